@@ -1,0 +1,56 @@
+# MUSCode: `make run` and `make test` do all the set-up on a fresh Debian 12 machine (as root).
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+
+# Debian packages the engine and its ten toolchains need.
+APT_PACKAGES := bubblewrap gcc g++ libc6-dev make python3 openjdk-17-jdk-headless php-cli \
+  golang-go rustc ruby iproute2 util-linux
+
+.PHONY: run test build setup check-node deps native ts selftest bench clean
+
+check-node:
+	@if [ "$(NODE_MAJOR)" -lt 20 ]; then \
+	  echo "MUSCode needs Node.js >= 20 (found: $$(node -v 2>/dev/null || echo none))."; \
+	  echo "Debian 12 ships Node 18: install Node 20 from https://nodejs.org or NodeSource first."; \
+	  exit 1; fi
+
+# Installs only what is missing, so a set-up machine pays nothing.
+deps: check-node
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "Run as root (or install:$$missing)"; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+build/muscode-sandbox: native/muscode-sandbox.c
+	@mkdir -p build
+	gcc -O2 -Wall -Wextra -Werror -static -o $@ $<
+
+native: build/muscode-sandbox
+
+ts: node_modules/.package-lock.json
+	npx tsc -p tsconfig.json
+
+setup: deps node_modules/.package-lock.json native ts
+
+build: setup
+
+run: setup
+	bin/muscode selftest
+
+test: setup
+	npx vitest run
+
+bench: setup
+	node dist/bench/run-all.js
+
+clean:
+	rm -rf dist build

@@ -1,0 +1,195 @@
+// muscode-sandbox: the two tiny native steps of a sandboxed run that Node cannot do itself.
+//
+//   launch  (host side, started by the engine as root)
+//     Joins the run's cgroups by writing its own pid, sets the rlimits, drops to the slot's
+//     unprivileged uid/gid with no supplementary groups, sets no_new_privs and a parent-death
+//     signal, then execs bubblewrap. Because the pid is written *before* exec, every process the
+//     user's program ever creates is born inside the cgroups: a fork at the first instruction
+//     cannot escape the limits. Any failure reports "launch-error ..." on the status fd and exits
+//     125 without running anything (fail closed).
+//
+//   init    (sandbox side, the command bubblewrap starts)
+//     Forks the user's program and reports its exact wait status ("exit N" / "signal N") on the
+//     status fd. bubblewrap itself folds a signal into exit code 128+N, which would make
+//     `exit(137)` and SIGKILL indistinguishable. The status fd is close-on-exec in the program and
+//     this process is non-dumpable, so the program can neither inherit nor reopen it
+//     (/proc/PID/fd of a non-dumpable process is not accessible to the same uid).
+//
+// Nothing here parses user input: every argument comes from the engine.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int status_fd = -1;
+
+static void report(const char *fmt, ...) {
+  if (status_fd < 0) return;
+  char buf[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  if (n > (int)sizeof buf - 2) n = sizeof buf - 2;
+  buf[n++] = '\n';
+  ssize_t ignored = write(status_fd, buf, (size_t)n);
+  (void)ignored;
+}
+
+static void fail(const char *what) {
+  report("launch-error %s: %s", what, strerror(errno));
+  _exit(125);
+}
+
+static int parse_int(const char *s, long long *out) {
+  char *end;
+  errno = 0;
+  long long v = strtoll(s, &end, 10);
+  if (errno || end == s || *end) return -1;
+  *out = v;
+  return 0;
+}
+
+static int rlimit_by_name(const char *name) {
+  if (!strcmp(name, "cpu")) return RLIMIT_CPU;
+  if (!strcmp(name, "fsize")) return RLIMIT_FSIZE;
+  if (!strcmp(name, "nofile")) return RLIMIT_NOFILE;
+  if (!strcmp(name, "core")) return RLIMIT_CORE;
+  if (!strcmp(name, "stack")) return RLIMIT_STACK;
+  if (!strcmp(name, "nproc")) return RLIMIT_NPROC;
+  return -1;
+}
+
+// --rlimit name=soft:hard ("inf" for unlimited)
+static void apply_rlimit(const char *spec) {
+  char buf[128];
+  if (strlen(spec) >= sizeof buf) { errno = EINVAL; fail("rlimit spec"); }
+  strcpy(buf, spec);
+  char *eq = strchr(buf, '=');
+  char *colon = eq ? strchr(eq, ':') : NULL;
+  if (!eq || !colon) { errno = EINVAL; fail("rlimit spec"); }
+  *eq = 0;
+  *colon = 0;
+  int res = rlimit_by_name(buf);
+  if (res < 0) { errno = EINVAL; fail("rlimit name"); }
+  struct rlimit rl;
+  long long v;
+  if (!strcmp(eq + 1, "inf")) rl.rlim_cur = RLIM_INFINITY;
+  else if (parse_int(eq + 1, &v) == 0 && v >= 0) rl.rlim_cur = (rlim_t)v;
+  else { errno = EINVAL; fail("rlimit soft"); }
+  if (!strcmp(colon + 1, "inf")) rl.rlim_max = RLIM_INFINITY;
+  else if (parse_int(colon + 1, &v) == 0 && v >= 0) rl.rlim_max = (rlim_t)v;
+  else { errno = EINVAL; fail("rlimit hard"); }
+  if (setrlimit(res, &rl) != 0) fail("setrlimit");
+}
+
+static void join_cgroup(const char *procs_file) {
+  int fd = open(procs_file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) fail("open cgroup.procs");
+  char pid[32];
+  int n = snprintf(pid, sizeof pid, "%d", (int)getpid());
+  if (write(fd, pid, (size_t)n) != n) fail("join cgroup");
+  close(fd);
+}
+
+static int do_launch(int argc, char **argv) {
+  long long uid = -1, gid = -1, v;
+  pid_t original_parent = getppid();
+  int i = 0;
+  // First pass: the status fd, so that later failures can be reported.
+  for (int j = 0; j < argc - 1; j++) {
+    if (!strcmp(argv[j], "--")) break;
+    if (!strcmp(argv[j], "--status-fd") && parse_int(argv[j + 1], &v) == 0) status_fd = (int)v;
+  }
+  for (; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "--")) { i++; break; }
+    if (i + 1 >= argc) { errno = EINVAL; fail("missing option value"); }
+    const char *val = argv[++i];
+    if (!strcmp(a, "--status-fd")) continue;
+    else if (!strcmp(a, "--uid")) { if (parse_int(val, &uid)) { errno = EINVAL; fail("uid"); } }
+    else if (!strcmp(a, "--gid")) { if (parse_int(val, &gid)) { errno = EINVAL; fail("gid"); } }
+    else if (!strcmp(a, "--cgroup")) join_cgroup(val);
+    else if (!strcmp(a, "--rlimit")) apply_rlimit(val);
+    else { errno = EINVAL; fail("unknown option"); }
+  }
+  if (i >= argc) { errno = EINVAL; fail("no command"); }
+  if (uid <= 0 || gid <= 0) { errno = EINVAL; fail("uid/gid must be set and not root"); }
+  if (setgroups(0, NULL) != 0) fail("setgroups");
+  if (setresgid((gid_t)gid, (gid_t)gid, (gid_t)gid) != 0) fail("setresgid");
+  if (setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) != 0) fail("setresuid");
+  if (getuid() != (uid_t)uid || geteuid() != (uid_t)uid || getegid() != (gid_t)gid) {
+    errno = EPERM;
+    fail("uid switch did not take");
+  }
+  if (setuid(0) == 0) { errno = EPERM; fail("could regain root"); }
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("no_new_privs");
+  // Cleared by the credential change above, so set it afterwards; then make sure the engine did
+  // not die in between (we would be orphaned and never killed).
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail("pdeathsig");
+  if (getppid() != original_parent) { errno = ESRCH; fail("engine gone"); }
+  execv(argv[i], &argv[i]);
+  fail("exec sandbox");
+  return 125;
+}
+
+static int do_init(int argc, char **argv) {
+  long long v;
+  int i = 0;
+  for (; i < argc; i++) {
+    if (!strcmp(argv[i], "--")) { i++; break; }
+    if (!strcmp(argv[i], "--status-fd") && i + 1 < argc && parse_int(argv[i + 1], &v) == 0) {
+      status_fd = (int)v;
+      i++;
+    }
+  }
+  if (i >= argc || status_fd < 0) return 125;
+  if (fcntl(status_fd, F_SETFD, FD_CLOEXEC) != 0) return 125;
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  pid_t child = fork();
+  if (child < 0) {
+    report("init-error fork: %s", strerror(errno));
+    return 125;
+  }
+  if (child == 0) {
+    execv(argv[i], &argv[i]);
+    report("exec-error %s", strerror(errno));
+    _exit(127);
+  }
+  // The program may be killed by the engine at any moment; only its own status matters here.
+  signal(SIGINT, SIG_IGN);
+  signal(SIGTERM, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
+  signal(SIGPIPE, SIG_IGN);
+  int status;
+  struct rusage ru;
+  for (;;) {
+    pid_t r = wait4(child, &status, 0, &ru);
+    if (r == child) break;
+    if (r < 0 && errno != EINTR) return 125;
+  }
+  if (WIFSIGNALED(status)) {
+    report("signal %d", WTERMSIG(status));
+    return 128 + WTERMSIG(status);
+  }
+  report("exit %d", WEXITSTATUS(status));
+  return WEXITSTATUS(status);
+}
+
+int main(int argc, char **argv) {
+  if (argc >= 2 && !strcmp(argv[1], "launch")) return do_launch(argc - 2, argv + 2);
+  if (argc >= 2 && !strcmp(argv[1], "init")) return do_init(argc - 2, argv + 2);
+  fprintf(stderr, "usage: muscode-sandbox launch|init ...\n");
+  return 64;
+}

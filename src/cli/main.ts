@@ -1,0 +1,267 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { configMarkdown, loadConfig } from '../config/config.js';
+import { SELF_TEST_EXPECTED } from '../engine/languages/language.js';
+import { LanguageRegistry } from '../engine/languages/registry.js';
+import { Engine } from '../engine/runner/engine.js';
+import { type RunResult, resultToJson, type SourceFile } from '../engine/types.js';
+import { CallerError, ErrorCodes, MuscodeError } from '../errors.js';
+
+/** sysexits(3): our own failures can never be confused with a program's exit code. */
+const EX_USAGE = 64;
+const EX_DATAERR = 65;
+const EX_SOFTWARE = 70;
+
+const USAGE = `usage:
+  muscode run FILE... [--lang ID] [--stdin TEXT | --stdin-file F] [--time-limit MS]
+                      [--wall-limit MS] [--memory-limit MB] [--json] [-- ARGS...]
+  muscode languages [--json]
+  muscode selftest [--json] [LANG...]
+  muscode config --markdown`;
+
+class UsageError extends CallerError {
+  constructor(message: string) {
+    super(ErrorCodes.usage, message);
+  }
+}
+
+interface ParsedArgs {
+  positionals: string[];
+  flags: Map<string, string | true>;
+  rest: string[];
+}
+
+function parseArgs(argv: string[], valued: readonly string[], boolean: readonly string[]): ParsedArgs {
+  const out: ParsedArgs = { positionals: [], flags: new Map(), rest: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      out.rest = argv.slice(i + 1);
+      break;
+    }
+    if (a.startsWith('--')) {
+      const [name, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+      if (valued.includes(name)) {
+        const v = inline ?? argv[++i];
+        if (v === undefined) throw new UsageError(`--${name} needs a value`);
+        out.flags.set(name, v);
+      } else if (boolean.includes(name) && inline === undefined) out.flags.set(name, true);
+      else throw new UsageError(`unknown option --${name}`);
+    } else out.positionals.push(a);
+  }
+  return out;
+}
+
+function numberFlag(args: ParsedArgs, name: string): number | undefined {
+  const v = args.flags.get(name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number`);
+  return n;
+}
+
+function writeOut(stream: NodeJS.WriteStream, data: string | Buffer): Promise<void> {
+  return new Promise((resolve) => (stream.write(data) ? resolve() : stream.once('drain', () => resolve())));
+}
+
+async function cmdRun(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['lang', 'stdin', 'stdin-file', 'time-limit', 'wall-limit', 'memory-limit'], ['json']);
+  if (args.positionals.length === 0) throw new UsageError('run needs at least one FILE');
+  if (args.flags.has('stdin') && args.flags.has('stdin-file')) throw new UsageError('give --stdin or --stdin-file, not both');
+  const registry = new LanguageRegistry();
+  const langFlag = args.flags.get('lang');
+  const first = args.positionals[0]!;
+  const lang = typeof langFlag === 'string' ? registry.get(langFlag) : registry.byExtension(first);
+  if (!lang) throw new CallerError(ErrorCodes.unknownLanguage, `cannot tell the language of ${first} from its extension; use --lang`);
+
+  // Files keep their path relative to the main file's directory (so "pkg/util.py" stays in pkg/).
+  const baseDir = path.dirname(path.resolve(first));
+  const files: SourceFile[] = args.positionals.map((f) => {
+    const rel = path.relative(baseDir, path.resolve(f)).split(path.sep).join('/');
+    let content: Buffer;
+    try {
+      content = fs.readFileSync(f);
+    } catch (err) {
+      throw new CallerError(ErrorCodes.invalidFile, `cannot read ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    return { path: rel, content };
+  });
+  let stdin: Buffer | undefined;
+  const stdinFlag = args.flags.get('stdin');
+  const stdinFile = args.flags.get('stdin-file');
+  if (typeof stdinFlag === 'string') stdin = Buffer.from(stdinFlag);
+  if (typeof stdinFile === 'string') {
+    try {
+      stdin = fs.readFileSync(stdinFile);
+    } catch (err) {
+      throw new CallerError(ErrorCodes.invalidFile, `cannot read ${stdinFile}: ${(err as NodeJS.ErrnoException).code}`);
+    }
+  }
+  const memMb = numberFlag(args, 'memory-limit');
+  const limits = {
+    cpuMs: numberFlag(args, 'time-limit'),
+    wallMs: numberFlag(args, 'wall-limit'),
+    memoryBytes: memMb === undefined ? undefined : Math.floor(memMb * 2 ** 20),
+  };
+  const json = args.flags.has('json');
+  const engine = Engine.create(loadConfig());
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let result: RunResult;
+  const pending: Promise<void>[] = [];
+  try {
+    result = await engine.run({
+      language: lang.id,
+      files,
+      stdin,
+      args: args.rest,
+      limits: Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)),
+      onStdout: json ? undefined : (c) => pending.push(writeOut(process.stdout, c)),
+      onStderr: json ? undefined : (c) => pending.push(writeOut(process.stderr, c)),
+      signal: abort.signal,
+    });
+  } finally {
+    await engine.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  await Promise.all(pending);
+  if (json) {
+    await writeOut(process.stdout, `${JSON.stringify(resultToJson(result))}\n`);
+  } else if (result.compile && result.compile.status !== 'ok') {
+    await writeOut(process.stderr, Buffer.concat([result.compile.stdout, result.compile.stderr]));
+    await writeOut(process.stderr, `muscode: ${result.compile.status}\n`);
+  } else if (result.run && result.run.status !== 'ok' && result.run.status !== 'runtime_error') {
+    await writeOut(process.stderr, `muscode: ${result.run.status} (cpu ${result.run.cpuMs} ms, wall ${result.run.wallMs} ms, memory ${result.run.memoryKb} KiB)\n`);
+  }
+  return exitCodeOf(result);
+}
+
+function exitCodeOf(result: RunResult): number {
+  const stage = result.run ?? result.compile;
+  if (!stage) return EX_SOFTWARE;
+  if (stage.status === 'internal_error') return EX_SOFTWARE;
+  if (!result.run) return 1; // compile failed
+  if (stage.exitCode !== null) return stage.exitCode;
+  if (stage.signal) return 128 + (os.constants.signals[stage.signal as keyof typeof os.constants.signals] ?? 9);
+  return 1;
+}
+
+async function cmdLanguages(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, [], ['json']);
+  const list = await new LanguageRegistry().list();
+  if (args.flags.has('json')) {
+    await writeOut(process.stdout, `${JSON.stringify(list, null, 2)}\n`);
+    return 0;
+  }
+  const rows = list.map((l) => [l.id, l.name, l.version ?? '-', l.compiled ? 'compiled' : 'interpreted', l.available ? 'yes' : `no (${l.reason})`]);
+  await writeOut(process.stdout, table(['id', 'name', 'version', 'kind', 'available'], rows));
+  return 0;
+}
+
+async function cmdSelftest(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, [], ['json']);
+  const engine = Engine.create(loadConfig());
+  const registry = engine.languages;
+  const defs = args.positionals.length ? args.positionals.map((n) => registry.get(n)) : registry.definitions;
+  const rows: string[][] = [];
+  const report: object[] = [];
+  let failed = 0;
+  try {
+    const results = await Promise.all(
+      defs.map(async (def) => {
+        const reason = registry.unavailableReason(def);
+        if (reason) return { def, error: `unavailable: ${reason}` };
+        const files = [{ path: def.sourceFile, content: def.selfTest.source }, ...(def.selfTest.files ?? [])];
+        try {
+          const r = await engine.run({ language: def.id, files, stdin: def.selfTest.stdin, args: def.selfTest.args });
+          return { def, r };
+        } catch (err) {
+          return { def, error: (err as Error).message };
+        }
+      }),
+    );
+    for (const { def, r, error } of results as { def: (typeof defs)[number]; r?: RunResult; error?: string }[]) {
+      const out = r?.run?.stdout.toString('utf8');
+      const pass = !error && r?.run?.status === 'ok' && out === def.selfTest.expected;
+      if (!pass) failed++;
+      const version = await registry.version(def);
+      const detail = error ?? (r?.run ? `${r.run.status}` : `compile: ${r?.compile?.status} ${r?.compile?.stderr.toString().slice(0, 200)}`);
+      rows.push([
+        def.id,
+        version ?? '-',
+        pass ? 'PASS' : 'FAIL',
+        r?.compile ? `${r.compile.wallMs}` : '-',
+        r?.run ? `${r.run.wallMs}` : '-',
+        r?.run ? `${r.run.cpuMs}` : '-',
+        r?.run ? `${Math.round(r.run.memoryKb / 1024)}` : '-',
+        pass ? '' : `${detail}${out !== undefined && out !== SELF_TEST_EXPECTED ? ` got ${JSON.stringify(out.slice(0, 80))}` : ''}`,
+      ]);
+      report.push({ language: def.id, version, pass, result: r && resultToJson(r), error });
+    }
+  } finally {
+    await engine.close();
+  }
+  if (args.flags.has('json')) await writeOut(process.stdout, `${JSON.stringify(report, null, 2)}\n`);
+  else {
+    await writeOut(process.stdout, table(['language', 'version', 'result', 'compile ms', 'run ms', 'cpu ms', 'mem MB', 'detail'], rows));
+    await writeOut(process.stdout, `${defs.length - failed}/${defs.length} languages passed their self-test\n`);
+  }
+  return failed ? 1 : 0;
+}
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return `${[line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'run':
+        return await cmdRun(rest);
+      case 'languages':
+        return await cmdLanguages(rest);
+      case 'selftest':
+        return await cmdSelftest(rest);
+      case 'config':
+        if (rest[0] !== '--markdown') throw new UsageError('config supports --markdown');
+        await writeOut(process.stdout, `${configMarkdown()}\n`);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        await writeOut(cmd ? process.stdout : process.stderr, `${USAGE}\n`);
+        return cmd ? 0 : EX_USAGE;
+      default:
+        throw new UsageError(`unknown command ${cmd}`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`muscode: ${err.message}\n${USAGE}\n`);
+      return EX_USAGE;
+    }
+    if (err instanceof CallerError) {
+      process.stderr.write(`muscode: ${err.code}: ${err.message}\n`);
+      return EX_DATAERR;
+    }
+    const code = err instanceof MuscodeError ? `${err.code}: ` : '';
+    process.stderr.write(`muscode: internal error: ${code}${(err as Error).stack ?? err}\n`);
+    return EX_SOFTWARE;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  () => {
+    process.exitCode = EX_SOFTWARE;
+  },
+);

@@ -1,0 +1,68 @@
+/**
+ * One small interface over cgroup v1 and v2. A `RunCgroup` is what one sandboxed stage lives in:
+ * the launcher writes its own pid into `procsFiles` before exec, so everything the program
+ * starts is born inside. Measurements come from here, never from the program.
+ */
+export interface CgroupLimits {
+  memoryBytes: number;
+  processes: number;
+}
+
+export interface CgroupUsage {
+  cpuNs: number;
+  /** Peak memory charged during this run (bytes). */
+  memoryPeakBytes: number;
+  /** OOM kills during this run. */
+  oomKills: number;
+  /** Times a fork/clone was refused by the pids limit during this run. */
+  pidsLimitHits: number;
+}
+
+export interface RunCgroup {
+  /** Files the launcher writes its pid into (one per v1 controller, one on v2). */
+  readonly procsFiles: readonly string[];
+  /** Applies limits and resets counters so that `usage()` covers only the coming run. */
+  prepare(limits: CgroupLimits): void;
+  /** Cheap CPU poll (ns) for the CPU-time watchdog. */
+  cpuNs(): number;
+  usage(): CgroupUsage;
+  pids(): number[];
+  /** Kills every process inside and waits until none is left. */
+  killAll(): Promise<void>;
+}
+
+export interface CgroupDriver {
+  readonly version: 1 | 2;
+  /** A cgroup for one stage of slot `slot`: pooled per slot (v1) or fresh (v2 without resettable peak). */
+  acquire(slot: number): RunCgroup;
+  /** Called after the stage, once the cgroup is empty. */
+  release(cg: RunCgroup): void;
+  /** Removes every cgroup this driver created. */
+  close(): Promise<void>;
+}
+
+/** Kills until empty; a fork bomb is bounded by pids.max, so this converges quickly. */
+export async function killUntilEmpty(cg: { pids(): number[] }, extraKill?: () => void): Promise<void> {
+  for (let round = 0; round < 500; round++) {
+    extraKill?.();
+    const pids = cg.pids();
+    if (pids.length === 0) return;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await new Promise((r) => setTimeout(r, round < 10 ? 1 : 10));
+  }
+  throw new Error('processes survive in cgroup after 500 kill rounds');
+}
+
+export function parsePids(text: string): number[] {
+  const out: number[] = [];
+  for (const line of text.split('\n')) {
+    if (line) out.push(Number(line));
+  }
+  return out;
+}

@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ErrorCodes, SystemError } from '../../errors.js';
+import { type CgroupDriver, type CgroupLimits, type CgroupUsage, type RunCgroup, killUntilEmpty, parsePids } from './cgroup.js';
+
+/** cgroup v1: one directory per controller (memory, pids, cpuacct). Pooled: one cgroup per slot. */
+export interface V1Options {
+  /** Mount points of the controllers, e.g. { memory: '/sys/fs/cgroup/memory', ... }. */
+  mounts: { memory: string; pids: string; cpuacct: string };
+  /** Relative path under each mount, unique to this engine instance, e.g. "muscode/1234-ab12". */
+  prefix: string;
+}
+
+function readNum(file: string): number {
+  return Number(fs.readFileSync(file, 'utf8').trim());
+}
+
+function write(file: string, value: string): void {
+  fs.writeFileSync(file, value);
+}
+
+class V1Cgroup implements RunCgroup {
+  readonly procsFiles: string[];
+  private oomBase = 0;
+  private pidsBase = 0;
+  private memBase = 0;
+
+  constructor(
+    readonly mem: string,
+    readonly pidsDir: string,
+    readonly cpu: string,
+  ) {
+    this.procsFiles = [mem, pidsDir, cpu].map((d) => path.join(d, 'cgroup.procs'));
+  }
+
+  prepare(limits: CgroupLimits): void {
+    const memLimit = String(limits.memoryBytes);
+    const memsw = path.join(this.mem, 'memory.memsw.limit_in_bytes');
+    const hasMemsw = fs.existsSync(memsw);
+    // memsw must stay >= the memory limit: lower memory first when shrinking, raise memsw first when growing.
+    const current = readNum(path.join(this.mem, 'memory.limit_in_bytes'));
+    if (hasMemsw && limits.memoryBytes > current) write(memsw, memLimit);
+    write(path.join(this.mem, 'memory.limit_in_bytes'), memLimit);
+    if (hasMemsw) write(memsw, memLimit);
+    write(path.join(this.pidsDir, 'pids.max'), String(limits.processes));
+    write(path.join(this.cpu, 'cpuacct.usage'), '0');
+    write(path.join(this.mem, 'memory.max_usage_in_bytes'), '0');
+    // Pages a previous run left charged here (page cache of toolchain files) stay charged; the
+    // peak of this run is measured above that baseline.
+    this.memBase = readNum(path.join(this.mem, 'memory.usage_in_bytes'));
+    this.oomBase = this.oomKills();
+    this.pidsBase = this.pidsHits();
+  }
+
+  private oomKills(): number {
+    const m = /oom_kill (\d+)/.exec(fs.readFileSync(path.join(this.mem, 'memory.oom_control'), 'utf8'));
+    return m ? Number(m[1]) : 0;
+  }
+
+  private pidsHits(): number {
+    const file = path.join(this.pidsDir, 'pids.events');
+    if (!fs.existsSync(file)) return 0;
+    const m = /max (\d+)/.exec(fs.readFileSync(file, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  }
+
+  cpuNs(): number {
+    return readNum(path.join(this.cpu, 'cpuacct.usage'));
+  }
+
+  usage(): CgroupUsage {
+    const peak = readNum(path.join(this.mem, 'memory.max_usage_in_bytes'));
+    return {
+      cpuNs: this.cpuNs(),
+      memoryPeakBytes: Math.max(0, peak - this.memBase),
+      oomKills: this.oomKills() - this.oomBase,
+      pidsLimitHits: this.pidsHits() - this.pidsBase,
+    };
+  }
+
+  pids(): number[] {
+    // The pids controller sees every task; memory and cpuacct were joined by the same writes.
+    const all = new Set<number>();
+    for (const f of this.procsFiles) for (const p of parsePids(fs.readFileSync(f, 'utf8'))) all.add(p);
+    return [...all];
+  }
+
+  killAll(): Promise<void> {
+    return killUntilEmpty(this);
+  }
+}
+
+export class CgroupV1Driver implements CgroupDriver {
+  readonly version = 1 as const;
+  private readonly slots = new Map<number, V1Cgroup>();
+  private readonly roots: string[];
+
+  constructor(private readonly opts: V1Options) {
+    this.roots = [opts.mounts.memory, opts.mounts.pids, opts.mounts.cpuacct].map((m) => path.join(m, opts.prefix));
+    try {
+      for (const root of this.roots) fs.mkdirSync(root, { recursive: true, mode: 0o755 });
+    } catch (err) {
+      throw new SystemError(ErrorCodes.cgroupUnavailable, `cannot create cgroup ${opts.prefix}: ${(err as Error).message}`);
+    }
+  }
+
+  acquire(slot: number): RunCgroup {
+    let cg = this.slots.get(slot);
+    if (!cg) {
+      const [mem, pids, cpu] = this.roots.map((r) => path.join(r, `slot-${slot}`)) as [string, string, string];
+      for (const d of [mem, pids, cpu]) fs.mkdirSync(d, { recursive: true });
+      cg = new V1Cgroup(mem, pids, cpu);
+      this.slots.set(slot, cg);
+    }
+    return cg;
+  }
+
+  release(): void {
+    // Pooled: kept for the slot's next run; counters are reset by prepare().
+  }
+
+  async close(): Promise<void> {
+    for (const cg of this.slots.values()) {
+      await cg.killAll();
+      for (const d of [cg.mem, cg.pidsDir, cg.cpu]) rmdirQuiet(d);
+    }
+    this.slots.clear();
+    for (const root of this.roots) {
+      rmdirQuiet(root);
+      // The shared "muscode" parent goes too once the last instance has left it.
+      rmdirQuiet(path.dirname(root));
+    }
+  }
+}
+
+function rmdirQuiet(dir: string): void {
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    // busy (another instance) or already gone
+  }
+}

@@ -1,0 +1,49 @@
+import type { StageLimits } from '../types.js';
+
+/**
+ * A language is data (after DMOJ's executors): how to compile and run it, what it needs from
+ * the host, and a self-test that CI runs through the real sandbox.
+ *
+ * argv templates: each entry is one argv element. Placeholders, replaced whole:
+ *   "{main}"      the main file's path in the box (e.g. "main.py", "app/main.py")
+ *   "{mainStem}"  the main file's path without extension (e.g. "Main")
+ *   "{mainClass}" the stem with "/" as "." (Java: "app/Main.java" -> "app.Main")
+ *   "{sources}"   expands to every file whose extension is in `compileExtensions` (sorted)
+ * Nothing is ever passed through a shell.
+ */
+export interface LanguageDefinition {
+  id: string;
+  name: string;
+  aliases: string[];
+  /** File extensions (with dot) that select this language for `muscode run FILE`. */
+  extensions: string[];
+  /** Default main file name. */
+  sourceFile: string;
+  /** How to read the version from the host toolchain; the first capture group is the version. */
+  version: { argv: string[]; pattern: RegExp };
+  compile?: {
+    argv: string[];
+    /** Extensions fed to "{sources}". Defaults to `extensions`. */
+    sourceExtensions?: string[];
+  };
+  run: { argv: string[] };
+  env?: Record<string, string>;
+  /** Extra read-only binds (host path -> sandbox path), e.g. /etc/php. */
+  binds?: { source: string; dest: string }[];
+  /** Files the engine adds when the user did not give them (e.g. Go's go.mod). */
+  generatedFiles?: { path: string; content: string }[];
+  /** Host paths that must exist for the language to be available. */
+  requires: string[];
+  limits?: { run?: Partial<StageLimits>; compile?: Partial<StageLimits> };
+  selfTest: {
+    files?: { path: string; content: string }[];
+    source: string;
+    stdin: string;
+    args?: string[];
+    expected: string;
+  };
+}
+
+/** Self-tests share one contract: read a name from stdin, greet it, and print 1+...+10. */
+export const SELF_TEST_STDIN = 'muscode\n';
+export const SELF_TEST_EXPECTED = 'hello, muscode\nsum=55\n';

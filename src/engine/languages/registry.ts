@@ -1,0 +1,117 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { CallerError, ErrorCodes } from '../../errors.js';
+import { c } from './c.js';
+import { cpp } from './cpp.js';
+import { go } from './go.js';
+import { java } from './java.js';
+import { javascript } from './javascript.js';
+import type { LanguageDefinition } from './language.js';
+import { php } from './php.js';
+import { python } from './python.js';
+import { ruby } from './ruby.js';
+import { rust } from './rust.js';
+import { typescript } from './typescript.js';
+
+export const LANGUAGES: readonly LanguageDefinition[] = [python, javascript, typescript, java, c, cpp, php, go, rust, ruby];
+
+export interface LanguageInfo {
+  id: string;
+  name: string;
+  aliases: string[];
+  extensions: string[];
+  version: string | null;
+  compiled: boolean;
+  available: boolean;
+  /** Why it is unavailable. */
+  reason?: string;
+}
+
+/** Whether a uid that is neither owner nor group could reach `p` (every parent needs o+x). */
+function reachableByOthers(p: string): boolean {
+  let dir = path.resolve(p);
+  for (;;) {
+    const parent = path.dirname(dir);
+    if (parent === dir) return true;
+    try {
+      if ((fs.statSync(parent).mode & 0o001) === 0) return false;
+    } catch {
+      return false;
+    }
+    dir = parent;
+  }
+}
+
+export class LanguageRegistry {
+  private readonly byName = new Map<string, LanguageDefinition>();
+  private readonly versions = new Map<string, Promise<string | null>>();
+
+  constructor(readonly definitions: readonly LanguageDefinition[] = LANGUAGES) {
+    for (const def of definitions) {
+      for (const name of [def.id, ...def.aliases]) {
+        if (this.byName.has(name)) throw new Error(`language name ${name} defined twice`);
+        this.byName.set(name, def);
+      }
+    }
+  }
+
+  /** By id or alias (case-insensitive); throws UNKNOWN_LANGUAGE. */
+  get(name: string): LanguageDefinition {
+    const def = this.byName.get(String(name).toLowerCase());
+    if (!def) {
+      throw new CallerError(ErrorCodes.unknownLanguage, `unknown language "${name}" (known: ${this.definitions.map((d) => d.id).join(', ')})`, {
+        language: name,
+      });
+    }
+    return def;
+  }
+
+  byExtension(file: string): LanguageDefinition | undefined {
+    const ext = path.extname(file).toLowerCase();
+    return this.definitions.find((d) => d.extensions.includes(ext) && (ext !== '.h' || d.id === 'c'));
+  }
+
+  /** Null when available, else why not. */
+  unavailableReason(def: LanguageDefinition): string | null {
+    for (const p of def.requires) if (!fs.existsSync(p)) return `${p} is missing`;
+    for (const b of def.binds ?? []) {
+      if (!reachableByOthers(b.source)) return `${b.source} is not reachable by the sandbox uids (install MUSCode in a world-readable directory)`;
+    }
+    return null;
+  }
+
+  /** Read from the host toolchain once, on first use. */
+  version(def: LanguageDefinition): Promise<string | null> {
+    let v = this.versions.get(def.id);
+    if (!v) {
+      v = new Promise((resolve) => {
+        execFile(def.version.argv[0]!, def.version.argv.slice(1), { timeout: 15_000, env: { PATH: '/usr/bin:/bin', HOME: '/tmp' } }, (err, stdout, stderr) => {
+          const m = def.version.pattern.exec(`${stdout}\n${stderr}`);
+          resolve(m?.[1] ?? null);
+        });
+      });
+      this.versions.set(def.id, v);
+    }
+    return v;
+  }
+
+  async info(def: LanguageDefinition): Promise<LanguageInfo> {
+    const reason = this.unavailableReason(def);
+    const info: LanguageInfo = {
+      id: def.id,
+      name: def.name,
+      aliases: def.aliases,
+      extensions: def.extensions,
+      version: reason ? null : await this.version(def),
+      compiled: Boolean(def.compile),
+      available: reason === null,
+    };
+    if (reason) info.reason = reason;
+    return info;
+  }
+
+  list(): Promise<LanguageInfo[]> {
+    return Promise.all(this.definitions.map((d) => this.info(d)));
+  }
+}

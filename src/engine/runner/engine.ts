@@ -1,0 +1,233 @@
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Config } from '../../config/config.js';
+import { CallerError, ErrorCodes, SystemError } from '../../errors.js';
+import { createCgroupDriver } from '../cgroups/detect.js';
+import type { LanguageDefinition } from '../languages/language.js';
+import { type LanguageInfo, LanguageRegistry } from '../languages/registry.js';
+import { type LimitTable, resolveLimits } from '../limits.js';
+import type { BoxFile } from '../sandbox/box-fs.js';
+import { createSandbox } from '../sandbox/registry.js';
+import type { Sandbox, SandboxOutcome, SandboxSlot, SandboxStage } from '../sandbox/sandbox.js';
+import type { RunRequest, RunResult, StageLimits, StageResult, StageStatus } from '../types.js';
+import { CompileCache } from './compile-cache.js';
+import { expandArgv, type PreparedJob, prepareJob } from './job.js';
+import { SlotPool } from './pool.js';
+
+const BASE_ENV: Record<string, string> = {
+  PATH: '/usr/local/bin:/usr/bin:/bin',
+  HOME: '/box',
+  TMPDIR: '/tmp',
+  LANG: 'C.UTF-8',
+  LC_ALL: 'C.UTF-8',
+};
+
+/**
+ * The runner: prepare a box, write the files, compile (cached), run, collect, give a verdict,
+ * clean up. One `Engine` owns a sandbox with N slots; `run` waits for a free slot.
+ */
+export class Engine {
+  readonly languages: LanguageRegistry;
+  readonly limits: LimitTable;
+  private readonly pool: SlotPool;
+  private readonly cache: CompileCache;
+  private readonly inflightCompiles = new Map<string, Promise<StageResult & { artifacts?: BoxFile[] }>>();
+  private readonly active = new Set<Promise<unknown>>();
+  private closed = false;
+
+  private constructor(
+    private readonly sandbox: Sandbox,
+    config: Config,
+  ) {
+    this.languages = new LanguageRegistry();
+    this.limits = config.limits;
+    this.pool = new SlotPool(sandbox.slotCount);
+    this.cache = new CompileCache(path.join(config.DATA_DIR, 'compile-cache'), config.COMPILE_CACHE_MB * 2 ** 20);
+  }
+
+  /** Sets the sandbox up; throws (and leaves nothing) when it cannot be confined. */
+  static create(config: Config): Engine {
+    const prefix = `muscode/${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
+    const cgroups = createCgroupDriver({ version: config.CGROUP_VERSION, v2Root: config.CGROUP_V2_ROOT, prefix });
+    let sandbox: Sandbox;
+    try {
+      sandbox = createSandbox(config.SANDBOX_DRIVER, {
+        slots: config.SANDBOX_SLOTS,
+        uidBase: config.SANDBOX_UID_BASE,
+        runDir: config.SANDBOX_RUN_DIR,
+        boxBytes: config.limits.run.max.boxBytes,
+        launcherPath: config.SANDBOX_LAUNCHER,
+        bwrapPath: config.SANDBOX_BWRAP,
+        cgroups,
+        cpuPollMs: config.SANDBOX_CPU_POLL_MS,
+      });
+    } catch (err) {
+      void cgroups.close();
+      throw err;
+    }
+    return new Engine(sandbox, config);
+  }
+
+  listLanguages(): Promise<LanguageInfo[]> {
+    return this.languages.list();
+  }
+
+  get stats() {
+    return { slots: this.sandbox.slotCount, idle: this.pool.idle, queued: this.pool.queued };
+  }
+
+  async run(req: RunRequest): Promise<RunResult> {
+    if (this.closed) throw new SystemError(ErrorCodes.engineClosed, 'the engine is shutting down');
+    const lang = this.languages.get(req.language);
+    const reason = this.languages.unavailableReason(lang);
+    if (reason) throw new CallerError(ErrorCodes.languageUnavailable, `${lang.id} is not available here: ${reason}`, { language: lang.id });
+    const job = prepareJob(req, lang, this.limits);
+    const runLimits = withLanguageLimits(resolveLimits('run', this.limits, req.limits), lang.limits?.run, req.limits);
+    const compileLimits = withLanguageLimits(resolveLimits('compile', this.limits, req.compileLimits), lang.limits?.compile, req.compileLimits);
+    const p = this.execute(lang, job, req, runLimits, compileLimits);
+    this.active.add(p);
+    try {
+      return await p;
+    } finally {
+      this.active.delete(p);
+    }
+  }
+
+  private async execute(
+    lang: LanguageDefinition,
+    job: PreparedJob,
+    req: RunRequest,
+    runLimits: StageLimits,
+    compileLimits: StageLimits,
+  ): Promise<RunResult> {
+    const slotId = await this.pool.acquire(req.signal);
+    const slot = this.sandbox.slot(slotId);
+    try {
+      const env = { ...BASE_ENV, ...lang.env };
+      const binds = lang.binds ?? [];
+      let runFiles: BoxFile[] = job.files;
+      let compile: StageResult | null = null;
+      if (lang.compile) {
+        const version = await this.languages.version(lang);
+        const argv = expandArgv(lang.compile.argv, job, lang.compile.sourceExtensions ?? lang.extensions);
+        const key = CompileCache.key({ language: lang.id, version, argv, files: job.files });
+        const compiled = await this.compileOnce(key, slot, { argv, env, binds, limits: compileLimits, signal: req.signal }, job.files);
+        const { artifacts, ...stage } = compiled;
+        compile = stage;
+        if (stage.status !== 'ok' || !artifacts) return { language: lang.id, compile, run: null };
+        runFiles = artifacts;
+      }
+      checkCancelled(req.signal);
+      slot.clear();
+      slot.writeFiles(runFiles);
+      const outcome = await slot.run({
+        argv: [...expandArgv(lang.run.argv, job, lang.extensions), ...job.args],
+        env,
+        binds,
+        stdin: job.stdin,
+        limits: runLimits,
+        onStdout: req.onStdout,
+        onStderr: req.onStderr,
+        signal: req.signal,
+      });
+      checkCancelled(req.signal, outcome);
+      return { language: lang.id, compile, run: toStage(outcome, runLimits, 'run') };
+    } finally {
+      try {
+        slot.clear();
+      } finally {
+        this.pool.release(slotId);
+      }
+    }
+  }
+
+  /** Cache hit, or join an identical compile already running, or compile. */
+  private compileOnce(
+    key: string,
+    slot: SandboxSlot,
+    stage: Omit<SandboxStage, 'stdin'>,
+    sources: BoxFile[],
+  ): Promise<StageResult & { artifacts?: BoxFile[] }> {
+    const t0 = performance.now();
+    const hit = this.cache.get(key);
+    if (hit) {
+      return Promise.resolve({
+        status: 'ok',
+        stdout: hit.stdout,
+        stderr: hit.stderr,
+        exitCode: 0,
+        signal: null,
+        cpuMs: 0,
+        wallMs: Math.round(performance.now() - t0),
+        memoryKb: 0,
+        truncated: false,
+        cached: true,
+        artifacts: hit.files,
+      });
+    }
+    const pending = this.inflightCompiles.get(key);
+    if (pending) return pending.then((r) => (r.status === 'ok' ? { ...r, cached: true, cpuMs: 0, memoryKb: 0 } : r));
+    const p = (async () => {
+      slot.clear();
+      slot.writeFiles(sources);
+      const outcome = await slot.run({ ...stage, stdin: Buffer.alloc(0) });
+      checkCancelled(stage.signal, outcome);
+      const result: StageResult & { artifacts?: BoxFile[] } = { ...toStage(outcome, stage.limits, 'compile'), cached: false };
+      if (result.status === 'ok') {
+        result.artifacts = slot.snapshot(stage.limits.boxBytes);
+        this.cache.put(key, { files: result.artifacts, stdout: result.stdout, stderr: result.stderr });
+      }
+      return result;
+    })().finally(() => this.inflightCompiles.delete(key));
+    this.inflightCompiles.set(key, p);
+    return p;
+  }
+
+  /** Kills everything still running, then removes every box, mount and cgroup. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.pool.close();
+    await this.sandbox.close();
+    await Promise.allSettled([...this.active]);
+  }
+}
+
+function checkCancelled(signal: AbortSignal | undefined, outcome?: SandboxOutcome): void {
+  if (signal?.aborted || outcome?.reason === 'cancelled') throw new CallerError(ErrorCodes.cancelled, 'the run was cancelled');
+}
+
+/** A language may lower or raise defaults (Go's compiler wants more processes); the caller's explicit values win. */
+function withLanguageLimits(base: StageLimits, lang: Partial<StageLimits> | undefined, explicit: object | undefined): StageLimits {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(lang ?? {})) {
+    if (explicit && k in explicit) continue;
+    (out as Record<string, number>)[k] = v as number;
+  }
+  return out;
+}
+
+/** The verdict: a value computed from what the host measured, never from what the program said. */
+export function toStage(o: SandboxOutcome, limits: StageLimits, kind: 'run' | 'compile'): StageResult {
+  let status: StageStatus;
+  const killedNearLimit = o.signal === 'SIGKILL' && o.memoryKb * 1024 >= limits.memoryBytes * 0.95;
+  if (o.internalError) status = 'internal_error';
+  else if (o.reason === 'cpu' || o.reason === 'wall' || o.signal === 'SIGXCPU') status = 'time_limit';
+  else if (o.reason === 'output') status = 'output_limit';
+  else if (o.oomKilled || killedNearLimit) status = 'memory_limit';
+  else if (o.signal !== null || (o.exitCode ?? 0) !== 0) status = kind === 'compile' ? 'compile_error' : 'runtime_error';
+  else status = 'ok';
+  const stage: StageResult = {
+    status,
+    stdout: o.stdout,
+    stderr: o.stderr,
+    exitCode: o.exitCode,
+    signal: o.signal,
+    cpuMs: o.cpuMs,
+    wallMs: o.wallMs,
+    memoryKb: o.memoryKb,
+    truncated: o.truncated,
+  };
+  if (o.internalError) stage.message = o.internalError;
+  return stage;
+}

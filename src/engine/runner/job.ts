@@ -1,0 +1,104 @@
+import { CallerError, ErrorCodes } from '../../errors.js';
+import type { LanguageDefinition } from '../languages/language.js';
+import type { LimitTable } from '../limits.js';
+import { type BoxFile, validateRelativePath } from '../sandbox/box-fs.js';
+import type { RunRequest } from '../types.js';
+
+/** A request checked against the limits, ready for the box. Bad input never reaches a sandbox. */
+export interface PreparedJob {
+  files: BoxFile[];
+  mainFile: string;
+  stdin: Buffer;
+  args: string[];
+}
+
+export function prepareJob(req: RunRequest, lang: LanguageDefinition, limits: LimitTable): PreparedJob {
+  if (!Array.isArray(req.files) || req.files.length === 0) {
+    throw new CallerError(ErrorCodes.emptySource, 'no source files given');
+  }
+  if (req.files.length > limits.jobFiles) {
+    throw new CallerError(ErrorCodes.tooManyFiles, `${req.files.length} files is more than the limit of ${limits.jobFiles}`, {
+      max: limits.jobFiles,
+    });
+  }
+  const files: BoxFile[] = [];
+  const seen = new Set<string>();
+  let total = 0;
+  for (const f of req.files) {
+    const p = validateRelativePath(f.path);
+    if (p.startsWith('.muscode')) throw new CallerError(ErrorCodes.invalidPath, `${p}: reserved name`, { path: p });
+    const key = p.toLowerCase();
+    if (seen.has(key)) throw new CallerError(ErrorCodes.duplicateFile, `${p} is given twice`, { path: p });
+    seen.add(key);
+    const data = Buffer.isBuffer(f.content) ? f.content : Buffer.from(String(f.content ?? ''), 'utf8');
+    if (data.length > limits.fileBytes.default) {
+      throw new CallerError(ErrorCodes.sourceTooLarge, `${p} is ${data.length} bytes, over the limit of ${limits.fileBytes.default}`, {
+        path: p,
+        max: limits.fileBytes.default,
+      });
+    }
+    total += data.length;
+    files.push({ path: p, data, mode: 0o644 });
+  }
+  if (total > limits.jobBytes) {
+    throw new CallerError(ErrorCodes.sourceTooLarge, `sources total ${total} bytes, over the limit of ${limits.jobBytes}`, {
+      max: limits.jobBytes,
+    });
+  }
+  // The directory/file clash ("a" and "a/b") is refused here rather than half-written in the box.
+  for (const f of files) {
+    const parts = f.path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      if (seen.has(parts.slice(0, i).join('/').toLowerCase())) {
+        throw new CallerError(ErrorCodes.invalidPath, `${f.path}: a parent directory is also given as a file`, { path: f.path });
+      }
+    }
+  }
+  const mainFile = req.mainFile === undefined ? files[0]!.path : validateRelativePath(req.mainFile);
+  const main = files.find((f) => f.path === mainFile);
+  if (!main) throw new CallerError(ErrorCodes.mainFileMissing, `main file ${mainFile} is not among the files`, { mainFile });
+  if (main.data.length === 0 || main.data.toString('utf8').trim() === '') {
+    throw new CallerError(ErrorCodes.emptySource, `main file ${mainFile} is empty`, { path: mainFile });
+  }
+  for (const g of lang.generatedFiles ?? []) {
+    if (!seen.has(g.path.toLowerCase())) files.push({ path: g.path, data: Buffer.from(g.content), mode: 0o644 });
+  }
+
+  const stdin = req.stdin === undefined ? Buffer.alloc(0) : Buffer.isBuffer(req.stdin) ? req.stdin : Buffer.from(String(req.stdin), 'utf8');
+  if (stdin.length > limits.stdinBytes.default) {
+    throw new CallerError(ErrorCodes.stdinTooLarge, `stdin is ${stdin.length} bytes, over the limit of ${limits.stdinBytes.default}`, {
+      max: limits.stdinBytes.default,
+    });
+  }
+  const args = (req.args ?? []).map(String);
+  let argBytes = 0;
+  for (const a of args) {
+    if (a.includes('\0')) throw new CallerError(ErrorCodes.invalidFile, 'an argument contains a NUL byte');
+    argBytes += Buffer.byteLength(a) + 1;
+  }
+  if (argBytes > limits.argsBytes) {
+    throw new CallerError(ErrorCodes.argsTooLarge, `arguments total ${argBytes} bytes, over the limit of ${limits.argsBytes}`, {
+      max: limits.argsBytes,
+    });
+  }
+  return { files, mainFile, stdin, args };
+}
+
+/** Expands a language's argv template (see LanguageDefinition). */
+export function expandArgv(template: readonly string[], job: PreparedJob, sourceExtensions: readonly string[]): string[] {
+  const out: string[] = [];
+  const stem = job.mainFile.replace(/\.[^./]+$/, '');
+  for (const t of template) {
+    if (t === '{sources}') {
+      out.push(
+        ...job.files
+          .map((f) => f.path)
+          .filter((p) => sourceExtensions.some((e) => p.toLowerCase().endsWith(e)))
+          .sort(),
+      );
+    } else {
+      out.push(t.replaceAll('{main}', job.mainFile).replaceAll('{mainStem}', stem).replaceAll('{mainClass}', stem.replaceAll('/', '.')));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { CallerError, ErrorCodes } from '../../errors.js';
+
+/**
+ * Host-side file handling of a box. The host runs as root, and a box may hold whatever a
+ * program planted there: symlinks to /etc/shadow, hard links, FIFOs, directories swapped for
+ * links. So the host never follows a path inside the box: files are created with O_EXCL and
+ * O_NOFOLLOW, read with O_NOFOLLOW after lstat and checked again with fstat (same inode, regular
+ * file), and removed without following. Reading or clearing happens only once the stage's
+ * cgroup is empty, so nothing can swap entries under our feet (Judge0 CVE-2024-28185/-28189).
+ */
+
+const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDONLY, O_NONBLOCK } = fs.constants;
+
+/** A file path a user may give: relative, "/"-separated, no "..", no NUL, no control characters. */
+export function validateRelativePath(p: string): string {
+  const fail = (why: string) => {
+    throw new CallerError(ErrorCodes.invalidPath, `invalid file path ${JSON.stringify(p)}: ${why}`, { path: p });
+  };
+  if (typeof p !== 'string' || p.length === 0) fail('empty');
+  if (p.length > 255) fail('longer than 255 characters');
+  if (p.includes('\0')) fail('contains a NUL byte');
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(p)) fail('contains a control character');
+  if (p.startsWith('/')) fail('absolute paths are not allowed');
+  if (p.includes('\\')) fail('backslashes are not allowed');
+  const parts = p.split('/');
+  for (const part of parts) {
+    if (part === '' || part === '.') fail('empty or "." component');
+    if (part === '..') fail('".." is not allowed');
+    // A leading "-" would be read as an option by the compilers and interpreters it is passed to.
+    if (part.startsWith('-')) fail('a component starts with "-"');
+    if (Buffer.byteLength(part) > 200) fail('a component is longer than 200 bytes');
+  }
+  if (parts.length > 16) fail('more than 16 directory levels');
+  return parts.join('/');
+}
+
+export interface BoxFile {
+  path: string;
+  data: Buffer;
+  mode: number;
+}
+
+/** Writes files into an empty box, owned by the slot uid. Parent directories are created. */
+export function writeBoxFiles(box: string, files: readonly BoxFile[], uid: number): void {
+  const madeDirs = new Set<string>();
+  for (const f of files) {
+    const rel = validateRelativePath(f.path);
+    const parts = rel.split('/');
+    let dir = box;
+    for (const part of parts.slice(0, -1)) {
+      dir = path.join(dir, part);
+      if (madeDirs.has(dir)) continue;
+      try {
+        fs.mkdirSync(dir, { mode: 0o755 });
+        fs.chownSync(dir, uid, uid);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        if (!fs.lstatSync(dir).isDirectory()) {
+          throw new CallerError(ErrorCodes.invalidPath, `${rel}: a parent is a file`, { path: rel });
+        }
+      }
+      madeDirs.add(dir);
+    }
+    let fd: number;
+    try {
+      fd = fs.openSync(path.join(box, rel), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, f.mode);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' || (err as NodeJS.ErrnoException).code === 'EISDIR') {
+        throw new CallerError(ErrorCodes.duplicateFile, `${rel} is given twice or clashes with a directory`, { path: rel });
+      }
+      throw err;
+    }
+    try {
+      fs.writeSync(fd, f.data);
+      fs.fchownSync(fd, uid, uid);
+      fs.fchmodSync(fd, f.mode);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+}
+
+/**
+ * Reads every regular file of a box (after a compile stage) without following anything.
+ * Symlinks, devices, FIFOs and sockets are skipped; so is anything that changed between lstat
+ * and open. Bounded by `maxBytes` in total.
+ */
+export function snapshotBox(box: string, maxBytes: number): BoxFile[] {
+  const out: BoxFile[] = [];
+  let total = 0;
+  const walk = (dir: string, rel: string, depth: number) => {
+    if (depth > 32) return;
+    for (const name of fs.readdirSync(dir)) {
+      const full = path.join(dir, name);
+      const relPath = rel ? `${rel}/${name}` : name;
+      const st = fs.lstatSync(full);
+      if (st.isDirectory()) {
+        walk(full, relPath, depth + 1);
+        continue;
+      }
+      if (!st.isFile()) continue;
+      let fd: number;
+      try {
+        fd = fs.openSync(full, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+      } catch {
+        continue;
+      }
+      try {
+        const fst = fs.fstatSync(fd);
+        if (!fst.isFile() || fst.ino !== st.ino || fst.dev !== st.dev) continue;
+        total += fst.size;
+        if (total > maxBytes) throw new Error(`compiled artifacts exceed ${maxBytes} bytes`);
+        const data = Buffer.alloc(fst.size);
+        let off = 0;
+        while (off < data.length) {
+          const n = fs.readSync(fd, data, off, data.length - off, off);
+          if (n === 0) break;
+          off += n;
+        }
+        out.push({ path: relPath, data: data.subarray(0, off), mode: fst.mode & 0o755 });
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+  };
+  walk(box, '', 0);
+  return out;
+}
+
+/** Empties a box without following links (rm's recursive walk uses lstat and unlinks links). */
+export function clearBox(box: string): void {
+  for (const name of fs.readdirSync(box)) {
+    fs.rmSync(path.join(box, name), { recursive: true, force: true, maxRetries: 0 });
+  }
+}

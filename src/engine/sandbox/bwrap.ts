@@ -1,0 +1,467 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ErrorCodes, SystemError } from '../../errors.js';
+import type { CgroupDriver } from '../cgroups/cgroup.js';
+import { type BoxFile, clearBox, snapshotBox, writeBoxFiles } from './box-fs.js';
+import type { Bind, EndReason, Sandbox, SandboxOutcome, SandboxSlot, SandboxStage } from './sandbox.js';
+import { seccompFilter } from './seccomp.js';
+
+export interface BwrapOptions {
+  slots: number;
+  /** Slot n runs as uid/gid uidBase + n (never 0). */
+  uidBase: number;
+  /** Host directory for per-instance box mounts; must be traversable by the slot uids. */
+  runDir: string;
+  /** Size of each slot's box tmpfs. */
+  boxBytes: number;
+  launcherPath: string;
+  bwrapPath: string;
+  cgroups: CgroupDriver;
+  /** CPU watchdog poll interval. */
+  cpuPollMs: number;
+}
+
+const INIT_IN_SANDBOX = '/.muscode/init';
+const SIGNAL_NAMES = new Map<number, string>(
+  Object.entries(os.constants.signals).map(([name, num]) => [num as number, name]),
+);
+
+/** The read-only view of the host every stage gets: /usr, the merged-usr links, and a few files of /etc. */
+function baseRootArgs(): string[] {
+  const args = ['--ro-bind', '/usr', '/usr'];
+  for (const dir of ['/bin', '/sbin', '/lib', '/lib64', '/lib32']) {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(dir);
+    } catch {
+      continue;
+    }
+    if (st.isSymbolicLink()) args.push('--symlink', fs.readlinkSync(dir), dir);
+    else if (st.isDirectory()) args.push('--ro-bind', dir, dir);
+  }
+  for (const f of ['/etc/alternatives', '/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/localtime']) {
+    if (fs.existsSync(f)) args.push('--ro-bind', f, f);
+  }
+  return args;
+}
+
+export class BwrapSandbox implements Sandbox {
+  readonly name = 'bwrap';
+  readonly slotCount: number;
+  private readonly instanceDir: string;
+  private readonly initPath: string;
+  private readonly rootArgs = baseRootArgs();
+  private readonly slots: BwrapSlot[] = [];
+  private closed = false;
+
+  constructor(readonly opts: BwrapOptions) {
+    if (process.getuid?.() !== 0) {
+      throw new SystemError(ErrorCodes.sandboxUnavailable, 'the engine must run as root to create sandboxes (cgroups, slot uids)');
+    }
+    if (opts.uidBase < 1000 || opts.uidBase + opts.slots > 2 ** 31) {
+      throw new SystemError(ErrorCodes.invalidConfig, `uidBase ${opts.uidBase} must be >= 1000`);
+    }
+    for (const bin of [opts.bwrapPath, opts.launcherPath]) {
+      if (!fs.existsSync(bin)) throw new SystemError(ErrorCodes.sandboxUnavailable, `${bin} not found (run make)`);
+    }
+    this.slotCount = opts.slots;
+    sweepStaleInstances(opts.runDir);
+    fs.mkdirSync(opts.runDir, { recursive: true, mode: 0o711 });
+    fs.chmodSync(opts.runDir, 0o711);
+    this.instanceDir = path.join(opts.runDir, `${process.pid}-${randomBytes(4).toString('hex')}`);
+    fs.mkdirSync(this.instanceDir, { mode: 0o711 });
+    // The init must be reachable by the slot uid: copy it next to the boxes rather than bind it
+    // from wherever the checkout lives (which may be under a 0700 home directory).
+    this.initPath = path.join(this.instanceDir, 'muscode-init');
+    fs.copyFileSync(opts.launcherPath, this.initPath);
+    fs.chmodSync(this.initPath, 0o755);
+    try {
+      for (let i = 0; i < opts.slots; i++) this.slots.push(new BwrapSlot(this, i));
+    } catch (err) {
+      void this.close();
+      throw err;
+    }
+  }
+
+  slot(id: number): SandboxSlot {
+    const s = this.slots[id];
+    if (!s) throw new Error(`no slot ${id}`);
+    return s;
+  }
+
+  /** Builds bwrap's argv for one stage. Every value is a separate argv entry: no shell, ever. */
+  bwrapArgs(boxPath: string, stage: SandboxStage): string[] {
+    const a = [
+      '--unshare-user',
+      '--unshare-ipc',
+      '--unshare-pid',
+      '--unshare-net',
+      '--unshare-uts',
+      '--unshare-cgroup',
+      '--disable-userns',
+      '--die-with-parent',
+      '--new-session',
+      '--cap-drop',
+      'ALL',
+      '--hostname',
+      'muscode',
+      ...this.rootArgs,
+    ];
+    for (const b of stage.binds ?? []) a.push('--ro-bind', b.source, b.dest);
+    a.push('--ro-bind', this.initPath, INIT_IN_SANDBOX);
+    a.push('--proc', '/proc', '--dev', '/dev');
+    a.push('--size', String(stage.limits.tmpBytes), '--tmpfs', '/tmp');
+    a.push('--bind', boxPath, '/box', '--chdir', '/box');
+    a.push('--remount-ro', '/');
+    a.push('--clearenv');
+    for (const [k, v] of Object.entries(stage.env)) a.push('--setenv', k, v);
+    a.push('--seccomp', '3');
+    a.push('--', INIT_IN_SANDBOX, 'init', '--status-fd', '4', '--', ...stage.argv);
+    return a;
+  }
+
+  get initBinary(): string {
+    return this.initPath;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const s of this.slots) await s.kill();
+    await this.opts.cgroups.close();
+    for (const s of this.slots) s.unmount();
+    fs.rmSync(this.instanceDir, { recursive: true, force: true });
+  }
+}
+
+class BwrapSlot implements SandboxSlot {
+  readonly uid: number;
+  readonly boxPath: string;
+  private running: Promise<unknown> | null = null;
+  private killCurrent: (() => void) | null = null;
+
+  constructor(
+    private readonly sb: BwrapSandbox,
+    readonly id: number,
+  ) {
+    this.uid = sb.opts.uidBase + id;
+    this.boxPath = path.join(sbInstanceDir(sb), `slot-${id}`);
+    fs.mkdirSync(this.boxPath, { mode: 0o700 });
+    const r = spawnSync('mount', [
+      '-t',
+      'tmpfs',
+      '-o',
+      `size=${sb.opts.boxBytes},mode=0700,uid=${this.uid},gid=${this.uid},nosuid,nodev`,
+      'muscode-box',
+      this.boxPath,
+    ]);
+    if (r.status !== 0) {
+      throw new SystemError(ErrorCodes.sandboxUnavailable, `cannot mount the box tmpfs: ${r.stderr?.toString().trim()}`);
+    }
+  }
+
+  writeFiles(files: readonly BoxFile[]): void {
+    writeBoxFiles(this.boxPath, files, this.uid);
+  }
+
+  snapshot(maxBytes: number): BoxFile[] {
+    return snapshotBox(this.boxPath, maxBytes);
+  }
+
+  clear(): void {
+    clearBox(this.boxPath);
+  }
+
+  async kill(): Promise<void> {
+    this.killCurrent?.();
+    await this.running?.catch(() => undefined);
+  }
+
+  unmount(): void {
+    spawnSync('umount', [this.boxPath]);
+    if (fs.existsSync(this.boxPath) && isMountPoint(this.boxPath)) spawnSync('umount', ['-l', this.boxPath]);
+    try {
+      fs.rmdirSync(this.boxPath);
+    } catch {
+      // removed with the instance directory
+    }
+  }
+
+  run(stage: SandboxStage): Promise<SandboxOutcome> {
+    if (this.running) throw new Error(`slot ${this.id} is busy`);
+    const p = this.runInner(stage).finally(() => {
+      this.running = null;
+      this.killCurrent = null;
+    });
+    this.running = p;
+    return p;
+  }
+
+  private async runInner(stage: SandboxStage): Promise<SandboxOutcome> {
+    const { limits } = stage;
+    const t0 = performance.now();
+    const cgroups = this.sb.opts.cgroups;
+    const cg = cgroups.acquire(this.id);
+    const fail = (message: string, extra: Partial<SandboxOutcome> = {}): SandboxOutcome => ({
+      reason: 'exited',
+      exitCode: null,
+      signal: null,
+      cpuMs: 0,
+      wallMs: 0,
+      memoryKb: 0,
+      oomKilled: false,
+      stdout: Buffer.alloc(0),
+      stderr: Buffer.alloc(0),
+      truncated: false,
+      internalError: message,
+      timings: { cgroupMs: 0, spawnToExitMs: 0, cleanupMs: 0 },
+      ...extra,
+    });
+    try {
+      // Fail closed: if a limit cannot be applied, nothing runs.
+      cg.prepare({ memoryBytes: limits.memoryBytes, processes: limits.processes });
+      if (cg.pids().length) await cg.killAll();
+    } catch (err) {
+      cgroups.release(cg);
+      return fail(`cannot apply cgroup limits: ${(err as Error).message}`);
+    }
+    const t1 = performance.now();
+    const cpuSoft = Math.ceil(limits.cpuMs / 1000) + 1;
+    const launchArgs = [
+      'launch',
+      '--status-fd',
+      '4',
+      '--uid',
+      String(this.uid),
+      '--gid',
+      String(this.uid),
+      ...cg.procsFiles.flatMap((f) => ['--cgroup', f]),
+      '--rlimit',
+      `cpu=${cpuSoft}:${cpuSoft + 1}`,
+      '--rlimit',
+      `fsize=${limits.fileBytes}:${limits.fileBytes}`,
+      '--rlimit',
+      `nofile=${limits.openFiles}:${limits.openFiles}`,
+      '--rlimit',
+      'core=0:0',
+      '--',
+      this.sb.opts.bwrapPath,
+      ...this.sb.bwrapArgs(this.boxPath, stage),
+    ];
+
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let outBytes = 0;
+    let truncated = false;
+    let reason: EndReason = 'exited';
+    let statusText = '';
+    const tSpawn = performance.now();
+    const child = spawn(this.sb.opts.launcherPath, launchArgs, {
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+      detached: true,
+      env: {},
+    });
+    const killTree = (why: EndReason) => {
+      if (reason === 'exited') reason = why;
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      for (const pid of safePids(cg)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    };
+    this.killCurrent = () => killTree('cancelled');
+
+    const capture = (into: Buffer[], cb: ((c: Buffer) => void) | undefined) => (chunk: Buffer) => {
+      if (truncated) return;
+      const room = limits.outputBytes - outBytes;
+      if (chunk.length > room) {
+        chunk = chunk.subarray(0, Math.max(0, room));
+        truncated = true;
+      }
+      outBytes += chunk.length;
+      if (chunk.length) {
+        into.push(chunk);
+        cb?.(chunk);
+      }
+      if (truncated) killTree('output');
+    };
+    child.stdout!.on('data', capture(stdout, stage.onStdout));
+    child.stderr!.on('data', capture(stderr, stage.onStderr));
+    const statusPipe = child.stdio[4] as NodeJS.ReadableStream;
+    statusPipe.on('data', (c: Buffer) => {
+      if (statusText.length < 4096) statusText += c.toString('utf8');
+    });
+    const seccompPipe = child.stdio[3] as NodeJS.WritableStream;
+    seccompPipe.on('error', () => undefined);
+    seccompPipe.end(seccompFilter());
+    child.stdin!.on('error', () => undefined); // EPIPE: the program did not read all its stdin
+    child.stdin!.end(stage.stdin ?? Buffer.alloc(0));
+
+    const wallTimer = setTimeout(() => killTree('wall'), limits.wallMs);
+    const cpuLimitNs = limits.cpuMs * 1e6;
+    const cpuTimer = setInterval(() => {
+      try {
+        if (cg.cpuNs() > cpuLimitNs) killTree('cpu');
+      } catch {
+        // cgroup read failed: the wall timer still bounds the run
+      }
+    }, this.sb.opts.cpuPollMs);
+    const onAbort = () => killTree('cancelled');
+    if (stage.signal?.aborted) onAbort();
+    stage.signal?.addEventListener('abort', onAbort);
+
+    let spawnError: Error | null = null;
+    const exit = await new Promise<{ code: number | null; sig: NodeJS.Signals | null }>((resolve) => {
+      child.once('error', (err) => {
+        spawnError = err;
+        resolve({ code: null, sig: null });
+      });
+      child.once('exit', (code, sig) => resolve({ code, sig }));
+    });
+    const tExit = performance.now();
+    clearTimeout(wallTimer);
+    clearInterval(cpuTimer);
+    stage.signal?.removeEventListener('abort', onAbort);
+
+    // Daemons and stragglers: nothing outlives its stage. Then all pipes close.
+    try {
+      await cg.killAll();
+    } catch (err) {
+      cgroups.release(cg);
+      return fail(`cannot empty the cgroup: ${(err as Error).message}`);
+    }
+    await new Promise<void>((resolve) => {
+      if (child.stdout!.readableEnded && child.stderr!.readableEnded) return resolve();
+      child.once('close', () => resolve());
+      setTimeout(resolve, 2000).unref();
+    });
+    const usage = cg.usage();
+    cgroups.release(cg);
+    const tEnd = performance.now();
+
+    const timings = { cgroupMs: t1 - t0, spawnToExitMs: tExit - tSpawn, cleanupMs: tEnd - tExit };
+    const outcome: SandboxOutcome = {
+      reason,
+      exitCode: null,
+      signal: null,
+      cpuMs: Math.round(usage.cpuNs / 1e6),
+      wallMs: Math.round(tExit - tSpawn),
+      memoryKb: Math.round(usage.memoryPeakBytes / 1024),
+      oomKilled: usage.oomKills > 0,
+      stdout: Buffer.concat(stdout),
+      stderr: Buffer.concat(stderr),
+      truncated,
+      timings,
+    };
+    if (spawnError) return { ...outcome, internalError: `spawn failed: ${(spawnError as Error).message}` };
+    if (reason === 'exited' && outcome.cpuMs > limits.cpuMs) outcome.reason = 'cpu';
+
+    const status = parseStatus(statusText);
+    if (status.launchError) return { ...outcome, internalError: status.launchError };
+    if (status.execError) return { ...outcome, internalError: `cannot execute ${stage.argv[0]}: ${status.execError}` };
+    if (status.exit !== undefined) {
+      outcome.exitCode = status.exit;
+    } else if (status.signal !== undefined) {
+      outcome.signal = SIGNAL_NAMES.get(status.signal) ?? `SIG${status.signal}`;
+    } else if (reason === 'exited' && !outcome.oomKilled) {
+      // No report from init and we did not kill it: either bwrap failed before running anything,
+      // or the program killed its own init. bwrap's messages start with "bwrap:".
+      const text = outcome.stderr.toString('utf8');
+      if (/^bwrap: /m.test(text)) return { ...outcome, internalError: `sandbox setup failed: ${text.trim().slice(0, 500)}` };
+      outcome.exitCode = exit.code;
+      if (exit.sig) outcome.signal = exit.sig;
+    } else {
+      outcome.signal = 'SIGKILL';
+    }
+    return outcome;
+  }
+}
+
+function sbInstanceDir(sb: BwrapSandbox): string {
+  return path.dirname(sb.initBinary);
+}
+
+function safePids(cg: { pids(): number[] }): number[] {
+  try {
+    return cg.pids();
+  } catch {
+    return [];
+  }
+}
+
+interface ParsedStatus {
+  exit?: number;
+  signal?: number;
+  execError?: string;
+  launchError?: string;
+}
+
+export function parseStatus(text: string): ParsedStatus {
+  const out: ParsedStatus = {};
+  for (const line of text.split('\n')) {
+    let m: RegExpExecArray | null;
+    if ((m = /^exit (\d+)$/.exec(line))) out.exit = Number(m[1]);
+    else if ((m = /^signal (\d+)$/.exec(line))) out.signal = Number(m[1]);
+    else if ((m = /^exec-error (.*)$/.exec(line))) out.execError = m[1];
+    else if ((m = /^(?:launch|init)-error (.*)$/.exec(line))) out.launchError = m[1];
+  }
+  return out;
+}
+
+function isMountPoint(dir: string): boolean {
+  try {
+    return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
+  } catch {
+    return false;
+  }
+}
+
+/** Removes box mounts and directories left by engine processes that died without closing. */
+function sweepStaleInstances(runDir: string): void {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(runDir);
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    const pid = Number(name.split('-')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || processAlive(pid)) continue;
+    const dir = path.join(runDir, name);
+    for (const slot of safeReaddir(dir)) {
+      const p = path.join(dir, slot);
+      if (isMountPoint(p)) spawnSync('umount', ['-l', p]);
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export type { Bind };

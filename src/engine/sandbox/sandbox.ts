@@ -1,0 +1,62 @@
+import type { StageLimits } from '../types.js';
+import type { BoxFile } from './box-fs.js';
+
+/** A read-only bind of a host path into the sandbox (toolchain extras such as /etc/java-17-openjdk). */
+export interface Bind {
+  source: string;
+  dest: string;
+}
+
+export interface SandboxStage {
+  /** argv[0] is an absolute path inside the sandbox, or relative to the box (./main). */
+  argv: string[];
+  env: Record<string, string>;
+  stdin?: Buffer;
+  limits: StageLimits;
+  binds?: Bind[];
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+  signal?: AbortSignal;
+}
+
+/** Why the stage ended, as seen by the host. */
+export type EndReason = 'exited' | 'cpu' | 'wall' | 'output' | 'cancelled';
+
+export interface SandboxOutcome {
+  reason: EndReason;
+  exitCode: number | null;
+  /** Signal name (SIGKILL...) when the program was killed by one. */
+  signal: string | null;
+  cpuMs: number;
+  wallMs: number;
+  memoryKb: number;
+  oomKilled: boolean;
+  stdout: Buffer;
+  stderr: Buffer;
+  truncated: boolean;
+  /** Set when the sandbox itself failed (nothing of the user's ran, or its result is unknown). */
+  internalError?: string;
+  /** Where the time went, for benchmarks (ms). */
+  timings: { cgroupMs: number; spawnToExitMs: number; cleanupMs: number };
+}
+
+/** One slot: a fixed uid, a box directory, a cgroup. Used by one stage at a time. */
+export interface SandboxSlot {
+  readonly id: number;
+  readonly uid: number;
+  /** Writes files into the (empty) box; never follows links. */
+  writeFiles(files: readonly BoxFile[]): void;
+  /** Reads the box's regular files without following links (call only after a stage ended). */
+  snapshot(maxBytes: number): BoxFile[];
+  /** Empties the box. */
+  clear(): void;
+  run(stage: SandboxStage): Promise<SandboxOutcome>;
+}
+
+export interface Sandbox {
+  readonly name: string;
+  readonly slotCount: number;
+  slot(id: number): SandboxSlot;
+  /** Kills whatever still runs, unmounts, removes every cgroup and directory it created. */
+  close(): Promise<void>;
+}

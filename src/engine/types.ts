@@ -1,0 +1,120 @@
+/** Engine contracts. The engine knows nothing of HTTP or databases: these are its whole surface. */
+
+export const STAGE_STATUSES = [
+  'ok',
+  'runtime_error',
+  'time_limit',
+  'memory_limit',
+  'output_limit',
+  'compile_error',
+  'internal_error',
+] as const;
+export type StageStatus = (typeof STAGE_STATUSES)[number];
+
+/** Limits of one stage, all in explicit units. */
+export interface StageLimits {
+  cpuMs: number;
+  wallMs: number;
+  memoryBytes: number;
+  /** Processes and threads (the pids cgroup counts both). */
+  processes: number;
+  /** stdout + stderr captured together. */
+  outputBytes: number;
+  /** One written file (RLIMIT_FSIZE). */
+  fileBytes: number;
+  /** The whole writable box (its tmpfs size). */
+  boxBytes: number;
+  /** The sandbox's /tmp (a tmpfs of its own). */
+  tmpBytes: number;
+  openFiles: number;
+}
+
+export interface StageResult {
+  status: StageStatus;
+  stdout: Buffer;
+  stderr: Buffer;
+  exitCode: number | null;
+  /** Signal name such as "SIGKILL" when the program died from a signal. */
+  signal: string | null;
+  cpuMs: number;
+  wallMs: number;
+  memoryKb: number;
+  /** Output was cut at the output limit. */
+  truncated: boolean;
+  /** Compile stage only: the artifacts came from the compile cache. */
+  cached?: boolean;
+  /** For internal_error: what failed, for operators (never user output). */
+  message?: string;
+}
+
+export interface SourceFile {
+  /** Relative path inside the box, "/" separated, e.g. "pkg/util.py". */
+  path: string;
+  content: Buffer | string;
+}
+
+export interface LimitOverrides {
+  cpuMs?: number;
+  wallMs?: number;
+  memoryBytes?: number;
+  processes?: number;
+  outputBytes?: number;
+}
+
+export interface RunRequest {
+  language: string;
+  files: SourceFile[];
+  /** Path of the main file; defaults to the first file. */
+  mainFile?: string;
+  stdin?: Buffer | string;
+  args?: string[];
+  limits?: LimitOverrides;
+  compileLimits?: LimitOverrides;
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+  signal?: AbortSignal;
+}
+
+export interface RunResult {
+  language: string;
+  compile: StageResult | null;
+  run: StageResult | null;
+}
+
+/** The JSON shape of a stage (CLI `--json`, API). Output as UTF-8 text. */
+export interface StageJson {
+  status: StageStatus;
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  signal: string | null;
+  cpuMs: number;
+  wallMs: number;
+  memoryKb: number;
+  truncated: boolean;
+  cached?: boolean;
+}
+
+export function stageToJson(stage: StageResult): StageJson {
+  const json: StageJson = {
+    status: stage.status,
+    stdout: stage.stdout.toString('utf8'),
+    stderr: stage.stderr.toString('utf8'),
+    exitCode: stage.exitCode,
+    signal: stage.signal,
+    cpuMs: stage.cpuMs,
+    wallMs: stage.wallMs,
+    memoryKb: stage.memoryKb,
+    truncated: stage.truncated,
+  };
+  if (stage.cached !== undefined) json.cached = stage.cached;
+  return json;
+}
+
+export function resultToJson(result: RunResult): { language: string; compile: StageJson | null; run: StageJson | null } {
+  return {
+    language: result.language,
+    compile: result.compile && stageToJson(result.compile),
+    run: result.run && stageToJson(result.run),
+  };
+}

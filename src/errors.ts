@@ -1,0 +1,47 @@
+/**
+ * The two error families. `CallerError`: the request was wrong (bad input, limits above the
+ * maximum, unknown language); the caller can fix it. `SystemError`: we failed (sandbox could not
+ * be set up, toolchain crashed the host side); the caller cannot. Each carries a stable `code`
+ * that clients may switch on; the HTTP and WebSocket layers map families and codes in one place.
+ * Verdicts about the user's program (time limit, runtime error...) are values, never errors.
+ */
+export class MuscodeError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The caller's fault: maps to 4xx, CLI exit 64/65. */
+export class CallerError extends MuscodeError {}
+
+/** Our fault: maps to 5xx, CLI exit 70. */
+export class SystemError extends MuscodeError {}
+
+export const ErrorCodes = {
+  unknownLanguage: 'UNKNOWN_LANGUAGE',
+  languageUnavailable: 'LANGUAGE_UNAVAILABLE',
+  invalidFile: 'INVALID_FILE',
+  invalidPath: 'INVALID_PATH',
+  emptySource: 'EMPTY_SOURCE',
+  sourceTooLarge: 'SOURCE_TOO_LARGE',
+  tooManyFiles: 'TOO_MANY_FILES',
+  duplicateFile: 'DUPLICATE_FILE',
+  mainFileMissing: 'MAIN_FILE_MISSING',
+  limitTooHigh: 'LIMIT_TOO_HIGH',
+  invalidLimit: 'INVALID_LIMIT',
+  stdinTooLarge: 'STDIN_TOO_LARGE',
+  argsTooLarge: 'ARGS_TOO_LARGE',
+  invalidConfig: 'INVALID_CONFIG',
+  usage: 'USAGE',
+  cancelled: 'CANCELLED',
+  engineClosed: 'ENGINE_CLOSED',
+  sandboxUnavailable: 'SANDBOX_UNAVAILABLE',
+  unknownSandboxDriver: 'UNKNOWN_SANDBOX_DRIVER',
+  cgroupUnavailable: 'CGROUP_UNAVAILABLE',
+  internal: 'INTERNAL',
+} as const;
