@@ -139,9 +139,41 @@ static int do_launch(int argc, char **argv) {
   // not die in between (we would be orphaned and never killed).
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail("pdeathsig");
   if (getppid() != original_parent) { errno = ESRCH; fail("engine gone"); }
-  execv(argv[i], &argv[i]);
-  fail("exec sandbox");
-  return 125;
+  // Stay as a child subreaper around bubblewrap: bwrap's monitor can exit before its
+  // namespace init is reaped, and an orphan reparented to a host init that does not reap (a
+  // container's pid 1) would stay a zombie forever. Here it is reparented to us and reaped.
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) fail("subreaper");
+  pid_t child = fork();
+  if (child < 0) fail("fork");
+  if (child == 0) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail("pdeathsig");
+    if (getppid() == 1) _exit(125);
+    execv(argv[i], &argv[i]);
+    fail("exec sandbox");
+  }
+  // The pipes belong to the sandbox; holding them would delay end-of-file for the engine.
+  int devnull = open("/dev/null", O_RDWR);
+  if (devnull >= 0) {
+    dup2(devnull, 0);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    if (devnull > 2) close(devnull);
+  }
+  int code = 125;
+  for (;;) {
+    int status;
+    pid_t r = wait(&status);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      break;  // ECHILD: nothing left to reap
+    }
+    if (r == child) {
+      code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      // Tells the engine the sandbox has ended, so it can kill stragglers in the cgroup.
+      report("sandbox-exit %d", code);
+    }
+  }
+  return code;
 }
 
 static int do_init(int argc, char **argv) {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,17 @@ import { ErrorCodes, SystemError } from '../errors.js';
  * (generated from OPTIONS by `bin/muscode config --markdown`).
  */
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The checkout: the nearest directory above this file with MUSCode's package.json (works from src/ and dist/). */
+export const REPO_ROOT = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'muscode') return dir;
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('cannot find the MUSCode checkout');
+    dir = up;
+  }
+})();
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 

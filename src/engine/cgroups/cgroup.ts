@@ -27,8 +27,8 @@ export interface RunCgroup {
   cpuNs(): number;
   usage(): CgroupUsage;
   pids(): number[];
-  /** Kills every process inside and waits until none is left. */
-  killAll(): Promise<void>;
+  /** Kills every process inside but `keep` (the launcher, which reaps the rest) until none is left. */
+  killAll(keep?: number): Promise<void>;
 }
 
 export interface CgroupDriver {
@@ -37,15 +37,17 @@ export interface CgroupDriver {
   acquire(slot: number): RunCgroup;
   /** Called after the stage, once the cgroup is empty. */
   release(cg: RunCgroup): void;
+  /** Pids still inside any cgroup of this driver (should be none between runs). */
+  leftoverPids(): number[];
   /** Removes every cgroup this driver created. */
   close(): Promise<void>;
 }
 
 /** Kills until empty; a fork bomb is bounded by pids.max, so this converges quickly. */
-export async function killUntilEmpty(cg: { pids(): number[] }, extraKill?: () => void): Promise<void> {
+export async function killUntilEmpty(cg: { pids(): number[] }, keep?: number, extraKill?: () => void): Promise<void> {
   for (let round = 0; round < 500; round++) {
     extraKill?.();
-    const pids = cg.pids();
+    const pids = cg.pids().filter((p) => p !== keep);
     if (pids.length === 0) return;
     for (const pid of pids) {
       try {

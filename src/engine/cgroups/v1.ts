@@ -85,8 +85,8 @@ class V1Cgroup implements RunCgroup {
     return [...all];
   }
 
-  killAll(): Promise<void> {
-    return killUntilEmpty(this);
+  killAll(keep?: number): Promise<void> {
+    return killUntilEmpty(this, keep);
   }
 }
 
@@ -113,6 +113,10 @@ export class CgroupV1Driver implements CgroupDriver {
       this.slots.set(slot, cg);
     }
     return cg;
+  }
+
+  leftoverPids(): number[] {
+    return [...this.slots.values()].flatMap((cg) => cg.pids());
   }
 
   release(): void {

@@ -51,10 +51,11 @@ class V2Cgroup implements RunCgroup {
     return parsePids(fs.readFileSync(path.join(this.dir, 'cgroup.procs'), 'utf8'));
   }
 
-  killAll(): Promise<void> {
+  killAll(keep?: number): Promise<void> {
+    // cgroup.kill would take the launcher too; only use it when nothing is to be kept.
     const killFile = path.join(this.dir, 'cgroup.kill');
-    return killUntilEmpty(this, () => {
-      if (fs.existsSync(killFile)) fs.writeFileSync(killFile, '1');
+    return killUntilEmpty(this, keep, () => {
+      if (keep === undefined && fs.existsSync(killFile)) fs.writeFileSync(killFile, '1');
     });
   }
 }
@@ -88,6 +89,10 @@ export class CgroupV2Driver implements CgroupDriver {
     const v2 = cg as V2Cgroup;
     this.live.delete(v2);
     fs.rmdirSync(v2.dir);
+  }
+
+  leftoverPids(): number[] {
+    return [...this.live].flatMap((cg) => cg.pids());
   }
 
   async close(): Promise<void> {

@@ -76,6 +76,11 @@ export class Engine {
     return { slots: this.sandbox.slotCount, idle: this.pool.idle, queued: this.pool.queued };
   }
 
+  /** Processes, box files and busy slots left between runs: all should be empty. */
+  leftovers() {
+    return this.sandbox.leftovers();
+  }
+
   async run(req: RunRequest): Promise<RunResult> {
     if (this.closed) throw new SystemError(ErrorCodes.engineClosed, 'the engine is shutting down');
     const lang = this.languages.get(req.language);

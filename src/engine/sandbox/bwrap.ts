@@ -124,6 +124,18 @@ export class BwrapSandbox implements Sandbox {
     return a;
   }
 
+  leftovers(): { pids: number[]; boxEntries: string[]; busySlots: number } {
+    return {
+      pids: this.opts.cgroups.leftoverPids(),
+      boxEntries: this.slots.flatMap((s) => fs.readdirSync(s.boxPath).map((n) => `slot-${s.id}/${n}`)),
+      busySlots: this.slots.filter((s) => s.busy).length,
+    };
+  }
+
+  get instancePath(): string {
+    return this.instanceDir;
+  }
+
   get initBinary(): string {
     return this.initPath;
   }
@@ -162,6 +174,10 @@ class BwrapSlot implements SandboxSlot {
     if (r.status !== 0) {
       throw new SystemError(ErrorCodes.sandboxUnavailable, `cannot mount the box tmpfs: ${r.stderr?.toString().trim()}`);
     }
+  }
+
+  get busy(): boolean {
+    return this.running !== null;
   }
 
   writeFiles(files: readonly BoxFile[]): void {
@@ -265,14 +281,12 @@ class BwrapSlot implements SandboxSlot {
       detached: true,
       env: {},
     });
+    // Kill everything in the cgroup but the launcher: it reaps what we kill (so no zombie is
+    // left to a host init that may not reap) and then exits by itself.
     const killTree = (why: EndReason) => {
       if (reason === 'exited') reason = why;
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
       for (const pid of safePids(cg)) {
+        if (pid === child.pid) continue;
         try {
           process.kill(pid, 'SIGKILL');
         } catch {
@@ -298,9 +312,12 @@ class BwrapSlot implements SandboxSlot {
     };
     child.stdout!.on('data', capture(stdout, stage.onStdout));
     child.stderr!.on('data', capture(stderr, stage.onStderr));
+    let sandboxEnded!: () => void;
+    const sandboxExit = new Promise<void>((resolve) => (sandboxEnded = resolve));
     const statusPipe = child.stdio[4] as NodeJS.ReadableStream;
     statusPipe.on('data', (c: Buffer) => {
       if (statusText.length < 4096) statusText += c.toString('utf8');
+      if (/^sandbox-exit /m.test(statusText)) sandboxEnded();
     });
     const seccompPipe = child.stdio[3] as NodeJS.WritableStream;
     seccompPipe.on('error', () => undefined);
@@ -322,25 +339,32 @@ class BwrapSlot implements SandboxSlot {
     stage.signal?.addEventListener('abort', onAbort);
 
     let spawnError: Error | null = null;
-    const exit = await new Promise<{ code: number | null; sig: NodeJS.Signals | null }>((resolve) => {
+    const exited = new Promise<{ code: number | null; sig: NodeJS.Signals | null }>((resolve) => {
       child.once('error', (err) => {
         spawnError = err;
         resolve({ code: null, sig: null });
       });
       child.once('exit', (code, sig) => resolve({ code, sig }));
     });
+    await Promise.race([sandboxExit, exited]);
     const tExit = performance.now();
     clearTimeout(wallTimer);
     clearInterval(cpuTimer);
     stage.signal?.removeEventListener('abort', onAbort);
 
-    // Daemons and stragglers: nothing outlives its stage. Then all pipes close.
+    // Daemons and stragglers: nothing outlives its stage. Then the launcher, having reaped
+    // them all, exits, and all pipes close.
     try {
+      await cg.killAll(child.pid);
+      const stuck = setTimeout(() => child.kill('SIGKILL'), 2000);
+      await exited;
+      clearTimeout(stuck);
       await cg.killAll();
     } catch (err) {
       cgroups.release(cg);
       return fail(`cannot empty the cgroup: ${(err as Error).message}`);
     }
+    const exit = await exited;
     await new Promise<void>((resolve) => {
       if (child.stdout!.readableEnded && child.stderr!.readableEnded) return resolve();
       child.once('close', () => resolve());

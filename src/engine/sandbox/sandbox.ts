@@ -57,6 +57,8 @@ export interface Sandbox {
   readonly name: string;
   readonly slotCount: number;
   slot(id: number): SandboxSlot;
+  /** What is left between runs (should be nothing): for tests and health checks. */
+  leftovers(): { pids: number[]; boxEntries: string[]; busySlots: number };
   /** Kills whatever still runs, unmounts, removes every cgroup and directory it created. */
   close(): Promise<void>;
 }
