@@ -3,9 +3,6 @@
  * (robust to the odd slow run on a shared machine) and p90 (how bad the tail is); the mean is
  * printed for completeness but is easily dragged by one outlier.
  */
-import { spawn } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
-
 export interface Summary {
   n: number;
   median: number;
@@ -77,56 +74,4 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
 export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), `|${header.map(() => '---').join('|')}|`, ...rows.map(line)].join('\n');
-}
-
-/** Runs `fn` `warmup` times untimed, then `runs` times timed; returns the durations in ms. */
-export async function sample(runs: number, warmup: number, fn: () => Promise<void>): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const out: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await fn();
-    out.push(performance.now() - t0);
-  }
-  return out;
-}
-
-export interface SpawnOptions {
-  cwd?: string;
-  env?: NodeJS.ProcessEnv;
-  /** Extra pipes after stdio (fd 3, fd 4...), as the engine gives the launcher. */
-  extraPipes?: number;
-  /** Written to the pipe at fd 3 and closed (the seccomp filter, for bwrap). */
-  fd3Data?: Buffer;
-}
-
-/**
- * Spawns a process and resolves when it has exited and its pipes are closed, the same point
- * the engine waits for. Rejects on a non-zero exit: a benchmark of a failing command measures
- * nothing.
- */
-export function spawnAndWait(file: string, args: readonly string[], opts: SpawnOptions = {}): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const extra = Array.from({ length: opts.extraPipes ?? 0 }, () => 'pipe' as const);
-    const child = spawn(file, args, { cwd: opts.cwd, env: opts.env ?? {}, stdio: ['ignore', 'pipe', 'pipe', ...extra] });
-    let err = '';
-    child.stdout!.resume();
-    child.stderr!.on('data', (c: Buffer) => {
-      if (err.length < 2000) err += c.toString('utf8');
-    });
-    if (opts.fd3Data) {
-      const fd3 = child.stdio[3] as NodeJS.WritableStream;
-      fd3.on('error', () => undefined);
-      fd3.end(opts.fd3Data);
-    }
-    for (let fd = 3; fd < 3 + (opts.extraPipes ?? 0); fd++) {
-      const s = child.stdio[fd];
-      if (s && 'resume' in s && typeof s.resume === 'function' && !(opts.fd3Data && fd === 3)) s.resume();
-    }
-    child.once('error', reject);
-    child.once('close', (code, sig) => {
-      if (code === 0) resolve();
-      else reject(new Error(`${file} ${args.slice(-3).join(' ')} exited ${code ?? sig}: ${err.trim().slice(0, 500)}`));
-    });
-  });
 }

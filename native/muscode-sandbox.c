@@ -26,7 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <dirent.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -50,6 +52,38 @@ static void report(const char *fmt, ...) {
 static void fail(const char *what) {
   report("launch-error %s: %s", what, strerror(errno));
   _exit(125);
+}
+
+#define MAX_KEEP_FDS 8
+#define CLOSE_RANGE_CLOEXEC_FLAG (1U << 2)
+
+// Marks every fd >= 3 close-on-exec except `keep`: a descriptor the engine process inherited
+// from its own parent (a shell, a service manager's sockets, a test runner's pipe) must never
+// reach the sandbox, where the program could write to it or reopen it via /proc/PID/fd.
+static int cloexec_all_but(const int *keep, int nkeep) {
+  int lo = 3;
+  for (;;) {
+    int next = -1;  // the smallest kept fd >= lo
+    for (int k = 0; k < nkeep; k++)
+      if (keep[k] >= lo && (next < 0 || keep[k] < next)) next = keep[k];
+    unsigned int hi = next < 0 ? ~0U : (unsigned int)next - 1;
+    if ((next < 0 || next > lo) && syscall(SYS_close_range, (unsigned int)lo, hi, CLOSE_RANGE_CLOEXEC_FLAG) != 0) {
+      // Kernels before 5.11: walk /proc/self/fd instead.
+      DIR *d = opendir("/proc/self/fd");
+      if (!d) return -1;
+      struct dirent *e;
+      while ((e = readdir(d))) {
+        int fd = atoi(e->d_name);
+        int kept = fd < 3 || fd == dirfd(d);
+        for (int k = 0; k < nkeep; k++) kept |= fd == keep[k];
+        if (!kept && e->d_name[0] != '.' && fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) { closedir(d); return -1; }
+      }
+      closedir(d);
+      return 0;
+    }
+    if (next < 0) return 0;
+    lo = next + 1;
+  }
 }
 
 static int parse_int(const char *s, long long *out) {
@@ -105,6 +139,8 @@ static void join_cgroup(const char *procs_file) {
 
 static int do_launch(int argc, char **argv) {
   long long uid = -1, gid = -1, v;
+  int keep[MAX_KEEP_FDS];
+  int nkeep = 0;
   pid_t original_parent = getppid();
   int i = 0;
   // First pass: the status fd, so that later failures can be reported.
@@ -122,10 +158,17 @@ static int do_launch(int argc, char **argv) {
     else if (!strcmp(a, "--gid")) { if (parse_int(val, &gid)) { errno = EINVAL; fail("gid"); } }
     else if (!strcmp(a, "--cgroup")) join_cgroup(val);
     else if (!strcmp(a, "--rlimit")) apply_rlimit(val);
+    else if (!strcmp(a, "--keep-fd")) {
+      if (parse_int(val, &v) || v < 3 || v > 1023 || nkeep >= MAX_KEEP_FDS - 1) { errno = EINVAL; fail("keep-fd"); }
+      keep[nkeep++] = (int)v;
+    }
     else { errno = EINVAL; fail("unknown option"); }
   }
   if (i >= argc) { errno = EINVAL; fail("no command"); }
   if (uid <= 0 || gid <= 0) { errno = EINVAL; fail("uid/gid must be set and not root"); }
+  // Only the status fd and the --keep-fd ones (bwrap's seccomp fd) go on to bubblewrap.
+  if (status_fd >= 0) keep[nkeep++] = status_fd;
+  if (cloexec_all_but(keep, nkeep) != 0) fail("close inherited fds");
   if (setgroups(0, NULL) != 0) fail("setgroups");
   if (setresgid((gid_t)gid, (gid_t)gid, (gid_t)gid) != 0) fail("setresgid");
   if (setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) != 0) fail("setresuid");
@@ -195,6 +238,12 @@ static int do_init(int argc, char **argv) {
     return 125;
   }
   if (child == 0) {
+    // The program gets stdin, stdout and stderr only, whatever bubblewrap left open.
+    int none[1] = {-1};
+    if (cloexec_all_but(none, 0) != 0) {
+      report("init-error close fds: %s", strerror(errno));
+      _exit(127);
+    }
     execv(argv[i], &argv[i]);
     report("exec-error %s", strerror(errno));
     _exit(127);

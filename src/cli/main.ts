@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { configMarkdown, loadConfig } from '../config/config.js';
+import { configMarkdown, loadConfig, OPTIONS } from '../config/config.js';
+import { migrate, openDatabase } from '../db/client.js';
+import { supervise } from '../supervisor/supervisor.js';
 import { SELF_TEST_EXPECTED } from '../engine/languages/language.js';
 import { LanguageRegistry } from '../engine/languages/registry.js';
 import { Engine } from '../engine/runner/engine.js';
@@ -14,6 +16,9 @@ const EX_DATAERR = 65;
 const EX_SOFTWARE = 70;
 
 const USAGE = `usage:
+  muscode serve [--port N] [--host H] [--data-dir D] [--SETTING VALUE ...]
+  muscode worker [--SETTING VALUE ...]      (cluster mode: DATABASE_URL and REDIS_URL)
+  muscode migrate
   muscode run FILE... [--lang ID] [--stdin TEXT | --stdin-file F] [--time-limit MS]
                       [--wall-limit MS] [--memory-limit MB] [--json] [-- ARGS...]
   muscode languages [--json]
@@ -213,6 +218,43 @@ async function cmdSelftest(argv: string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
+/** `--port 3000` -> PORT=3000: every setting has a matching flag. */
+function settingFlags(argv: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) throw new UsageError(`unexpected argument ${a}`);
+    const [flag, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    const key = flag.toUpperCase().replaceAll('-', '_');
+    if (!Object.hasOwn(OPTIONS, key)) throw new UsageError(`unknown option --${flag}`);
+    const v = inline ?? argv[++i];
+    if (v === undefined) throw new UsageError(`--${flag} needs a value`);
+    out[key] = v;
+  }
+  return out;
+}
+
+async function cmdServe(argv: string[], role: 'api' | 'worker'): Promise<number> {
+  const config = loadConfig(process.env, settingFlags(argv));
+  if (role === 'worker' && config.mode !== 'cluster') throw new UsageError('worker needs DATABASE_URL and REDIS_URL (cluster mode)');
+  // The supervisor keeps root for the sandboxes; HTTP and queue traffic are parsed by a child
+  // process running as SERVICE_USER.
+  const engine = Engine.create(config);
+  return supervise(config, engine, [role]);
+}
+
+async function cmdMigrate(argv: string[]): Promise<number> {
+  const config = loadConfig(process.env, settingFlags(argv));
+  const database = await openDatabase(config.DATABASE_URL ? { url: config.DATABASE_URL } : { pgliteDir: path.join(config.DATA_DIR, 'service', 'db') });
+  try {
+    await migrate(database);
+  } finally {
+    await database.close();
+  }
+  await writeOut(process.stdout, `migrations applied (${database.kind})\n`);
+  return 0;
+}
+
 function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
@@ -229,6 +271,12 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdLanguages(rest);
       case 'selftest':
         return await cmdSelftest(rest);
+      case 'serve':
+        return await cmdServe(rest, 'api');
+      case 'worker':
+        return await cmdServe(rest, 'worker');
+      case 'migrate':
+        return await cmdMigrate(rest);
       case 'config':
         if (rest[0] !== '--markdown') throw new UsageError('config supports --markdown');
         await writeOut(process.stdout, `${configMarkdown()}\n`);

@@ -26,7 +26,87 @@ export const REPO_ROOT = (() => {
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+const bool = () =>
+  z
+    .enum(['0', '1', 'true', 'false', 'yes', 'no', 'on', 'off'])
+    .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+const duration = (dflt: string) =>
+  z
+    .string()
+    .regex(/^\d+(ms|s|m|h|d)?$/, 'a duration such as 15m, 7d, 30s or 500ms')
+    .default(dflt);
+
 export const OPTIONS = {
+  PORT: {
+    schema: int(0, 65535).default(3000),
+    description: 'HTTP port of `muscode serve` (0 picks a free port).',
+  },
+  HOST: {
+    schema: z.string().min(1).default('127.0.0.1'),
+    description: 'Address `muscode serve` listens on. Use 0.0.0.0 behind a proxy or in a container.',
+  },
+  DATABASE_URL: {
+    schema: z.string().optional(),
+    description: 'PostgreSQL URL. Unset: embedded mode (PGlite in DATA_DIR). Set together with REDIS_URL for cluster mode.',
+  },
+  REDIS_URL: {
+    schema: z.string().optional(),
+    description: 'Redis URL for the BullMQ queue, socket.io adapter, output streams and rate limits (cluster mode).',
+  },
+  JWT_SECRET: {
+    schema: z.string().min(32).optional(),
+    description: 'Access-token signing secret (>= 32 chars). Embedded mode generates and persists one in DATA_DIR; cluster mode requires it.',
+  },
+  JWT_REFRESH_SECRET: {
+    schema: z.string().min(32).optional(),
+    description: 'Refresh-token secret (>= 32 chars), distinct from JWT_SECRET. Same rules.',
+  },
+  JWT_EXPIRATION: { schema: duration('15m'), description: 'Access-token lifetime.' },
+  JWT_REFRESH_EXPIRATION: { schema: duration('7d'), description: 'Refresh-token lifetime.' },
+  REFRESH_GRACE_PERIOD: {
+    schema: duration('10s'),
+    description: 'Reusing a just-rotated refresh token within this period returns the same successor instead of revoking the family.',
+  },
+  CORS_ORIGIN: {
+    schema: z.string().default(''),
+    description: 'Allowed CORS origins, comma-separated ("*" for any). Empty: same-origin only.',
+  },
+  ANONYMOUS_EXECUTE: {
+    schema: bool().default(false),
+    description: 'Allow runs without an account (their id is the only key to them).',
+  },
+  SERVICE_USER: {
+    schema: z.string().default('muscode'),
+    description: 'Unprivileged user the HTTP/worker process runs as; only the engine supervisor keeps root.',
+  },
+  RATE_LIMIT_API: { schema: int(0, 1e9).default(100), description: 'Requests per 15 minutes per user (or IP). 0 turns it off.' },
+  RATE_LIMIT_EXECUTE: { schema: int(0, 1e9).default(10), description: 'Executions per minute per user (or IP). 0 turns it off.' },
+  RATE_LIMIT_AUTH: { schema: int(0, 1e9).default(5), description: 'register/login per 15 minutes per IP. 0 turns it off.' },
+  QUOTA_EXECUTIONS_DAILY: { schema: int(0, 1e9).default(100), description: 'Executions per user per UTC day. 0 turns it off.' },
+  QUOTA_EXECUTIONS_MONTHLY: { schema: int(0, 1e9).default(1000), description: 'Executions per user per UTC month. 0 turns it off.' },
+  QUOTA_STORAGE_MB: { schema: int(0, 1e9).default(100), description: 'Storage per user (projects), MB. 0 turns it off.' },
+  LOCKOUT_ATTEMPTS: { schema: int(1, 1000).default(5), description: 'Failed logins (per account and client IP) before a lockout.' },
+  LOCKOUT_DURATION: { schema: duration('15m'), description: 'How long a lockout lasts.' },
+  QUEUE_LOCK_DURATION_MS: {
+    schema: int(1000, 600_000).default(30_000),
+    description: 'BullMQ job lock duration: a worker that stops renewing it for this long is considered lost.',
+  },
+  QUEUE_STALLED_INTERVAL_MS: {
+    schema: int(1000, 600_000).default(30_000),
+    description: 'How often BullMQ looks for stalled jobs (those whose worker died).',
+  },
+  RECONCILE_INTERVAL_MS: {
+    schema: int(1000, 3_600_000).default(60_000),
+    description: 'How often the reconciler re-queues queued rows no queue holds and ends running rows whose lease expired.',
+  },
+  EXECUTION_LEASE_MS: {
+    schema: int(5_000, 3_600_000).default(120_000),
+    description: 'A running execution whose lease (renewed while it runs) expires is ended as failed/worker_lost or re-queued.',
+  },
+  LOG_LEVEL: {
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    description: 'Log level (pino).',
+  },
   DATA_DIR: {
     schema: z.string().min(1).default(path.join(REPO_ROOT, 'data')),
     description: 'Directory for persistent state (compile cache; later the embedded database and secrets).',
@@ -92,6 +172,8 @@ export const OPTIONS = {
 type Options = typeof OPTIONS;
 export type Config = Readonly<{ [K in keyof Options]: z.output<Options[K]['schema']> }> & {
   readonly limits: LimitTable;
+  /** embedded: PGlite + in-process queue; cluster: PostgreSQL + Redis/BullMQ + workers. */
+  readonly mode: 'embedded' | 'cluster';
 };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Record<string, string> = {}): Config {
@@ -116,13 +198,30 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   limits.run.max.memoryBytes = Math.max(limits.run.max.memoryBytes, limits.run.defaults.memoryBytes);
   limits.codeChars.default = c.MAX_CODE_LENGTH;
   limits.fileBytes.default = c.MAX_FILE_SIZE;
-  return deepFreeze({ ...c, limits }) as Config;
+  if (Boolean(c.DATABASE_URL) !== Boolean(c.REDIS_URL)) {
+    throw new SystemError(ErrorCodes.invalidConfig, 'invalid configuration: cluster mode needs both DATABASE_URL and REDIS_URL');
+  }
+  if (c.DATABASE_URL && (!c.JWT_SECRET || !c.JWT_REFRESH_SECRET)) {
+    throw new SystemError(ErrorCodes.invalidConfig, 'invalid configuration: cluster mode requires JWT_SECRET and JWT_REFRESH_SECRET (replicas must agree)');
+  }
+  if (c.JWT_SECRET && c.JWT_SECRET === c.JWT_REFRESH_SECRET) {
+    throw new SystemError(ErrorCodes.invalidConfig, 'invalid configuration: JWT_SECRET and JWT_REFRESH_SECRET must differ');
+  }
+  return deepFreeze({ ...c, limits, mode: c.DATABASE_URL ? 'cluster' : 'embedded' }) as Config;
+}
+
+/** "15m" -> 900000 ms. */
+export function durationMs(text: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)?$/.exec(text);
+  if (!m) throw new Error(`bad duration ${text}`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 's') as 'ms'];
+  return Number(m[1]) * unit;
 }
 
 /** Markdown table of every option, for docs/configuration.md. */
 export function configMarkdown(): string {
   const rows = Object.entries(OPTIONS).map(([k, v]) => {
-    const def = (v.schema as z.ZodDefault<z.ZodTypeAny>).parse(undefined);
+    const def = (v.schema as z.ZodTypeAny).parse(undefined) ?? '(unset)';
     const shown = typeof def === 'string' && def.startsWith(REPO_ROOT) ? def.replace(REPO_ROOT, '<checkout>') : def;
     const dflt = k === 'SANDBOX_SLOTS' ? 'number of CPU cores' : String(shown);
     return `| \`${k}\` | \`${dflt}\` | ${v.description} |`;

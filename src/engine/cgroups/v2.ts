@@ -22,6 +22,15 @@ function readKeyed(file: string, key: string): number {
   }
 }
 
+/** memory.peak exists from Linux 5.19; without it the peak is unknown (0) rather than a failed run. */
+function readPeak(file: string): number {
+  try {
+    return Number(fs.readFileSync(file, 'utf8').trim()) || 0;
+  } catch {
+    return 0;
+  }
+}
+
 class V2Cgroup implements RunCgroup {
   readonly procsFiles: string[];
   constructor(readonly dir: string) {
@@ -41,7 +50,7 @@ class V2Cgroup implements RunCgroup {
   usage(): CgroupUsage {
     return {
       cpuNs: this.cpuNs(),
-      memoryPeakBytes: Number(fs.readFileSync(path.join(this.dir, 'memory.peak'), 'utf8').trim()) || 0,
+      memoryPeakBytes: readPeak(path.join(this.dir, 'memory.peak')),
       oomKills: readKeyed(path.join(this.dir, 'memory.events'), 'oom_kill'),
       pidsLimitHits: readKeyed(path.join(this.dir, 'pids.events'), 'max'),
     };
@@ -65,13 +74,23 @@ export class CgroupV2Driver implements CgroupDriver {
   private readonly base: string;
   private seq = 0;
   private readonly live = new Set<V2Cgroup>();
+  /** Directories from the base up to (not including) the root, deepest first. */
+  private readonly levels: string[] = [];
 
   constructor(opts: V2Options) {
     this.base = path.join(opts.root, opts.prefix);
     try {
-      enableControllers(opts.root);
-      fs.mkdirSync(this.base, { recursive: true });
-      enableControllers(this.base);
+      // A cgroup gets only the controllers its parent enabled in cgroup.subtree_control, so
+      // every level of a nested prefix ("muscode/<pid>-<rand>") must pass them on, not just the
+      // root and the base.
+      let dir = opts.root;
+      enableControllers(dir);
+      for (const part of opts.prefix.split('/').filter(Boolean)) {
+        dir = path.join(dir, part);
+        fs.mkdirSync(dir, { recursive: true });
+        enableControllers(dir);
+        this.levels.unshift(dir);
+      }
     } catch (err) {
       throw new SystemError(ErrorCodes.cgroupUnavailable, `cannot set up cgroup v2 at ${this.base}: ${(err as Error).message}`);
     }
@@ -100,10 +119,13 @@ export class CgroupV2Driver implements CgroupDriver {
       await cg.killAll();
       this.release(cg);
     }
-    try {
-      fs.rmdirSync(this.base);
-    } catch {
-      // not empty or gone
+    // The base, then the shared levels above it once no other instance uses them.
+    for (const dir of this.levels) {
+      try {
+        fs.rmdirSync(dir);
+      } catch {
+        // not empty (another instance) or gone
+      }
     }
   }
 }

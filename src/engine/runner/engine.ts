@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../../config/config.js';
+import type { EngineClient } from '../client.js';
 import { CallerError, ErrorCodes, SystemError } from '../../errors.js';
 import { createCgroupDriver } from '../cgroups/detect.js';
 import type { LanguageDefinition } from '../languages/language.js';
@@ -26,7 +27,7 @@ const BASE_ENV: Record<string, string> = {
  * The runner: prepare a box, write the files, compile (cached), run, collect, give a verdict,
  * clean up. One `Engine` owns a sandbox with N slots; `run` waits for a free slot.
  */
-export class Engine {
+export class Engine implements EngineClient {
   readonly languages: LanguageRegistry;
   readonly limits: LimitTable;
   private readonly pool: SlotPool;
@@ -74,6 +75,11 @@ export class Engine {
 
   get stats() {
     return { slots: this.sandbox.slotCount, idle: this.pool.idle, queued: this.pool.queued };
+  }
+
+  async status(): Promise<{ slots: number; idle: number; queued: number }> {
+    if (this.closed) throw new SystemError(ErrorCodes.engineClosed, 'the engine is shutting down');
+    return this.stats;
   }
 
   /** Processes, box files and busy slots left between runs: all should be empty. */

@@ -96,7 +96,12 @@ export function snapshotBox(box: string, maxBytes: number): BoxFile[] {
     for (const name of fs.readdirSync(dir)) {
       const full = path.join(dir, name);
       const relPath = rel ? `${rel}/${name}` : name;
-      const st = fs.lstatSync(full);
+      let st: fs.Stats;
+      try {
+        st = fs.lstatSync(full);
+      } catch {
+        continue; // a name that is not UTF-8 (mangled by readdir): not an artifact we can name
+      }
       if (st.isDirectory()) {
         walk(full, relPath, depth + 1);
         continue;
@@ -130,9 +135,17 @@ export function snapshotBox(box: string, maxBytes: number): BoxFile[] {
   return out;
 }
 
-/** Empties a box without following links (rm's recursive walk uses lstat and unlinks links). */
+/**
+ * Empties a box without following links (rm's recursive walk uses lstat and unlinks links).
+ * Names are handled as bytes: a program may create names that are not UTF-8, which as strings
+ * would be mangled, silently not removed, and seen by the next run. Throws when something is
+ * left (e.g. a tree deeper than PATH_MAX); the caller then replaces the whole box.
+ */
 export function clearBox(box: string): void {
-  for (const name of fs.readdirSync(box)) {
-    fs.rmSync(path.join(box, name), { recursive: true, force: true, maxRetries: 0 });
+  const prefix = Buffer.from(box.endsWith('/') ? box : `${box}/`);
+  for (const name of fs.readdirSync(box, { encoding: 'buffer' })) {
+    fs.rmSync(Buffer.concat([prefix, name]), { recursive: true, force: true, maxRetries: 0 });
   }
+  const left = fs.readdirSync(box, { encoding: 'buffer' }).length;
+  if (left) throw new Error(`${left} entries left in ${box}`);
 }

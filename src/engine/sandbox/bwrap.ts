@@ -163,11 +163,15 @@ class BwrapSlot implements SandboxSlot {
     this.uid = sb.opts.uidBase + id;
     this.boxPath = path.join(sbInstanceDir(sb), `slot-${id}`);
     fs.mkdirSync(this.boxPath, { mode: 0o700 });
+    this.mount();
+  }
+
+  private mount(): void {
     const r = spawnSync('mount', [
       '-t',
       'tmpfs',
       '-o',
-      `size=${sb.opts.boxBytes},mode=0700,uid=${this.uid},gid=${this.uid},nosuid,nodev`,
+      `size=${this.sb.opts.boxBytes},mode=0700,uid=${this.uid},gid=${this.uid},nosuid,nodev`,
       'muscode-box',
       this.boxPath,
     ]);
@@ -189,7 +193,15 @@ class BwrapSlot implements SandboxSlot {
   }
 
   clear(): void {
-    clearBox(this.boxPath);
+    try {
+      clearBox(this.boxPath);
+    } catch {
+      // A box the program made hard to empty (a tree deeper than PATH_MAX, which also overflows
+      // rm's recursion): a fresh tmpfs. Between stages nothing of the slot runs, so it is not busy.
+      this.unmount();
+      fs.mkdirSync(this.boxPath, { mode: 0o700 });
+      this.mount();
+    }
   }
 
   async kill(): Promise<void> {
@@ -264,6 +276,10 @@ class BwrapSlot implements SandboxSlot {
       `nofile=${limits.openFiles}:${limits.openFiles}`,
       '--rlimit',
       'core=0:0',
+      // fd 3 carries the seccomp program to bwrap; every other inherited fd but 0-2 and the
+      // status fd is closed on exec by the launcher.
+      '--keep-fd',
+      '3',
       '--',
       this.sb.opts.bwrapPath,
       ...this.sb.bwrapArgs(this.boxPath, stage),

@@ -8,6 +8,9 @@
  *     perf_event_open, ...) fail with EPERM;
  *   - clone with any namespace flag fails with EPERM; clone3 fails with ENOSYS, since its flags
  *     live in memory BPF cannot read, and libc then falls back to clone;
+ *   - socket() of any family but AF_UNIX, AF_INET, AF_INET6 and AF_NETLINK fails with
+ *     EAFNOSUPPORT: AF_VSOCK, for one, is not isolated by the network namespace and would
+ *     reach the hypervisor of a virtual machine;
  *   - TIOCSTI/TIOCLINUX ioctls (typing into a terminal) fail with EPERM;
  *   - everything else is allowed.
  */
@@ -33,6 +36,7 @@ export const SECCOMP_RET_ERRNO = 0x00050000;
 export const SECCOMP_RET_ALLOW = 0x7fff0000;
 const EPERM = 1;
 const ENOSYS = 38;
+const EAFNOSUPPORT = 97;
 
 /** x86_64 numbers of the calls refused with EPERM. */
 export const DENIED_SYSCALLS: Readonly<Record<string, number>> = {
@@ -85,6 +89,9 @@ export const DENIED_SYSCALLS: Readonly<Record<string, number>> = {
 export const SYS_CLONE = 56;
 export const SYS_CLONE3 = 435;
 export const SYS_IOCTL = 16;
+export const SYS_SOCKET = 41;
+/** AF_UNIX, AF_INET, AF_INET6, AF_NETLINK (interface lists: glibc, Go and Node read them over netlink). */
+export const ALLOWED_SOCKET_FAMILIES = [1, 2, 10, 16] as const;
 /** CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET | NEWTIME */
 export const CLONE_NS_FLAGS = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000 | 0x00000080;
 const TIOCSTI = 0x5412;
@@ -120,6 +127,13 @@ export function buildSeccompProgram(): Insn[] {
   p.push(stmt(LD_W_ABS, OFF_ARG0_LO));
   p.push(jump(JSET_K, CLONE_NS_FLAGS, 0, 1));
   p.push(errno(EPERM));
+  p.push(stmt(RET_K, SECCOMP_RET_ALLOW));
+  // socket: only the families a program needs; the domain is arg0
+  const fams = ALLOWED_SOCKET_FAMILIES.length;
+  p.push(jump(JEQ_K, SYS_SOCKET, 0, fams + 3));
+  p.push(stmt(LD_W_ABS, OFF_ARG0_LO));
+  ALLOWED_SOCKET_FAMILIES.forEach((af, i) => p.push(jump(JEQ_K, af, fams - i, 0)));
+  p.push(errno(EAFNOSUPPORT));
   p.push(stmt(RET_K, SECCOMP_RET_ALLOW));
   // ioctl: refuse terminal injection
   p.push(jump(JEQ_K, SYS_IOCTL, 0, 5));

@@ -1,0 +1,126 @@
+import crypto from 'node:crypto';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { CallerError } from '../errors.js';
+import { HttpCodes } from '../server/http-errors.js';
+import type { AuthUser } from '../server/context.js';
+
+/**
+ * Access tokens are short-lived HS256 JWTs. Refresh tokens are opaque random strings: they are
+ * looked up in the database on every use anyway (rotation, revocation, reuse detection), so a
+ * signature would add size and a second failure mode but no protection. They are stored only as
+ * an HMAC keyed from JWT_REFRESH_SECRET, so a read of the table alone neither yields usable
+ * tokens nor lets someone with write access to it mint a row for a token they know.
+ */
+
+export const ACCESS_ALG = 'HS256';
+export const ACCESS_TYP = 'access';
+
+export interface AccessClaims {
+  sub: string;
+  username: string;
+  role: string;
+  typ: typeof ACCESS_TYP;
+  iat: number;
+  exp: number;
+}
+
+const encoder = new TextEncoder();
+const hmacKey = (secret: string): Uint8Array => encoder.encode(secret);
+
+/** Signs an access token for `user` that lives `ttlMs` from `nowMs`. */
+export async function signAccessToken(user: AuthUser, secret: string, ttlMs: number, nowMs: number = Date.now()): Promise<string> {
+  const iat = Math.floor(nowMs / 1000);
+  return new SignJWT({ username: user.username, role: user.role, typ: ACCESS_TYP })
+    .setProtectedHeader({ alg: ACCESS_ALG, typ: 'JWT' })
+    .setSubject(user.id)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + Math.max(1, Math.round(ttlMs / 1000)))
+    .sign(hmacKey(secret));
+}
+
+const invalidToken = (why: string) => new CallerError(HttpCodes.invalidToken, `invalid access token: ${why}`);
+
+/**
+ * Verifies an access token: HS256 only (alg "none" and every other algorithm are refused before
+ * anything else is looked at), signature first, then exp, then the claim shapes. Throws
+ * CallerError TOKEN_EXPIRED or INVALID_TOKEN (both 401).
+ */
+export async function verifyAccessJwt(token: string, secret: string): Promise<AuthUser> {
+  // A JWT is three base64url segments; anything else is refused without parsing it.
+  if (token.length > 4096 || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) throw invalidToken('malformed');
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(token, hmacKey(secret), { algorithms: [ACCESS_ALG], requiredClaims: ['sub', 'exp', 'iat'] }));
+  } catch (err) {
+    // jose checks the signature before the claims, so a forged token never reaches "expired".
+    if (err instanceof joseErrors.JWTExpired) throw new CallerError(HttpCodes.tokenExpired, 'the access token has expired; refresh it');
+    if (err instanceof joseErrors.JOSEAlgNotAllowed) throw invalidToken('algorithm not allowed');
+    if (err instanceof joseErrors.JWSSignatureVerificationFailed) throw invalidToken('bad signature');
+    throw invalidToken('not a valid token');
+  }
+  const { sub, username, role, typ } = payload;
+  if (typ !== ACCESS_TYP) throw invalidToken('not an access token');
+  if (typeof sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(sub)) throw invalidToken('bad subject');
+  if (typeof username !== 'string' || typeof role !== 'string') throw invalidToken('missing claims');
+  return { id: sub, username, role };
+}
+
+/** Prefix so that a refresh token is recognisable in logs and secret scanners. */
+export const REFRESH_PREFIX = 'mcr_';
+const REFRESH_RE = /^mcr_[A-Za-z0-9_-]{43}$/;
+
+/** 256 random bits. */
+export function generateRefreshToken(): string {
+  return REFRESH_PREFIX + crypto.randomBytes(32).toString('base64url');
+}
+
+export function isRefreshTokenShape(token: string): boolean {
+  return REFRESH_RE.test(token);
+}
+
+/**
+ * Keys derived from JWT_REFRESH_SECRET (HKDF-SHA256, one label per purpose, so the hash key and
+ * the sealing key are never the same bytes).
+ */
+export class RefreshTokenCrypto {
+  readonly #hashKey: Buffer;
+  readonly #sealKey: Buffer;
+
+  constructor(refreshSecret: string) {
+    const ikm = Buffer.from(refreshSecret, 'utf8');
+    this.#hashKey = Buffer.from(crypto.hkdfSync('sha256', ikm, 'muscode', 'refresh-token-hash/v1', 32));
+    this.#sealKey = Buffer.from(crypto.hkdfSync('sha256', ikm, 'muscode', 'refresh-successor-seal/v1', 32));
+  }
+
+  /** HMAC-SHA256 of the token, hex (64 chars): what the database stores. */
+  hash(token: string): string {
+    return crypto.createHmac('sha256', this.#hashKey).update(token).digest('hex');
+  }
+
+  /**
+   * AES-256-GCM of the successor token, bound (as additional data) to the predecessor's row id
+   * so a sealed value cannot be moved to another row. Format: "v1." + base64url(iv|tag|ct).
+   */
+  seal(token: string, boundTo: string): string {
+    const iv = crypto.randomBytes(12);
+    const c = crypto.createCipheriv('aes-256-gcm', this.#sealKey, iv);
+    c.setAAD(Buffer.from(boundTo));
+    const ct = Buffer.concat([c.update(token, 'utf8'), c.final()]);
+    return 'v1.' + Buffer.concat([iv, c.getAuthTag(), ct]).toString('base64url');
+  }
+
+  /** The sealed token, or null when it does not authenticate (other key, other row, tampered). */
+  unseal(sealed: string, boundTo: string): string | null {
+    if (!sealed.startsWith('v1.')) return null;
+    const raw = Buffer.from(sealed.slice(3), 'base64url');
+    if (raw.length < 12 + 16 + 1) return null;
+    try {
+      const d = crypto.createDecipheriv('aes-256-gcm', this.#sealKey, raw.subarray(0, 12));
+      d.setAAD(Buffer.from(boundTo));
+      d.setAuthTag(raw.subarray(12, 28));
+      return Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8');
+    } catch {
+      return null;
+    }
+  }
+}

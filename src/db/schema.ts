@@ -1,0 +1,150 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core';
+
+/** Program output is bytes (a NUL, invalid UTF-8): stored as bytea, never trimmed or mangled. */
+export const bytea = customType<{ data: Buffer; driverData: Uint8Array | Buffer | string }>({
+  dataType: () => 'bytea',
+  toDriver: (v) => v,
+  fromDriver: (v) => {
+    if (typeof v === 'string') return Buffer.from(v.startsWith('\\x') ? v.slice(2) : v, 'hex');
+    return Buffer.from(v);
+  },
+});
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const created = () => tstz('created_at').notNull().defaultNow();
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: varchar('email', { length: 255 }).notNull(),
+    username: varchar('username', { length: 50 }).notNull(),
+    passwordHash: varchar('password_hash', { length: 255 }).notNull(),
+    fullName: varchar('full_name', { length: 100 }),
+    avatarUrl: text('avatar_url'),
+    emailVerified: boolean('email_verified').notNull().default(false),
+    isActive: boolean('is_active').notNull().default(true),
+    role: varchar('role', { length: 20 }).notNull().default('user'),
+    createdAt: created(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+    lastLoginAt: tstz('last_login_at'),
+  },
+  (t) => [uniqueIndex('users_email_lower').on(sql`lower(${t.email})`), uniqueIndex('users_username_lower').on(sql`lower(${t.username})`)],
+);
+
+/** Rotating refresh tokens, stored hashed, in families (one family per login). */
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    familyId: uuid('family_id').notNull(),
+    tokenHash: varchar('token_hash', { length: 128 }).notNull(),
+    expiresAt: tstz('expires_at').notNull(),
+    createdAt: created(),
+    /** Set when rotated; the successor is `replacedBy`. */
+    rotatedAt: tstz('rotated_at'),
+    replacedBy: uuid('replaced_by'),
+    /** The successor's raw token, encrypted, kept only for the grace period (two tabs refreshing at once). */
+    successorSealed: text('successor_sealed'),
+    revoked: boolean('revoked').notNull().default(false),
+    ipAddress: varchar('ip_address', { length: 64 }),
+    userAgent: text('user_agent'),
+  },
+  (t) => [uniqueIndex('refresh_tokens_hash').on(t.tokenHash), index('refresh_tokens_user').on(t.userId), index('refresh_tokens_family').on(t.familyId)],
+);
+
+/** Failed logins per (account, client IP): lockout never lets one client lock another out. */
+export const loginFailures = pgTable('login_failures', {
+  key: varchar('key', { length: 400 }).primaryKey(),
+  count: integer('count').notNull().default(0),
+  firstAt: tstz('first_at').notNull().defaultNow(),
+  lockedUntil: tstz('locked_until'),
+});
+
+export const executions = pgTable(
+  'executions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    projectId: uuid('project_id'),
+    language: varchar('language', { length: 50 }).notNull(),
+    /** queued | running | completed | timeout | failed | cancelled */
+    status: varchar('status', { length: 20 }).notNull().default('queued'),
+    /** The engine's stage status of the deciding stage (ok, runtime_error, ...). */
+    verdict: varchar('verdict', { length: 30 }),
+    /** The job: files, main file, args, limits (everything but stdin). */
+    request: jsonb('request').notNull(),
+    stdin: bytea('stdin'),
+    stdout: bytea('stdout'),
+    stderr: bytea('stderr'),
+    exitCode: integer('exit_code'),
+    signal: varchar('signal', { length: 20 }),
+    cpuMs: integer('cpu_ms'),
+    wallMs: integer('wall_ms'),
+    memoryKb: bigint('memory_kb', { mode: 'number' }),
+    truncated: boolean('truncated').notNull().default(false),
+    compile: jsonb('compile'),
+    compilationError: text('compilation_error'),
+    /** Why a run failed on our side (worker_lost, internal). */
+    failureReason: text('failure_reason'),
+    attempts: integer('attempts').notNull().default(0),
+    workerId: varchar('worker_id', { length: 100 }),
+    leaseUntil: tstz('lease_until'),
+    createdAt: created(),
+    startedAt: tstz('started_at'),
+    completedAt: tstz('completed_at'),
+  },
+  (t) => [
+    index('executions_user_created').on(t.userId, t.createdAt),
+    index('executions_status').on(t.status),
+    index('executions_project').on(t.projectId),
+  ],
+);
+
+export const userQuotas = pgTable('user_quotas', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  executionsToday: integer('executions_today').notNull().default(0),
+  executionsMonth: integer('executions_month').notNull().default(0),
+  storageUsedBytes: bigint('storage_used_bytes', { mode: 'number' }).notNull().default(0),
+  maxExecutionsDaily: integer('max_executions_daily'),
+  maxExecutionsMonthly: integer('max_executions_monthly'),
+  maxStorageMb: integer('max_storage_mb'),
+  lastResetDaily: varchar('last_reset_daily', { length: 10 }).notNull().default(sql`to_char(now() at time zone 'utc', 'YYYY-MM-DD')`),
+  lastResetMonthly: varchar('last_reset_monthly', { length: 7 }).notNull().default(sql`to_char(now() at time zone 'utc', 'YYYY-MM')`),
+  updatedAt: tstz('updated_at').notNull().defaultNow(),
+});
+
+export const auditLogs = pgTable(
+  'audit_logs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    action: varchar('action', { length: 50 }).notNull(),
+    resourceType: varchar('resource_type', { length: 50 }),
+    resourceId: uuid('resource_id'),
+    ipAddress: varchar('ip_address', { length: 64 }),
+    userAgent: text('user_agent'),
+    metadata: jsonb('metadata'),
+    createdAt: created(),
+  },
+  (t) => [index('audit_logs_user').on(t.userId), index('audit_logs_action').on(t.action)],
+);

@@ -1,0 +1,145 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireUser } from '../auth/guard.js';
+import type { AppContext } from '../server/context.js';
+import { commonErrors, envelope, ok, uuidParam } from '../server/envelope.js';
+import { executionSchema, presentExecution } from './presenter.js';
+import type { ExecutionService } from './service.js';
+
+const limitsFields = {
+  stdin: z.string().optional().describe('passed to the program byte for byte (UTF-8)'),
+  args: z.array(z.string()).max(1000).optional().describe('command-line arguments, passed literally'),
+  timeout: z.number().positive().optional().describe('CPU time limit in seconds (float)'),
+  memoryLimit: z.number().positive().optional().describe('memory limit in MB'),
+};
+
+const executeBody = z
+  .object({ language: z.string().min(1).describe('language id or alias, see GET /languages'), code: z.string().describe('the source of the main file'), ...limitsFields })
+  .strict();
+
+const batchBody = z
+  .object({
+    language: z.string().min(1),
+    files: z
+      .array(z.object({ name: z.string().min(1).describe('path inside the job, e.g. "pkg/util.py"'), content: z.string() }).strict())
+      .min(1),
+    mainFile: z.string().min(1).optional().describe('defaults to the first file'),
+    ...limitsFields,
+  })
+  .strict()
+  .describe('In the first seed, "batch" means one multi-file program');
+
+const runQuery = z.object({
+  wait: z.enum(['true', 'false']).optional().describe('wait for the final result'),
+  base64_encoded: z.enum(['true', 'false']).optional().describe('output fields base64-encoded (for non-UTF-8 output)'),
+});
+
+const queuedSchema = z.object({
+  executionId: z.uuid(),
+  status: z.literal('queued'),
+  estimatedTime: z.number().describe('seconds, rough'),
+  queuePosition: z.number().int().nullable(),
+});
+
+/** How long `?wait=true` waits before answering with the current state. */
+export function waitBudgetMs(ctx: AppContext): number {
+  const l = ctx.config.limits;
+  return l.compile.max.wallMs + l.run.max.wallMs + 30_000;
+}
+
+/** Responds to a started run: the queued receipt, or with ?wait=true the final result. */
+export async function respondToRun(
+  svc: ExecutionService,
+  ctx: AppContext,
+  id: string,
+  query: z.output<typeof runQuery>,
+): Promise<{ success: true; data: z.output<typeof executionSchema> | z.output<typeof queuedSchema> }> {
+  if (query.wait === 'true') {
+    const row = await svc.waitForFinal(id, waitBudgetMs(ctx));
+    return ok(presentExecution(row, query.base64_encoded === 'true'));
+  }
+  const position = await svc.queuePosition(id);
+  const slots = ctx.config.SANDBOX_SLOTS;
+  return ok({ executionId: id, status: 'queued' as const, estimatedTime: Math.max(1, Math.ceil(((position ?? 1) / slots) * 2)), queuePosition: position });
+}
+
+export const runResponses = { 200: envelope(z.union([executionSchema, queuedSchema])), ...commonErrors };
+export { runQuery };
+
+export async function executionRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const svc = ctx.executions;
+  const tags = ['executions'];
+
+  r.post(
+    '/execute',
+    {
+      schema: { tags, summary: 'Run a single-file program', body: executeBody, querystring: runQuery, response: runResponses },
+      config: { rateLimitGroup: 'execute' },
+    },
+    async (req) => {
+      const row = await svc.create(req.user, req.body);
+      return respondToRun(svc, ctx, row.id, req.query);
+    },
+  );
+
+  r.post(
+    '/execute/batch',
+    {
+      schema: { tags, summary: 'Run a multi-file program', body: batchBody, querystring: runQuery, response: runResponses },
+      config: { rateLimitGroup: 'execute' },
+    },
+    async (req) => {
+      const row = await svc.create(req.user, req.body);
+      return respondToRun(svc, ctx, row.id, req.query);
+    },
+  );
+
+  r.get(
+    '/execute/:id',
+    {
+      schema: {
+        tags,
+        summary: 'An execution and its result',
+        params: uuidParam,
+        querystring: z.object({ base64_encoded: z.enum(['true', 'false']).optional() }),
+        response: { 200: envelope(executionSchema), ...commonErrors },
+      },
+    },
+    async (req) => ok(presentExecution(await svc.get(req.params.id, req.user), req.query.base64_encoded === 'true')),
+  );
+
+  r.delete(
+    '/execute/:id',
+    {
+      schema: { tags, summary: 'Cancel a queued or running execution', params: uuidParam, response: { 200: envelope(executionSchema), 409: commonErrors[400], ...commonErrors } },
+    },
+    async (req) => ok(presentExecution(await svc.cancel(req.params.id, req.user))),
+  );
+
+  r.get(
+    '/execute',
+    {
+      schema: {
+        tags,
+        summary: "The caller's executions, newest first",
+        querystring: z.object({ page: z.coerce.number().int().min(1).default(1), limit: z.coerce.number().int().min(1).max(100).default(20) }),
+        response: {
+          200: envelope(
+            z.object({
+              executions: z.array(executionSchema),
+              pagination: z.object({ total: z.number().int(), page: z.number().int(), limit: z.number().int(), pages: z.number().int() }),
+            }),
+          ),
+          ...commonErrors,
+        },
+      },
+    },
+    async (req) => {
+      const user = requireUser(req);
+      const { rows, pagination } = await svc.list(user, req.query.page, req.query.limit);
+      return ok({ executions: rows.map((row) => presentExecution(row)), pagination });
+    },
+  );
+}

@@ -1,0 +1,305 @@
+import { and, count, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import type { Config } from '../config/config.js';
+import type { Db } from '../db/client.js';
+import { executions } from '../db/schema.js';
+import type { EngineClient } from '../engine/client.js';
+import { LanguageRegistry } from '../engine/languages/registry.js';
+import { resolveLimits } from '../engine/limits.js';
+import { prepareJob } from '../engine/runner/job.js';
+import type { LimitOverrides, RunResult, StageResult } from '../engine/types.js';
+import { CallerError, ErrorCodes, MuscodeError } from '../errors.js';
+import type { ExecutionQueue, JobContext } from '../queue/queue.js';
+import type { OutputBus } from '../realtime/bus.js';
+import type { AuthUser } from '../server/context.js';
+import { HttpCodes, notFound } from '../server/http-errors.js';
+
+export type ExecutionRow = typeof executions.$inferSelect;
+export const FINAL_STATUSES = ['completed', 'timeout', 'failed', 'cancelled'] as const;
+const isFinal = (s: string) => (FINAL_STATUSES as readonly string[]).includes(s);
+
+/** What a caller asks for: one file (`code`) or several (`files`). Units as in the first seed. */
+export interface ExecuteInput {
+  language: string;
+  code?: string;
+  files?: { name: string; content: string }[];
+  mainFile?: string;
+  stdin?: string;
+  args?: string[];
+  /** CPU seconds (float). */
+  timeout?: number;
+  /** MB. */
+  memoryLimit?: number;
+  projectId?: string;
+}
+
+/** The job as stored in `executions.request` (everything but stdin, which is bytea). */
+interface StoredRequest {
+  files: { path: string; content: string }[];
+  mainFile: string;
+  args: string[];
+  limits: LimitOverrides;
+}
+
+export interface ExecutionServiceDeps {
+  db: Db;
+  engine: EngineClient;
+  queue: ExecutionQueue;
+  bus: OutputBus;
+  config: Config;
+  /** Called before a run is accepted (quotas); throws to refuse. */
+  beforeCreate?: (user: AuthUser | null) => Promise<void>;
+  /** Called when a run reaches a final state (metrics). */
+  onFinished?: (row: ExecutionRow) => void;
+}
+
+/**
+ * Executions: the row is the source of truth, the job id is the execution id. `create` validates
+ * everything the engine would refuse (so bad input is a 400 now, not a failed job later),
+ * stores the row and enqueues it; `process` is what a worker (or the embedded pool) does with
+ * a job; `cancel` works whether the run is waiting or running on another process.
+ */
+export class ExecutionService {
+  readonly languages = new LanguageRegistry();
+  /** Runs in this process, so that a cancel request (from any API instance) can reach them. */
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(private readonly deps: ExecutionServiceDeps) {}
+
+  /** Call once in processes that run jobs. */
+  async listenForCancels(): Promise<void> {
+    await this.deps.bus.onCancel((id) => this.running.get(id)?.abort());
+  }
+
+  private get db() {
+    return this.deps.db;
+  }
+
+  async create(user: AuthUser | null, input: ExecuteInput): Promise<ExecutionRow> {
+    const { config } = this.deps;
+    if (!user && !config.ANONYMOUS_EXECUTE) throw new CallerError(HttpCodes.unauthorized, 'sign in to run code (anonymous runs are off)');
+    const lang = this.languages.get(input.language);
+    // Availability as the engine sees it (in cluster mode: the workers), not this host.
+    const info = (await this.deps.engine.listLanguages()).find((l) => l.id === lang.id);
+    if (!info?.available) {
+      throw new CallerError(ErrorCodes.languageUnavailable, `${lang.id} is not available: ${info?.reason ?? 'unknown'}`, { language: lang.id });
+    }
+    let files: { path: string; content: string }[];
+    let mainFile: string;
+    if (input.files) {
+      files = input.files.map((f) => ({ path: f.name, content: f.content }));
+      mainFile = input.mainFile ?? files[0]?.path ?? lang.sourceFile;
+    } else {
+      const code = input.code ?? '';
+      if (code.length > config.limits.codeChars.default) {
+        throw new CallerError(ErrorCodes.sourceTooLarge, `code is ${code.length} characters, over the limit of ${config.limits.codeChars.default}`, {
+          max: config.limits.codeChars.default,
+        });
+      }
+      files = [{ path: input.mainFile ?? lang.sourceFile, content: code }];
+      mainFile = files[0]!.path;
+    }
+    const limits: LimitOverrides = {};
+    if (input.timeout !== undefined) limits.cpuMs = Math.round(input.timeout * 1000);
+    if (input.memoryLimit !== undefined) limits.memoryBytes = Math.round(input.memoryLimit * 2 ** 20);
+    // The engine's own validation, now: a bad request never becomes a queued job.
+    resolveLimits('run', config.limits, limits);
+    const stdin = Buffer.from(input.stdin ?? '', 'utf8');
+    prepareJob({ language: lang.id, files, mainFile, stdin, args: input.args }, lang, config.limits);
+    await this.deps.beforeCreate?.(user);
+
+    const request: StoredRequest = { files, mainFile, args: input.args ?? [], limits };
+    const [row] = await this.db
+      .insert(executions)
+      .values({ userId: user?.id ?? null, projectId: input.projectId ?? null, language: lang.id, request, stdin })
+      .returning();
+    await this.deps.bus.publish(row!.id, { type: 'status', status: 'queued' });
+    await this.deps.queue.enqueue(row!.id);
+    return row!;
+  }
+
+  /** The row if `user` may see it: its owner, or anyone for anonymous runs (the id is the key). */
+  async get(id: string, user: AuthUser | null): Promise<ExecutionRow> {
+    const [row] = await this.db.select().from(executions).where(eq(executions.id, id));
+    if (!row || (row.userId !== null && row.userId !== user?.id)) throw notFound('execution');
+    return row;
+  }
+
+  async list(user: AuthUser, page: number, limit: number) {
+    const where = eq(executions.userId, user.id);
+    const [rows, [total]] = await Promise.all([
+      this.db.select().from(executions).where(where).orderBy(desc(executions.createdAt)).limit(limit).offset((page - 1) * limit),
+      this.db.select({ n: count() }).from(executions).where(where),
+    ]);
+    const n = Number(total?.n ?? 0);
+    return { rows, pagination: { total: n, page, limit, pages: Math.ceil(n / limit) } };
+  }
+
+  async queuePosition(id: string): Promise<number | null> {
+    return this.deps.queue.position(id);
+  }
+
+  /** Resolves with the row once it is final, or as it is after `timeoutMs`. */
+  async waitForFinal(id: string, timeoutMs: number): Promise<ExecutionRow> {
+    let done!: () => void;
+    const finished = new Promise<void>((r) => (done = r));
+    const unsubscribe = await this.deps.bus.subscribe(id, (e) => {
+      if (e.type === 'complete' || e.type === 'error') done();
+    });
+    try {
+      const [now] = await this.db.select().from(executions).where(eq(executions.id, id));
+      if (now && isFinal(now.status)) return now;
+      const timer = setTimeout(done, timeoutMs);
+      await finished;
+      clearTimeout(timer);
+      const [row] = await this.db.select().from(executions).where(eq(executions.id, id));
+      return row!;
+    } finally {
+      await unsubscribe();
+    }
+  }
+
+  /**
+   * Cancels a waiting or running execution. A waiting one is removed from the queue and ended
+   * here; a running one is asked to stop wherever it runs, and this waits (briefly) until its
+   * sandbox is gone and the row says so.
+   */
+  async cancel(id: string, user: AuthUser | null): Promise<ExecutionRow> {
+    const row = await this.get(id, user);
+    if (isFinal(row.status)) {
+      throw new CallerError(HttpCodes.notCancellable, `execution is already ${row.status}`, { status: row.status });
+    }
+    if (row.status === 'queued') {
+      await this.deps.queue.remove(id);
+      const [ended] = await this.db
+        .update(executions)
+        .set({ status: 'cancelled', completedAt: new Date(), leaseUntil: null })
+        .where(and(eq(executions.id, id), eq(executions.status, 'queued')))
+        .returning();
+      if (ended) {
+        await this.finish(ended);
+        return ended;
+      }
+    }
+    const final = this.waitForFinal(id, 10_000);
+    await this.deps.bus.requestCancel(id);
+    return final;
+  }
+
+  /** Runs one job: claim the row (with a lease), run it, store the result, announce it. */
+  async process(id: string, ctx: JobContext): Promise<void> {
+    const { db, bus, engine, config } = this.deps;
+    const leaseMs = config.EXECUTION_LEASE_MS;
+    // Registered before the claim, so that a cancel arriving meanwhile is not lost.
+    const local = new AbortController();
+    this.running.set(id, local);
+    const [row] = await db
+      .update(executions)
+      .set({
+        status: 'running',
+        startedAt: new Date(),
+        attempts: sql`${executions.attempts} + 1`,
+        workerId: ctx.workerId,
+        leaseUntil: new Date(Date.now() + leaseMs),
+      })
+      .where(
+        and(
+          eq(executions.id, id),
+          or(eq(executions.status, 'queued'), and(eq(executions.status, 'running'), lt(executions.leaseUntil, new Date()))),
+        ),
+      )
+      .returning();
+    if (!row) {
+      this.running.delete(id);
+      return; // cancelled, finished, or still leased by a live worker
+    }
+    await bus.publish(id, { type: 'status', status: 'running' });
+    const renew = setInterval(() => {
+      void db
+        .update(executions)
+        .set({ leaseUntil: new Date(Date.now() + leaseMs) })
+        .where(and(eq(executions.id, id), eq(executions.workerId, ctx.workerId)))
+        .catch(() => undefined);
+    }, Math.max(1000, Math.floor(leaseMs / 3)));
+    const req = row.request as StoredRequest;
+    let update: Partial<ExecutionRow>;
+    try {
+      const result = await engine.run({
+        language: row.language,
+        files: req.files,
+        mainFile: req.mainFile,
+        stdin: row.stdin ?? Buffer.alloc(0),
+        args: req.args,
+        limits: req.limits,
+        signal: AbortSignal.any([ctx.signal, local.signal]),
+        onStdout: (c) => void bus.publish(id, { type: 'output', stream: 'stdout', data: c.toString('utf8') }).catch(() => undefined),
+        onStderr: (c) => void bus.publish(id, { type: 'output', stream: 'stderr', data: c.toString('utf8') }).catch(() => undefined),
+      });
+      update = resultColumns(result);
+    } catch (err) {
+      if (err instanceof MuscodeError && err.code === ErrorCodes.cancelled) update = { status: 'cancelled' };
+      else update = { status: 'failed', verdict: 'internal_error', failureReason: err instanceof MuscodeError ? err.code : 'internal' };
+    } finally {
+      clearInterval(renew);
+      this.running.delete(id);
+    }
+    const [ended] = await db
+      .update(executions)
+      .set({ ...update, completedAt: new Date(), leaseUntil: null })
+      .where(and(eq(executions.id, id), eq(executions.workerId, ctx.workerId), eq(executions.status, 'running')))
+      .returning();
+    if (ended) await this.finish(ended);
+  }
+
+  /** Announces a final row (status + complete events, metrics). */
+  async finish(row: ExecutionRow): Promise<void> {
+    await this.deps.bus.publish(row.id, { type: 'status', status: row.status });
+    await this.deps.bus.publish(row.id, { type: 'complete' });
+    this.deps.onFinished?.(row);
+  }
+
+  /** Marks rows failed whose worker is gone for good (used by the reconciler and queue hooks). */
+  async failLost(ids: string[], reason = 'worker_lost'): Promise<void> {
+    if (!ids.length) return;
+    const rows = await this.db
+      .update(executions)
+      .set({ status: 'failed', verdict: 'internal_error', failureReason: reason, completedAt: new Date(), leaseUntil: null })
+      .where(and(inArray(executions.id, ids), inArray(executions.status, ['queued', 'running'])))
+      .returning();
+    for (const r of rows) await this.finish(r);
+  }
+}
+
+function resultColumns(result: RunResult): Partial<ExecutionRow> {
+  const decisive: StageResult = result.run ?? result.compile!;
+  const verdict = decisive.status;
+  const status = verdict === 'time_limit' ? 'timeout' : verdict === 'internal_error' ? 'failed' : 'completed';
+  const compile = result.compile;
+  return {
+    status,
+    verdict,
+    stdout: result.run?.stdout ?? Buffer.alloc(0),
+    stderr: result.run?.stderr ?? Buffer.alloc(0),
+    exitCode: result.run?.exitCode ?? null,
+    signal: result.run?.signal ?? null,
+    cpuMs: result.run?.cpuMs ?? null,
+    wallMs: result.run?.wallMs ?? null,
+    memoryKb: result.run?.memoryKb ?? null,
+    truncated: result.run?.truncated ?? false,
+    compile: compile
+      ? {
+          status: compile.status,
+          stdout: compile.stdout.toString('base64'),
+          stderr: compile.stderr.toString('base64'),
+          exitCode: compile.exitCode,
+          signal: compile.signal,
+          cpuMs: compile.cpuMs,
+          wallMs: compile.wallMs,
+          memoryKb: compile.memoryKb,
+          truncated: compile.truncated,
+          cached: compile.cached ?? false,
+        }
+      : null,
+    compilationError: compile && compile.status !== 'ok' ? Buffer.concat([compile.stdout, compile.stderr]).toString('utf8') : null,
+    failureReason: verdict === 'internal_error' ? (decisive.message ?? 'internal') : null,
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Execution events, from whoever runs the program (the API process in embedded mode, a worker
+ * in cluster mode) to whichever API instance holds the client's socket. Every event gets a
+ * per-execution sequence number, and the bus keeps the history so that a late subscriber
+ * replays everything (the history expires some time after completion).
+ */
+export type ExecutionEventBody =
+  | { type: 'status'; status: string }
+  | { type: 'output'; stream: 'stdout' | 'stderr'; data: string }
+  | { type: 'complete' }
+  | { type: 'error'; code: string; message: string };
+
+export type ExecutionEvent = ExecutionEventBody & { executionId: string; seq: number };
+
+export interface OutputBus {
+  readonly kind: 'memory' | 'redis';
+  /** Assigns the next seq, appends to the history, delivers to subscribers. */
+  publish(executionId: string, body: ExecutionEventBody): Promise<ExecutionEvent>;
+  history(executionId: string): Promise<ExecutionEvent[]>;
+  /** Resolves once the subscription is active (events published after that are delivered). */
+  subscribe(executionId: string, listener: (e: ExecutionEvent) => void): Promise<() => Promise<void>>;
+  /** Cancellation requests travel the same way, to whichever process runs the execution. */
+  requestCancel(executionId: string): Promise<void>;
+  onCancel(listener: (executionId: string) => void): Promise<void>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/**
+ * History bound. Past `maxHistoryBytes` of output data or `maxHistoryEvents` events for one
+ * execution, output events are still delivered live (with their seq) but no longer stored; the
+ * first such event is preceded by one `{ type: 'status', status: HISTORY_TRUNCATED }` marker,
+ * which is stored and delivered. Status, complete and error events are always stored. A late
+ * subscriber therefore sees the first part of the output, the marker, then whatever is live when
+ * it joins; the full output is in the execution's result.
+ */
+export const HISTORY_TRUNCATED = 'history_truncated';
+
+export interface BusHistoryOptions {
+  /** How long the history is kept after a 'complete' or 'error' event. Default 10 min. */
+  historyTtlMs?: number;
+  /**
+   * How long the history (and the seq counter) of an execution that never completes is kept
+   * after its last event (a worker died before publishing 'complete'). Default 1 h.
+   */
+  activeTtlMs?: number;
+  /** Output bytes (UTF-8) stored per execution. Default 4 MiB. */
+  maxHistoryBytes?: number;
+  /** Events stored per execution. Default 10,000. */
+  maxHistoryEvents?: number;
+}
+
+export const BUS_DEFAULTS = {
+  historyTtlMs: 10 * 60_000,
+  activeTtlMs: 60 * 60_000,
+  maxHistoryBytes: 4 * 2 ** 20,
+  maxHistoryEvents: 10_000,
+} as const;
+
+/**
+ * Replay then live, without gaps or duplicates: subscribes first (buffering), reads the history,
+ * delivers it, then the buffered and live events whose seq is past the last one delivered.
+ * Returns the unsubscribe function. This is what a WebSocket handler should use.
+ */
+export async function followExecution(
+  bus: OutputBus,
+  executionId: string,
+  listener: (e: ExecutionEvent) => void,
+): Promise<() => Promise<void>> {
+  let lastSeq = 0;
+  let buffer: ExecutionEvent[] | null = [];
+  const deliver = (e: ExecutionEvent) => {
+    if (e.seq <= lastSeq) return;
+    lastSeq = e.seq;
+    listener(e);
+  };
+  const unsubscribe = await bus.subscribe(executionId, (e) => {
+    if (buffer) buffer.push(e);
+    else deliver(e);
+  });
+  try {
+    for (const e of await bus.history(executionId)) deliver(e);
+  } catch (err) {
+    await unsubscribe();
+    throw err;
+  }
+  const pending = buffer;
+  buffer = null;
+  for (const e of pending) deliver(e);
+  return unsubscribe;
+}

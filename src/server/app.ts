@@ -1,0 +1,61 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { authPlugin } from '../auth/plugin.js';
+import { authRoutes } from '../auth/routes.js';
+import { executionRoutes } from '../executions/routes.js';
+import { systemRoutes } from '../system/routes.js';
+import type { AppContext } from './context.js';
+import { installErrorHandlers } from './http-errors.js';
+
+/**
+ * The request body limit follows the engine's limits: the largest job plus the largest stdin,
+ * JSON-escaped in the worst case (a control byte becomes 6 characters), so that a request within
+ * the limits is never refused by the framework first.
+ */
+export function bodyLimitFor(ctx: Pick<AppContext, 'config'>): number {
+  const l = ctx.config.limits;
+  return (l.jobBytes + l.stdinBytes.max) * 6 + 1024 * 1024;
+}
+
+export type App = FastifyInstance;
+
+export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {}): Promise<App> {
+  const app = Fastify({
+    logger: opts.logger === false || ctx.config.LOG_LEVEL === 'silent' ? false : { level: ctx.config.LOG_LEVEL },
+    bodyLimit: bodyLimitFor(ctx),
+    trustProxy: false,
+    genReqId: () => crypto.randomUUID(),
+    ajv: undefined,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandlers(app);
+
+  await app.register(fastifyHelmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'same-site' } });
+  const origins = ctx.config.CORS_ORIGIN.split(',').map((s) => s.trim()).filter(Boolean);
+  await app.register(fastifyCors, { origin: origins.includes('*') ? true : origins.length ? origins : false, credentials: true });
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'MUSCode API', description: 'Code execution, accounts and more. Generated from the route schemas.', version: '1.0.0' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  await app.register(async (api) => {
+    await authPlugin(api, ctx);
+    await api.register(async (r) => authRoutes(r, ctx), { prefix: '/auth' });
+    await api.register(async (r) => executionRoutes(r, ctx));
+    await api.register(async (r) => systemRoutes(r, ctx));
+  }, { prefix: '/api/v1' });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

@@ -1,0 +1,41 @@
+import type { Config } from '../config/config.js';
+import type { Database } from '../db/client.js';
+import type { EngineClient } from '../engine/client.js';
+import type { ExecutionService } from '../executions/service.js';
+import type { ExecutionQueue } from '../queue/queue.js';
+import type { OutputBus } from '../realtime/bus.js';
+
+/** The authenticated caller, set by the auth plugin from a valid access token. */
+export interface AuthUser {
+  id: string;
+  username: string;
+  role: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: AuthUser | null;
+  }
+}
+
+export interface Secrets {
+  jwt: string;
+  jwtRefresh: string;
+}
+
+/**
+ * Everything an API process is wired with. The mode (embedded or cluster) is a choice of these
+ * drivers, made once at startup (src/server/platform.ts); nothing below branches on it.
+ */
+export interface AppContext {
+  config: Config;
+  database: Database;
+  engine: EngineClient;
+  queue: ExecutionQueue;
+  bus: OutputBus;
+  secrets: Secrets;
+  executions: ExecutionService;
+  /** Redis client for rate limits in cluster mode. */
+  redis?: import('ioredis').Redis;
+  instanceId: string;
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/** Success is always `{ success: true, data }`. */
+export function envelope<T extends z.ZodTypeAny>(data: T) {
+  return z.object({ success: z.literal(true), data });
+}
+
+export const errorResponse = z
+  .object({
+    success: z.literal(false),
+    error: z.object({ code: z.string(), message: z.string(), status: z.number().int(), details: z.unknown().optional() }),
+  })
+  .describe('Error envelope; the codes are listed in docs/errors.md');
+
+export function ok<T>(data: T): { success: true; data: T } {
+  return { success: true, data };
+}
+
+/** Standard error responses to list in a route's schema (for the OpenAPI document). */
+export const commonErrors = {
+  400: errorResponse,
+  401: errorResponse,
+  404: errorResponse,
+  429: errorResponse,
+  500: errorResponse,
+} as const;
+
+export const uuidParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });

@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import type { Config } from '../config/config.js';
+import { type Database, migrate, openDatabase } from '../db/client.js';
+import type { EngineClient } from '../engine/client.js';
+import { ExecutionService } from '../executions/service.js';
+import { createBullmqQueue } from '../queue/bullmq-queue.js';
+import { createEmbeddedQueue } from '../queue/embedded-queue.js';
+import type { ExecutionConsumer, ExecutionQueue } from '../queue/queue.js';
+import { Reconciler } from '../queue/reconciler.js';
+import { ClusterEngineView, WorkerHeartbeat } from '../queue/worker-registry.js';
+import type { OutputBus } from '../realtime/bus.js';
+import { MemoryBus } from '../realtime/memory-bus.js';
+import { RedisBus } from '../realtime/redis-bus.js';
+import type { AppContext } from './context.js';
+import { loadSecrets } from './secrets.js';
+
+export const QUEUE_NAME = 'muscode-executions';
+
+export interface Platform {
+  ctx: AppContext;
+  consumer: ExecutionConsumer | null;
+  reconciler: Reconciler | null;
+  /** Stops taking work, finishes (or aborts) running jobs, closes every connection. */
+  close(opts?: { abort?: boolean }): Promise<void>;
+}
+
+export interface PlatformOptions {
+  /** api: serves HTTP (and, embedded, runs jobs); worker: runs jobs only (cluster mode). */
+  role: 'api' | 'worker';
+  /** The engine (local or over the supervisor channel); required where jobs run. */
+  engine?: EngineClient;
+  /** Embedded-mode database directory; "memory://" in tests. Defaults to DATA_DIR/db. */
+  pgliteDir?: string;
+  /** Key prefix for Redis (tests isolate themselves with it). */
+  redisPrefix?: string;
+  /** Queue name (tests isolate themselves with it). */
+  queueName?: string;
+  /** Run the reconciler in this process (default: api role). */
+  reconcile?: boolean;
+}
+
+/**
+ * Wires drivers by mode, once: embedded = PGlite + in-process queue + memory bus, and this
+ * process runs the jobs; cluster = PostgreSQL + BullMQ + Redis bus, and `worker` processes run
+ * the jobs. Nothing else in the code base branches on the mode.
+ */
+export async function createPlatform(config: Config, opts: PlatformOptions): Promise<Platform> {
+  const instanceId = `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const cluster = config.mode === 'cluster';
+  const closers: (() => Promise<unknown>)[] = [];
+  try {
+    const database: Database = await openDatabase(
+      cluster ? { url: config.DATABASE_URL } : { pgliteDir: opts.pgliteDir ?? path.join(config.DATA_DIR, 'service', 'db') },
+    );
+    closers.push(() => database.close());
+    await migrate(database);
+
+    let bus: OutputBus;
+    let queue: ExecutionQueue;
+    let consumer: ExecutionConsumer | null = null;
+    let redis: Redis | undefined;
+    let engine: EngineClient;
+    let heartbeat: WorkerHeartbeat | null = null;
+    const runsJobs = !cluster || opts.role === 'worker';
+    if (runsJobs && !opts.engine) throw new Error(`the ${opts.role} role needs an engine`);
+
+    if (cluster) {
+      const prefix = opts.redisPrefix ?? 'muscode';
+      redis = new Redis(config.REDIS_URL!, { maxRetriesPerRequest: 3 });
+      closers.push(() => redis!.quit());
+      bus = new RedisBus({ url: config.REDIS_URL!, keyPrefix: prefix });
+      closers.push(() => bus.close());
+      let failLost: (id: string, reason: string) => void = () => undefined;
+      const q = createBullmqQueue({
+        redisUrl: config.REDIS_URL!,
+        queueName: opts.queueName ?? QUEUE_NAME,
+        concurrency: config.SANDBOX_SLOTS,
+        lockDurationMs: config.QUEUE_LOCK_DURATION_MS,
+        stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS,
+        workerId: instanceId,
+        bus,
+        onFailed: (id, reason) => failLost(id, reason),
+      });
+      queue = q.queue;
+      closers.push(() => queue.close());
+      if (opts.role === 'worker') {
+        consumer = q.consumer();
+        engine = opts.engine!;
+        heartbeat = new WorkerHeartbeat(redis, prefix, instanceId, engine);
+        await heartbeat.start();
+      } else {
+        engine = new ClusterEngineView(redis, prefix, config);
+      }
+      const ctx = await finishContext();
+      failLost = (id, reason) => void ctx.executions.failLost([id], reason === 'stalled' ? 'worker_lost' : reason);
+      return done(ctx);
+    }
+
+    bus = new MemoryBus();
+    closers.push(() => bus.close());
+    const q = createEmbeddedQueue({ concurrency: config.SANDBOX_SLOTS });
+    queue = q.queue;
+    consumer = q.consumer;
+    closers.push(() => queue.close());
+    engine = opts.engine!;
+    return done(await finishContext());
+
+    async function finishContext(): Promise<AppContext> {
+      const ctx = {
+        config,
+        database,
+        engine,
+        queue,
+        bus,
+        secrets: loadSecrets(config),
+        redis,
+        instanceId,
+      } as AppContext;
+      ctx.executions = new ExecutionService({ db: database.db, engine, queue, bus, config });
+      return ctx;
+    }
+
+    async function done(ctx: AppContext): Promise<Platform> {
+      if (consumer) {
+        await ctx.executions.listenForCancels();
+        consumer.start((id, jobCtx) => ctx.executions.process(id, jobCtx));
+      }
+      const reconciler = opts.reconcile ?? opts.role === 'api' ? new Reconciler(ctx, config.RECONCILE_INTERVAL_MS) : null;
+      reconciler?.start();
+      return {
+        ctx,
+        consumer,
+        reconciler,
+        async close(closeOpts) {
+          reconciler?.stop();
+          await consumer?.close(closeOpts);
+          await heartbeat?.stop();
+          for (const c of closers.reverse()) await c().catch(() => undefined);
+        },
+      };
+    }
+  } catch (err) {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+    throw err;
+  }
+}

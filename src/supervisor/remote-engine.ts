@@ -1,0 +1,107 @@
+import type { Config } from '../config/config.js';
+import type { EngineClient } from '../engine/client.js';
+import type { LanguageInfo } from '../engine/languages/registry.js';
+import type { LimitTable } from '../engine/limits.js';
+import type { RunRequest, RunResult, StageResult } from '../engine/types.js';
+import { CallerError, ErrorCodes, SystemError } from '../errors.js';
+import type { ChildMessage, ParentMessage } from './protocol.js';
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  onStdout?: (c: Buffer) => void;
+  onStderr?: (c: Buffer) => void;
+}
+
+/** The engine as the unprivileged service process sees it: requests over the IPC channel to the root supervisor. */
+export class RemoteEngine implements EngineClient {
+  readonly limits: LimitTable;
+  private seq = 0;
+  private readonly pending = new Map<number, Pending>();
+  private readonly onMessage = (raw: unknown) => this.handle(raw as ParentMessage);
+
+  constructor(config: Config) {
+    if (!process.send) throw new Error('RemoteEngine needs an IPC channel to the supervisor');
+    this.limits = config.limits;
+    process.on('message', this.onMessage);
+  }
+
+  private send(m: ChildMessage): void {
+    process.send!(m);
+  }
+
+  private handle(m: ParentMessage): void {
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    if (m.t === 'out') (m.stream === 'stdout' ? p.onStdout : p.onStderr)?.(Buffer.from(m.chunk));
+    else if (m.t === 'value') {
+      this.pending.delete(m.id);
+      p.resolve(m.value);
+    } else {
+      this.pending.delete(m.id);
+      const E = m.error.family === 'caller' ? CallerError : SystemError;
+      p.reject(new E(m.error.code, m.error.message, m.error.details));
+    }
+  }
+
+  private request<T>(build: (id: number) => ChildMessage, extra: Partial<Pending> = {}): Promise<T> {
+    const id = ++this.seq;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, ...extra });
+      this.send(build(id));
+    });
+  }
+
+  async run(req: RunRequest): Promise<RunResult> {
+    if (req.signal?.aborted) throw new CallerError(ErrorCodes.cancelled, 'cancelled');
+    let id = 0;
+    const onAbort = () => this.send({ t: 'cancel', id });
+    const result = this.request<RunResult>(
+      (i) => {
+        id = i;
+        return {
+          t: 'run',
+          id: i,
+          req: {
+            language: req.language,
+            files: req.files.map((f) => ({ path: f.path, content: f.content })),
+            mainFile: req.mainFile,
+            stdin: req.stdin,
+            args: req.args,
+            limits: req.limits,
+            compileLimits: req.compileLimits,
+            stream: Boolean(req.onStdout || req.onStderr),
+          },
+        };
+      },
+      { onStdout: req.onStdout, onStderr: req.onStderr },
+    );
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return revive(await result);
+    } finally {
+      req.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  listLanguages(): Promise<LanguageInfo[]> {
+    return this.request((id) => ({ t: 'languages', id }));
+  }
+
+  status(): Promise<{ slots: number; idle: number; queued: number }> {
+    return this.request((id) => ({ t: 'status', id }));
+  }
+
+  async close(): Promise<void> {
+    process.off('message', this.onMessage);
+    for (const p of this.pending.values()) p.reject(new SystemError(ErrorCodes.engineClosed, 'engine closed'));
+    this.pending.clear();
+  }
+}
+
+/** Structured clone turns Buffers into Uint8Arrays: make them Buffers again. */
+function revive(r: RunResult): RunResult {
+  const stage = (s: StageResult | null): StageResult | null =>
+    s && { ...s, stdout: Buffer.from(s.stdout), stderr: Buffer.from(s.stderr) };
+  return { ...r, compile: stage(r.compile), run: stage(r.run) };
+}

@@ -1,0 +1,118 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config/config.js';
+import type { Engine } from '../engine/runner/engine.js';
+import type { RunResult } from '../engine/types.js';
+import { CallerError, ErrorCodes, MuscodeError, SystemError } from '../errors.js';
+import { childMessage, type ParentMessage } from './protocol.js';
+
+/** uid/gid of a user from /etc/passwd (Node has no getpwnam). */
+export function lookupUser(name: string): { uid: number; gid: number } {
+  const line = fs
+    .readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.split(':')[0] === name);
+  if (!line) {
+    throw new SystemError(ErrorCodes.invalidConfig, `SERVICE_USER ${name} does not exist (make creates it: useradd --system ${name})`);
+  }
+  const [, , uid, gid] = line.split(':');
+  if (Number(uid) === 0) throw new SystemError(ErrorCodes.invalidConfig, `SERVICE_USER ${name} is root; it must be an unprivileged user`);
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+/**
+ * The engine's supervisor: the only process that keeps root. It starts the service process
+ * (HTTP API or queue worker) as SERVICE_USER and runs sandboxes on its behalf over the IPC
+ * channel. When the service exits, so does the supervisor (after killing every sandbox).
+ */
+export async function supervise(config: Config, engine: Engine, childArgs: string[]): Promise<number> {
+  const { uid, gid } = lookupUser(config.SERVICE_USER);
+  // The service's own state (embedded database, generated secrets) belongs to it; the compile
+  // cache stays root-only.
+  const serviceDir = path.join(config.DATA_DIR, 'service');
+  fs.mkdirSync(serviceDir, { recursive: true, mode: 0o700 });
+  chownTree(serviceDir, uid, gid);
+  fs.chmodSync(config.DATA_DIR, 0o711);
+
+  const entry = path.join(path.dirname(new URL(import.meta.url).pathname), '../cli/service-main.js');
+  const child = fork(entry, childArgs, { uid, gid, serialization: 'advanced', stdio: 'inherit' });
+  const running = new Map<number, AbortController>();
+
+  const send = (m: ParentMessage) => {
+    if (child.connected) child.send(m);
+  };
+  child.on('message', (raw) => {
+    const parsed = childMessage.safeParse(raw);
+    if (!parsed.success) return; // a malformed message from the service is ignored, never obeyed
+    const m = parsed.data;
+    switch (m.t) {
+      case 'run': {
+        const abort = new AbortController();
+        running.set(m.id, abort);
+        const { stream, stdin, files, ...rest } = m.req;
+        engine
+          .run({
+            ...rest,
+            files: files.map((f) => ({ path: f.path, content: typeof f.content === 'string' ? f.content : Buffer.from(f.content) })),
+            stdin: stdin === undefined ? undefined : typeof stdin === 'string' ? stdin : Buffer.from(stdin),
+            signal: abort.signal,
+            onStdout: stream ? (c) => send({ t: 'out', id: m.id, stream: 'stdout', chunk: c }) : undefined,
+            onStderr: stream ? (c) => send({ t: 'out', id: m.id, stream: 'stderr', chunk: c }) : undefined,
+          })
+          .then(
+            (result: RunResult) => send({ t: 'value', id: m.id, value: result }),
+            (err: unknown) => send({ t: 'error', id: m.id, error: errorOf(err) }),
+          )
+          .finally(() => running.delete(m.id));
+        break;
+      }
+      case 'cancel':
+        running.get(m.id)?.abort();
+        break;
+      case 'languages':
+        engine.listLanguages().then(
+          (value) => send({ t: 'value', id: m.id, value }),
+          (err) => send({ t: 'error', id: m.id, error: errorOf(err) }),
+        );
+        break;
+      case 'status':
+        engine.status().then(
+          (value) => send({ t: 'value', id: m.id, value }),
+          (err) => send({ t: 'error', id: m.id, error: errorOf(err) }),
+        );
+        break;
+    }
+  });
+
+  const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
+  const onTerm = forward('SIGTERM');
+  const onInt = forward('SIGINT');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
+  const code = await new Promise<number>((resolve) => child.on('exit', (c, s) => resolve(c ?? (s ? 128 + 15 : 1))));
+  process.off('SIGTERM', onTerm);
+  process.off('SIGINT', onInt);
+  for (const a of running.values()) a.abort();
+  await engine.close();
+  return code;
+}
+
+function errorOf(err: unknown): Extract<ParentMessage, { t: 'error' }>['error'] {
+  if (err instanceof MuscodeError) {
+    return { family: err instanceof CallerError ? 'caller' : 'system', code: err.code, message: err.message, details: err.details };
+  }
+  return { family: 'system', code: ErrorCodes.internal, message: err instanceof Error ? err.message : String(err) };
+}
+
+function chownTree(dir: string, uid: number, gid: number): void {
+  fs.chownSync(dir, uid, gid);
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isSymbolicLink()) continue;
+    if (e.isDirectory()) chownTree(p, uid, gid);
+    else fs.chownSync(p, uid, gid);
+  }
+}
+
+export type { ChildProcess };

@@ -1,0 +1,95 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../server/context.js';
+import { commonErrors, envelope, ok } from '../server/envelope.js';
+
+const stageLimits = z.object({
+  cpuMs: z.number(),
+  wallMs: z.number(),
+  memoryMb: z.number(),
+  processes: z.number(),
+  outputBytes: z.number(),
+});
+
+const languageSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  version: z.string().nullable(),
+  aliases: z.array(z.string()),
+  extensions: z.array(z.string()),
+  compiled: z.boolean(),
+  available: z.boolean(),
+  reason: z.string().optional(),
+});
+
+const limitsSchema = z.object({
+  run: z.object({ defaults: stageLimits, max: stageLimits }),
+  compile: z.object({ defaults: stageLimits, max: stageLimits }),
+  stdinBytes: z.number(),
+  codeChars: z.number(),
+  fileBytes: z.number(),
+  jobBytes: z.number(),
+  jobFiles: z.number(),
+});
+
+type StageLimitsIn = { cpuMs: number; wallMs: number; memoryBytes: number; processes: number; outputBytes: number };
+const shown = (l: StageLimitsIn) => ({ cpuMs: l.cpuMs, wallMs: l.wallMs, memoryMb: l.memoryBytes / 2 ** 20, processes: l.processes, outputBytes: l.outputBytes });
+
+export function publicLimits(ctx: AppContext): z.output<typeof limitsSchema> {
+  const l = ctx.config.limits;
+  return {
+    run: { defaults: shown(l.run.defaults), max: shown(l.run.max) },
+    compile: { defaults: shown(l.compile.defaults), max: shown(l.compile.max) },
+    stdinBytes: l.stdinBytes.default,
+    codeChars: l.codeChars.default,
+    fileBytes: l.fileBytes.default,
+    jobBytes: l.jobBytes,
+    jobFiles: l.jobFiles,
+  };
+}
+
+export async function systemRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['system'];
+
+  r.get(
+    '/languages',
+    {
+      schema: {
+        tags,
+        summary: 'Languages, their versions and availability, and the limits',
+        response: { 200: envelope(z.object({ languages: z.array(languageSchema), limits: limitsSchema })), ...commonErrors },
+      },
+    },
+    async () => ok({ languages: await ctx.engine.listLanguages(), limits: publicLimits(ctx) }),
+  );
+
+  const service = z.enum(['up', 'down', 'disabled']);
+  r.get(
+    '/health',
+    {
+      schema: {
+        tags,
+        summary: 'Health for load balancers (no envelope); 503 when a required service is down',
+        response: {
+          200: z.object({ status: z.enum(['healthy', 'unhealthy']), timestamp: z.string(), services: z.object({ database: service, redis: service, sandbox: service }) }),
+          503: z.object({ status: z.enum(['healthy', 'unhealthy']), timestamp: z.string(), services: z.object({ database: service, redis: service, sandbox: service }) }),
+        },
+      },
+    },
+    async (_req, reply) => {
+      const [database, redis, sandbox] = await Promise.all([
+        ctx.database.ping().then((up): 'up' | 'down' => (up ? 'up' : 'down')),
+        ctx.bus.kind === 'redis' ? ctx.bus.ping().then((up): 'up' | 'down' => (up ? 'up' : 'down')) : Promise.resolve('disabled' as const),
+        // In cluster mode the sandbox lives in the workers; the API's view is the queue's.
+        ctx.engine.status().then(
+          () => 'up' as const,
+          () => 'down' as const,
+        ),
+      ]);
+      const healthy = database === 'up' && redis !== 'down' && sandbox === 'up';
+      return reply.status(healthy ? 200 : 503).send({ status: healthy ? 'healthy' : 'unhealthy', timestamp: new Date().toISOString(), services: { database, redis, sandbox } });
+    },
+  );
+}
