@@ -1,36 +1,56 @@
 /**
  * Throughput: Python "hello" runs per second through the engine, with as many concurrent runs
  * as the engine has slots, against the same program spawned bare by Node with the same
- * concurrency. Rounds alternate bare / engine so that background load on a shared machine hits
- * both alike; the figure reported is the median over rounds.
+ * concurrency. Each round runs every series once, in turn, so that background load on a shared
+ * machine hits all alike; the headline is the median over rounds of engine / bare.
+ *
+ * Two more series explain the gap (reported, not targets):
+ *   bwrap alone          the launcher and bubblewrap with the engine's exact argv, no cgroups
+ *                        and no engine bookkeeping: what the sandbox itself costs
+ *   bwrap, no net ns     the same without --unshare-net: creating and tearing down a network
+ *                        namespace is known to be slow on some kernels (the engine keeps it)
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { createCgroupDriver } from '../src/engine/cgroups/detect.js';
 import { Engine } from '../src/engine/runner/engine.js';
+import { BwrapSandbox } from '../src/engine/sandbox/bwrap.js';
+import { seccompFilter } from '../src/engine/sandbox/seccomp.js';
 import { benchConfig, isMain, progress, requireRoot, spawnAndWait } from './common.js';
 import { markdownTable, median, pct, textTable } from './stats.js';
 
 export interface ThroughputOptions {
-  /** Runs per round, per side. */
+  /** Runs per round, per series. */
   runs: number;
   rounds: number;
   /** Concurrent runs; the engine gets as many slots. Default: the number of cores. */
   concurrency: number;
 }
 
-export const DEFAULT_THROUGHPUT_OPTIONS: ThroughputOptions = { runs: 100, rounds: 3, concurrency: os.availableParallelism() };
+export const DEFAULT_THROUGHPUT_OPTIONS: ThroughputOptions = { runs: 100, rounds: 5, concurrency: os.availableParallelism() };
+
+export const SERIES = ['bare', 'engine', 'bwrap', 'bwrapNoNet'] as const;
+export type Series = (typeof SERIES)[number];
+
+const SERIES_LABELS: Record<Series, string> = {
+  bare: 'bare python3 (Node spawn)',
+  engine: 'engine.run(python)',
+  bwrap: 'launcher -> bwrap (engine argv), no cgroups',
+  bwrapNoNet: 'same, without --unshare-net',
+};
 
 export interface ThroughputResult {
   options: ThroughputOptions;
-  /** Runs per second of each round. */
-  bare: number[];
-  engine: number[];
-  bareMedian: number;
-  engineMedian: number;
-  /** engine / bare (target >= 0.70). */
+  /** Runs per second of each round, per series. */
+  rates: Record<Series, number[]>;
+  /** CPU of this Node process per run (ms), per series: the engine's own bookkeeping. */
+  nodeCpuMs: Record<Series, number>;
+  /** Median over rounds of engine / bare (target >= 0.70). */
   ratio: number;
+  /** Median CPU (ms) the slot cgroup measured for one engine run: launcher, bwrap, init, python. */
+  engineRunCpuMs: number;
 }
 
 const SOURCE = 'print("hello, muscode")\n';
@@ -45,53 +65,110 @@ const PY_ENV = {
 };
 export const THROUGHPUT_TARGET = 0.7;
 
-/** Runs `fn` `n` times with `concurrency` workers; returns runs per second. */
-async function drive(n: number, concurrency: number, fn: () => Promise<void>): Promise<number> {
+/** Runs `fn(worker)` `n` times with `concurrency` workers; returns runs per second. */
+async function drive(n: number, concurrency: number, fn: (worker: number) => Promise<void>): Promise<number> {
   let started = 0;
   const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
+    Array.from({ length: concurrency }, async (_, worker) => {
       while (started < n) {
         started++;
-        await fn();
+        await fn(worker);
       }
     }),
   );
   return n / ((performance.now() - t0) / 1000);
 }
 
+function dropFlag(args: readonly string[], flag: string): string[] {
+  const i = args.indexOf(flag);
+  if (i < 0 || i > args.indexOf('--')) throw new Error(`${flag} is not in the engine's bwrap argv any more`);
+  return [...args.slice(0, i), ...args.slice(i + 1)];
+}
+
 export async function runThroughput(opts: ThroughputOptions = DEFAULT_THROUGHPUT_OPTIONS): Promise<ThroughputResult> {
+  const n = opts.concurrency;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'muscode-bench-py-'));
   const script = path.join(tmp, 'main.py');
   fs.writeFileSync(script, SOURCE);
-  const bc = benchConfig({ SANDBOX_SLOTS: String(opts.concurrency) }, 20);
+  const bc = benchConfig({ SANDBOX_SLOTS: String(n) }, 20);
+  const raw = benchConfig({ SANDBOX_SLOTS: String(n) }, 20 + n);
+  const rc = raw.config;
+  const cgroups = createCgroupDriver({ version: rc.CGROUP_VERSION, v2Root: rc.CGROUP_V2_ROOT, prefix: `muscode/${process.pid}-bench-tp` });
   let engine: Engine | null = null;
+  let sandbox: BwrapSandbox | null = null;
   try {
     engine = Engine.create(bc.config);
+    sandbox = new BwrapSandbox({
+      slots: n,
+      uidBase: rc.SANDBOX_UID_BASE,
+      runDir: rc.SANDBOX_RUN_DIR,
+      boxBytes: rc.limits.run.max.boxBytes,
+      launcherPath: rc.SANDBOX_LAUNCHER,
+      bwrapPath: rc.SANDBOX_BWRAP,
+      cgroups,
+      cpuPollMs: rc.SANDBOX_CPU_POLL_MS,
+    });
     const e = engine;
-    const bare = () => spawnAndWait('/usr/bin/python3', ['-B', script], { env: PY_ENV, cwd: tmp });
-    const viaEngine = async () => {
-      const r = await e.run({ language: 'python', files: [{ path: 'main.py', content: SOURCE }] });
-      if (r.run?.status !== 'ok' || r.run.stdout.toString() !== EXPECTED) {
-        throw new Error(`engine run failed: ${r.run?.status} ${r.run?.message ?? r.run?.stderr.toString() ?? ''}`);
-      }
+    const sb = sandbox;
+    // One box per worker holds main.py for the hand-made bwrap runs, as the slot uid.
+    const argvFor = Array.from({ length: n }, (_, w) => {
+      sb.slot(w).writeFiles([{ path: 'main.py', data: Buffer.from(SOURCE), mode: 0o644 }]);
+      const stage = { argv: ['/usr/bin/python3', '-B', 'main.py'], env: PY_ENV, limits: rc.limits.run.defaults };
+      return sb.bwrapArgs(path.join(sb.instancePath, `slot-${w}`), stage);
+    });
+    const viaBwrap = (w: number, args: string[]) => {
+      const uid = String(sb.slot(w).uid);
+      return spawnAndWait(
+        rc.SANDBOX_LAUNCHER,
+        ['launch', '--status-fd', '4', '--uid', uid, '--gid', uid, '--rlimit', 'core=0:0', '--keep-fd', '3', '--', rc.SANDBOX_BWRAP, ...args],
+        { extraPipes: 2, fd3Data: seccompFilter() },
+      );
+    };
+    const noNet = argvFor.map((a) => dropFlag(a, '--unshare-net'));
+    const cpuMs: number[] = [];
+    const series: Record<Series, (w: number) => Promise<void>> = {
+      bare: () => spawnAndWait('/usr/bin/python3', ['-B', script], { env: PY_ENV, cwd: tmp }),
+      engine: async () => {
+        const r = await e.run({ language: 'python', files: [{ path: 'main.py', content: SOURCE }] });
+        if (r.run?.status !== 'ok' || r.run.stdout.toString() !== EXPECTED) {
+          throw new Error(`engine run failed: ${r.run?.status} ${r.run?.message ?? r.run?.stderr.toString() ?? ''}`);
+        }
+        cpuMs.push(r.run.cpuMs);
+      },
+      bwrap: (w) => viaBwrap(w, argvFor[w]!),
+      bwrapNoNet: (w) => viaBwrap(w, noNet[w]!),
     };
     // Warm-up: page cache, the engine's language version probe, the slots' cgroups.
-    await drive(opts.concurrency * 3, opts.concurrency, bare);
-    await drive(opts.concurrency * 3, opts.concurrency, viaEngine);
-    const bareRates: number[] = [];
-    const engineRates: number[] = [];
+    for (const s of SERIES) await drive(n * 3, n, series[s]);
+    const rates = Object.fromEntries(SERIES.map((s) => [s, [] as number[]])) as Record<Series, number[]>;
+    const cpu = Object.fromEntries(SERIES.map((s) => [s, 0])) as Record<Series, number>;
     for (let round = 0; round < opts.rounds; round++) {
-      progress(`throughput: round ${round + 1}/${opts.rounds}, ${opts.runs} runs each, concurrency ${opts.concurrency}...`);
-      bareRates.push(await drive(opts.runs, opts.concurrency, bare));
-      engineRates.push(await drive(opts.runs, opts.concurrency, viaEngine));
+      progress(`throughput: round ${round + 1}/${opts.rounds}, ${opts.runs} runs per series, ${n} at a time...`);
+      for (const s of SERIES) {
+        const c0 = process.cpuUsage();
+        rates[s].push(await drive(opts.runs, n, series[s]));
+        const c = process.cpuUsage(c0);
+        cpu[s] += (c.user + c.system) / 1000;
+      }
     }
-    const bareMedian = median(bareRates);
-    const engineMedian = median(engineRates);
-    return { options: opts, bare: bareRates, engine: engineRates, bareMedian, engineMedian, ratio: engineMedian / bareMedian };
+    const total = opts.runs * opts.rounds;
+    const nodeCpuMs = Object.fromEntries(SERIES.map((s) => [s, cpu[s] / total])) as Record<Series, number>;
+    const ratio = median(rates.engine.map((x, i) => x / rates.bare[i]!));
+    return { options: opts, rates, nodeCpuMs, ratio, engineRunCpuMs: median(cpuMs) };
   } finally {
+    for (let w = 0; sandbox && w < n; w++) {
+      try {
+        sandbox.slot(w).clear();
+      } catch {
+        // closing removes the boxes anyway
+      }
+    }
+    await sandbox?.close();
+    if (!sandbox) await cgroups.close();
     await engine?.close();
     bc.dispose();
+    raw.dispose();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
@@ -99,16 +176,27 @@ export async function runThroughput(opts: ThroughputOptions = DEFAULT_THROUGHPUT
 export function formatThroughput(r: ThroughputResult, md = false): string {
   const table = md ? markdownTable : textTable;
   const f = (x: number) => x.toFixed(1);
-  const rows = r.bare.map((b, i) => [String(i + 1), f(b), f(r.engine[i]!), pct(r.engine[i]! / b)]);
-  rows.push(['median', f(r.bareMedian), f(r.engineMedian), pct(r.ratio)]);
+  const rounds = r.rates.bare.map((b, i) => [
+    String(i + 1),
+    ...SERIES.map((s) => f(r.rates[s][i]!)),
+    pct(r.rates.engine[i]! / b),
+  ]);
+  rounds.push(['median', ...SERIES.map((s) => f(median(r.rates[s]))), pct(r.ratio)]);
   const verdict = r.ratio >= THROUGHPUT_TARGET ? 'meets' : 'MISSES';
+  const rel = (s: Series) => pct(median(r.rates[s].map((x, i) => x / r.rates.bare[i]!)));
   return [
     md ? '### Throughput' : '== Throughput ==',
     '',
-    `Python hello, ${r.options.runs} runs per round, ${r.options.concurrency} at a time (engine slots = ${r.options.concurrency}).`,
+    `Python hello, ${r.options.runs} runs per series per round, ${r.options.rounds} rounds, ${r.options.concurrency} at a time (engine slots = ${r.options.concurrency}). Runs/s:`,
     '',
-    table(['round', 'bare runs/s', 'engine runs/s', 'engine / bare'], rows),
+    table(['round', 'bare', 'engine', 'bwrap alone', 'bwrap, no net ns', 'engine / bare'], rounds),
     '',
+    table(
+      ['series', 'runs/s vs bare (median of rounds)', 'Node CPU ms per run'],
+      SERIES.map((s) => [SERIES_LABELS[s], rel(s), r.nodeCpuMs[s].toFixed(2)]),
+    ),
+    '',
+    `CPU of one engine run as its cgroup measured it (launcher, bwrap, init, python): ${r.engineRunCpuMs} ms median.`,
     `engine throughput is ${pct(r.ratio)} of bare (${verdict} the >= ${pct(THROUGHPUT_TARGET)} target)`,
   ].join('\n');
 }
