@@ -7,7 +7,7 @@ NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null 
 APT_PACKAGES := bubblewrap gcc g++ libc6-dev make python3 openjdk-17-jdk-headless php-cli \
   golang-go rustc ruby iproute2 util-linux
 
-.PHONY: run test build setup check-node deps native ts selftest bench clean
+.PHONY: run test build setup check-node deps native ts service-user services selftest bench clean
 
 check-node:
 	@if [ "$(NODE_MAJOR)" -lt 20 ]; then \
@@ -39,14 +39,23 @@ native: build/muscode-sandbox
 ts: node_modules/.package-lock.json
 	npx tsc -p tsconfig.json
 
-setup: deps node_modules/.package-lock.json native ts
+# The unprivileged user that parses HTTP and queue traffic (only the engine supervisor keeps root).
+service-user:
+	@id -u muscode >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin muscode
+
+# PostgreSQL and Redis on 127.0.0.1 for the cluster-mode tests (installed and started when missing).
+services:
+	@bash scripts/ensure-services.sh
+
+setup: deps node_modules/.package-lock.json native ts service-user
 
 build: setup
 
+# Embedded mode: no external server. Prints the URL; Ctrl-C stops it.
 run: setup
-	bin/muscode selftest
+	bin/muscode serve
 
-test: setup
+test: setup services
 	npx vitest run
 
 bench: setup

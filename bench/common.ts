@@ -124,3 +124,13 @@ export async function sampleInterleaved<K extends string>(
 export function progress(msg: string): void {
   process.stderr.write(`${msg}\n`);
 }
+
+/**
+ * The host directory a bwrap slot binds at /box. Not part of the SandboxSlot interface (the
+ * engine never needs it), but the benchmarks hand it to bwrap themselves to time bwrap alone.
+ */
+export function boxPathOf(slot: object): string {
+  const p = (slot as { boxPath?: unknown }).boxPath;
+  if (typeof p !== 'string') throw new Error('this sandbox slot has no boxPath (not a bwrap slot?)');
+  return p;
+}

@@ -22,7 +22,7 @@ import { Engine } from '../src/engine/runner/engine.js';
 import { BwrapSandbox } from '../src/engine/sandbox/bwrap.js';
 import type { SandboxOutcome, SandboxStage } from '../src/engine/sandbox/sandbox.js';
 import { seccompFilter } from '../src/engine/sandbox/seccomp.js';
-import { benchConfig, isMain, progress, requireRoot, sampleInterleaved, spawnAndWait } from './common.js';
+import { benchConfig, boxPathOf, isMain, progress, requireRoot, sampleInterleaved, spawnAndWait } from './common.js';
 import { markdownTable, median, ms, ratio, type Summary, summarize, textTable } from './stats.js';
 
 export interface OverheadOptions {
@@ -142,7 +142,7 @@ export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEA
     const slot1 = sb.slot(1);
     const uid1 = String(slot1.uid);
     slot1.writeFiles(helloFile);
-    const box1 = path.join(sb.instancePath, 'slot-1');
+    const box1 = boxPathOf(slot1);
     const cg1 = cgroups.acquire(1);
     cg1.prepare({ memoryBytes: limits.memoryBytes, processes: limits.processes });
     const bwrapArgv = sb.bwrapArgs(box1, stage(['./hello']));

@@ -29,10 +29,13 @@ const publicUser = z
   })
   .describe('The account, without secrets');
 
-/** refresh/logout: the token comes from the body or, for browsers, from the cookie. The body may be absent. */
+/**
+ * refresh/logout: the token comes from the body or, for browsers, from the cookie. The body may be
+ * absent (Fastify then hands the validator null).
+ */
 const tokenBody = z
   .object({ refreshToken: z.string().max(512).optional().describe('The refresh token; may be omitted when the muscode_refresh cookie is sent') })
-  .optional();
+  .nullish();
 
 export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -53,7 +56,7 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
     });
   const clearCookie = (request: FastifyRequest, reply: FastifyReply) =>
     reply.clearCookie(REFRESH_COOKIE, { httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https', path: REFRESH_COOKIE_PATH });
-  const presented = (request: FastifyRequest, body: { refreshToken?: string | undefined } | undefined) =>
+  const presented = (request: FastifyRequest, body: { refreshToken?: string | undefined } | null | undefined) =>
     body?.refreshToken || request.cookies[REFRESH_COOKIE] || undefined;
 
   r.post(

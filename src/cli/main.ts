@@ -235,12 +235,13 @@ function settingFlags(argv: string[]): Record<string, string> {
 }
 
 async function cmdServe(argv: string[], role: 'api' | 'worker'): Promise<number> {
-  const config = loadConfig(process.env, settingFlags(argv));
+  const settings = settingFlags(argv);
+  const config = loadConfig(process.env, settings);
   if (role === 'worker' && config.mode !== 'cluster') throw new UsageError('worker needs DATABASE_URL and REDIS_URL (cluster mode)');
   // The supervisor keeps root for the sandboxes; HTTP and queue traffic are parsed by a child
   // process running as SERVICE_USER.
   const engine = Engine.create(config);
-  return supervise(config, engine, [role]);
+  return supervise(config, engine, [role], settings);
 }
 
 async function cmdMigrate(argv: string[]): Promise<number> {

@@ -53,6 +53,10 @@ export const OPTIONS = {
     schema: z.string().optional(),
     description: 'Redis URL for the BullMQ queue, socket.io adapter, output streams and rate limits (cluster mode).',
   },
+  REDIS_KEY_PREFIX: {
+    schema: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('muscode'),
+    description: 'Namespace of every Redis key and of the BullMQ queue, so deployments (or tests) can share one Redis.',
+  },
   JWT_SECRET: {
     schema: z.string().min(32).optional(),
     description: 'Access-token signing secret (>= 32 chars). Embedded mode generates and persists one in DATA_DIR; cluster mode requires it.',

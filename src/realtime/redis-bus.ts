@@ -161,7 +161,7 @@ export class RedisBus implements OutputBus {
     const own = entry;
     own.listeners.add(listener);
     try {
-      void own.ready;
+      await own.ready;
     } catch (err) {
       own.listeners.delete(listener);
       if (this.channels.get(channel) === own && own.listeners.size === 0) this.channels.delete(channel);

@@ -17,7 +17,7 @@ import { RedisBus } from '../realtime/redis-bus.js';
 import type { AppContext } from './context.js';
 import { loadSecrets } from './secrets.js';
 
-export const QUEUE_NAME = 'muscode-executions';
+export const QUEUE_NAME = 'executions';
 
 export interface Platform {
   ctx: AppContext;
@@ -34,10 +34,6 @@ export interface PlatformOptions {
   engine?: EngineClient;
   /** Embedded-mode database directory; "memory://" in tests. Defaults to DATA_DIR/db. */
   pgliteDir?: string;
-  /** Key prefix for Redis (tests isolate themselves with it). */
-  redisPrefix?: string;
-  /** Queue name (tests isolate themselves with it). */
-  queueName?: string;
   /** Run the reconciler in this process (default: api role). */
   reconcile?: boolean;
 }
@@ -68,7 +64,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
     if (runsJobs && !opts.engine) throw new Error(`the ${opts.role} role needs an engine`);
 
     if (cluster) {
-      const prefix = opts.redisPrefix ?? 'muscode';
+      const prefix = config.REDIS_KEY_PREFIX;
       redis = new Redis(config.REDIS_URL!, { maxRetriesPerRequest: 3 });
       closers.push(() => redis!.quit());
       bus = new RedisBus({ url: config.REDIS_URL!, keyPrefix: prefix });
@@ -76,7 +72,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
       let failLost: (id: string, reason: string) => void = () => undefined;
       const q = createBullmqQueue({
         redisUrl: config.REDIS_URL!,
-        queueName: opts.queueName ?? QUEUE_NAME,
+        queueName: `${prefix}-${QUEUE_NAME}`,
         concurrency: config.SANDBOX_SLOTS,
         lockDurationMs: config.QUEUE_LOCK_DURATION_MS,
         stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS,

@@ -18,7 +18,7 @@ const generate = () => crypto.randomBytes(48).toString('base64url');
 /**
  * The signing secrets. Cluster mode: JWT_SECRET and JWT_REFRESH_SECRET are required (replicas
  * must agree; config refuses to start without them). Embedded mode: a secret that is not set is
- * taken from `${DATA_DIR}/secrets.json`, which is created on first start with 48 random bytes per
+ * taken from `${DATA_DIR}/service/secrets.json`, which is created on first start with 48 random bytes per
  * secret and mode 0600, so sessions survive restarts. There is never a built-in default secret.
  */
 export function loadSecrets(config: Pick<Config, 'mode' | 'DATA_DIR' | 'JWT_SECRET' | 'JWT_REFRESH_SECRET'>): Secrets {
@@ -26,7 +26,8 @@ export function loadSecrets(config: Pick<Config, 'mode' | 'DATA_DIR' | 'JWT_SECR
   let jwtRefresh = config.JWT_REFRESH_SECRET;
   if (!jwt || !jwtRefresh) {
     if (config.mode === 'cluster') throw fail('cluster mode requires JWT_SECRET and JWT_REFRESH_SECRET');
-    const stored = readOrCreate(path.join(config.DATA_DIR, SECRETS_FILE));
+    // DATA_DIR/service belongs to the unprivileged service user (see src/supervisor).
+    const stored = readOrCreate(path.join(config.DATA_DIR, 'service', SECRETS_FILE));
     jwt ??= stored.jwtSecret;
     jwtRefresh ??= stored.jwtRefreshSecret;
   }

@@ -26,7 +26,7 @@ export function lookupUser(name: string): { uid: number; gid: number } {
  * (HTTP API or queue worker) as SERVICE_USER and runs sandboxes on its behalf over the IPC
  * channel. When the service exits, so does the supervisor (after killing every sandbox).
  */
-export async function supervise(config: Config, engine: Engine, childArgs: string[]): Promise<number> {
+export async function supervise(config: Config, engine: Engine, childArgs: string[], settings: Record<string, string> = {}): Promise<number> {
   const { uid, gid } = lookupUser(config.SERVICE_USER);
   // The service's own state (embedded database, generated secrets) belongs to it; the compile
   // cache stays root-only.
@@ -36,7 +36,8 @@ export async function supervise(config: Config, engine: Engine, childArgs: strin
   fs.chmodSync(config.DATA_DIR, 0o711);
 
   const entry = path.join(path.dirname(new URL(import.meta.url).pathname), '../cli/service-main.js');
-  const child = fork(entry, childArgs, { uid, gid, serialization: 'advanced', stdio: 'inherit' });
+  // Settings given as flags reach the service through its environment (it parses its own config).
+  const child = fork(entry, childArgs, { uid, gid, serialization: 'advanced', stdio: 'inherit', env: { ...process.env, ...settings } });
   const running = new Map<number, AbortController>();
 
   const send = (m: ParentMessage) => {

@@ -1,14 +1,8 @@
 import crypto from 'node:crypto';
-import fastifyCookie from '@fastify/cookie';
-import Fastify from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import pg from 'pg';
-import { authPlugin } from '../../src/auth/plugin.js';
-import { authRoutes } from '../../src/auth/routes.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
 import { type Database, migrate, openDatabase } from '../../src/db/client.js';
-import type { AppContext, Secrets } from '../../src/server/context.js';
-import { installErrorHandlers } from '../../src/server/http-errors.js';
+import type { Secrets } from '../../src/server/context.js';
 
 export const CI = process.env.CI === 'true';
 
@@ -73,46 +67,6 @@ export async function freshDatabase(kind: DbKind): Promise<{ database: Database;
       } finally {
         await a.end();
       }
-    },
-  };
-}
-
-/**
- * The auth slice of the API (the same plugin and routes, mounted as src/server/app.ts mounts
- * them) on 127.0.0.1, over real HTTP, with an in-memory PGlite database.
- */
-export async function startAuthServer(opts: { config?: Record<string, string> } = {}): Promise<{
-  url: string;
-  ctx: AppContext;
-  close(): Promise<void>;
-}> {
-  const config = testConfig(opts.config);
-  const { database, drop } = await freshDatabase('pglite');
-  // Only what the auth area reads; the engine, queue and bus are never touched by it.
-  const ctx = { config, database, secrets: TEST_SECRETS, instanceId: 'auth-test' } as unknown as AppContext;
-  const app = Fastify({ logger: false, trustProxy: false });
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  installErrorHandlers(app);
-  await app.register(fastifyCookie);
-  await app.register(
-    async (api) => {
-      await authPlugin(api, ctx);
-      await api.register(async (r) => authRoutes(r, ctx), { prefix: '/auth' });
-      // A route that needs no login, to show that a bad token is refused even there.
-      api.get('/ping', async (request) => ({ success: true, data: { user: request.user } }));
-    },
-    { prefix: '/api/v1' },
-  );
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const addr = app.server.address();
-  if (!addr || typeof addr === 'string') throw new Error('no address');
-  return {
-    url: `http://127.0.0.1:${addr.port}`,
-    ctx,
-    close: async () => {
-      await app.close();
-      await drop();
     },
   };
 }

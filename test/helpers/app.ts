@@ -11,7 +11,7 @@ import { type RunningServer, startApiServer } from '../../src/server/serve.js';
 import { deleteKeys, REDIS_URL, requireRedis } from './redis.js';
 
 /** Loopback only. */
-export const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/test';
 
 export const TEST_SECRETS = {
   JWT_SECRET: 'test-access-secret-0123456789abcdef0123456789',
@@ -85,7 +85,7 @@ export async function startTestServer(
     const db = await createTestDatabase();
     cleanups.push(() => db.drop());
     cleanups.push(() => deleteKeys(`${prefix}*`));
-    extra = { DATABASE_URL: db.url, REDIS_URL: REDIS_URL, ...TEST_SECRETS };
+    extra = { DATABASE_URL: db.url, REDIS_URL: REDIS_URL, REDIS_KEY_PREFIX: prefix, ...TEST_SECRETS };
   }
   const config = loadConfig(process.env, { ...API_TEST_DEFAULTS, DATA_DIR: dataDir, SANDBOX_UID_BASE: uidBase, ...extra, ...opts.config });
   const engine = opts.engine ?? Engine.create(config);
@@ -93,14 +93,12 @@ export async function startTestServer(
   cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
   const server = await startApiServer(config, mode === 'embedded' ? engine : undefined, {
     pgliteDir: 'memory://',
-    redisPrefix: prefix,
-    queueName: prefix,
     logger: false,
   });
   let workerClose: (() => Promise<void>) | undefined;
   if (mode === 'cluster' && opts.worker !== false) {
     const { startWorker } = await import('../../src/server/serve.js');
-    const worker = await startWorker(config, engine, { redisPrefix: prefix, queueName: prefix });
+    const worker = await startWorker(config, engine);
     workerClose = () => worker.close({ abort: true });
   }
   return {
@@ -141,6 +139,65 @@ export async function api<T = unknown>(
     // not JSON
   }
   return { status: res.status, body: parsed as T, headers: res.headers };
+}
+
+/** A second API instance on the same database, Redis and queue (cluster mode). */
+export async function startExtraApi(server: TestServer): Promise<RunningServer> {
+  return startApiServer(server.config, undefined, { logger: false, reconcile: false });
+}
+
+/**
+ * `bin/muscode worker` as a separate process (supervisor as root, worker as the service user),
+ * configured like `server`. Resolves once the worker announced itself.
+ */
+export async function startWorkerProcess(server: TestServer, extraEnv: Record<string, string> = {}) {
+  const { spawn } = await import('node:child_process');
+  const { REPO_ROOT } = await import('../../src/config/config.js');
+  const c = server.config;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'muscode-worker-'));
+  fs.chmodSync(dataDir, 0o755);
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    DATABASE_URL: c.DATABASE_URL!,
+    REDIS_URL: c.REDIS_URL!,
+    REDIS_KEY_PREFIX: c.REDIS_KEY_PREFIX,
+    JWT_SECRET: c.JWT_SECRET!,
+    JWT_REFRESH_SECRET: c.JWT_REFRESH_SECRET!,
+    DATA_DIR: dataDir,
+    SANDBOX_SLOTS: String(c.SANDBOX_SLOTS),
+    SANDBOX_UID_BASE: String(c.SANDBOX_UID_BASE + 100),
+    QUEUE_LOCK_DURATION_MS: String(c.QUEUE_LOCK_DURATION_MS),
+    QUEUE_STALLED_INTERVAL_MS: String(c.QUEUE_STALLED_INTERVAL_MS),
+    EXECUTION_LEASE_MS: String(c.EXECUTION_LEASE_MS),
+    LOG_LEVEL: 'warn',
+    ...extraEnv,
+  };
+  const child = spawn(path.join(REPO_ROOT, 'bin/muscode'), ['worker'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('worker') && output.includes('running')) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${output}`)));
+    setTimeout(() => reject(new Error(`worker did not start: ${output}`)), 30_000).unref();
+  });
+  await ready;
+  return {
+    child,
+    output: () => output,
+    /** The service process (child of the supervisor), the one running jobs. */
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill(signal);
+        await exited;
+      }
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 let userSeq = 0;

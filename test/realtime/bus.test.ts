@@ -11,7 +11,8 @@ import {
 } from '../../src/realtime/bus.js';
 import { MemoryBus } from '../../src/realtime/memory-bus.js';
 import { RedisBus } from '../../src/realtime/redis-bus.js';
-import { deleteKeys, listKeys, REDIS_URL, requireRedis, uniqueName, waitFor } from '../helpers/redis.js';
+import { waitFor } from '../helpers/async.js';
+import { deleteKeys, listKeys, REDIS_URL, requireRedis, uniqueName } from '../helpers/redis.js';
 
 const PREFIX = uniqueName('bus');
 

@@ -152,6 +152,13 @@ export class BwrapSandbox implements Sandbox {
 
 class BwrapSlot implements SandboxSlot {
   readonly uid: number;
+  /** The slot's tmpfs, root-owned: the program never sees this directory itself. */
+  private readonly mountPath: string;
+  /**
+   * The box: a directory on that tmpfs, made afresh by every clear(). Its mode, timestamps and
+   * extended attributes belong to the program while it runs (it owns /box); were /box the
+   * tmpfs root, they would outlive the run and reach the next one in the slot.
+   */
   readonly boxPath: string;
   private running: Promise<unknown> | null = null;
   private killCurrent: (() => void) | null = null;
@@ -161,9 +168,11 @@ class BwrapSlot implements SandboxSlot {
     readonly id: number,
   ) {
     this.uid = sb.opts.uidBase + id;
-    this.boxPath = path.join(sbInstanceDir(sb), `slot-${id}`);
-    fs.mkdirSync(this.boxPath, { mode: 0o700 });
+    this.mountPath = path.join(sbInstanceDir(sb), `slot-${id}`);
+    this.boxPath = path.join(this.mountPath, 'box');
+    fs.mkdirSync(this.mountPath, { mode: 0o711 });
     this.mount();
+    this.makeBox();
   }
 
   private mount(): void {
@@ -171,13 +180,19 @@ class BwrapSlot implements SandboxSlot {
       '-t',
       'tmpfs',
       '-o',
-      `size=${this.sb.opts.boxBytes},mode=0700,uid=${this.uid},gid=${this.uid},nosuid,nodev`,
+      `size=${this.sb.opts.boxBytes},mode=0711,uid=0,gid=0,nosuid,nodev`,
       'muscode-box',
-      this.boxPath,
+      this.mountPath,
     ]);
     if (r.status !== 0) {
       throw new SystemError(ErrorCodes.sandboxUnavailable, `cannot mount the box tmpfs: ${r.stderr?.toString().trim()}`);
     }
+  }
+
+  private makeBox(): void {
+    fs.mkdirSync(this.boxPath, { mode: 0o700 });
+    fs.chownSync(this.boxPath, this.uid, this.uid);
+    fs.chmodSync(this.boxPath, 0o700);
   }
 
   get busy(): boolean {
@@ -195,13 +210,15 @@ class BwrapSlot implements SandboxSlot {
   clear(): void {
     try {
       clearBox(this.boxPath);
+      fs.rmdirSync(this.boxPath);
     } catch {
       // A box the program made hard to empty (a tree deeper than PATH_MAX, which also overflows
       // rm's recursion): a fresh tmpfs. Between stages nothing of the slot runs, so it is not busy.
       this.unmount();
-      fs.mkdirSync(this.boxPath, { mode: 0o700 });
+      fs.mkdirSync(this.mountPath, { mode: 0o711 });
       this.mount();
     }
+    this.makeBox();
   }
 
   async kill(): Promise<void> {
@@ -210,10 +227,10 @@ class BwrapSlot implements SandboxSlot {
   }
 
   unmount(): void {
-    spawnSync('umount', [this.boxPath]);
-    if (fs.existsSync(this.boxPath) && isMountPoint(this.boxPath)) spawnSync('umount', ['-l', this.boxPath]);
+    spawnSync('umount', [this.mountPath]);
+    if (fs.existsSync(this.mountPath) && isMountPoint(this.mountPath)) spawnSync('umount', ['-l', this.mountPath]);
     try {
-      fs.rmdirSync(this.boxPath);
+      fs.rmdirSync(this.mountPath);
     } catch {
       // removed with the instance directory
     }

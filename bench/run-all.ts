@@ -1,0 +1,107 @@
+/**
+ * `make bench`: the three engine benchmarks in sequence, then a summary against the design
+ * targets. `--markdown` prints everything as markdown (for docs/performance.md); `--quick`
+ * takes fewer samples (a smoke run, not for publishing). Progress goes to stderr.
+ *
+ * Performance is measured, not asserted: nothing here fails on a slow figure. A missed target
+ * is printed as such, with the breakdown that says where the time goes.
+ */
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import { findV1Mounts } from '../src/engine/cgroups/detect.js';
+import { DEFAULT_COMPILE_CACHE_OPTIONS, formatCompileCache, runCompileCache } from './compile-cache.js';
+import { progress, requireRoot } from './common.js';
+import { DEFAULT_OVERHEAD_OPTIONS, formatOverhead, runSandboxOverhead } from './sandbox-overhead.js';
+import { markdownTable, ms, pct, ratio, textTable } from './stats.js';
+import { DEFAULT_THROUGHPUT_OPTIONS, formatThroughput, runThroughput, THROUGHPUT_TARGET } from './throughput.js';
+
+const md = process.argv.includes('--markdown');
+const quick = process.argv.includes('--quick');
+
+function machine(): string[] {
+  const bwrap = spawnSync('/usr/bin/bwrap', ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? 'bwrap ?';
+  const cgroup = findV1Mounts() ? 'cgroup v1 (memory, pids, cpuacct)' : 'cgroup v2';
+  return [
+    `${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown cpu'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    `Linux ${os.release()}, ${cgroup}, ${bwrap}, Node ${process.version}`,
+  ];
+}
+
+const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+
+requireRoot();
+const started = new Date();
+const loadBefore = load();
+progress(`machine: ${machine().join('; ')}; load average ${loadBefore}`);
+
+const overhead = await runSandboxOverhead(
+  quick ? { ...DEFAULT_OVERHEAD_OPTIONS, runs: 10, warmup: 2, flagRuns: 5 } : DEFAULT_OVERHEAD_OPTIONS,
+);
+const throughput = await runThroughput(
+  quick ? { ...DEFAULT_THROUGHPUT_OPTIONS, runs: 20, rounds: 1, heavyRuns: 6, heavyRounds: 1 } : DEFAULT_THROUGHPUT_OPTIONS,
+);
+const cache = await runCompileCache(quick ? { misses: 2, hitsPerMiss: 2 } : DEFAULT_COMPILE_CACHE_OPTIONS);
+const loadAfter = load();
+
+const status = (ok: boolean) => (ok ? 'met' : 'MISSED');
+const b = overhead.breakdown;
+const summary: string[][] = [
+  [
+    'sandbox overhead, python hello, idle engine',
+    `${ms(overhead.python.overheadMs)} (${ratio(overhead.python.ratio)} of bare ${ms(overhead.python.bare)})`,
+    '<= 10 ms',
+    status(overhead.python.overheadMs <= 10),
+  ],
+  [
+    'sandbox overhead, python hello, back to back',
+    `${ms(overhead.pythonBackToBack.overheadMs)} (${ratio(overhead.pythonBackToBack.ratio)})`,
+    '<= 10 ms',
+    status(overhead.pythonBackToBack.overheadMs <= 10),
+  ],
+  [
+    'sandbox overhead, C hello (cache hit), idle engine',
+    `${ms(overhead.c.overheadMs)} (${ratio(overhead.c.ratio)} of bare ${ms(overhead.c.bare)})`,
+    '<= 10 ms',
+    status(overhead.c.overheadMs <= 10),
+  ],
+  ['  of which bwrap: namespaces, mounts, seccomp, init', ms(b.namespacesMs), '', ''],
+  ['  of which cgroup join (launcher)', ms(b.cgroupJoinMs), '', ''],
+  ['  of which launcher spawn', ms(b.spawnMs), '', ''],
+  ['  of which cgroup prepare + cleanup', ms(b.cgroupPrepareMs + b.cleanupMs), '', ''],
+  ['  of which engine bookkeeping', ms(b.engineMs), '', ''],
+  [
+    `throughput, python hello, ${throughput.options.concurrency} concurrent`,
+    `${pct(throughput.ratio)} of bare`,
+    `>= ${pct(THROUGHPUT_TARGET)}`,
+    status(throughput.ratio >= THROUGHPUT_TARGET),
+  ],
+  ...(throughput.heavy
+    ? [[`throughput, python ~100 ms CPU, ${throughput.options.concurrency} concurrent`, `${pct(throughput.heavy.ratio)} of bare`, '(information)', '']]
+    : []),
+  [
+    'compile cache, C++: miss / hit (end to end)',
+    `${ratio(cache.ratio)} (${ms(cache.miss.median)} / ${ms(cache.hit.median)})`,
+    '(information)',
+    '',
+  ],
+  ['compile in the sandbox vs bare g++', ratio(cache.miss.median / cache.bareCompile.median), '(information)', ''],
+];
+
+const header = ['figure (medians)', 'measured', 'target', 'status'];
+const out = [
+  md ? '## Results' : '==== MUSCode engine benchmarks ====',
+  '',
+  ...machine().map((l) => (md ? `- ${l}` : l)),
+  `${md ? '- ' : ''}run ${started.toISOString()}; load average (1/5/15 min) before ${loadBefore}, after ${loadAfter}`,
+  '',
+  md ? '### Summary' : '== Summary ==',
+  '',
+  md ? markdownTable(header, summary) : textTable(header, summary),
+  '',
+  formatOverhead(overhead, md),
+  '',
+  formatThroughput(throughput, md),
+  '',
+  formatCompileCache(cache, md),
+];
+console.log(out.join('\n'));

@@ -1,0 +1,122 @@
+import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CallerError } from '../errors.js';
+import type { AppContext } from '../server/context.js';
+import { HttpCodes } from '../server/http-errors.js';
+
+/**
+ * Rate limits (first seed: API 100 per 15 min, execute 10 per minute, auth 5 per 15 min).
+ *
+ * - `api` counts every request under /api/v1 except /health (load balancers poll it);
+ * - `execute` counts the routes marked `config: { rateLimitGroup: 'execute' }`, on top of `api`;
+ * - `auth` counts register and login, on top of `api`. refresh and me are outside it: a client
+ *   refreshes every 15 minutes and must never be locked out of its own session by that.
+ *
+ * The key is the user id when the request carries a valid access token, the client IP (an IPv6
+ * client by its /64) otherwise; the check runs in an onRequest hook added after the auth
+ * plugin's, so `request.user` is already set, and before the body is parsed, so a flood of large
+ * bodies is refused cheaply. In cluster mode the counters live in Redis (one Lua INCR+PEXPIRE per
+ * limit), so every replica sees the same counts. A setting of 0 turns that limit off.
+ */
+
+export type RateLimitGroup = 'api' | 'execute' | 'auth';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Which stricter rate limit the route also counts against (see src/guards/rate-limit.ts). */
+    rateLimitGroup?: 'execute' | 'auth';
+  }
+}
+
+/** Routes that count against the auth limit; src/auth marks nothing, so they are named here. */
+export const AUTH_LIMITED_ROUTES: readonly string[] = ['/api/v1/auth/register', '/api/v1/auth/login'];
+/** Routes outside every limit. */
+export const UNLIMITED_ROUTES: readonly string[] = ['/api/v1/health'];
+
+export interface RateLimitSpec {
+  group: RateLimitGroup;
+  max: number;
+  windowMs: number;
+}
+
+export function rateLimitSpecs(config: AppContext['config']): RateLimitSpec[] {
+  const specs: RateLimitSpec[] = [
+    { group: 'api', max: config.RATE_LIMIT_API, windowMs: 15 * 60_000 },
+    { group: 'execute', max: config.RATE_LIMIT_EXECUTE, windowMs: 60_000 },
+    { group: 'auth', max: config.RATE_LIMIT_AUTH, windowMs: 15 * 60_000 },
+  ];
+  return specs.filter((s) => s.max > 0);
+}
+
+/** Who a request counts for: `u:<user id>` or `ip:<address>`. */
+export function rateLimitIdentity(request: FastifyRequest): string {
+  return request.user ? `u:${request.user.id}` : `ip:${normalizeIP(request.ip)}`;
+}
+
+function groupsOf(request: FastifyRequest): RateLimitGroup[] {
+  const url = request.routeOptions.url;
+  if (url === undefined || UNLIMITED_ROUTES.includes(url)) return [];
+  const groups: RateLimitGroup[] = ['api'];
+  const marked = request.routeOptions.config?.rateLimitGroup;
+  if (marked) groups.push(marked);
+  else if (AUTH_LIMITED_ROUTES.includes(url)) groups.push('auth');
+  return groups;
+}
+
+type Check = { exceeded: boolean; max: number; remaining: number; resetSeconds: number };
+
+/** Installs the limits on `api` (the /api/v1 scope); call right after the auth plugin. */
+export async function rateLimitGuard(api: FastifyInstance, ctx: AppContext): Promise<void> {
+  const specs = rateLimitSpecs(ctx.config);
+  if (specs.length === 0) return;
+  await api.register(fastifyRateLimit, {
+    global: false,
+    // Cluster mode: counters shared by every replica. Embedded: an in-process LRU.
+    redis: ctx.redis,
+    nameSpace: `${ctx.redisPrefix ?? 'muscode'}:rl:`,
+    // A Redis outage must not take the API down with it: requests pass uncounted meanwhile.
+    skipOnError: true,
+  });
+  const limiters = new Map<RateLimitGroup, (req: FastifyRequest) => Promise<Check>>();
+  for (const spec of specs) {
+    const limit = api.createRateLimit({
+      max: spec.max,
+      timeWindow: spec.windowMs,
+      // The group is part of the key: the Redis store gives every limiter the same namespace.
+      keyGenerator: (req) => `${spec.group}:${rateLimitIdentity(req)}`,
+    });
+    limiters.set(spec.group, async (req) => {
+      const r = await limit(req);
+      if (r.isAllowed) return { exceeded: false, max: spec.max, remaining: spec.max, resetSeconds: 0 };
+      return { exceeded: r.isExceeded, max: r.max, remaining: r.remaining, resetSeconds: r.ttlInSeconds };
+    });
+  }
+
+  api.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    let tightest: Check | undefined;
+    for (const group of groupsOf(request)) {
+      const check = limiters.get(group);
+      if (!check) continue;
+      const c = await check(request);
+      if (c.exceeded) {
+        setHeaders(reply, c);
+        reply.header('retry-after', String(Math.max(1, c.resetSeconds)));
+        const spec = specs.find((s) => s.group === group)!;
+        throw new CallerError(HttpCodes.rateLimited, `too many ${group === 'api' ? '' : `${group} `}requests: ${c.max} per ${spec.windowMs / 60_000} min; retry in ${c.resetSeconds} s`, {
+          limit: group,
+          max: c.max,
+          windowSeconds: spec.windowMs / 1000,
+          retryAfter: c.resetSeconds,
+        });
+      }
+      if (!tightest || c.remaining < tightest.remaining) tightest = c;
+    }
+    if (tightest) setHeaders(reply, tightest);
+  });
+}
+
+function setHeaders(reply: FastifyReply, c: Check): void {
+  reply.header('x-ratelimit-limit', String(c.max));
+  reply.header('x-ratelimit-remaining', String(c.exceeded ? 0 : c.remaining));
+  reply.header('x-ratelimit-reset', String(c.resetSeconds));
+}

@@ -1,0 +1,192 @@
+/**
+ * System calls the seccomp filter and the dropped privileges refuse, foreign-ABI calls that kill
+ * the process, and attempts to forge the result the host reports.
+ */
+import { describe, expect, it } from 'vitest';
+import { DENIED_SYSCALLS } from '../../src/engine/sandbox/seccomp.js';
+import { out, runCode, useEngine } from '../helpers/engine.js';
+import { C_PRELUDE, ERRNO, parseLines } from './hostile.js';
+
+describe('hostile: system calls', () => {
+  const ctx = useEngine();
+
+  it('escape and kernel-surface calls fail: ptrace, mount, unshare, clone3, namespaced clone, setns, bpf, keyctl, io_uring, perf', async () => {
+    const src = `${C_PRELUDE}
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+int main(void) {
+  T("ptrace_traceme", syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0));
+  T("ptrace_attach_parent", syscall(SYS_ptrace, PTRACE_ATTACH, getppid(), 0, 0));
+  T("ptrace_attach_pid1", syscall(SYS_ptrace, PTRACE_ATTACH, 1, 0, 0));
+  T("mount_tmpfs", mount("none", "/tmp", "tmpfs", 0, NULL));
+  T("mount_remount_rw", mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND, NULL));
+  T("umount_box", umount2("/box", MNT_DETACH));
+  T("unshare_user", unshare(CLONE_NEWUSER));
+  T("unshare_ns", unshare(CLONE_NEWNS));
+  T("unshare_net", unshare(CLONE_NEWNET));
+  T("clone3", syscall(435, NULL, 0));
+  T("clone_newuser", syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0));
+  T("clone_newnet", syscall(SYS_clone, CLONE_NEWNET | SIGCHLD, 0, 0, 0, 0));
+  T("clone_newpid", syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0));
+  int nsfd = open("/proc/1/ns/net", O_RDONLY);
+  T("setns", syscall(SYS_setns, nsfd, 0));
+  T("bpf", syscall(SYS_bpf, 0, 0, 0));
+  T("keyctl", syscall(SYS_keyctl, 0, 0, 0, 0, 0));
+  T("add_key", syscall(SYS_add_key, "user", "x", "y", 1, -3));
+  T("io_uring_setup", syscall(425, 1, 0));
+  T("perf_event_open", syscall(SYS_perf_event_open, 0, 0, -1, -1, 0));
+  T("userfaultfd", syscall(SYS_userfaultfd, 0));
+  T("iopl", syscall(SYS_iopl, 0));
+  T("tiocsti", ioctl(0, TIOCSTI, "x"));
+  return 0;
+}
+`;
+    const r = await runCode(ctx.engine, 'c', src);
+    expect(r.compile?.status, r.compile?.stderr.toString()).toBe('ok');
+    expect(r.run?.status, r.run?.stderr.toString()).toBe('ok');
+    const lines = parseLines(out(r));
+    const eperm = `-1 errno=${ERRNO.EPERM}`;
+    for (const k of [
+      'ptrace_traceme', 'ptrace_attach_parent', 'ptrace_attach_pid1', 'mount_tmpfs', 'mount_remount_rw', 'umount_box',
+      'unshare_user', 'unshare_ns', 'unshare_net', 'clone_newuser', 'clone_newnet', 'clone_newpid', 'setns', 'bpf',
+      'keyctl', 'add_key', 'io_uring_setup', 'perf_event_open', 'userfaultfd', 'iopl', 'tiocsti',
+    ]) {
+      expect(lines.get(k), k).toBe(eperm);
+    }
+    expect(lines.get('clone3')).toBe(`-1 errno=${ERRNO.ENOSYS}`);
+  });
+
+  it('every call on the deny list fails with EPERM, whatever its arguments', async () => {
+    // Zero arguments everywhere: without the filter most of these would fail with EFAULT or
+    // EINVAL (and iopl(0) would succeed), so EPERM is the filter's answer.
+    const calls = Object.entries(DENIED_SYSCALLS);
+    const src = `${C_PRELUDE}
+int main(void) {
+${calls.map(([name, nr]) => `  T("${name}", syscall(${nr}, 0, 0, 0, 0, 0, 0));`).join('\n')}
+  return 0;
+}
+`;
+    const r = await runCode(ctx.engine, 'c', src);
+    expect(r.run?.status, r.run?.stderr.toString()).toBe('ok');
+    const lines = parseLines(out(r));
+    expect(lines.size).toBe(calls.length);
+    for (const [name] of calls) expect(lines.get(name), name).toBe(`-1 errno=${ERRNO.EPERM}`);
+  });
+
+  it('an i386 int 0x80 system call from a 64-bit program is killed by seccomp (SIGSYS)', async () => {
+    const src = `#include <stdio.h>
+int main(void) {
+  printf("before\\n");
+  fflush(stdout);
+  long r;
+  __asm__ volatile("int $0x80" : "=a"(r) : "a"(20L) : "memory"); /* i386 getpid */
+  printf("survived %ld\\n", r);
+  return 0;
+}
+`;
+    const r = await runCode(ctx.engine, 'c', src);
+    expect(r.run?.status).toBe('runtime_error');
+    expect(r.run?.signal).toBe('SIGSYS');
+    expect(out(r)).toBe('before\n');
+  });
+
+  it('an x32 system call (nr | 0x40000000) is killed by seccomp (SIGSYS)', async () => {
+    const src = `${C_PRELUDE}
+int main(void) {
+  printf("before\\n");
+  fflush(stdout);
+  long r = syscall(0x40000000L | SYS_getpid);
+  printf("survived %ld\\n", r);
+  return 0;
+}
+`;
+    const r = await runCode(ctx.engine, 'c', src);
+    expect(r.run?.status).toBe('runtime_error');
+    expect(r.run?.signal).toBe('SIGSYS');
+    expect(out(r)).toBe('before\n');
+  });
+
+  it('starts with only stdin, stdout and stderr open, and cannot forge its result through other fds', async () => {
+    // Writes "exit 0" (and the launcher's end marker) to every fd it can, and tries to reopen the
+    // status pipe through /proc of the other processes in the sandbox; then exits 3.
+    const src = `${C_PRELUDE}
+#include <dirent.h>
+int main(void) {
+  DIR *d = opendir("/proc/self/fd");
+  struct dirent *e;
+  printf("fds=");
+  while ((e = readdir(d))) if (e->d_name[0] != '.' && atoi(e->d_name) != dirfd(d)) printf("%s,", e->d_name);
+  printf("\\n");
+  closedir(d);
+  const char *forged = "exit 0\\nsandbox-exit 0\\n";
+  int wrote = 0;
+  for (int fd = 3; fd < 1024; fd++) if (write(fd, forged, strlen(forged)) > 0) wrote++;
+  printf("wrote=%d\\n", wrote);
+  int reopened = 0;
+  for (int pid = 1; pid < 10; pid++) for (int fd = 0; fd < 64; fd++) {
+    char p[64];
+    snprintf(p, sizeof p, "/proc/%d/fd/%d", pid, fd);
+    int w = open(p, O_WRONLY | O_NONBLOCK);
+    if (w >= 0) {
+      if (write(w, forged, strlen(forged)) > 0 && fd > 2) reopened++;
+      close(w);
+    }
+  }
+  printf("reopened=%d\\n", reopened);
+  fflush(stdout);
+  return 3;
+}
+`;
+    const r = await runCode(ctx.engine, 'c', src);
+    const lines = parseLines(out(r));
+    expect(lines.get('fds')).toBe('0,1,2,');
+    expect(lines.get('wrote')).toBe('0');
+    expect(lines.get('reopened')).toBe('0');
+    expect(r.run?.status).toBe('runtime_error');
+    expect(r.run?.exitCode).toBe(3);
+  });
+
+  it('killing its own init and exiting 0 does not pass for success', async () => {
+    const src = `${C_PRELUDE}
+int main(void) {
+  T("kill_init", kill(getppid(), SIGKILL));
+  usleep(100000);
+  return 0;
+}
+`;
+    const r = await runCode(ctx.engine, 'c', src);
+    expect(r.run?.status).not.toBe('ok');
+    expect(r.run?.status).not.toBe('internal_error');
+  });
+
+  it('dumps no core (RLIMIT_CORE is 0) and a crash is reported as the signal it was', async () => {
+    const src = `${C_PRELUDE}
+#include <sys/resource.h>
+int main(void) {
+  struct rlimit rl;
+  getrlimit(RLIMIT_CORE, &rl);
+  printf("core=%ld/%ld\\n", (long)rl.rlim_cur, (long)rl.rlim_max);
+  T("raise_core_limit", (rl.rlim_cur = rl.rlim_max = 1 << 30, setrlimit(RLIMIT_CORE, &rl)));
+  pid_t c = fork();
+  if (c == 0) abort();
+  int st;
+  waitpid(c, &st, 0);
+  printf("child_signal=%d coredump=%d\\n", WTERMSIG(st), WCOREDUMP(st) ? 1 : 0);
+  printf("core_file=%d\\n", access("core", F_OK) == 0 || access("core.2", F_OK) == 0);
+  fflush(stdout);
+  *(volatile int *)0 = 1;
+  return 0;
+}
+`;
+    const r = await runCode(ctx.engine, 'c', src);
+    const lines = parseLines(out(r));
+    expect(lines.get('core')).toBe('0/0');
+    expect(lines.get('raise_core_limit')).toBe(`-1 errno=${ERRNO.EPERM}`);
+    expect(lines.get('child_signal')).toBe('6 coredump=0');
+    expect(lines.get('core_file')).toBe('0');
+    expect(r.run?.status).toBe('runtime_error');
+    expect(r.run?.signal).toBe('SIGSEGV');
+  });
+});
