@@ -236,6 +236,19 @@ export class ExecutionService {
       });
       update = resultColumns(result);
     } catch (err) {
+      if (err instanceof MuscodeError && err.code === ErrorCodes.cancelled && !local.signal.aborted) {
+        // Not a user's cancel: this process is shutting down. Hand the run back; the reconciler
+        // (here after a restart, or on any API replica) queues it again.
+        clearInterval(renew);
+        this.running.delete(id);
+        const [back] = await db
+          .update(executions)
+          .set({ status: 'queued', workerId: null, leaseUntil: null, startedAt: null })
+          .where(and(eq(executions.id, id), eq(executions.workerId, ctx.workerId), eq(executions.status, 'running')))
+          .returning({ id: executions.id });
+        if (back) await bus.publish(id, { type: 'status', status: 'queued' }).catch(() => undefined);
+        return;
+      }
       if (err instanceof MuscodeError && err.code === ErrorCodes.cancelled) update = { status: 'cancelled' };
       else update = { status: 'failed', verdict: 'internal_error', failureReason: err instanceof MuscodeError ? err.code : 'internal' };
     } finally {

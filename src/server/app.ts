@@ -8,6 +8,8 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { authPlugin } from '../auth/plugin.js';
 import { authRoutes } from '../auth/routes.js';
 import { executionRoutes } from '../executions/routes.js';
+import { rateLimitGuard } from '../guards/rate-limit.js';
+import { metricsPlugin } from '../system/metrics.js';
 import { systemRoutes } from '../system/routes.js';
 import type { AppContext } from './context.js';
 import { installErrorHandlers } from './http-errors.js';
@@ -35,6 +37,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandlers(app);
+  // Issue 3 (metrics): request timing for every route, and GET /metrics; before any route.
+  await metricsPlugin(app, ctx);
 
   await app.register(fastifyHelmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'same-site' } });
   const origins = ctx.config.CORS_ORIGIN.split(',').map((s) => s.trim()).filter(Boolean);
@@ -51,6 +55,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
 
   await app.register(async (api) => {
     await authPlugin(api, ctx);
+    // Issue 3 (guards): rate limits; after the auth plugin, whose onRequest hook sets request.user.
+    await rateLimitGuard(api, ctx);
     await api.register(async (r) => authRoutes(r, ctx), { prefix: '/auth' });
     await api.register(async (r) => executionRoutes(r, ctx));
     await api.register(async (r) => systemRoutes(r, ctx));

@@ -2,8 +2,10 @@ import type { Config } from '../config/config.js';
 import type { Database } from '../db/client.js';
 import type { EngineClient } from '../engine/client.js';
 import type { ExecutionService } from '../executions/service.js';
+import type { QuotaService } from '../guards/quotas.js';
 import type { ExecutionQueue } from '../queue/queue.js';
 import type { OutputBus } from '../realtime/bus.js';
+import type { Metrics } from '../system/metrics.js';
 
 /** The authenticated caller, set by the auth plugin from a valid access token. */
 export interface AuthUser {
@@ -37,5 +39,11 @@ export interface AppContext {
   executions: ExecutionService;
   /** Redis client for rate limits in cluster mode. */
   redis?: import('ioredis').Redis;
+  /** Prefix of every Redis key this platform writes (rate-limit counters live under it). */
+  redisPrefix?: string;
+  /** Execution and storage quotas (src/guards/quotas.ts). */
+  quotas: QuotaService;
+  /** This platform's Prometheus registry (src/system/metrics.ts). */
+  metrics: Metrics;
   instanceId: string;
 }

@@ -6,6 +6,7 @@ import type { Config } from '../config/config.js';
 import { type Database, migrate, openDatabase } from '../db/client.js';
 import type { EngineClient } from '../engine/client.js';
 import { ExecutionService } from '../executions/service.js';
+import { QuotaService } from '../guards/quotas.js';
 import { createBullmqQueue } from '../queue/bullmq-queue.js';
 import { createEmbeddedQueue } from '../queue/embedded-queue.js';
 import type { ExecutionConsumer, ExecutionQueue } from '../queue/queue.js';
@@ -14,6 +15,7 @@ import { ClusterEngineView, WorkerHeartbeat } from '../queue/worker-registry.js'
 import type { OutputBus } from '../realtime/bus.js';
 import { MemoryBus } from '../realtime/memory-bus.js';
 import { RedisBus } from '../realtime/redis-bus.js';
+import { Metrics } from '../system/metrics.js';
 import type { AppContext } from './context.js';
 import { loadSecrets } from './secrets.js';
 
@@ -60,6 +62,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
     let redis: Redis | undefined;
     let engine: EngineClient;
     let heartbeat: WorkerHeartbeat | null = null;
+    let redisPrefix: string | undefined;
     const runsJobs = !cluster || opts.role === 'worker';
     if (runsJobs && !opts.engine) throw new Error(`the ${opts.role} role needs an engine`);
 
@@ -113,9 +116,24 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
         bus,
         secrets: loadSecrets(config),
         redis,
+        redisPrefix,
         instanceId,
       } as AppContext;
-      ctx.executions = new ExecutionService({ db: database.db, engine, queue, bus, config });
+      // Guards and metrics (issue 3): quotas are taken just before a run is stored (anonymous
+      // runs are not quota'd, only rate-limited by IP); every final row is counted.
+      ctx.quotas = new QuotaService(database.db, config);
+      ctx.metrics = new Metrics(queue);
+      ctx.executions = new ExecutionService({
+        db: database.db,
+        engine,
+        queue,
+        bus,
+        config,
+        beforeCreate: async (user) => {
+          if (user) await ctx.quotas.consumeExecution(user.id);
+        },
+        onFinished: (row) => ctx.metrics.recordFinished(row),
+      });
       return ctx;
     }
 

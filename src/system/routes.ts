@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { requireUser } from '../auth/guard.js';
 import type { AppContext } from '../server/context.js';
 import { commonErrors, envelope, ok } from '../server/envelope.js';
+import { statsSchema, userStats } from './stats.js';
 
 const stageLimits = z.object({
   cpuMs: z.number(),
@@ -63,6 +65,19 @@ export async function systemRoutes(app: FastifyInstance, ctx: AppContext): Promi
       },
     },
     async () => ok({ languages: await ctx.engine.listLanguages(), limits: publicLimits(ctx) }),
+  );
+
+  r.get(
+    '/stats',
+    {
+      schema: {
+        tags,
+        summary: "The caller's own usage: executions, languages, quotas",
+        security: [{ bearer: [] }],
+        response: { 200: envelope(statsSchema), ...commonErrors },
+      },
+    },
+    async (req) => ok(await userStats(ctx.database.db, ctx.quotas, requireUser(req).id)),
   );
 
   const service = z.enum(['up', 'down', 'disabled']);

@@ -72,10 +72,10 @@ export type Mode = 'embedded' | 'cluster';
  * `worker: false` to run workers yourself (e.g. as separate processes).
  */
 export async function startTestServer(
-  opts: { mode?: Mode; config?: Record<string, string>; worker?: boolean; engine?: Engine } = {},
+  opts: { mode?: Mode; config?: Record<string, string>; worker?: boolean; engine?: Engine; pgliteDir?: string; dataDir?: string } = {},
 ): Promise<TestServer> {
   const mode = opts.mode ?? 'embedded';
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'muscode-api-'));
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'muscode-api-'));
   const uidBase = String(62000 + (process.pid % 300) * 16 + Math.floor(Math.random() * 8) * 2);
   const cleanups: (() => Promise<unknown>)[] = [];
   let extra: Record<string, string> = {};
@@ -90,9 +90,9 @@ export async function startTestServer(
   const config = loadConfig(process.env, { ...API_TEST_DEFAULTS, DATA_DIR: dataDir, SANDBOX_UID_BASE: uidBase, ...extra, ...opts.config });
   const engine = opts.engine ?? Engine.create(config);
   if (!opts.engine) cleanups.push(() => engine.close());
-  cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
+  if (!opts.dataDir) cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
   const server = await startApiServer(config, mode === 'embedded' ? engine : undefined, {
-    pgliteDir: 'memory://',
+    pgliteDir: opts.pgliteDir ?? 'memory://',
     logger: false,
   });
   let workerClose: (() => Promise<void>) | undefined;
@@ -172,7 +172,8 @@ export async function startWorkerProcess(server: TestServer, extraEnv: Record<st
     LOG_LEVEL: 'warn',
     ...extraEnv,
   };
-  const child = spawn(path.join(REPO_ROOT, 'bin/muscode'), ['worker'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so that a test can kill -9 the whole worker (supervisor and service).
+  const child = spawn(path.join(REPO_ROOT, 'bin/muscode'), ['worker'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   const ready = new Promise<void>((resolve, reject) => {
     const onData = (d: Buffer) => {
@@ -192,7 +193,8 @@ export async function startWorkerProcess(server: TestServer, extraEnv: Record<st
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
-        child.kill(signal);
+        if (signal === 'SIGKILL') process.kill(-child.pid!, 'SIGKILL');
+        else child.kill(signal);
         await exited;
       }
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/config/config.js';
 import { type BullmqQueueOptions, createBullmqQueue } from '../../src/queue/bullmq-queue.js';
@@ -210,6 +211,24 @@ describe('bullmq queue', () => {
     await consumer.close({ abort: true });
     expect(jobAbortReason(h.contexts.get(id)!.signal)).toBe('shutdown');
     expect(h.running).toBe(0);
+  });
+
+  it('aborts a job whose lock vanished (as after a Redis flush) with reason "lock_lost"', async () => {
+    const { queue, opts } = setup();
+    const h = gatedHandler();
+    // A short lock so that the next renewal (every lockDuration / 2) comes soon.
+    await startConsumer(opts, { lockDurationMs: 1000 }, h.handler);
+    const id = randomUUID();
+    await queue.enqueue(id);
+    await waitFor('running', () => h.started.length === 1);
+    const admin = new Redis(REDIS_URL);
+    try {
+      expect(await admin.del(`${PREFIX}:${opts.queueName}:${id}:lock`)).toBe(1);
+    } finally {
+      admin.disconnect();
+    }
+    await waitFor('the job aborted', () => h.contexts.get(id)!.signal.aborted, 10_000);
+    expect(jobAbortReason(h.contexts.get(id)!.signal)).toBe('lock_lost');
   });
 
   it('hands the job of a worker killed with -9 to another worker', async () => {

@@ -97,6 +97,7 @@ export class CgroupV1Driver implements CgroupDriver {
 
   constructor(private readonly opts: V1Options) {
     this.roots = [opts.mounts.memory, opts.mounts.pids, opts.mounts.cpuacct].map((m) => path.join(m, opts.prefix));
+    for (const root of this.roots) sweepStale(path.dirname(root));
     try {
       for (const root of this.roots) fs.mkdirSync(root, { recursive: true, mode: 0o755 });
     } catch (err) {
@@ -134,6 +135,57 @@ export class CgroupV1Driver implements CgroupDriver {
       // The shared "muscode" parent goes too once the last instance has left it.
       rmdirQuiet(path.dirname(root));
     }
+  }
+}
+
+/**
+ * Removes the cgroups of engine instances ("<pid>-<id>") whose process is gone (killed -9, a
+ * crash): their processes are killed, then their directories removed.
+ */
+function sweepStale(parent: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(name.split('-')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || alive(pid)) continue;
+    const dir = path.join(parent, name);
+    for (const slot of safeList(dir)) {
+      const slotDir = path.join(dir, slot);
+      try {
+        for (const p of parsePids(fs.readFileSync(path.join(slotDir, 'cgroup.procs'), 'utf8'))) {
+          try {
+            process.kill(p, 'SIGKILL');
+          } catch {
+            // gone
+          }
+        }
+      } catch {
+        // not a cgroup directory
+      }
+      rmdirQuiet(slotDir);
+    }
+    rmdirQuiet(dir);
+  }
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return [];
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
