@@ -99,8 +99,10 @@ export class ExecutionService {
       mainFile = files[0]!.path;
     }
     const limits: LimitOverrides = {};
-    if (input.timeout !== undefined) limits.cpuMs = Math.round(input.timeout * 1000);
-    if (input.memoryLimit !== undefined) limits.memoryBytes = Math.round(input.memoryLimit * 2 ** 20);
+    // A huge but finite value (1e308) must read as "too high", not overflow to Infinity ("invalid").
+    const whole = (x: number) => Math.min(Math.round(x), Number.MAX_SAFE_INTEGER);
+    if (input.timeout !== undefined) limits.cpuMs = whole(input.timeout * 1000);
+    if (input.memoryLimit !== undefined) limits.memoryBytes = whole(input.memoryLimit * 2 ** 20);
     // The engine's own validation, now: a bad request never becomes a queued job.
     resolveLimits('run', config.limits, limits);
     const stdin = Buffer.from(input.stdin ?? '', 'utf8');

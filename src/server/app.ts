@@ -37,6 +37,9 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandlers(app);
+  // Issue 3: bodies are JSON only. Fastify's built-in text/plain parser would hand a string to
+  // the JSON schemas (a misleading 400); without it a wrong content type is 415.
+  app.removeContentTypeParser('text/plain');
   // Issue 3 (metrics): request timing for every route, and GET /metrics; before any route.
   await metricsPlugin(app, ctx);
 

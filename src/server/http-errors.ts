@@ -91,14 +91,15 @@ export function installErrorHandlers(app: FastifyInstance): void {
       body = errorBody(HttpCodes.validation, `invalid ${where}: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, 400, details);
     } else {
       const fe = err as FastifyError;
-      if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fe.statusCode === 400 && /JSON/i.test(fe.message))) {
+      // The empty-body check comes first: fastify's message for it also mentions JSON.
+      if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+        body = errorBody(HttpCodes.validation, 'the JSON body is empty', 400);
+      } else if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fe.statusCode === 400 && /JSON/i.test(fe.message))) {
         body = errorBody(HttpCodes.malformedJson, 'the request body is not valid JSON', 400);
       } else if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
         body = errorBody(HttpCodes.payloadTooLarge, 'the request body is too large', 413);
       } else if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
         body = errorBody(HttpCodes.unsupportedMediaType, 'send application/json', 415);
-      } else if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-        body = errorBody(HttpCodes.validation, 'the JSON body is empty', 400);
       } else if (fe.statusCode === 429) {
         body = errorBody(HttpCodes.rateLimited, fe.message || 'too many requests', 429);
       } else if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
