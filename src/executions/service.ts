@@ -8,7 +8,7 @@ import { resolveLimits } from '../engine/limits.js';
 import { prepareJob } from '../engine/runner/job.js';
 import type { LimitOverrides, RunResult, StageResult } from '../engine/types.js';
 import { CallerError, ErrorCodes, MuscodeError } from '../errors.js';
-import type { ExecutionQueue, JobContext } from '../queue/queue.js';
+import { type ExecutionQueue, type JobContext, jobAbortReason } from '../queue/queue.js';
 import type { OutputBus } from '../realtime/bus.js';
 import type { AuthUser } from '../server/context.js';
 import { HttpCodes, notFound } from '../server/http-errors.js';
@@ -238,7 +238,8 @@ export class ExecutionService {
       });
       update = resultColumns(result);
     } catch (err) {
-      if (err instanceof MuscodeError && err.code === ErrorCodes.cancelled && !local.signal.aborted) {
+      const why = jobAbortReason(ctx.signal);
+      if (err instanceof MuscodeError && err.code === ErrorCodes.cancelled && !local.signal.aborted && why !== 'cancelled') {
         // Not a user's cancel: this process is shutting down. Hand the run back; the reconciler
         // (here after a restart, or on any API replica) queues it again.
         clearInterval(renew);

@@ -1,5 +1,6 @@
-import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
+import fastifyRateLimit, { type FastifyRateLimitStore, type FastifyRateLimitStoreCtor, normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
 import { CallerError } from '../errors.js';
 import type { AppContext } from '../server/context.js';
 import { HttpCodes } from '../server/http-errors.js';
@@ -71,9 +72,8 @@ export async function rateLimitGuard(api: FastifyInstance, ctx: AppContext): Pro
   if (specs.length === 0) return;
   await api.register(fastifyRateLimit, {
     global: false,
-    // Cluster mode: counters shared by every replica. Embedded: an in-process LRU.
-    redis: ctx.redis,
-    nameSpace: `${ctx.redisPrefix ?? 'muscode'}:rl:`,
+    // Cluster mode: counters shared by every replica. Embedded: the plugin's in-process LRU.
+    ...(ctx.redis ? { store: redisStore(ctx.redis, `${ctx.config.REDIS_KEY_PREFIX}:rl:`) } : {}),
     // A Redis outage must not take the API down with it: requests pass uncounted meanwhile.
     skipOnError: true,
   });
@@ -82,7 +82,7 @@ export async function rateLimitGuard(api: FastifyInstance, ctx: AppContext): Pro
     const limit = api.createRateLimit({
       max: spec.max,
       timeWindow: spec.windowMs,
-      // The group is part of the key: the Redis store gives every limiter the same namespace.
+      // The group is part of the key: every limiter shares one store.
       keyGenerator: (req) => `${spec.group}:${rateLimitIdentity(req)}`,
     });
     limiters.set(spec.group, async (req) => {
@@ -119,4 +119,37 @@ function setHeaders(reply: FastifyReply, c: Check): void {
   reply.header('x-ratelimit-limit', String(c.max));
   reply.header('x-ratelimit-remaining', String(c.exceeded ? 0 : c.remaining));
   reply.header('x-ratelimit-reset', String(c.resetSeconds));
+}
+
+/**
+ * Fixed-window counter in Redis: one atomic INCR (+ PEXPIRE when the window opens) per check.
+ * The plugin's own Redis store derives a per-route key prefix that is meaningless for limiters
+ * made with createRateLimit; this one keeps keys as `<REDIS_KEY_PREFIX>:rl:<group>:<who>`.
+ */
+const INCR_LUA = `
+local current = redis.call('INCR', KEYS[1])
+if current == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {current, ttl}`;
+
+function redisStore(redis: Redis, prefix: string): FastifyRateLimitStoreCtor {
+  return class RedisWindowStore implements FastifyRateLimitStore {
+    incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number): void {
+      redis.eval(INCR_LUA, 1, prefix + key, timeWindow).then(
+        (r) => {
+          const [current, ttl] = r as [number, number];
+          callback(null, { current, ttl });
+        },
+        (err: Error) => callback(err),
+      );
+    }
+
+    child(): FastifyRateLimitStore {
+      return this;
+    }
+  };
 }

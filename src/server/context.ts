@@ -39,8 +39,6 @@ export interface AppContext {
   executions: ExecutionService;
   /** Redis client for rate limits in cluster mode. */
   redis?: import('ioredis').Redis;
-  /** Prefix of every Redis key this platform writes (rate-limit counters live under it). */
-  redisPrefix?: string;
   /** Execution and storage quotas (src/guards/quotas.ts). */
   quotas: QuotaService;
   /** This platform's Prometheus registry (src/system/metrics.ts). */

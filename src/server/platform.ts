@@ -62,7 +62,6 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
     let redis: Redis | undefined;
     let engine: EngineClient;
     let heartbeat: WorkerHeartbeat | null = null;
-    let redisPrefix: string | undefined;
     const runsJobs = !cluster || opts.role === 'worker';
     if (runsJobs && !opts.engine) throw new Error(`the ${opts.role} role needs an engine`);
 
@@ -75,7 +74,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
       let failLost: (id: string, reason: string) => void = () => undefined;
       const q = createBullmqQueue({
         redisUrl: config.REDIS_URL!,
-        queueName: `${prefix}-${QUEUE_NAME}`,
+        queueName: QUEUE_NAME,
+        prefix: `${prefix}:bull`,
         concurrency: config.SANDBOX_SLOTS,
         lockDurationMs: config.QUEUE_LOCK_DURATION_MS,
         stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS,
@@ -100,7 +100,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
 
     bus = new MemoryBus();
     closers.push(() => bus.close());
-    const q = createEmbeddedQueue({ concurrency: config.SANDBOX_SLOTS });
+    const q = createEmbeddedQueue({ concurrency: config.SANDBOX_SLOTS, bus });
     queue = q.queue;
     consumer = q.consumer;
     closers.push(() => queue.close());
@@ -116,7 +116,6 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
         bus,
         secrets: loadSecrets(config),
         redis,
-        redisPrefix,
         instanceId,
       } as AppContext;
       // Guards and metrics (issue 3): quotas are taken just before a run is stored (anonymous

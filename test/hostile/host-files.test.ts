@@ -119,18 +119,28 @@ attempt("sysrq", lambda: open("/proc/sysrq-trigger", "w").write("h"))
 attempt("sys", lambda: os.listdir("/sys"))
 attempt("cgroupfs", lambda: os.listdir("/sys/fs/cgroup"))
 print("hostname_after=" + os.uname().nodename)
+print("cgroups=" + ",".join(l.split(":", 2)[2] for l in open("/proc/self/cgroup").read().splitlines()))
 `;
     const r = await runCode(ctx.engine, 'python', src);
     expect(r.run?.status, r.run?.stderr.toString()).toBe('ok');
     const text = out(r);
     const mounts = text.slice(text.indexOf('MOUNTINFO-BEGIN'), text.indexOf('MOUNTINFO-END'));
     expect(mounts).toContain(' /box ');
+    // The writable mounts are nosuid and nodev.
+    for (const mnt of [' /box ', ' /tmp ', ' /dev/shm ']) {
+      for (const line of mounts.split('\n').filter((l) => l.includes(mnt) && !l.startsWith('MOUNT'))) {
+        expect(line, mnt).toMatch(/\bnosuid\b/);
+        if (mnt !== ' /dev/shm ') expect(line, mnt).toMatch(/\bnodev\b/);
+      }
+    }
     for (const hostPath of [REPO_ROOT, ctx.config.DATA_DIR, '/home', '/root', '/etc/shadow']) expect(mounts).not.toContain(hostPath);
     const lines = parseLines(text);
     for (const key of ['kcore', 'kmsg', 'sys_hostname', 'core_pattern', 'sysrq', 'sys', 'cgroupfs']) {
       expect(lines.get(key), key).not.toBe('ok');
     }
     expect(lines.get('hostname_after')).toBe('muscode');
+    // Its own cgroup namespace: the host's cgroup paths (with the engine's names) are hidden.
+    expect(new Set(lines.get('cgroups')!.split(','))).toEqual(new Set(['/']));
   });
 
   it('runs without privileges: uid is not 0, no capabilities, no_new_privs, seccomp on', async () => {

@@ -16,6 +16,7 @@ describe('hostile: system calls', () => {
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
+#include <grp.h>
 int main(void) {
   T("ptrace_traceme", syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0));
   T("ptrace_attach_parent", syscall(SYS_ptrace, PTRACE_ATTACH, getppid(), 0, 0));
@@ -40,6 +41,12 @@ int main(void) {
   T("userfaultfd", syscall(SYS_userfaultfd, 0));
   T("iopl", syscall(SYS_iopl, 0));
   T("tiocsti", ioctl(0, TIOCSTI, "x"));
+  T("chroot", chroot("/tmp"));
+  T("setuid0", setuid(0));
+  T("setresuid0", setresuid(0, 0, 0));
+  T("setgroups", setgroups(0, NULL));
+  T("sethostname", sethostname("pwned", 5));
+  printf("uid_after=%d\\n", (int)geteuid());
   return 0;
 }
 `;
@@ -52,10 +59,14 @@ int main(void) {
       'ptrace_traceme', 'ptrace_attach_parent', 'ptrace_attach_pid1', 'mount_tmpfs', 'mount_remount_rw', 'umount_box',
       'unshare_user', 'unshare_ns', 'unshare_net', 'clone_newuser', 'clone_newnet', 'clone_newpid', 'setns', 'bpf',
       'keyctl', 'add_key', 'io_uring_setup', 'perf_event_open', 'userfaultfd', 'iopl', 'tiocsti',
+      'chroot', 'setgroups', 'sethostname',
     ]) {
       expect(lines.get(k), k).toBe(eperm);
     }
     expect(lines.get('clone3')).toBe(`-1 errno=${ERRNO.ENOSYS}`);
+    // uid 0 is not even mapped in the sandbox's user namespace: EINVAL (or EPERM).
+    for (const k of ['setuid0', 'setresuid0']) expect(lines.get(k), k).toMatch(/^-1 errno=(1|22)$/);
+    expect(Number(lines.get('uid_after'))).toBeGreaterThan(0);
   });
 
   it('every call on the deny list fails with EPERM, whatever its arguments', async () => {

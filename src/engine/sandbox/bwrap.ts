@@ -180,7 +180,9 @@ class BwrapSlot implements SandboxSlot {
       '-t',
       'tmpfs',
       '-o',
-      `size=${this.sb.opts.boxBytes},mode=0711,uid=0,gid=0,nosuid,nodev`,
+      // nr_inodes: empty files take no space, only inodes, and the host removes every one of
+      // them (synchronously) after the run; as many as one-page files fit is plenty.
+      `size=${this.sb.opts.boxBytes},nr_inodes=${Math.max(4096, Math.floor(this.sb.opts.boxBytes / 4096))},mode=0711,uid=0,gid=0,nosuid,nodev`,
       'muscode-box',
       this.mountPath,
     ]);
