@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
+  check,
   customType,
   index,
   integer,
@@ -9,6 +11,7 @@ import {
   pgTable,
   text,
   timestamp,
+  unique,
   uniqueIndex,
   uuid,
   varchar,
@@ -147,4 +150,104 @@ export const auditLogs = pgTable(
     createdAt: created(),
   },
   (t) => [index('audit_logs_user').on(t.userId), index('audit_logs_action').on(t.action)],
+);
+
+/**
+ * Projects (issue 4, first seed's projects table). The language is checked against the engine's
+ * registry in the service, not by a CHECK constraint, so adding a language needs no migration.
+ * `deleted_at` is a soft delete: hidden everywhere, restorable by the owner for 30 days.
+ */
+export const projects = pgTable(
+  'projects',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: varchar('name', { length: 200 }).notNull(),
+    description: text('description'),
+    language: varchar('language', { length: 50 }).notNull(),
+    visibility: varchar('visibility', { length: 20 }).notNull().default('private'),
+    isTemplate: boolean('is_template').notNull().default(false),
+    forkFrom: uuid('fork_from').references((): AnyPgColumn => projects.id, { onDelete: 'set null' }),
+    starCount: integer('star_count').notNull().default(0),
+    viewCount: integer('view_count').notNull().default(0),
+    createdAt: created(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+    deletedAt: tstz('deleted_at'),
+  },
+  (t) => [
+    check('projects_visibility', sql`${t.visibility} in ('private', 'public', 'unlisted')`),
+    index('projects_user').on(t.userId),
+    index('projects_language').on(t.language),
+    index('projects_visibility').on(t.visibility),
+    index('projects_created').on(t.createdAt),
+    index('projects_updated').on(t.updatedAt),
+    index('projects_fork_from').on(t.forkFrom),
+  ],
+);
+
+/**
+ * A project's files: a directory `path` ("/" or "/src", normalised) and a `name`; the engine sees
+ * "src/name". The engine refuses two files differing only in case, so the unique index is on the
+ * lower-cased pair; the seed's (project_id, path, name) constraint is kept too. At most one main
+ * file per project (partial unique index).
+ */
+export const files = pgTable(
+  'files',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    name: varchar('name', { length: 255 }).notNull(),
+    path: varchar('path', { length: 500 }).notNull().default('/'),
+    content: text('content').notNull().default(''),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull().default(0),
+    language: varchar('language', { length: 50 }),
+    isMain: boolean('is_main').notNull().default(false),
+    createdAt: created(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    unique('unique_file_path').on(t.projectId, t.path, t.name),
+    uniqueIndex('files_project_path_name_ci').on(t.projectId, sql`lower(${t.path})`, sql`lower(${t.name})`),
+    uniqueIndex('files_one_main').on(t.projectId).where(sql`${t.isMain}`),
+    index('files_project').on(t.projectId),
+  ],
+);
+
+export const projectStars = pgTable(
+  'project_stars',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    createdAt: created(),
+  },
+  (t) => [unique('unique_user_project_star').on(t.userId, t.projectId), index('project_stars_user').on(t.userId), index('project_stars_project').on(t.projectId)],
+);
+
+/** Comments with replies (`parent_id`); soft-deleted (`deleted_at`) so that a thread keeps its shape. */
+export const comments = pgTable(
+  'comments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    parentId: uuid('parent_id').references((): AnyPgColumn => comments.id, { onDelete: 'cascade' }),
+    content: text('content').notNull(),
+    createdAt: created(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+    deletedAt: tstz('deleted_at'),
+  },
+  (t) => [index('comments_project').on(t.projectId, t.createdAt), index('comments_user').on(t.userId), index('comments_parent').on(t.parentId)],
 );

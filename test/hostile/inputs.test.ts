@@ -80,7 +80,9 @@ describe('hostile: request inputs', () => {
     });
     expect(c.compile?.status, c.compile?.stderr.toString()).toBe('ok');
     expect(out(c)).toBe('42\n');
+    // Had a host shell seen these names, the touch would have run in the engine's directory.
     expect(fs.existsSync(pwned)).toBe(false);
+    expect(fs.existsSync(path.join(process.cwd(), path.basename(pwned)))).toBe(false);
   });
 
   it('refuses file names with a newline or control characters, and paths that leave the box', async () => {

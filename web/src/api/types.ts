@@ -1,0 +1,96 @@
+/** The API's shapes, as far as the app uses them (see /openapi.json for the full ones). */
+
+export interface User {
+  id: string;
+  email: string;
+  username: string;
+  fullName: string | null;
+  role: string;
+  avatarUrl: string | null;
+  emailVerified: boolean;
+  createdAt: string;
+  lastLoginAt: string | null;
+}
+
+export interface Language {
+  id: string;
+  name: string;
+  version: string | null;
+  aliases: string[];
+  extensions: string[];
+  compiled: boolean;
+  available: boolean;
+  reason?: string;
+}
+
+export interface StageLimits {
+  cpuMs: number;
+  wallMs: number;
+  memoryMb: number;
+  processes: number;
+  outputBytes: number;
+}
+
+export interface LanguagesResponse {
+  languages: Language[];
+  limits: { run: { defaults: StageLimits; max: StageLimits }; stdinBytes: number; codeChars: number; fileBytes: number };
+}
+
+export type Verdict = 'ok' | 'runtime_error' | 'time_limit' | 'memory_limit' | 'output_limit' | 'compile_error' | 'internal_error';
+
+export const FINAL_STATUSES = ['completed', 'timeout', 'failed', 'cancelled'] as const;
+export type ExecutionStatus = 'queued' | 'running' | (typeof FINAL_STATUSES)[number];
+
+export interface Execution {
+  executionId: string;
+  status: ExecutionStatus;
+  language: string;
+  output: string | null;
+  error: string | null;
+  executionTime: number | null;
+  memoryUsed: number | null;
+  exitCode: number | null;
+  compilationError: string | null;
+  verdict: Verdict | null;
+  signal: string | null;
+  cpuMs: number | null;
+  wallMs: number | null;
+  memoryKb: number | null;
+  truncated: boolean;
+  failureReason: string | null;
+  projectId: string | null;
+  createdAt: string;
+  completedAt: string | null;
+}
+
+export interface QueuedReceipt {
+  executionId: string;
+  status: 'queued';
+  estimatedTime: number;
+  queuePosition: number | null;
+}
+
+export interface Pagination {
+  total: number;
+  page: number;
+  limit: number;
+  pages: number;
+}
+
+export interface Stats {
+  totalExecutions: number;
+  totalProjects: number;
+  storageUsed: number;
+  executionTimeToday: number;
+  executionsToday: number;
+  executionsThisMonth: number;
+  averageExecutionTime: number;
+  executionsByStatus: Record<string, number>;
+  executionsByVerdict: Record<string, number>;
+  languages: Record<string, number>;
+  quota: {
+    daily: { used: number; limit: number | null; resetAt: string };
+    monthly: { used: number; limit: number | null; resetAt: string };
+    storage: { usedMb: number; limitMb: number | null };
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * The state of one run as the output panel shows it, built from what arrives: the POST answer,
+ * the socket events (replay then live, each with the execution's `seq`), the subscription's
+ * acknowledgement, and, when the socket is not available, the polled final result.
+ *
+ * Pure: `runReducer(state, action)` never mutates, so React's useReducer and the unit tests use
+ * the same code. Rules that matter:
+ * - events of another execution (a previous run still draining) are ignored;
+ * - an event whose seq is not past the last one applied is a duplicate (replay after reconnect)
+ *   and is ignored;
+ * - output chunks of the same stream are merged, so the panel renders a few spans, not thousands;
+ * - the panel keeps at most `MAX_VIEW_CHARS`; the rest is counted, and the full output is in
+ *   the execution's result;
+ * - when the server's history was truncated (`history_truncated`) or nothing was streamed (we
+ *   subscribed after the history expired), the final result's stdout and stderr replace the
+ *   streamed chunks, so what is shown is always complete up to the view limit.
+ */
+import type { Execution } from '../api/types';
+
+export type Stream = 'stdout' | 'stderr';
+export interface Chunk {
+  stream: Stream;
+  text: string;
+}
+
+export type Phase = 'idle' | 'starting' | 'queued' | 'running' | 'done' | 'error';
+
+export interface RunError {
+  code: string;
+  message: string;
+}
+
+export interface RunState {
+  phase: Phase;
+  executionId: string | null;
+  /** The execution's status as last announced (queued, running, completed, timeout, ...). */
+  status: string | null;
+  chunks: Chunk[];
+  /** Characters kept in `chunks`. */
+  viewChars: number;
+  /** Characters that arrived past MAX_VIEW_CHARS and are not shown. */
+  droppedChars: number;
+  lastSeq: number;
+  historyTruncated: boolean;
+  result: Execution | null;
+  error: RunError | null;
+  /** True once the first stdout/stderr byte arrived (the panel's "first output" moment). */
+  sawOutput: boolean;
+}
+
+export type StreamEvent =
+  | { kind: 'status'; executionId: string; seq: number; status: string }
+  | { kind: 'output'; executionId: string; seq: number; stream: Stream; data: string }
+  | { kind: 'complete'; executionId: string; seq: number; result: Execution | null }
+  | { kind: 'error'; executionId: string; seq: number; error: RunError };
+
+export type RunAction =
+  | { type: 'start' }
+  | { type: 'accepted'; executionId: string }
+  | { type: 'event'; event: StreamEvent }
+  | { type: 'result'; result: Execution }
+  | { type: 'failed'; error: RunError }
+  | { type: 'reset' };
+
+export const MAX_VIEW_CHARS = 512 * 1024;
+export const HISTORY_TRUNCATED = 'history_truncated';
+const FINAL = new Set(['completed', 'timeout', 'failed', 'cancelled']);
+
+export const initialRunState: RunState = {
+  phase: 'idle',
+  executionId: null,
+  status: null,
+  chunks: [],
+  viewChars: 0,
+  droppedChars: 0,
+  lastSeq: 0,
+  historyTruncated: false,
+  result: null,
+  error: null,
+  sawOutput: false,
+};
+
+export function isActive(s: RunState): boolean {
+  return s.phase === 'starting' || s.phase === 'queued' || s.phase === 'running';
+}
+
+export function isFinalStatus(status: string | null | undefined): boolean {
+  return status !== null && status !== undefined && FINAL.has(status);
+}
+
+function append(s: RunState, stream: Stream, data: string): RunState {
+  if (!data) return s;
+  const room = MAX_VIEW_CHARS - s.viewChars;
+  const kept = room > 0 ? data.slice(0, room) : '';
+  const dropped = data.length - kept.length;
+  let chunks = s.chunks;
+  if (kept) {
+    const last = chunks[chunks.length - 1];
+    chunks = last && last.stream === stream ? [...chunks.slice(0, -1), { stream, text: last.text + kept }] : [...chunks, { stream, text: kept }];
+  }
+  return { ...s, chunks, viewChars: s.viewChars + kept.length, droppedChars: s.droppedChars + dropped, sawOutput: true };
+}
+
+/** The chunks a final result stands for (stdout then stderr: the interleaving is not stored). */
+function chunksOfResult(s: RunState, r: Execution): RunState {
+  let next: RunState = { ...s, chunks: [], viewChars: 0, droppedChars: 0 };
+  next = append(next, 'stdout', r.output ?? '');
+  next = append(next, 'stderr', r.error ?? '');
+  return { ...next, sawOutput: s.sawOutput || next.sawOutput };
+}
+
+function finish(s: RunState, result: Execution | null): RunState {
+  let next: RunState = { ...s, phase: 'done', result: result ?? s.result, status: result?.status ?? s.status };
+  if (result && (s.historyTruncated || (s.chunks.length === 0 && s.droppedChars === 0))) next = chunksOfResult(next, result);
+  return next;
+}
+
+export function runReducer(s: RunState, a: RunAction): RunState {
+  switch (a.type) {
+    case 'reset':
+      return initialRunState;
+    case 'start':
+      return { ...initialRunState, phase: 'starting' };
+    case 'accepted':
+      if (s.phase !== 'starting') return s;
+      return { ...s, executionId: a.executionId, phase: 'queued', status: s.status ?? 'queued' };
+    case 'failed':
+      if (s.phase === 'done') return s;
+      return { ...s, phase: 'error', error: a.error };
+    case 'result':
+      if (a.result.executionId !== s.executionId || s.phase === 'done') return s;
+      if (!isFinalStatus(a.result.status)) return { ...s, status: a.result.status, phase: a.result.status === 'running' ? 'running' : s.phase };
+      return finish(s, a.result);
+    case 'event': {
+      const e = a.event;
+      if (e.executionId !== s.executionId || e.seq <= s.lastSeq || s.phase === 'done' || s.phase === 'error') return s;
+      const next: RunState = { ...s, lastSeq: e.seq };
+      switch (e.kind) {
+        case 'status':
+          if (e.status === HISTORY_TRUNCATED) return { ...next, historyTruncated: true };
+          if (e.status === 'running') return { ...next, status: e.status, phase: 'running' };
+          if (e.status === 'queued') return { ...next, status: e.status, phase: 'queued' };
+          return { ...next, status: e.status };
+        case 'output':
+          return append({ ...next, phase: next.phase === 'queued' ? 'running' : next.phase }, e.stream, e.data);
+        case 'complete':
+          return finish(next, e.result);
+        case 'error':
+          return { ...next, phase: 'error', error: e.error };
+      }
+    }
+  }
+  return s;
+}
+
+/** What the result bar shows, or null while there is no final result. */
+export interface ResultSummary {
+  verdict: string;
+  /** ok | warn | bad: for colour only (the text says it all). */
+  tone: 'ok' | 'warn' | 'bad';
+  exitCode: number | null;
+  signal: string | null;
+  cpuMs: number | null;
+  wallMs: number | null;
+  memoryKb: number | null;
+}
+
+export function summarize(r: Execution | null): ResultSummary | null {
+  if (!r) return null;
+  const verdict = r.status === 'cancelled' ? 'cancelled' : (r.verdict ?? r.status);
+  const tone = verdict === 'ok' ? 'ok' : verdict === 'runtime_error' || verdict === 'cancelled' ? 'warn' : 'bad';
+  return { verdict, tone, exitCode: r.exitCode, signal: r.signal, cpuMs: r.cpuMs, wallMs: r.wallMs, memoryKb: r.memoryKb };
+}
