@@ -60,6 +60,11 @@ export interface ExecutionServiceDeps {
  */
 export class ExecutionService {
   readonly languages = new LanguageRegistry();
+  /**
+   * Rows this process just ended, for `waitForFinal` (embedded mode: the process that ran the
+   * program answers the waiting request without reading the row back). Small and short-lived.
+   */
+  private readonly recentlyFinished = new Map<string, ExecutionRow>();
   /** Runs in this process, so that a cancel request (from any API instance) can reach them. */
   private readonly running = new Map<string, AbortController>();
 
@@ -148,11 +153,14 @@ export class ExecutionService {
       if (e.type === 'complete' || e.type === 'error') done();
     });
     try {
-      const [now] = await this.db.select().from(executions).where(eq(executions.id, id));
-      if (now && isFinal(now.status)) return now;
-      const timer = setTimeout(done, timeoutMs);
-      await finished;
-      clearTimeout(timer);
+      const [now] = await this.db.select({ status: executions.status }).from(executions).where(eq(executions.id, id));
+      if (!now || !isFinal(now.status)) {
+        const timer = setTimeout(done, timeoutMs);
+        await finished;
+        clearTimeout(timer);
+      }
+      const cached = this.recentlyFinished.get(id);
+      if (cached) return cached;
       const [row] = await this.db.select().from(executions).where(eq(executions.id, id));
       return row!;
     } finally {
@@ -268,6 +276,8 @@ export class ExecutionService {
 
   /** Announces a final row (status + complete events, metrics). */
   async finish(row: ExecutionRow): Promise<void> {
+    this.recentlyFinished.set(row.id, row);
+    setTimeout(() => this.recentlyFinished.delete(row.id), 5_000).unref();
     await this.deps.bus.publish(row.id, { type: 'status', status: row.status });
     await this.deps.bus.publish(row.id, { type: 'complete' });
     this.deps.onFinished?.(row);

@@ -10,7 +10,8 @@ export const java: LanguageDefinition = {
   extensions: ['.java'],
   sourceFile: 'Main.java',
   version: { argv: [`${JDK}/bin/javac`, '-version'], pattern: /javac (\S+)/ },
-  compile: { argv: [`${JDK}/bin/javac`, '-encoding', 'UTF-8', '-J-XX:+UseSerialGC', '-J-Xshare:auto', '-d', '.', '{sources}'] },
+  // -proc:none: no annotation processors, so no user code runs at compile time.
+  compile: { argv: [`${JDK}/bin/javac`, '-proc:none', '-encoding', 'UTF-8', '-J-XX:+UseSerialGC', '-J-Xshare:auto', '-d', '.', '{sources}'] },
   // The class to run is the main file's stem; SerialGC keeps thread count and startup low.
   run: { argv: [`${JDK}/bin/java`, '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xss64m', '-cp', '.', '{mainClass}'] },
   env: { JAVA_TOOL_OPTIONS: '' },

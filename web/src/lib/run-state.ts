@@ -128,7 +128,8 @@ export function runReducer(s: RunState, a: RunAction): RunState {
       if (s.phase === 'done') return s;
       return { ...s, phase: 'error', error: a.error };
     case 'result':
-      if (a.result.executionId !== s.executionId || s.phase === 'done') return s;
+      // Also accepted after a 'complete' that came without its result.
+      if (a.result.executionId !== s.executionId || (s.phase === 'done' && s.result)) return s;
       if (!isFinalStatus(a.result.status)) return { ...s, status: a.result.status, phase: a.result.status === 'running' ? 'running' : s.phase };
       return finish(s, a.result);
     case 'event': {

@@ -1,0 +1,107 @@
+/**
+ * Who is signed in. On start, a browser that had a session gets a new access token silently
+ * from the refresh cookie; login, register and logout go through here and reach the other tabs
+ * through the token manager's channel.
+ */
+import { useQueryClient } from '@tanstack/react-query';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { ApiError } from './api/errors';
+import { api, executionSocket, onTokenChange, sessionHint, tokens } from './api/session';
+import type { User } from './api/types';
+
+export type AuthStatus = 'loading' | 'anonymous' | 'authenticated';
+
+interface AuthValue {
+  status: AuthStatus;
+  user: User | null;
+  login(email: string, password: string): Promise<void>;
+  register(input: { email: string; username: string; password: string; fullName?: string }): Promise<void>;
+  logout(): Promise<void>;
+}
+
+const AuthContext = createContext<AuthValue | null>(null);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [user, setUser] = useState<User | null>(null);
+  const [status, setStatus] = useState<AuthStatus>(() => (sessionHint.get() ? 'loading' : 'anonymous'));
+  const queryClient = useQueryClient();
+
+  const loadMe = useCallback(async () => {
+    try {
+      const me = await api.get<User>('/auth/me');
+      setUser(me);
+      setStatus('authenticated');
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        setUser(null);
+        setStatus('anonymous');
+      } else {
+        // The server is unreachable: keep the token, show the app; pages show their own errors.
+        setStatus(tokens.get() ? 'authenticated' : 'anonymous');
+      }
+    }
+  }, []);
+
+  // Silent sign-in from the cookie, once.
+  useEffect(() => {
+    if (!sessionHint.get()) return;
+    tokens
+      .refresh()
+      .then((t) => (t ? loadMe() : setStatus('anonymous')))
+      .catch(() => setStatus('anonymous'));
+  }, [loadMe]);
+
+  // Changes from this tab's refreshes and from other tabs.
+  useEffect(
+    () =>
+      onTokenChange((token, why) => {
+        if (!token) {
+          setUser(null);
+          setStatus('anonymous');
+          queryClient.removeQueries({ predicate: (q) => q.queryKey[0] === 'me' });
+        } else if (why === 'remote') {
+          void loadMe();
+        }
+        // The socket's identity is fixed at its handshake.
+        if (why !== 'refresh') executionSocket.close();
+      }),
+    [loadMe, queryClient],
+  );
+
+  const login = useCallback(
+    async (email: string, password: string) => {
+      const out = await api.post<{ token: string; user: User }>('/auth/login', { email, password }, { anonymous: true });
+      tokens.set(out.token, 'login');
+      setUser(out.user);
+      setStatus('authenticated');
+    },
+    [],
+  );
+
+  const register = useCallback(
+    async (input: { email: string; username: string; password: string; fullName?: string }) => {
+      const out = await api.post<{ token: string }>('/auth/register', input, { anonymous: true });
+      tokens.set(out.token, 'login');
+      await loadMe();
+    },
+    [loadMe],
+  );
+
+  const logout = useCallback(async () => {
+    try {
+      await api.post('/auth/logout', {}, { anonymous: true });
+    } finally {
+      tokens.clear('logout');
+      queryClient.clear();
+    }
+  }, [queryClient]);
+
+  const value = useMemo(() => ({ status, user, login, register, logout }), [status, user, login, register, logout]);
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthValue {
+  const v = useContext(AuthContext);
+  if (!v) throw new Error('useAuth outside AuthProvider');
+  return v;
+}

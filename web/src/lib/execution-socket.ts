@@ -1,0 +1,139 @@
+/**
+ * Live output over socket.io (/ws). One connection per tab, opened early (the playground opens
+ * it on load) so that a Run pays no handshake. `follow(id, onEvent)` registers its listeners
+ * first and then emits `subscribe:execution`; the server replays everything already published
+ * before acknowledging, so nothing printed before the subscription is lost, and the reducer
+ * drops duplicates by seq.
+ *
+ * The handshake carries the current access token; when the signed-in user changes, the
+ * connection is re-opened, because the server decides at the handshake whose runs it may show.
+ */
+import { io, type Socket } from 'socket.io-client';
+import type { Execution } from '../api/types';
+import type { StreamEvent } from './run-state';
+
+export class SubscribeError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Ack {
+  status?: string;
+  seq?: number;
+  error?: { code: string; message: string };
+}
+
+export class ExecutionSocket {
+  private socket: Socket | null = null;
+  private connectedAs: string | null = null;
+
+  constructor(
+    private readonly getToken: () => string | null,
+    /** Called when the handshake is refused for a stale token; resolves once refreshed. */
+    private readonly refreshToken: () => Promise<unknown>,
+  ) {}
+
+  /** Opens the connection if needed, or re-opens it when the token's user changed. */
+  connect(): Socket {
+    const token = this.getToken();
+    const who = token ? subjectOf(token) : null;
+    if (this.socket && this.connectedAs !== who) this.close();
+    if (!this.socket) {
+      this.connectedAs = who;
+      const socket = io({
+        path: '/ws',
+        transports: ['websocket'],
+        // A function, so every reconnection presents the current token.
+        auth: (cb) => cb({ token: this.getToken() ?? '' }),
+        reconnectionDelayMax: 5000,
+      });
+      socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+        const code = err.data?.code ?? err.message;
+        if (code === 'TOKEN_EXPIRED' || code === 'INVALID_TOKEN') {
+          void this.refreshToken().finally(() => {
+            if (!socket.connected) socket.connect();
+          });
+        }
+      });
+      this.socket = socket;
+    }
+    return this.socket;
+  }
+
+  close(): void {
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
+    this.connectedAs = null;
+  }
+
+  private async connected(timeoutMs: number): Promise<Socket> {
+    const socket = this.connect();
+    if (socket.connected) return socket;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        socket.off('connect', onConnect);
+        reject(new SubscribeError('NETWORK', 'live output is not available'));
+      }, timeoutMs);
+      const onConnect = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      socket.once('connect', onConnect);
+    });
+    return socket;
+  }
+
+  /**
+   * Streams an execution's events to `onEvent` (replay first). Resolves with the stop function
+   * once the server acknowledged the subscription; rejects with SubscribeError otherwise.
+   */
+  async follow(executionId: string, onEvent: (e: StreamEvent) => void, timeoutMs = 5000): Promise<() => void> {
+    const socket = await this.connected(timeoutMs);
+    const mine = (p: { executionId?: string }) => p?.executionId === executionId;
+    const handlers: [string, (p: never) => void][] = [
+      ['execution:status', (p: { executionId: string; seq: number; status: string }) => mine(p) && onEvent({ kind: 'status', executionId, seq: p.seq, status: p.status })],
+      [
+        'execution:output',
+        (p: { executionId: string; seq: number; type: 'stdout' | 'stderr'; data: string }) =>
+          mine(p) && onEvent({ kind: 'output', executionId, seq: p.seq, stream: p.type === 'stderr' ? 'stderr' : 'stdout', data: p.data }),
+      ],
+      ['execution:complete', (p: { executionId: string; seq: number; result: Execution | null }) => mine(p) && onEvent({ kind: 'complete', executionId, seq: p.seq, result: p.result })],
+      [
+        'execution:error',
+        (p: { executionId: string; seq: number; error: { code: string; message: string } }) => mine(p) && onEvent({ kind: 'error', executionId, seq: p.seq, error: p.error }),
+      ],
+    ];
+    for (const [name, h] of handlers) socket.on(name, h);
+    const stop = () => {
+      for (const [name, h] of handlers) socket.off(name, h);
+      if (socket.connected) socket.emit('unsubscribe:execution', { executionId });
+    };
+    let ack: Ack;
+    try {
+      ack = (await socket.timeout(timeoutMs).emitWithAck('subscribe:execution', { executionId })) as Ack;
+    } catch {
+      stop();
+      throw new SubscribeError('NETWORK', 'live output did not answer');
+    }
+    if (ack?.error) {
+      stop();
+      throw new SubscribeError(ack.error.code, ack.error.message);
+    }
+    return stop;
+  }
+}
+
+/** The JWT's subject (user id), without verifying: only to notice a change of user. */
+function subjectOf(jwt: string): string | null {
+  try {
+    const payload = JSON.parse(atob(jwt.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: string };
+    return payload.sub ?? null;
+  } catch {
+    return null;
+  }
+}
