@@ -294,6 +294,8 @@ export class ProjectService {
    * project may run it (without an account only when ANONYMOUS_EXECUTE is on).
    */
   async run(id: string, user: AuthUser | null, input: RunInput): Promise<ExecutionRow> {
+    // As every route that needs an account: said before the project is looked at (leaks nothing).
+    if (!user && !this.deps.config.ANONYMOUS_EXECUTE) throw new CallerError(HttpCodes.unauthorized, 'sign in to run code (anonymous runs are off)');
     const p = await readableProject(this.db, id, user);
     const rows = await this.db.select().from(files).where(eq(files.projectId, p.id)).orderBy(asc(files.path), asc(files.name));
     checkProjectLimits(

@@ -7,6 +7,7 @@ import { presentExecution } from '../executions/presenter.js';
 import { CallerError, MuscodeError } from '../errors.js';
 import type { AppContext, AuthUser } from '../server/context.js';
 import type { ExecutionEvent } from './bus.js';
+import { registerProjectRoomHandlers } from './project-rooms.js';
 import { wsErrorCode } from './ws-errors.js';
 
 interface SocketData {
@@ -56,6 +57,7 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext): Pro
 
   io.on('connection', (socket: Socket) => {
     const data = socket.data as SocketData;
+    registerProjectRoomHandlers(io, socket, ctx); // issue 4: project rooms (src/realtime/project-rooms.ts)
     socket.on('subscribe:execution', async (payload: unknown, maybeAck?: Ack) => {
       const ack: Ack = typeof maybeAck === 'function' ? maybeAck : () => undefined;
       const id = typeof payload === 'string' ? payload : (payload as { executionId?: unknown } | null)?.executionId;

@@ -9,10 +9,12 @@ import { authPlugin } from '../auth/plugin.js';
 import { authRoutes } from '../auth/routes.js';
 import { executionRoutes } from '../executions/routes.js';
 import { rateLimitGuard } from '../guards/rate-limit.js';
+import { projectRoutes } from '../projects/routes.js';
 import { metricsPlugin } from '../system/metrics.js';
 import { systemRoutes } from '../system/routes.js';
 import type { AppContext } from './context.js';
 import { installErrorHandlers } from './http-errors.js';
+import { registerWebApp } from './web.js';
 
 /**
  * The request body limit follows the engine's limits: the largest job plus the largest stdin,
@@ -63,8 +65,11 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
     await api.register(async (r) => authRoutes(r, ctx), { prefix: '/auth' });
     await api.register(async (r) => executionRoutes(r, ctx));
     await api.register(async (r) => systemRoutes(r, ctx));
+    await api.register(async (r) => projectRoutes(r, ctx));
   }, { prefix: '/api/v1' });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // Issue 5 (web app): web/dist at / with the SPA fallback and its CSP; API-only when not built.
+  await registerWebApp(app);
   return app;
 }

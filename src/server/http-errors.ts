@@ -91,6 +91,13 @@ export function errorBody(code: string, message: string, status: number, details
 export const notFound = (what: string) => new CallerError(HttpCodes.notFound, `${what} not found`);
 export const unauthorized = (message = 'authentication required') => new CallerError(HttpCodes.unauthorized, message);
 
+/** Retry-After for a 429 that did not set one: until `details.resetAt` (quotas) when given, else a minute. */
+function retryAfterSeconds(details: unknown): number {
+  const resetAt = (details as { resetAt?: unknown } | undefined)?.resetAt;
+  const at = typeof resetAt === 'string' ? Date.parse(resetAt) : NaN;
+  return Number.isFinite(at) ? Math.max(1, Math.ceil((at - Date.now()) / 1000)) : 60;
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | MuscodeError | Error, request, reply) => {
     let body: ErrorBody;
@@ -122,7 +129,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
         body = errorBody(HttpCodes.internal, 'internal error', 500);
       }
     }
-    if (body.error.status === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '60');
+    if (body.error.status === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', String(retryAfterSeconds(body.error.details)));
     void reply.status(body.error.status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {

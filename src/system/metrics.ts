@@ -40,6 +40,8 @@ export class Metrics {
   private readonly http: Histogram<'method' | 'route' | 'status_code'>;
 
   constructor(queue: Pick<ExecutionQueue, 'depth'>) {
+    // Now, at startup, not at the first scrape: prom-client counts CPU time from this call on.
+    processMetrics();
     const registers = [this.registry];
     this.executions = new Counter({
       name: 'muscode_executions_total',

@@ -192,6 +192,9 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect(over.status).toBe(429);
       const today = new Date().toISOString().slice(0, 10);
       expect(over.body.error).toMatchObject({ code: 'QUOTA_EXCEEDED', status: 429, details: { quota: 'daily', limit: 2, resetAt: resetTimes(today).daily } });
+      // Retry-After points at the reset (within a second or two of the test's own clock).
+      const untilReset = (Date.parse(resetTimes(today).daily) - Date.now()) / 1000;
+      expect(Math.abs(Number(over.headers.get('retry-after')) - untilReset)).toBeLessThan(5);
       const stats = await api<{ data: { quota: { daily: unknown; monthly: unknown } } }>(server, 'GET', '/api/v1/stats', { token: u.token });
       expect(stats.body.data.quota).toMatchObject({ daily: { used: 2, limit: 2 }, monthly: { used: 2, limit: 3 } });
 

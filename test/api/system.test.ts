@@ -87,7 +87,8 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect(sample(m.text, 'muscode_http_request_duration_seconds_count', { route: '(unmatched)', status_code: '404' })).toBe(1);
       expect(m.text).not.toContain('no-such-');
       // Process metrics.
-      expect(sample(m.text, 'muscode_process_cpu_user_seconds_total')).toBeGreaterThan(0);
+      expect(sample(m.text, 'muscode_process_start_time_seconds')).toBeGreaterThan(1_600_000_000);
+      expect(sample(m.text, 'muscode_process_cpu_seconds_total')).toBeGreaterThan(0);
       expect(sample(m.text, 'muscode_nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
     });
 

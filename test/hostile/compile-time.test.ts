@@ -61,7 +61,7 @@ describe('hostile: compile time', () => {
     }
   });
 
-  it('Java: an annotation processor run by javac plants links in the box; the snapshot follows none', async () => {
+  it('Java: javac runs no annotation processor (-proc:none), so a processor on the class path plants nothing', async () => {
     // Step 1: get a compiled processor class. The engine itself compiles it, and a run stage
     // prints the class file's bytes.
     const processor = `
@@ -107,7 +107,7 @@ public class Evil extends AbstractProcessor {
     const evilClass = Buffer.from(out(built), 'base64');
     expect(evilClass.subarray(0, 4).toString('hex')).toBe('cafebabe');
 
-    // Step 2: a submission whose class path holds the processor: javac runs it while compiling.
+    // Step 2: a submission whose class path holds the processor: without -proc:none javac would run it while compiling.
     const lister = `import java.nio.file.*;
 public class Main {
   public static void main(String[] a) throws Exception {
@@ -135,10 +135,9 @@ public class Main {
     expect(r.compile?.status, allOutput(r)).toBe('ok');
     expect(r.run?.status, allOutput(r)).toBe('ok');
     const text = out(r);
-    // The processor did run at compile time (so the attack was real)...
-    expect(text).toContain('content planted.txt=planted-at-compile');
-    // ...but no link or FIFO it planted reached the run stage, and nothing was read through one.
-    for (const name of ['shadow-link', 'hidden-link', 'visible-link', 'dir-link', 'fifo', 'sub/Main.class']) {
+    // The processor never ran: nothing it would plant exists, and nothing was read through a link.
+    expect(text).toContain('entry Main.class=file');
+    for (const name of ['planted.txt', 'shadow-link', 'hidden-link', 'visible-link', 'dir-link', 'fifo', 'sub/Main.class']) {
       expect(text).not.toContain(`entry ${name}`);
     }
     expectNoSecret(r);

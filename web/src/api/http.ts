@@ -75,14 +75,17 @@ export function createApiClient(opts: { tokens: TokenManager; fetch?: FetchLike;
   const base = opts.baseUrl ?? '';
   const request = async <T>(method: string, path: string, o: RequestOptions = {}): Promise<T> => {
     const target = url(base, path, o.query);
-    const token = o.anonymous ? null : opts.tokens.get();
-    try {
-      return await exchange<T>(fetchFn, method, target, o.body, token, o.signal);
-    } catch (err) {
-      if (!(err instanceof ApiError) || err.status !== 401 || !token || !REFRESHABLE_CODES.has(err.code)) throw err;
-      const fresh = await opts.tokens.refresh(token);
-      if (!fresh) throw new ApiError(401, 'TOKEN_EXPIRED', 'the session has expired');
-      return exchange<T>(fetchFn, method, target, o.body, fresh, o.signal);
+    let token = o.anonymous ? null : opts.tokens.get();
+    // At most two refreshes per request: the first may hand back a token another tab had just
+    // broadcast, which can itself be stale when messages crossed; the second one is a real refresh.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await exchange<T>(fetchFn, method, target, o.body, token, o.signal);
+      } catch (err) {
+        if (!(err instanceof ApiError) || err.status !== 401 || !token || !REFRESHABLE_CODES.has(err.code) || attempt === 2) throw err;
+        token = await opts.tokens.refresh(token);
+        if (!token) throw new ApiError(401, 'TOKEN_EXPIRED', 'the session has expired');
+      }
     }
   };
   return {

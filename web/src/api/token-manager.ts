@@ -43,7 +43,8 @@ export interface ChannelLike {
 
 export type TokenChange = 'login' | 'refresh' | 'remote' | 'logout' | 'expired';
 
-export type TokenMessage = { type: 'token'; token: string } | { type: 'logout' };
+/** `at`: when the sender got the token (ms since the epoch, the clock tabs share). */
+export type TokenMessage = { type: 'token'; token: string; at: number } | { type: 'logout'; at: number };
 
 export interface TokenManagerOptions {
   refresh: RefreshFn;
@@ -62,6 +63,8 @@ export class TokenManager {
   /** Bumped on every change, so a tab that waited for the lock can see that someone refreshed. */
   private generation = 0;
   private inflight: Promise<string | null> | null = null;
+  /** When the current token (or sign-out) was obtained: older news from other tabs is ignored. */
+  private since = 0;
   /** Network refreshes this tab performed (for tests and diagnostics). */
   refreshCount = 0;
 
@@ -76,13 +79,13 @@ export class TokenManager {
   /** A token from login or register: kept, and shared with the other tabs. */
   set(token: string, why: TokenChange = 'login'): void {
     this.apply(token, why);
-    this.opts.channel?.postMessage({ type: 'token', token } satisfies TokenMessage);
+    this.opts.channel?.postMessage({ type: 'token', token, at: this.since } satisfies TokenMessage);
   }
 
   /** Signs this tab (and, unless told otherwise, the others) out. */
   clear(why: 'logout' | 'expired' = 'logout', broadcast = true): void {
     this.apply(null, why);
-    if (broadcast) this.opts.channel?.postMessage({ type: 'logout' } satisfies TokenMessage);
+    if (broadcast) this.opts.channel?.postMessage({ type: 'logout', at: this.since } satisfies TokenMessage);
   }
 
   /**
@@ -125,15 +128,18 @@ export class TokenManager {
 
   private onMessage(data: unknown): void {
     const m = data as TokenMessage | null;
-    if (m?.type === 'token' && typeof m.token === 'string') {
-      if (m.token !== this.token) this.apply(m.token, 'remote');
-    } else if (m?.type === 'logout') {
-      if (this.token !== null) this.apply(null, 'logout');
+    // Messages from several tabs can arrive out of order: a token older than ours is stale.
+    if (!m || typeof m.at !== 'number' || m.at < this.since) return;
+    if (m.type === 'token' && typeof m.token === 'string') {
+      if (m.token !== this.token) this.apply(m.token, 'remote', m.at);
+    } else if (m.type === 'logout') {
+      if (this.token !== null) this.apply(null, 'logout', m.at);
     }
   }
 
-  private apply(token: string | null, why: TokenChange): void {
+  private apply(token: string | null, why: TokenChange, at = Date.now()): void {
     this.token = token;
+    this.since = at;
     this.generation++;
     this.opts.onChange?.(token, why);
   }

@@ -94,3 +94,56 @@ export interface Stats {
     storage: { usedMb: number; limitMb: number | null };
   };
 }
+
+export type Visibility = 'private' | 'public' | 'unlisted';
+
+export interface ProjectSummary {
+  id: string;
+  name: string;
+  description: string | null;
+  language: string;
+  visibility: Visibility;
+  isTemplate: boolean;
+  forkFrom: string | null;
+  starCount: number;
+  viewCount: number;
+  fileCount: number;
+  starred: boolean;
+  owner: { id: string; username: string };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ProjectFile {
+  id: string;
+  name: string;
+  path: string;
+  enginePath: string;
+  size: number;
+  isMain: boolean;
+  language: string | null;
+  content: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ProjectDetail extends ProjectSummary {
+  files: ProjectFile[];
+  mainFileId: string | null;
+}
+
+export interface Comment {
+  id: string;
+  projectId: string;
+  parentId: string | null;
+  content: string | null;
+  author: { id: string; username: string } | null;
+  edited: boolean;
+  deleted: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CommentThread extends Comment {
+  replies: Comment[];
+}

@@ -95,7 +95,8 @@ export class ExecutionSocket {
   async follow(executionId: string, onEvent: (e: StreamEvent) => void, timeoutMs = 5000): Promise<() => void> {
     const socket = await this.connected(timeoutMs);
     const mine = (p: { executionId?: string }) => p?.executionId === executionId;
-    const handlers: [string, (p: never) => void][] = [
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const handlers: [string, (p: any) => void][] = [
       ['execution:status', (p: { executionId: string; seq: number; status: string }) => mine(p) && onEvent({ kind: 'status', executionId, seq: p.seq, status: p.status })],
       [
         'execution:output',

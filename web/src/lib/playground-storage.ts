@@ -1,0 +1,52 @@
+/**
+ * The playground's work survives a reload: code per language, stdin, args, time limit, the
+ * chosen language, in local storage. Unreadable or foreign data is ignored, never trusted.
+ */
+export interface PlaygroundDraft {
+  language: string;
+  code: Record<string, string>;
+  stdin: string;
+  args: string;
+  timeLimit: string;
+}
+
+const KEY = 'muscode.playground.v1';
+
+export const emptyDraft: PlaygroundDraft = { language: 'python', code: {}, stdin: '', args: '', timeLimit: '' };
+
+export function loadDraft(storage: Pick<Storage, 'getItem'> | undefined = safeLocalStorage()): PlaygroundDraft {
+  try {
+    const raw = storage?.getItem(KEY);
+    if (!raw) return emptyDraft;
+    const v = JSON.parse(raw) as Partial<PlaygroundDraft>;
+    const code: Record<string, string> = {};
+    if (v.code && typeof v.code === 'object') {
+      for (const [k, c] of Object.entries(v.code)) if (typeof c === 'string') code[k] = c;
+    }
+    return {
+      language: typeof v.language === 'string' ? v.language : emptyDraft.language,
+      code,
+      stdin: typeof v.stdin === 'string' ? v.stdin : '',
+      args: typeof v.args === 'string' ? v.args : '',
+      timeLimit: typeof v.timeLimit === 'string' ? v.timeLimit : '',
+    };
+  } catch {
+    return emptyDraft;
+  }
+}
+
+export function saveDraft(d: PlaygroundDraft, storage: Pick<Storage, 'setItem'> | undefined = safeLocalStorage()): void {
+  try {
+    storage?.setItem(KEY, JSON.stringify(d));
+  } catch {
+    // Full or disabled storage: the draft lives as long as the page.
+  }
+}
+
+function safeLocalStorage(): Storage | undefined {
+  try {
+    return typeof localStorage === 'undefined' ? undefined : localStorage;
+  } catch {
+    return undefined;
+  }
+}

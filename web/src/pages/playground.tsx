@@ -1,0 +1,186 @@
+/**
+ * The playground: pick a language, type, Run (Ctrl/Cmd+Enter), watch the output stream in.
+ * Works without an account when the server allows anonymous runs; otherwise Run explains how
+ * to sign in. The draft survives a reload.
+ */
+import { useQuery } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { api, executionSocket } from '../api/session';
+import type { LanguagesResponse, QueuedReceipt } from '../api/types';
+import { CodeEditor, focusLine } from '../components/code-editor';
+import { ErrorNote, Spinner } from '../components/common';
+import { diagnosticsOf, OutputPanel, ResultBar } from '../components/run-output';
+import { splitArgs } from '../lib/diagnostics';
+import { loadDraft, type PlaygroundDraft, saveDraft } from '../lib/playground-storage';
+import { isActive } from '../lib/run-state';
+import { starterFor } from '../lib/starters';
+import { useRun } from '../lib/use-run';
+import { useTheme } from '../theme';
+
+export function useLanguages() {
+  return useQuery({ queryKey: ['languages'], queryFn: () => api.get<LanguagesResponse>('/languages'), staleTime: 5 * 60_000 });
+}
+
+export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+export const MOD = isMac ? '⌘' : 'Ctrl';
+
+export default function Playground() {
+  const languages = useLanguages();
+  const [theme] = useTheme();
+  const [draft, setDraft] = useState<PlaygroundDraft>(loadDraft);
+  const { state, run, stop } = useRun();
+  const editorBox = useRef<HTMLDivElement>(null);
+  const running = isActive(state);
+
+  // The socket is opened now, so that Run pays no handshake.
+  useEffect(() => {
+    executionSocket.connect();
+  }, []);
+
+  // Saved a moment after the last change, and when the page goes away.
+  const latest = useRef(draft);
+  latest.current = draft;
+  useEffect(() => {
+    const t = setTimeout(() => saveDraft(draft), 250);
+    return () => clearTimeout(t);
+  }, [draft]);
+  useEffect(() => {
+    const save = () => saveDraft(latest.current);
+    window.addEventListener('pagehide', save);
+    return () => {
+      window.removeEventListener('pagehide', save);
+      save();
+    };
+  }, []);
+
+  const language = draft.language;
+  const code = draft.code[language] ?? starterFor(language);
+  const langInfo = languages.data?.languages.find((l) => l.id === language);
+  const maxCpuS = (languages.data?.limits.run.max.cpuMs ?? 15000) / 1000;
+
+  const onRun = useCallback(() => {
+    if (running) return;
+    const d = latest.current;
+    const src = d.code[d.language] ?? starterFor(d.language);
+    const timeout = Number.parseFloat(d.timeLimit);
+    void run(() =>
+      api.post<QueuedReceipt>('/execute', {
+        language: d.language,
+        code: src,
+        stdin: d.stdin,
+        args: splitArgs(d.args),
+        ...(Number.isFinite(timeout) && timeout > 0 ? { timeout } : {}),
+      }),
+    );
+  }, [run, running]);
+
+  // Ctrl/Cmd+Enter from anywhere on the page (stdin box, args...), not only the editor.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !e.defaultPrevented) {
+        e.preventDefault();
+        onRun();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onRun]);
+
+  const diagnostics = useMemo(() => diagnosticsOf(state), [state]);
+  const update = (patch: Partial<PlaygroundDraft>) => setDraft((d) => ({ ...d, ...patch }));
+
+  return (
+    <div className="playground">
+      <section className="pane editor-pane" aria-label="Editor">
+        <div className="toolbar">
+          <label className="field-inline">
+            <span>Language</span>
+            {languages.isPending ? (
+              <Spinner label="Loading languages…" />
+            ) : (
+              <select
+                value={language}
+                onChange={(e) => update({ language: e.target.value })}
+                data-testid="language"
+                aria-describedby="lang-version"
+              >
+                {(languages.data?.languages ?? []).map((l) => (
+                  <option key={l.id} value={l.id} disabled={!l.available}>
+                    {l.name}
+                    {l.version ? ` (${l.version})` : ''}
+                    {l.available ? '' : ' (unavailable)'}
+                  </option>
+                ))}
+                {!languages.data && <option value={language}>{language}</option>}
+              </select>
+            )}
+          </label>
+          <span id="lang-version" className="muted small">
+            {langInfo?.compiled ? 'compiled' : langInfo ? 'interpreted' : ''}
+          </span>
+          <div className="spacer" />
+          <button
+            type="button"
+            className="btn"
+            onClick={() => {
+              if (confirm('Replace your code with the starter program?')) update({ code: { ...draft.code, [language]: starterFor(language) } });
+            }}
+          >
+            Reset
+          </button>
+          {running ? (
+            <button type="button" className="btn btn-danger" onClick={() => void stop()} data-testid="stop">
+              ■ Stop
+            </button>
+          ) : (
+            <button type="button" className="btn btn-primary" onClick={onRun} data-testid="run" title={`Run (${MOD}+Enter)`}>
+              ▶ Run <kbd>{MOD}+↵</kbd>
+            </button>
+          )}
+        </div>
+        {languages.isError && <ErrorNote error={languages.error} onRetry={() => void languages.refetch()} />}
+        <div className="editor-box" ref={editorBox}>
+          <CodeEditor
+            docKey={`playground:${language}`}
+            value={code}
+            language={language}
+            theme={theme}
+            label={`${langInfo?.name ?? language} source code`}
+            onChange={(v) => setDraft((d) => ({ ...d, code: { ...d.code, [d.language]: v } }))}
+            onRun={onRun}
+            diagnostics={diagnostics}
+          />
+        </div>
+      </section>
+      <section className="pane io-pane" aria-label="Input and output">
+        <div className="io-inputs">
+          <div className="field">
+            <label htmlFor="stdin">Standard input</label>
+            <textarea id="stdin" rows={3} value={draft.stdin} onChange={(e) => update({ stdin: e.target.value })} spellCheck={false} />
+          </div>
+          <div className="field-row">
+            <div className="field grow">
+              <label htmlFor="args">Arguments</label>
+              <input id="args" value={draft.args} onChange={(e) => update({ args: e.target.value })} placeholder={'--verbose "two words"'} spellCheck={false} />
+            </div>
+            <div className="field">
+              <label htmlFor="time-limit">CPU limit (s)</label>
+              <input
+                id="time-limit"
+                type="number"
+                min={0.1}
+                max={maxCpuS}
+                step={0.5}
+                value={draft.timeLimit}
+                placeholder={String((languages.data?.limits.run.defaults.cpuMs ?? 5000) / 1000)}
+                onChange={(e) => update({ timeLimit: e.target.value })}
+              />
+            </div>
+          </div>
+        </div>
+        <OutputPanel state={state} onLine={(d) => focusLine(editorBox.current, d.line)} />
+        <ResultBar state={state} />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,112 @@
+/** The signed-in user's page: account, usage figures, recent executions. */
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api } from '../api/session';
+import type { Execution, Pagination, Stats } from '../api/types';
+import { useAuth } from '../auth';
+import { Empty, ErrorNote, formatDate, formatKb, formatMs, Pager, Spinner, VerdictBadge } from '../components/common';
+
+function Figure({ label, value, testId }: { label: string; value: string | number; testId?: string }) {
+  return (
+    <div className="figure">
+      <div className="figure-value" data-testid={testId}>
+        {value}
+      </div>
+      <div className="figure-label">{label}</div>
+    </div>
+  );
+}
+
+const quota = (used: number, limit: number | null) => (limit === null ? `${used}` : `${used} / ${limit}`);
+
+export default function Profile() {
+  const { user } = useAuth();
+  const [page, setPage] = useState(1);
+  const stats = useQuery({ queryKey: ['me', 'stats'], queryFn: () => api.get<Stats>('/stats') });
+  const runs = useQuery({
+    queryKey: ['me', 'executions', page],
+    queryFn: () => api.get<{ executions: Execution[]; pagination: Pagination }>('/execute', { query: { page, limit: 10 } }),
+    placeholderData: keepPreviousData,
+  });
+  if (!user) return <Spinner />;
+  const s = stats.data;
+  const topLanguages = s ? Object.entries(s.languages).sort((a, b) => b[1] - a[1]) : [];
+  return (
+    <div className="page">
+      <header className="page-head">
+        <div className="avatar" aria-hidden="true">
+          {(user.fullName ?? user.username).slice(0, 1).toUpperCase()}
+        </div>
+        <div>
+          <h1 data-testid="profile-name">{user.fullName ?? user.username}</h1>
+          <p className="muted">
+            @{user.username} · {user.email} · member since {formatDate(user.createdAt)}
+          </p>
+        </div>
+      </header>
+
+      <section aria-labelledby="stats-title" className="card">
+        <h2 id="stats-title">Statistics</h2>
+        {stats.isPending && <Spinner label="Loading statistics…" />}
+        <ErrorNote error={stats.error} onRetry={() => void stats.refetch()} />
+        {s && (
+          <>
+            <div className="figures">
+              <Figure label="executions" value={s.totalExecutions} testId="stat-total" />
+              <Figure label="today" value={quota(s.quota.daily.used, s.quota.daily.limit)} />
+              <Figure label="this month" value={quota(s.quota.monthly.used, s.quota.monthly.limit)} />
+              <Figure label="projects" value={s.totalProjects} />
+              <Figure label="average run" value={`${s.averageExecutionTime.toFixed(3)} s`} />
+              <Figure label="storage" value={`${s.storageUsed.toFixed(2)} MB`} />
+            </div>
+            {topLanguages.length > 0 && (
+              <p className="muted">
+                Languages: {topLanguages.map(([l, n]) => `${l} (${n})`).join(', ')}
+              </p>
+            )}
+          </>
+        )}
+      </section>
+
+      <section aria-labelledby="recent-title" className="card">
+        <h2 id="recent-title">Recent executions</h2>
+        {runs.isPending && <Spinner label="Loading executions…" />}
+        <ErrorNote error={runs.error} onRetry={() => void runs.refetch()} />
+        {runs.data && runs.data.executions.length === 0 && <Empty>No executions yet. Try the playground!</Empty>}
+        {runs.data && runs.data.executions.length > 0 && (
+          <div className="table-wrap">
+            <table className="table" data-testid="recent-executions">
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Language</th>
+                  <th scope="col">Verdict</th>
+                  <th scope="col">Exit</th>
+                  <th scope="col">CPU</th>
+                  <th scope="col">Wall</th>
+                  <th scope="col">Memory</th>
+                </tr>
+              </thead>
+              <tbody>
+                {runs.data.executions.map((e) => (
+                  <tr key={e.executionId}>
+                    <td>{formatDate(e.createdAt)}</td>
+                    <td>{e.language}</td>
+                    <td>
+                      <VerdictBadge verdict={e.status === 'cancelled' ? 'cancelled' : (e.verdict ?? e.status)} />
+                    </td>
+                    <td>{e.exitCode ?? e.signal ?? '–'}</td>
+                    <td>{formatMs(e.cpuMs)}</td>
+                    <td>{formatMs(e.wallMs)}</td>
+                    <td>{formatKb(e.memoryKb)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {runs.data && <Pager page={page} pages={runs.data.pagination.pages} onPage={setPage} />}
+      </section>
+    </div>
+  );
+}
