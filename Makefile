@@ -5,9 +5,9 @@ NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null 
 
 # Debian packages the engine and its ten toolchains need.
 APT_PACKAGES := bubblewrap gcc g++ libc6-dev make python3 openjdk-17-jdk-headless php-cli \
-  golang-go rustc ruby iproute2 util-linux
+  golang-go rustc ruby iproute2 util-linux chromium
 
-.PHONY: run test build setup check-node deps native ts service-user services selftest bench clean
+.PHONY: run test build setup check-node deps native ts web service-user services selftest bench bench-web clean
 
 check-node:
 	@if [ "$(NODE_MAJOR)" -lt 20 ]; then \
@@ -39,6 +39,15 @@ native: build/muscode-sandbox
 ts: node_modules/.package-lock.json
 	npx tsc -p tsconfig.json
 
+# The web app (React + CodeMirror, bundled by Vite into web/dist, served by `muscode serve` at /).
+# Type-checked on its own (web/tsconfig.json); rebuilt when a file under web/ changes.
+WEB_SOURCES := $(shell find web -path web/dist -prune -o -type f -print 2>/dev/null)
+web/dist/index.html: node_modules/.package-lock.json $(WEB_SOURCES)
+	npx tsc -p web/tsconfig.json
+	npx vite build --config web/vite.config.ts --logLevel warn
+
+web: web/dist/index.html
+
 # The unprivileged user that parses HTTP and queue traffic (only the engine supervisor keeps root).
 service-user:
 	@id -u muscode >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin muscode
@@ -47,7 +56,7 @@ service-user:
 services:
 	@bash scripts/ensure-services.sh
 
-setup: deps node_modules/.package-lock.json native ts service-user
+setup: deps node_modules/.package-lock.json native ts web service-user
 
 build: setup
 
@@ -61,5 +70,9 @@ test: setup services
 bench: setup
 	node dist/bench/run-all.js
 
+# The web app's budgets: first-load JavaScript (gzipped) and Run -> first output in Chromium.
+bench-web: setup
+	node dist/bench/web-budget.js
+
 clean:
-	rm -rf dist build
+	rm -rf dist build web/dist

@@ -44,7 +44,18 @@ export default defineConfig({
     manifest: true,
     target: 'es2022',
     sourcemap: false,
-    chunkSizeWarningLimit: 800,
+    // The entry (React, the router, TanStack Query, socket.io, CodeMirror's core) is one chunk.
+    chunkSizeWarningLimit: 1000,
+    rolldownOptions: {
+      output: {
+        // Lazy chunks named after their package ("lang-python") rather than "dist".
+        chunkFileNames(chunk) {
+          const m = /node_modules\/(?:@[^/]+\/)?([^/]+)\/(?:dist\/)?(?:mode\/)?([^/.]+)?/.exec(chunk.facadeModuleId ?? chunk.moduleIds.at(-1) ?? '');
+          const name = m ? (m[2] && m[2] !== 'index' ? `${m[1]}-${m[2]}` : m[1]) : chunk.name;
+          return `assets/${name}-[hash].js`;
+        },
+      },
+    },
   },
   server: {
     // `npx vite --config web/vite.config.ts` for development: the API on the usual port.

@@ -68,7 +68,7 @@ export class FileService {
     const loc = fileLocation(input.path, input.name);
     const content = input.content ?? '';
     const size = this.checkContent(content);
-    const row = await this.deps.db.transaction(async (tx) => {
+    const row = await this.writing(() => this.deps.db.transaction(async (tx) => {
       const p = await ownedProject(tx, projectId, user, true);
       const others = await this.metas(tx, p.id);
       this.checkPlace(loc.enginePath, others);
@@ -81,14 +81,14 @@ export class FileService {
         .returning();
       await this.touch(tx, p);
       return f!;
-    });
+    }));
     return presentFile(row);
   }
 
   /** Rename, move, new content, or make it the main file; any combination, atomically. */
   async update(projectId: string, fileId: string, user: AuthUser, change: FileChange): Promise<FileJson> {
     const newSize = change.content === undefined ? null : this.checkContent(change.content);
-    const row = await this.deps.db.transaction(async (tx) => {
+    const row = await this.writing(() => this.deps.db.transaction(async (tx) => {
       const p = await ownedProject(tx, projectId, user, true);
       const all = await this.metas(tx, p.id);
       const current = all.find((f) => f.id === fileId);
@@ -117,7 +117,7 @@ export class FileService {
         .returning();
       await this.touch(tx, p);
       return f!;
-    });
+    }));
     return presentFile(row);
   }
 
@@ -132,6 +132,25 @@ export class FileService {
       await this.touch(tx, p);
     });
     return { id: fileId, deleted: true };
+  }
+
+  /**
+   * The unique indexes are the last word on duplicates: should PostgreSQL's lower() and
+   * JavaScript's toLowerCase() ever disagree (some non-ASCII letters), the index refuses what
+   * the check above let through, and the caller still gets FILE_EXISTS, not a 500.
+   */
+  private async writing<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (err) {
+      for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+        const { code, constraint } = e as { code?: unknown; constraint?: unknown };
+        if (code === '23505' && (constraint === 'files_project_path_name_ci' || constraint === 'unique_file_path')) {
+          throw new CallerError(HttpCodes.fileExists, 'a file with this path and name exists (names are compared case-insensitively)');
+        }
+      }
+      throw err;
+    }
   }
 
   private metas(tx: Tx, projectId: string): Promise<FileMeta[]> {

@@ -1,8 +1,8 @@
-import { and, asc, count, desc, eq, gt, ilike, isNotNull, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, ilike, inArray, isNotNull, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import { audit } from '../audit/audit.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/client.js';
-import { files, projects, projectStars, users } from '../db/schema.js';
+import { executions, files, projects, projectStars, users } from '../db/schema.js';
 import type { LanguageRegistry } from '../engine/languages/registry.js';
 import { CallerError, ErrorCodes } from '../errors.js';
 import type { ExecutionRow, ExecutionService } from '../executions/service.js';
@@ -245,7 +245,13 @@ export class ProjectService {
       await adjustStorage(tx, this.deps.config, user.id, -facts.totalBytes);
       await audit(tx, { userId: user.id, action: ProjectAuditActions.delete, resourceType: 'project', resourceId: p.id, ...meta });
       // Projects past the restore window are gone for good: purged here, where the owner deletes.
-      await tx.delete(projects).where(and(eq(projects.userId, user.id), lt(projects.deletedAt, restoreCutoff)));
+      // Their runs stay (they are the runners' history), unlinked as the seed's ON DELETE SET NULL.
+      const expired = and(eq(projects.userId, user.id), lt(projects.deletedAt, restoreCutoff));
+      await tx
+        .update(executions)
+        .set({ projectId: null })
+        .where(inArray(executions.projectId, tx.select({ id: projects.id }).from(projects).where(expired)));
+      await tx.delete(projects).where(expired);
       const deletedAt = row!.deletedAt!;
       const until = new Date(deletedAt.getTime() + RESTORE_WINDOW_DAYS * 86_400_000);
       return { id: p.id, deletedAt: deletedAt.toISOString(), restorableUntil: until.toISOString() };

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { executions } from '../db/schema.js';
 import type { QuotaService } from '../guards/quotas.js';
+import { projectStatsFor } from '../projects/stats.js';
 
 const quotaFigure = z.object({
   used: z.number().int(),
@@ -13,7 +14,7 @@ const quotaFigure = z.object({
 export const statsSchema = z
   .object({
     totalExecutions: z.number().int(),
-    totalProjects: z.number().int().describe('0 until projects exist'),
+    totalProjects: z.number().int().describe('projects not deleted'),
     storageUsed: z.number().describe('MB'),
     executionTimeToday: z.number().describe('seconds of run-stage wall time today (UTC)'),
     executionsToday: z.number().int().describe('runs created today (UTC)'),
@@ -42,7 +43,7 @@ export async function userStats(db: Db, quotas: QuotaService, userId: string): P
     const rows = await db.select({ key: column, n: count() }).from(executions).where(mine).groupBy(column);
     return Object.fromEntries(rows.filter((r) => r.key !== null).map((r) => [r.key as string, Number(r.n)])) as Record<string, number>;
   };
-  const [[totals], byStatus, byVerdict, byLanguage, usage] = await Promise.all([
+  const [[totals], byStatus, byVerdict, byLanguage, usage, mineProjects] = await Promise.all([
     db
       .select({
         total: count(),
@@ -57,12 +58,13 @@ export async function userStats(db: Db, quotas: QuotaService, userId: string): P
     grouped(executions.verdict),
     grouped(executions.language),
     quotas.usage(userId),
+    projectStatsFor(db, userId),
   ]);
   const seconds = (ms: number) => Math.round(ms) / 1000;
   return {
     totalExecutions: Number(totals?.total ?? 0),
-    totalProjects: 0,
-    storageUsed: usage.storage.usedMb,
+    totalProjects: mineProjects.projects,
+    storageUsed: Math.round((mineProjects.storageBytes / 2 ** 20) * 100) / 100,
     executionTimeToday: seconds(totals?.wallMsToday ?? 0),
     executionsToday: totals?.today ?? 0,
     executionsThisMonth: totals?.month ?? 0,

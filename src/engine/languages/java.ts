@@ -14,7 +14,6 @@ export const java: LanguageDefinition = {
   compile: { argv: [`${JDK}/bin/javac`, '-proc:none', '-encoding', 'UTF-8', '-J-XX:+UseSerialGC', '-J-Xshare:auto', '-d', '.', '{sources}'] },
   // The class to run is the main file's stem; SerialGC keeps thread count and startup low.
   run: { argv: [`${JDK}/bin/java`, '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xss64m', '-cp', '.', '{mainClass}'] },
-  env: { JAVA_TOOL_OPTIONS: '' },
   binds: [{ source: '/etc/java-17-openjdk', dest: '/etc/java-17-openjdk' }],
   requires: [`${JDK}/bin/javac`, `${JDK}/bin/java`, '/etc/java-17-openjdk'],
   limits: { run: { processes: 64 } },

@@ -60,7 +60,8 @@ function scheduleRefresh(token: string | null): void {
   if (!token) return;
   const left = secondsToExpiry(token);
   if (left === null) return;
-  timer = setTimeout(() => void tokens.refresh(token).catch(() => undefined), Math.max(5, left - 30) * 1000);
+  // Never sooner than 10 s: with a (test) lifetime that short, the reactive path does the work.
+  timer = setTimeout(() => void tokens.refresh(token).catch(() => undefined), Math.max(10, left - 30) * 1000);
 }
 
 export const api = createApiClient({ tokens });

@@ -43,6 +43,9 @@ const baseTheme = EditorView.theme({
   '&.cm-focused': { outline: 'none' },
 });
 
+/** Read-only: no edits, and not editable at all (no caret, not announced as a text field). */
+const readOnlyExt = (on: boolean): Extension => [EditorState.readOnly.of(on), EditorView.editable.of(!on)];
+
 export function CodeEditor(props: CodeEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
@@ -68,7 +71,7 @@ export function CodeEditor(props: CodeEditorProps) {
       baseTheme,
       c.lang.of([]),
       c.theme.of(latest.current.theme === 'dark' ? oneDark : lightTheme),
-      c.readOnly.of(EditorState.readOnly.of(!!latest.current.readOnly)),
+      c.readOnly.of(readOnlyExt(!!latest.current.readOnly)),
       EditorView.contentAttributes.of({ 'aria-label': latest.current.label }),
       EditorView.updateListener.of((u) => {
         if (u.docChanged) latest.current.onChange(u.state.doc.toString());
@@ -114,7 +117,7 @@ export function CodeEditor(props: CodeEditorProps) {
     v.dispatch({
       effects: [
         c.theme.reconfigure(p.theme === 'dark' ? oneDark : lightTheme),
-        c.readOnly.reconfigure(EditorState.readOnly.of(!!p.readOnly)),
+        c.readOnly.reconfigure(readOnlyExt(!!p.readOnly)),
       ],
     });
     let cancelled = false;

@@ -5,6 +5,7 @@
  */
 import { type FormEvent, useState } from 'react';
 import { buildTree, type DirNode, type TreeFile } from '../lib/file-tree';
+import { FileIcon, FolderIcon } from './icons';
 
 export type ExplorerAction =
   | { kind: 'new-file'; dir: string; name: string }
@@ -129,7 +130,8 @@ export function FileExplorer(props: {
                 }
                 data-testid={`dir-${d.path}`}
               >
-                <span aria-hidden="true">{open ? '▾' : '▸'}</span> {d.name}
+                <span aria-hidden="true" className="caret">{open ? '▾' : '▸'}</span>
+                <FolderIcon open={open} /> {d.name}
               </button>
               {props.editable && (
                 <span className="tree-actions">
@@ -167,7 +169,7 @@ export function FileExplorer(props: {
               }}
               data-testid={`file-${f.path === '/' ? '' : f.path.slice(1) + '/'}${f.name}`}
             >
-              <span aria-hidden="true">📄</span> {f.name}
+              <FileIcon /> {f.name}
               {f.isMain && <span className="badge">main</span>}
               {props.dirty.has(f.id) && (
                 <span className="dirty-dot" aria-label="unsaved changes" title="Unsaved changes">

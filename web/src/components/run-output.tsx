@@ -34,7 +34,7 @@ export function OutputPanel({ state, onLine, idleHint }: { state: RunState; onLi
     <section className="output" aria-label="Output">
       <div className="output-head">
         <h2>Output</h2>
-        <span className="run-status" data-testid="run-status" data-phase={state.phase}>
+        <span className="run-status" data-testid="run-status" data-phase={state.phase} data-execution={state.executionId ?? ''}>
           {state.phase === 'starting' && 'Starting…'}
           {state.phase === 'queued' && 'Queued…'}
           {state.phase === 'running' && 'Running…'}

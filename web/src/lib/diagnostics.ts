@@ -49,7 +49,9 @@ export function parseDiagnostics(text: string | null | undefined): Diagnostic[] 
   const lines = text.split(/\r?\n/);
   const out: Diagnostic[] = [];
   let rustHead: { severity: 'error' | 'warning'; message: string } | null = null;
-  let pyFrame: { file: string; line: number } | null = null;
+  // Python's innermost user frame, or Node's "/box/main.js:3" head line: the location of the
+  // exception line that follows.
+  let pendingAt: { file: string; line: number } | null = null;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const rh = /^(error|warning)(?:\[E\d+\])?:\s*(.*)$/.exec(line);
@@ -66,12 +68,17 @@ export function parseDiagnostics(text: string | null | undefined): Diagnostic[] 
     const py = /^\s*File "([^"]+)", line (\d+)/.exec(line);
     if (py) {
       // The innermost frame in the user's files wins; library frames are skipped.
-      if (!py[1]!.startsWith('/usr/')) pyFrame = { file: clean(py[1]!), line: +py[2]! };
+      if (!py[1]!.startsWith('/usr/')) pendingAt = { file: clean(py[1]!), line: +py[2]! };
       continue;
     }
-    if (pyFrame && /^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)\b/.test(line)) {
-      out.push({ file: pyFrame.file, line: pyFrame.line, column: null, severity: 'error', message: line.trim() });
-      pyFrame = null;
+    const nodeHead = /^(\S+\.(?:js|mjs|cjs|ts)):(\d+)$/.exec(line);
+    if (nodeHead) {
+      pendingAt = { file: clean(nodeHead[1]!), line: +nodeHead[2]! };
+      continue;
+    }
+    if (pendingAt && /^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)\b/.test(line)) {
+      out.push({ file: pendingAt.file, line: pendingAt.line, column: null, severity: 'error', message: line.trim() });
+      pendingAt = null;
       continue;
     }
     for (const p of LINE_PATTERNS) {

@@ -13,6 +13,7 @@ import { useAuth } from '../auth';
 import { CodeEditor, focusLine } from '../components/code-editor';
 import { Comments } from '../components/comments';
 import { ErrorNote, Spinner } from '../components/common';
+import { ForkIcon, TrashIcon } from '../components/icons';
 import { type ExplorerAction, FileExplorer } from '../components/file-explorer';
 import { diagnosticsOf, OutputPanel, ResultBar } from '../components/run-output';
 import { splitArgs } from '../lib/diagnostics';
@@ -24,8 +25,13 @@ import { useTheme } from '../theme';
 import { NotFound } from '../components/not-found';
 import { MOD } from './playground';
 
-export default function ProjectView() {
+/** Keyed by the id: going to another project (a fork, a link) starts from a fresh state. */
+export default function ProjectRoute() {
   const { id = '' } = useParams();
+  return <ProjectView key={id} id={id} />;
+}
+
+function ProjectView({ id }: { id: string }) {
   const { user, status } = useAuth();
   const navigate = useNavigate();
   const qc = useQueryClient();
@@ -300,7 +306,7 @@ export default function ProjectView() {
         )}
         {user && (
           <button type="button" className="btn" onClick={() => fork.mutate()} disabled={fork.isPending} data-testid="fork">
-            {fork.isPending ? 'Forking…' : '⑂ Fork'}
+            <ForkIcon /> {fork.isPending ? 'Forking…' : 'Fork'}
           </button>
         )}
         {owner && (
@@ -325,7 +331,7 @@ export default function ProjectView() {
             aria-label="Delete project"
             title="Delete project"
           >
-            🗑
+            <TrashIcon />
           </button>
         )}
       </div>

@@ -1,0 +1,384 @@
+/**
+ * The web app end to end, in Debian's Chromium against the real server (embedded mode: PGlite,
+ * in-process queue, the real sandbox) on a free port: register → sign in → playground run of
+ * Python with stdin, output streaming in → an infinite loop ends with time_limit → a project
+ * with two files → run → public → a second user forks it and runs the fork. Screenshots of the
+ * main screens go to docs/screenshots/ (used in the README).
+ *
+ * One browser, one page per user, tests in order (each builds on the previous one's state).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, startTestServer, type TestServer } from '../helpers/app';
+import { CI } from '../helpers/engine';
+import { editorText, ensureWebBuilt, HAVE_CHROMIUM, launchChromium, runAndWait, screenshotDir, setCode } from './browser';
+
+const stamp = `${process.pid}${Date.now().toString(36)}`;
+const alice = { email: `alice${stamp}@example.com`, username: `alice${stamp}`, password: 'correct horse battery', fullName: 'Alice Example' };
+const bob = { email: `bob${stamp}@example.com`, username: `bob${stamp}`, password: 'battery staple horse', fullName: 'Bob Example' };
+const projectName = `Greeter ${stamp}`;
+const TOKEN_SECONDS = 4;
+
+// Under CI a missing Chromium is a failure (beforeAll throws), never a skip.
+describe.skipIf(!HAVE_CHROMIUM && !CI)('web app in Chromium', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let contexts: BrowserContext[] = [];
+  let page: Page;
+  let projectUrl = '';
+  const problems: string[] = [];
+
+  const watch = (p: Page, who: string) => {
+    p.on('pageerror', (e) => problems.push(`${who} pageerror: ${e.message}`));
+    p.on('console', (m) => {
+      // A 4xx the app handles (and shows) is logged by the browser as a failed resource; anything
+      // else (a CSP violation, an exception) is a problem.
+      if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(`${who} console: ${m.text()}`);
+    });
+  };
+  const newUserPage = async (who: string) => {
+    const ctx = await browser.newContext({ viewport: { width: 1360, height: 820 } });
+    contexts.push(ctx);
+    const p = await ctx.newPage();
+    p.setDefaultTimeout(20_000);
+    watch(p, who);
+    return p;
+  };
+  const shot = (p: Page, name: string) => p.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
+
+  beforeAll(async () => {
+    if (!HAVE_CHROMIUM) throw new Error('Chromium is missing: apt-get install chromium (make deps installs it)');
+    ensureWebBuilt();
+    fs.mkdirSync(screenshotDir, { recursive: true });
+    // Access tokens live 4 s here (15 min by default): the whole journey keeps meeting expired
+    // tokens, so it also proves that silent refreshes never get in the way.
+    server = await startTestServer({ mode: 'embedded', config: { ANONYMOUS_EXECUTE: '1', JWT_EXPIRATION: `${TOKEN_SECONDS}s` } });
+    browser = await launchChromium();
+    page = await newUserPage('alice');
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('serves the app at / with its CSP, and an unknown page shows the 404 page', async () => {
+    const res = await fetch(`${server.url}/`);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    await page.goto(`${server.url}/no/such/page`);
+    await page.waitForSelector('[data-testid=not-found]');
+    expect(await page.textContent('h1')).toBe('Page not found');
+  });
+
+  it('registers, signs out, signs in; a reload keeps the session through the refresh cookie', async () => {
+    await page.goto(`${server.url}/register`);
+    // A taken username is shown next to its field, not as raw JSON.
+    await api(server, 'POST', '/api/v1/auth/register', { body: { email: `x${alice.email}`, username: alice.username, password: alice.password } });
+    await page.fill('#email', alice.email);
+    await page.fill('#username', alice.username);
+    await page.fill('#fullName', alice.fullName);
+    await page.fill('#password', alice.password);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#username-error');
+    expect(await page.textContent('#username-error')).toMatch(/taken/i);
+    alice.username = `${alice.username}b`;
+    await page.fill('#username', alice.username);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=user-menu]');
+    expect(await page.textContent('[data-testid=user-menu]')).toBe(alice.username);
+
+    await page.click('[data-testid=logout]');
+    await page.waitForSelector('text=Sign in');
+    await page.goto(`${server.url}/login`);
+    await page.fill('#email', alice.email);
+    await page.fill('#password', 'wrong password');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=error]');
+    expect(await page.textContent('[data-testid=error]')).toBe('Wrong email or password.');
+    await shot(page, 'login');
+    await page.fill('#password', alice.password);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=user-menu]');
+
+    // The access token lived in memory only: after a reload, the httpOnly cookie brings it back.
+    await page.reload();
+    await page.waitForSelector('[data-testid=user-menu]');
+    const cookies = await page.context().cookies();
+    const refresh = cookies.find((c) => c.name === 'muscode_refresh');
+    expect(refresh?.httpOnly).toBe(true);
+    expect(refresh?.path).toBe('/api/v1/auth');
+    expect(await page.evaluate(() => document.cookie)).not.toContain('muscode_refresh');
+  });
+
+  it('playground: Python with stdin, output streams in before the run ends, stderr stands out', async () => {
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector('.cm-editor');
+    await page.selectOption('[data-testid=language]', 'python');
+    const options = await page.$$eval('[data-testid=language] option', (os) => os.map((o) => o.textContent ?? ''));
+    expect(options.length).toBeGreaterThanOrEqual(10);
+    expect(options.find((o) => o.startsWith('Python'))).toMatch(/\(3\.\d+/); // the version is shown
+
+    await setCode(
+      page,
+      [
+        'import sys, time',
+        'name = input()',
+        'print(f"hello {name}", flush=True)',
+        'print("careful: stderr", file=sys.stderr, flush=True)',
+        'time.sleep(1.5)',
+        'print("done", flush=True)',
+        '',
+      ].join('\n'),
+    );
+    await page.fill('#stdin', 'muscode');
+    await page.click('[data-testid=run]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=output]')?.textContent?.includes('hello muscode'));
+    // Streaming: the first line is on screen while the program is still sleeping.
+    const midway = await page.evaluate(() => ({
+      text: document.querySelector('[data-testid=output]')!.textContent,
+      phase: (document.querySelector('[data-testid=run-status]') as HTMLElement).dataset.phase,
+    }));
+    expect(midway.text).not.toContain('done');
+    expect(midway.phase).toBe('running');
+    await page.waitForSelector('[data-testid=result-bar] [data-verdict=ok]');
+    expect(await page.textContent('[data-testid=output]')).toBe('hello muscode\ncareful: stderr\ndone\n');
+    const stderr = page.locator('[data-stream=stderr]');
+    expect(await stderr.textContent()).toBe('careful: stderr\n');
+    const colours = await page.evaluate(() => {
+      const c = (sel: string) => getComputedStyle(document.querySelector(sel)!).color;
+      return { out: c('[data-stream=stdout]'), err: c('[data-stream=stderr]') };
+    });
+    expect(colours.err).not.toBe(colours.out);
+    expect(await page.textContent('[data-testid=exit-code]')).toBe('0');
+    expect(await page.textContent('[data-testid=wall-time]')).toMatch(/^\d+(\.\d+)? m?s$/);
+    expect(await page.textContent('[data-testid=memory]')).toMatch(/(KB|MB)$/);
+
+    // Run → first output byte of a python hello, by the Performance API (printed, not asserted).
+    await setCode(page, 'print("hello")\n');
+    expect(await runAndWait(page)).toBe('ok');
+    const firstOutputMs = await page.evaluate(() => performance.getEntriesByName('muscode:run-to-first-output').at(-1)?.duration ?? -1);
+    expect(firstOutputMs).toBeGreaterThan(0);
+    console.log(`[web e2e] Run click -> first output byte, python hello: ${firstOutputMs.toFixed(1)} ms`);
+
+    // The code survives a reload (local storage), Ctrl+Enter runs it.
+    await page.reload();
+    await page.waitForSelector('.cm-editor');
+    expect(await editorText(page)).toBe('print("hello")\n');
+    await page.click('.cm-content');
+    const before = await page.getAttribute('[data-testid=run-status]', 'data-execution');
+    await page.keyboard.press('Control+Enter');
+    await page.waitForFunction((prev) => {
+      const el = document.querySelector('[data-testid=run-status]') as HTMLElement;
+      return el.dataset.execution !== prev && el.dataset.phase === 'done';
+    }, before);
+    expect(await page.textContent('[data-testid=output]')).toBe('hello\n');
+    await setCode(page, 'import sys\n\nname = sys.stdin.readline().strip() or "world"\nprint(f"Hello, {name}!")\nfor i in range(1, 4):\n    print(f"step {i}")\n');
+    await page.fill('#stdin', 'Ada');
+    expect(await runAndWait(page)).toBe('ok');
+    await shot(page, 'playground');
+  });
+
+  it('an infinite loop can be stopped, and with a 1 s CPU limit ends with time_limit', async () => {
+    await setCode(page, 'while True:\n    pass\n');
+    await page.fill('#time-limit', '5');
+    await page.click('[data-testid=run]');
+    await page.waitForSelector('[data-testid=run-status][data-phase=running]');
+    await page.click('[data-testid=stop]');
+    await page.waitForSelector('[data-testid=result-bar] [data-verdict=cancelled]');
+
+    await page.fill('#time-limit', '1');
+    expect(await runAndWait(page)).toBe('time_limit');
+    expect(await page.textContent('[data-testid=run-status]')).toBe('timeout');
+    expect(await page.textContent('[data-testid=exit-code]')).toBe('SIGKILL');
+    await page.fill('#time-limit', '');
+  });
+
+  it('a compile error lists its line numbers, and the editor marks the line', async () => {
+    await page.selectOption('[data-testid=language]', 'c');
+    await setCode(page, '#include <stdio.h>\nint main(void) {\n  int x = ;\n  return 0;\n}\n');
+    expect(await runAndWait(page)).toBe('compile_error');
+    const listed = await page.textContent('[data-testid=compile-error] .diagnostics');
+    expect(listed).toContain('main.c, line 3:11');
+    await page.waitForSelector('.cm-lint-marker-error');
+    await page.click('[data-testid=compile-error] .diagnostics button');
+    const activeLine = await page.$eval('.cm-activeLine', (el) => el.textContent);
+    expect(activeLine).toBe('  int x = ;');
+    await page.selectOption('[data-testid=language]', 'python');
+  });
+
+  it('two tabs whose tokens expired: a burst of 401s in both is refreshed silently, nobody is signed out', async () => {
+    const page2 = await page.context().newPage(); // same browser profile: shared cookie, locks, channel
+    watch(page2, 'alice-tab2');
+    page2.setDefaultTimeout(20_000);
+    await page2.goto(`${server.url}/projects`);
+    await page2.waitForSelector('[data-testid=user-menu]');
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector('[data-testid=user-menu]');
+    const refreshes: { status: number }[] = [];
+    const unauthorized: string[] = [];
+    for (const p of [page, page2]) {
+      p.on('response', (r) => {
+        if (r.url().endsWith('/api/v1/auth/refresh')) refreshes.push({ status: r.status() });
+        else if (r.status() === 401) unauthorized.push(r.url());
+      });
+    }
+    // Both tabs' access tokens are now expired (the app refreshes ahead of time only 10 s after
+    // getting a token, so with 4 s tokens the requests below meet 401s).
+    await page.waitForTimeout(TOKEN_SECONDS * 1000 + 2000);
+    // Both tabs open the profile at once: each sends several requests with its expired token.
+    await Promise.all([page.click('[data-testid=user-menu]'), page2.click('[data-testid=user-menu]')]);
+    await Promise.all([page.waitForSelector('[data-testid=recent-executions]'), page2.waitForSelector('[data-testid=recent-executions]')]);
+    expect(unauthorized.length).toBeGreaterThanOrEqual(2);
+    expect(refreshes.length).toBeGreaterThanOrEqual(1);
+    expect(refreshes.every((r) => r.status === 200)).toBe(true);
+    // Far fewer refreshes than refused requests: one per expiry, shared by every caller.
+    expect(refreshes.length).toBeLessThan(unauthorized.length + 1);
+    expect(await page.textContent('[data-testid=user-menu]')).toBe(alice.username);
+    expect(await page2.textContent('[data-testid=user-menu]')).toBe(alice.username);
+    await page2.close();
+  });
+
+  it('the profile shows the statistics and recent executions', async () => {
+    await page.click('[data-testid=user-menu]');
+    await page.waitForSelector('[data-testid=recent-executions]');
+    expect(await page.textContent('[data-testid=profile-name]')).toBe(alice.fullName);
+    expect(Number(await page.textContent('[data-testid=stat-total]'))).toBeGreaterThanOrEqual(6);
+    expect(await page.locator('[data-testid=recent-executions] tbody tr').count()).toBeGreaterThanOrEqual(6);
+    await shot(page, 'profile');
+  });
+
+  it('a project with two files: create, add a file, save with Ctrl+S, run, make it public', async () => {
+    const t0 = Date.now(); const lap = (m: string) => console.log('[lap]', m, Date.now() - t0);
+    await page.goto(`${server.url}/projects`);
+    lap(1);
+    await page.click('[data-testid=new-project]');
+    lap(2);
+    await page.fill('#name', projectName);
+    lap(3);
+    await page.fill('#description', 'Says hi, with a helper module');
+    lap(4);
+    await page.selectOption('#language', 'python');
+    lap(5);
+    await page.click('button[type=submit]');
+    lap(6);
+    await page.waitForSelector('[data-testid=project-name]');
+    lap(7);
+    projectUrl = page.url();
+    expect(projectUrl).toMatch(/\/projects\/[0-9a-f-]{36}$/);
+    await page.waitForSelector('[data-testid="file-main.py"]');
+    lap(10);
+
+    await page.click('[data-testid=new-file]');
+    lap(12);
+    await page.fill('[data-testid=explorer-input]', 'util.py');
+    lap(13);
+    await page.press('[data-testid=explorer-input]', 'Enter');
+    lap(14);
+    await page.waitForSelector('[data-testid="tab-util.py"]');
+    lap(15);
+    await setCode(page, 'def greet(name):\n    return f"hi {name} from util"\n');
+    lap(16);
+    await page.waitForSelector('[data-testid=unsaved]');
+    lap(17);
+    await page.keyboard.press('Control+S');
+    lap(18);
+    await page.waitForSelector('[data-testid=notice]:has-text("Saved")');
+    lap(19);
+    expect(await page.locator('[data-testid=unsaved]').count()).toBe(0);
+    lap(20);
+
+    await page.click('[data-testid="tab-main.py"]');
+    lap(22);
+    await setCode(page, 'from util import greet\n\nprint(greet(input()))\n');
+    lap(23);
+    await page.fill('#p-stdin', 'ada');
+    lap(24);
+    expect(await runAndWait(page)).toBe('ok'); // saves main.py first, then runs the stored files
+    lap(25);
+    expect(await page.textContent('[data-testid=output]')).toBe('hi ada from util\n');
+    lap(26);
+    expect(await page.locator('[data-testid=unsaved]').count()).toBe(0);
+    lap(27);
+
+    // Private so far: not readable without an account.
+    const id = projectUrl.split('/').at(-1)!;
+    expect((await api(server, 'GET', `/api/v1/projects/${id}`)).status).toBe(404);
+    await page.selectOption('[data-testid=visibility]', 'public');
+    lap(32);
+    await expect.poll(async () => (await api(server, 'GET', `/api/v1/projects/${id}`)).status).toBe(200);
+    lap(33);
+
+    // Everything was saved: a reload shows both files with their content.
+    await page.reload();
+    lap(36);
+    await page.click('[data-testid="file-util.py"]');
+    lap(37);
+    await page.waitForSelector('[data-testid="tab-util.py"]');
+    lap(38);
+    expect(await editorText(page)).toBe('def greet(name):\n    return f"hi {name} from util"\n');
+    lap(39);
+    await page.click('[data-testid="tab-main.py"]');
+    lap(40);
+    await page.fill('#p-stdin', 'ada');
+    lap(41);
+    expect(await runAndWait(page)).toBe('ok');
+    lap(42);
+    await shot(page, 'project');
+    lap(43);
+  });
+
+  it('a second user finds it among the public projects, stars, comments and forks it; the fork runs', async () => {
+    const p2 = await newUserPage('bob');
+    await p2.goto(`${server.url}/register`);
+    await p2.fill('#email', bob.email);
+    await p2.fill('#username', bob.username);
+    await p2.fill('#password', bob.password);
+    await p2.click('button[type=submit]');
+    await p2.waitForSelector('[data-testid=user-menu]');
+
+    await p2.goto(`${server.url}/projects?scope=public`);
+    await p2.fill('#project-search', projectName);
+    await p2.press('#project-search', 'Enter');
+    await p2.waitForSelector(`[data-testid=project-card]:has-text("${projectName}")`);
+    expect(await p2.locator('[data-testid=project-card]').count()).toBe(1);
+    await shot(p2, 'projects');
+    await p2.click('[data-testid=project-card]');
+    await p2.waitForSelector('[data-testid=fork]');
+    // Not the owner: read-only, no visibility switch, no explorer actions.
+    expect(await p2.locator('[data-testid=visibility]').count()).toBe(0);
+    expect(await p2.locator('[data-testid=new-file]').count()).toBe(0);
+    expect(await p2.getAttribute('.cm-content', 'contenteditable')).toBe('false');
+
+    await p2.click('[data-testid=star]');
+    await p2.waitForSelector('[data-testid=star][aria-pressed=true]');
+    await p2.click('[data-testid=comments-tab]');
+    await p2.fill('#comment-text', 'Nice helper!');
+    await p2.click('button:has-text("Post comment")');
+    await p2.waitForSelector('[data-testid=comment]:has-text("Nice helper!")');
+
+    await p2.click('[data-testid=fork]');
+    await p2.waitForFunction((orig) => location.pathname !== orig && /\/projects\/[0-9a-f-]{36}$/.test(location.pathname), new URL(projectUrl).pathname);
+    await p2.waitForSelector(`text=@${bob.username}`);
+    await p2.waitForSelector('[data-testid="file-util.py"]');
+    expect(await p2.locator('[data-testid=visibility]').count()).toBe(1); // bob owns the fork
+    await p2.fill('#p-stdin', 'bob');
+    expect(await runAndWait(p2)).toBe('ok');
+    expect(await p2.textContent('[data-testid=output]')).toBe('hi bob from util\n');
+  });
+
+  it('dark theme, and no page error or console error anywhere', async () => {
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector('.cm-editor');
+    await page.click('[data-testid=theme-toggle]');
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await setCode(page, 'import sys\n\nname = sys.stdin.readline().strip() or "world"\nprint(f"Hello, {name}!")\nfor i in range(1, 4):\n    print(f"step {i}")\n');
+    await page.fill('#stdin', 'Ada');
+    expect(await runAndWait(page)).toBe('ok');
+    await shot(page, 'playground-dark');
+    await page.click('[data-testid=theme-toggle]');
+    expect(problems).toEqual([]);
+  });
+});
