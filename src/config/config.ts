@@ -107,6 +107,10 @@ export const OPTIONS = {
     schema: int(5_000, 3_600_000).default(120_000),
     description: 'A running execution whose lease (renewed while it runs) expires is ended as failed/worker_lost or re-queued.',
   },
+  METRICS_TOKEN: {
+    schema: z.string().min(16).optional(),
+    description: 'When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. Unset: /metrics is open (keep it off the public internet).',
+  },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     description: 'Log level (pino).',

@@ -1,3 +1,6 @@
+import { timingSafeEqual } from 'node:crypto';
+import { CallerError } from '../errors.js';
+import { HttpCodes } from '../server/http-errors.js';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ExecutionRow } from '../executions/service.js';
@@ -114,6 +117,12 @@ export class Metrics {
   }
 }
 
+function timingSafeEqualText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
 /**
  * Times every request (call before any route is registered) and serves GET /metrics. Routes are
  * labelled by their pattern (/api/v1/execute/:id), never the raw URL, and requests that matched
@@ -123,7 +132,13 @@ export async function metricsPlugin(app: FastifyInstance, ctx: AppContext): Prom
   app.addHook('onResponse', async (request, reply) => {
     ctx.metrics.observeHttp(request.method, request.routeOptions.url ?? '(unmatched)', reply.statusCode, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    // With METRICS_TOKEN set, scrapers must send it as a Bearer token: figures such as queue
+    // depth and latencies are operational data, not for the public internet.
+    const token = ctx.config.METRICS_TOKEN;
+    if (token && !timingSafeEqualText(request.headers.authorization ?? '', `Bearer ${token}`)) {
+      throw new CallerError(HttpCodes.unauthorized, 'metrics need the METRICS_TOKEN bearer token');
+    }
     const text = await ctx.metrics.render();
     return reply.type(ctx.metrics.contentType).send(text);
   });

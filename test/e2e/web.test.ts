@@ -251,83 +251,49 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('web app in Chromium', () => {
   });
 
   it('a project with two files: create, add a file, save with Ctrl+S, run, make it public', async () => {
-    const t0 = Date.now(); const lap = (m: string) => console.log('[lap]', m, Date.now() - t0);
     await page.goto(`${server.url}/projects`);
-    lap(1);
     await page.click('[data-testid=new-project]');
-    lap(2);
     await page.fill('#name', projectName);
-    lap(3);
     await page.fill('#description', 'Says hi, with a helper module');
-    lap(4);
     await page.selectOption('#language', 'python');
-    lap(5);
     await page.click('button[type=submit]');
-    lap(6);
     await page.waitForSelector('[data-testid=project-name]');
-    lap(7);
     projectUrl = page.url();
     expect(projectUrl).toMatch(/\/projects\/[0-9a-f-]{36}$/);
     await page.waitForSelector('[data-testid="file-main.py"]');
-    lap(10);
 
     await page.click('[data-testid=new-file]');
-    lap(12);
     await page.fill('[data-testid=explorer-input]', 'util.py');
-    lap(13);
     await page.press('[data-testid=explorer-input]', 'Enter');
-    lap(14);
     await page.waitForSelector('[data-testid="tab-util.py"]');
-    lap(15);
     await setCode(page, 'def greet(name):\n    return f"hi {name} from util"\n');
-    lap(16);
     await page.waitForSelector('[data-testid=unsaved]');
-    lap(17);
     await page.keyboard.press('Control+S');
-    lap(18);
     await page.waitForSelector('[data-testid=notice]:has-text("Saved")');
-    lap(19);
     expect(await page.locator('[data-testid=unsaved]').count()).toBe(0);
-    lap(20);
 
     await page.click('[data-testid="tab-main.py"]');
-    lap(22);
     await setCode(page, 'from util import greet\n\nprint(greet(input()))\n');
-    lap(23);
     await page.fill('#p-stdin', 'ada');
-    lap(24);
     expect(await runAndWait(page)).toBe('ok'); // saves main.py first, then runs the stored files
-    lap(25);
     expect(await page.textContent('[data-testid=output]')).toBe('hi ada from util\n');
-    lap(26);
     expect(await page.locator('[data-testid=unsaved]').count()).toBe(0);
-    lap(27);
 
     // Private so far: not readable without an account.
     const id = projectUrl.split('/').at(-1)!;
     expect((await api(server, 'GET', `/api/v1/projects/${id}`)).status).toBe(404);
     await page.selectOption('[data-testid=visibility]', 'public');
-    lap(32);
     await expect.poll(async () => (await api(server, 'GET', `/api/v1/projects/${id}`)).status).toBe(200);
-    lap(33);
 
     // Everything was saved: a reload shows both files with their content.
     await page.reload();
-    lap(36);
     await page.click('[data-testid="file-util.py"]');
-    lap(37);
     await page.waitForSelector('[data-testid="tab-util.py"]');
-    lap(38);
     expect(await editorText(page)).toBe('def greet(name):\n    return f"hi {name} from util"\n');
-    lap(39);
     await page.click('[data-testid="tab-main.py"]');
-    lap(40);
     await page.fill('#p-stdin', 'ada');
-    lap(41);
     expect(await runAndWait(page)).toBe('ok');
-    lap(42);
     await shot(page, 'project');
-    lap(43);
   });
 
   it('a second user finds it among the public projects, stars, comments and forks it; the fork runs', async () => {
