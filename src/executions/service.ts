@@ -153,8 +153,17 @@ export class ExecutionService {
       if (e.type === 'complete' || e.type === 'error') done();
     });
     try {
-      const [now] = await this.db.select({ status: executions.status }).from(executions).where(eq(executions.id, id));
-      if (!now || !isFinal(now.status)) {
+      // The bus's history says whether it already ended (cheaper than the database); only when
+      // the history has expired (an old execution) is the row read.
+      const history = await this.deps.bus.history(id);
+      const ended = history.length
+        ? history.some((e) => e.type === 'complete' || e.type === 'error')
+        : await this.db
+            .select({ status: executions.status })
+            .from(executions)
+            .where(eq(executions.id, id))
+            .then(([now]) => !now || isFinal(now.status));
+      if (!ended) {
         const timer = setTimeout(done, timeoutMs);
         await finished;
         clearTimeout(timer);

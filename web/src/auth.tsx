@@ -4,9 +4,10 @@
  * through the token manager's channel.
  */
 import { useQueryClient } from '@tanstack/react-query';
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from './api/errors';
 import { api, executionSocket, onTokenChange, sessionHint, tokens } from './api/session';
+import { subjectOf } from './api/token-manager';
 import type { User } from './api/types';
 
 export type AuthStatus = 'loading' | 'anonymous' | 'authenticated';
@@ -52,6 +53,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, [loadMe]);
 
   // Changes from this tab's refreshes and from other tabs.
+  const userRef = useRef(user);
+  userRef.current = user;
   useEffect(
     () =>
       onTokenChange((token, why) => {
@@ -59,11 +62,13 @@ export function AuthProvider({ children }: { children: ReactNode }) {
           setUser(null);
           setStatus('anonymous');
           queryClient.removeQueries({ predicate: (q) => q.queryKey[0] === 'me' });
-        } else if (why === 'remote') {
+          // The socket's identity is fixed at its handshake (a user change is noticed on the
+          // next connect; signing out drops it now).
+          executionSocket.close();
+        } else if (why === 'remote' && subjectOf(token) !== userRef.current?.id) {
+          // Another tab signed in (as someone else, or while this one was signed out).
           void loadMe();
         }
-        // The socket's identity is fixed at its handshake.
-        if (why !== 'refresh') executionSocket.close();
       }),
     [loadMe, queryClient],
   );

@@ -145,14 +145,25 @@ export class TokenManager {
   }
 }
 
-/** Seconds until a JWT's `exp`, or null when it cannot be read (used to refresh ahead of time). */
-export function secondsToExpiry(jwt: string, nowMs = Date.now()): number | null {
+/** A JWT's claims, unverified (the server verifies; the client only reads exp and sub). */
+function claims(jwt: string): { exp?: unknown; sub?: unknown } | null {
   const payload = jwt.split('.')[1];
   if (!payload) return null;
   try {
-    const json = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: unknown };
-    return typeof json.exp === 'number' ? json.exp - nowMs / 1000 : null;
+    return JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: unknown; sub?: unknown };
   } catch {
     return null;
   }
+}
+
+/** Seconds until a JWT's `exp`, or null when it cannot be read (used to refresh ahead of time). */
+export function secondsToExpiry(jwt: string, nowMs = Date.now()): number | null {
+  const exp = claims(jwt)?.exp;
+  return typeof exp === 'number' ? exp - nowMs / 1000 : null;
+}
+
+/** The user id a JWT was issued to, or null. */
+export function subjectOf(jwt: string): string | null {
+  const sub = claims(jwt)?.sub;
+  return typeof sub === 'string' ? sub : null;
 }

@@ -1,5 +1,5 @@
 /** Small building blocks: error notes, loading states, verdict badges. */
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect } from 'react';
 import { Link } from 'react-router';
 import { ApiError, describeError } from '../api/errors';
 
@@ -91,4 +91,11 @@ export function Pager({ page, pages, onPage }: { page: number; pages: number; on
       </button>
     </nav>
   );
+}
+
+/** The tab's title for a page ("Projects · MUSCode"). */
+export function useTitle(title: string | null | undefined): void {
+  useEffect(() => {
+    document.title = title ? `${title} · MUSCode` : 'MUSCode';
+  }, [title]);
 }

@@ -1,6 +1,8 @@
 import { Link } from 'react-router';
+import { useTitle } from './common';
 
 export function NotFound({ what = 'page' }: { what?: string }) {
+  useTitle('Not found');
   return (
     <div className="page center" data-testid="not-found">
       <h1>{what === 'page' ? 'Page not found' : `This ${what} does not exist`}</h1>

@@ -9,6 +9,7 @@
  * connection is re-opened, because the server decides at the handshake whose runs it may show.
  */
 import { io, type Socket } from 'socket.io-client';
+import { subjectOf } from '../api/token-manager';
 import type { Execution } from '../api/types';
 import type { StreamEvent } from './run-state';
 
@@ -126,15 +127,5 @@ export class ExecutionSocket {
       throw new SubscribeError(ack.error.code, ack.error.message);
     }
     return stop;
-  }
-}
-
-/** The JWT's subject (user id), without verifying: only to notice a change of user. */
-function subjectOf(jwt: string): string | null {
-  try {
-    const payload = JSON.parse(atob(jwt.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: string };
-    return payload.sub ?? null;
-  } catch {
-    return null;
   }
 }

@@ -3,6 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { describeError, fieldErrors } from '../api/errors';
 import { useAuth } from '../auth';
+import { useTitle } from '../components/common';
 
 function Field(props: {
   id: string;
@@ -53,6 +54,7 @@ function useAfterAuth() {
 
 export function LoginPage() {
   const { login } = useAuth();
+  useTitle('Sign in');
   const done = useAfterAuth();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -97,6 +99,7 @@ export function LoginPage() {
 
 export function RegisterPage() {
   const { register } = useAuth();
+  useTitle('Create an account');
   const done = useAfterAuth();
   const [form, setForm] = useState({ email: '', username: '', fullName: '', password: '' });
   const [error, setError] = useState<unknown>(null);

@@ -8,7 +8,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, executionSocket } from '../api/session';
 import type { LanguagesResponse, QueuedReceipt } from '../api/types';
 import { CodeEditor, focusLine } from '../components/code-editor';
-import { ErrorNote, Spinner } from '../components/common';
+import { ErrorNote, Spinner, useTitle } from '../components/common';
 import { diagnosticsOf, OutputPanel, ResultBar } from '../components/run-output';
 import { splitArgs } from '../lib/diagnostics';
 import { loadDraft, type PlaygroundDraft, saveDraft } from '../lib/playground-storage';
@@ -27,6 +27,7 @@ export const MOD = isMac ? '⌘' : 'Ctrl';
 export default function Playground() {
   const languages = useLanguages();
   const [theme] = useTheme();
+  useTitle('Playground');
   const [draft, setDraft] = useState<PlaygroundDraft>(loadDraft);
   const { state, run, stop } = useRun();
   const editorBox = useRef<HTMLDivElement>(null);

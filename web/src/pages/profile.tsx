@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { api } from '../api/session';
 import type { Execution, Pagination, Stats } from '../api/types';
 import { useAuth } from '../auth';
-import { Empty, ErrorNote, formatDate, formatKb, formatMs, Pager, Spinner, VerdictBadge } from '../components/common';
+import { Empty, ErrorNote, formatDate, formatKb, formatMs, Pager, Spinner, useTitle, VerdictBadge } from '../components/common';
 
 function Figure({ label, value, testId }: { label: string; value: string | number; testId?: string }) {
   return (
@@ -22,6 +22,7 @@ const quota = (used: number, limit: number | null) => (limit === null ? `${used}
 export default function Profile() {
   const { user } = useAuth();
   const [page, setPage] = useState(1);
+  useTitle('Profile');
   const stats = useQuery({ queryKey: ['me', 'stats'], queryFn: () => api.get<Stats>('/stats') });
   const runs = useQuery({
     queryKey: ['me', 'executions', page],

@@ -5,13 +5,14 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { fieldErrors } from '../api/errors';
 import { api } from '../api/session';
 import type { ProjectDetail, ProjectSummary, Visibility } from '../api/types';
-import { ErrorNote, Spinner } from '../components/common';
+import { ErrorNote, Spinner, useTitle } from '../components/common';
 import { useLanguages } from './playground';
 
 export default function ProjectNew() {
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const languages = useLanguages();
+  useTitle('New project');
   const templates = useQuery({
     queryKey: ['projects', 'templates-for-new'],
     queryFn: () => api.get<{ projects: ProjectSummary[] }>('/projects', { query: { scope: 'templates', limit: 100, sort: 'name' } }),

@@ -12,7 +12,7 @@ import type { ProjectDetail, ProjectFile, QueuedReceipt, Visibility } from '../a
 import { useAuth } from '../auth';
 import { CodeEditor, focusLine } from '../components/code-editor';
 import { Comments } from '../components/comments';
-import { ErrorNote, Spinner } from '../components/common';
+import { ErrorNote, Spinner, useTitle } from '../components/common';
 import { ForkIcon, TrashIcon } from '../components/icons';
 import { type ExplorerAction, FileExplorer } from '../components/file-explorer';
 import { diagnosticsOf, OutputPanel, ResultBar } from '../components/run-output';
@@ -43,6 +43,7 @@ function ProjectView({ id }: { id: string }) {
     enabled: status !== 'loading',
   });
   const p = project.data;
+  useTitle(p?.name ?? 'Project');
   const files = p?.files ?? [];
   const owner = !!user && !!p && p.owner.id === user.id;
 
@@ -238,7 +239,7 @@ function ProjectView({ id }: { id: string }) {
   };
 
   const settings = useMutation({
-    mutationFn: (patch: { visibility?: Visibility }) => api.patch<ProjectDetail>(`/projects/${id}`, patch),
+    mutationFn: (patch: { visibility?: Visibility; isTemplate?: boolean }) => api.patch<ProjectDetail>(`/projects/${id}`, patch),
     onSuccess: (d) => patchCache((old) => ({ ...old, ...d, files: old.files })),
   });
   const star = useMutation({
@@ -298,6 +299,14 @@ function ProjectView({ id }: { id: string }) {
           </label>
         ) : (
           <span className="badge">{p.visibility}</span>
+        )}
+        {owner ? (
+          <label className="field-inline" title="Templates are offered as a starting point when creating a project">
+            <input type="checkbox" checked={p.isTemplate} onChange={(e) => settings.mutate({ isTemplate: e.target.checked })} disabled={settings.isPending} data-testid="is-template" />
+            <span>Template</span>
+          </label>
+        ) : (
+          p.isTemplate && <span className="badge">template</span>
         )}
         {user && (
           <button type="button" className="btn" aria-pressed={p.starred} onClick={() => star.mutate(!p.starred)} disabled={star.isPending} data-testid="star">

@@ -5,7 +5,7 @@ import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/session';
 import type { Pagination, ProjectSummary } from '../api/types';
 import { useAuth } from '../auth';
-import { Empty, ErrorNote, formatDate, Pager, Spinner } from '../components/common';
+import { Empty, ErrorNote, formatDate, Pager, Spinner, useTitle } from '../components/common';
 import { useLanguages } from './playground';
 
 const SCOPES = [
@@ -37,6 +37,7 @@ export function ProjectCard({ p }: { p: ProjectSummary }) {
 export default function ProjectsList() {
   const { status } = useAuth();
   const [params, setParams] = useSearchParams();
+  useTitle('Projects');
   const signedIn = status === 'authenticated';
   const scope = params.get('scope') ?? (signedIn ? 'mine' : 'public');
   const q = params.get('q') ?? '';
