@@ -7,6 +7,8 @@ NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null 
 APT_PACKAGES := bubblewrap gcc g++ libc6-dev make python3 openjdk-17-jdk-headless php-cli \
   golang-go rustc ruby iproute2 util-linux chromium
 
+
+.PHONY: bench-api
 .PHONY: run test build setup check-node deps native ts web service-user services selftest bench bench-web clean
 
 check-node:
@@ -69,6 +71,9 @@ test: setup services
 
 bench: setup
 	node dist/bench/run-all.js
+
+bench-api: setup services
+	node dist/bench/api.js
 
 # The web app's budgets: first-load JavaScript (gzipped) and Run -> first output in Chromium.
 bench-web: setup

@@ -99,18 +99,20 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
  * from a quiet machine, like one request reaching an idle engine. This matters for cgroup v1:
  * moving a process into a cgroup takes a global lock whose write side waits for an RCU grace
  * period unless another move happened just before; back-to-back calls would hide that cost.
+ * A per-variant record lets "idle" and "back to back" variants share one interleaved loop.
  */
 export async function sampleInterleaved<K extends string>(
   variants: Record<K, () => Promise<void>>,
   runs: number,
   warmup: number,
-  settleMs = 0,
+  settleMs: number | Partial<Record<K, number>> = 0,
 ): Promise<Record<K, number[]>> {
+  const settle = (k: K) => (typeof settleMs === 'number' ? settleMs : (settleMs[k] ?? 0));
   const keys = Object.keys(variants) as K[];
   const out = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
   for (let round = 0; round < warmup + runs; round++) {
     for (const k of keys) {
-      if (settleMs > 0) await sleep(settleMs);
+      if (settle(k) > 0) await sleep(settle(k));
       const t0 = performance.now();
       await variants[k]();
       const dt = performance.now() - t0;

@@ -180,17 +180,15 @@ export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEA
         if (r.run?.status !== 'ok') throw new Error(`engine python run: ${r.run?.status} ${r.run?.message ?? ''}`);
       },
     };
-    progress(`sandbox-overhead: ${opts.runs} interleaved runs of ${Object.keys(variants).length} variants, ${opts.settleMs} ms apart...`);
-    const raws = await sampleInterleaved(variants, opts.runs, opts.warmup, opts.settleMs);
+    // The python pair also runs back to back (no pause, right after the previous run), in the
+    // same loop so that both conditions see the same background load.
+    const all = { ...variants, barePyB2B: variants.barePy, enginePyB2B: variants.enginePy };
+    const settle = Object.fromEntries(Object.keys(variants).map((k) => [k, opts.settleMs]));
+    progress(`sandbox-overhead: ${opts.runs} interleaved runs of ${Object.keys(all).length} variants...`);
+    const raws = await sampleInterleaved(all, opts.runs, opts.warmup, settle);
     const samples: Record<string, Summary> = Object.fromEntries(Object.entries(raws).map(([k, v]) => [k, summarize(v as number[])]));
     const m = (k: keyof typeof variants) => samples[k]!.median;
-    // The same python pair back to back: a busy engine, where consecutive cgroup moves share
-    // one RCU grace period (see sampleInterleaved).
-    progress(`sandbox-overhead: ${opts.runs} back-to-back runs of bare and engine python...`);
-    const b2b = await sampleInterleaved({ barePy: variants.barePy, enginePy: variants.enginePy }, opts.runs, 3, 0);
-    samples.barePyB2B = summarize(b2b.barePy);
-    samples.enginePyB2B = summarize(b2b.enginePy);
-    const stageTimings = timings.slice(-opts.runs);
+    const stageTimings = timings.slice(-opts.runs); // without the warm-up runs
     const prep = median(stageTimings.map((t) => t.cgroupMs));
     const cleanup = median(stageTimings.map((t) => t.cleanupMs));
     const join = m('launcherCg') - m('launcher');
@@ -253,7 +251,7 @@ export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEA
       options: opts,
       samples,
       python: pair(m('barePy'), m('enginePy')),
-      pythonBackToBack: pair(samples.barePyB2B.median, samples.enginePyB2B.median),
+      pythonBackToBack: pair(samples.barePyB2B!.median, samples.enginePyB2B!.median),
       c: pair(m('bareC'), m('engineC')),
       breakdown,
       flags,
