@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ErrorCodes, SystemError } from '../../errors.js';
+import { instancePid, processAlive } from '../host.js';
 import { type CgroupDriver, type CgroupLimits, type CgroupUsage, type RunCgroup, killUntilEmpty, parsePids } from './cgroup.js';
 
 /** cgroup v1: one directory per controller (memory, pids, cpuacct). Pooled: one cgroup per slot. */
@@ -150,8 +151,8 @@ function sweepStale(parent: string): void {
     return;
   }
   for (const name of names) {
-    const pid = Number(name.split('-')[0]);
-    if (!Number.isInteger(pid) || pid <= 0 || alive(pid)) continue;
+    const pid = instancePid(name);
+    if (pid === null || processAlive(pid)) continue;
     const dir = path.join(parent, name);
     for (const slot of safeList(dir)) {
       const slotDir = path.join(dir, slot);
@@ -177,15 +178,6 @@ function safeList(dir: string): string[] {
     return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
   } catch {
     return [];
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -9,6 +9,8 @@ import type { CgroupDriver } from '../cgroups/cgroup.js';
 import { type BoxFile, clearBox, snapshotBox, writeBoxFiles } from './box-fs.js';
 import type { Bind, EndReason, Sandbox, SandboxOutcome, SandboxSlot, SandboxStage } from './sandbox.js';
 import { seccompFilter } from './seccomp.js';
+import { parseStatus } from './launch-status.js';
+import { sweepStaleInstances, unmountAndRemove } from '../host.js';
 
 export interface BwrapOptions {
   slots: number;
@@ -229,13 +231,7 @@ class BwrapSlot implements SandboxSlot {
   }
 
   unmount(): void {
-    spawnSync('umount', [this.mountPath]);
-    if (fs.existsSync(this.mountPath) && isMountPoint(this.mountPath)) spawnSync('umount', ['-l', this.mountPath]);
-    try {
-      fs.rmdirSync(this.mountPath);
-    } catch {
-      // removed with the instance directory
-    }
+    unmountAndRemove(this.mountPath);
   }
 
   run(stage: SandboxStage): Promise<SandboxOutcome> {
@@ -456,70 +452,6 @@ function safePids(cg: { pids(): number[] }): number[] {
     return cg.pids();
   } catch {
     return [];
-  }
-}
-
-interface ParsedStatus {
-  exit?: number;
-  signal?: number;
-  execError?: string;
-  launchError?: string;
-}
-
-export function parseStatus(text: string): ParsedStatus {
-  const out: ParsedStatus = {};
-  for (const line of text.split('\n')) {
-    let m: RegExpExecArray | null;
-    if ((m = /^exit (\d+)$/.exec(line))) out.exit = Number(m[1]);
-    else if ((m = /^signal (\d+)$/.exec(line))) out.signal = Number(m[1]);
-    else if ((m = /^exec-error (.*)$/.exec(line))) out.execError = m[1];
-    else if ((m = /^(?:launch|init)-error (.*)$/.exec(line))) out.launchError = m[1];
-  }
-  return out;
-}
-
-function isMountPoint(dir: string): boolean {
-  try {
-    return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
-  } catch {
-    return false;
-  }
-}
-
-/** Removes box mounts and directories left by engine processes that died without closing. */
-function sweepStaleInstances(runDir: string): void {
-  let entries: string[];
-  try {
-    entries = fs.readdirSync(runDir);
-  } catch {
-    return;
-  }
-  for (const name of entries) {
-    const pid = Number(name.split('-')[0]);
-    if (!Number.isInteger(pid) || pid <= 0 || processAlive(pid)) continue;
-    const dir = path.join(runDir, name);
-    for (const slot of safeReaddir(dir)) {
-      const p = path.join(dir, slot);
-      if (isMountPoint(p)) spawnSync('umount', ['-l', p]);
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function safeReaddir(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,0 +1,22 @@
+/**
+ * The status lines the native launcher and init write on fd 4 (native/muscode-sandbox.c):
+ * "exit N", "signal N", "exec-error ...", "launch-error ..." / "init-error ...", "sandbox-exit N".
+ */
+export interface ParsedStatus {
+  exit?: number;
+  signal?: number;
+  execError?: string;
+  launchError?: string;
+}
+
+export function parseStatus(text: string): ParsedStatus {
+  const out: ParsedStatus = {};
+  for (const line of text.split('\n')) {
+    let m: RegExpExecArray | null;
+    if ((m = /^exit (\d+)$/.exec(line))) out.exit = Number(m[1]);
+    else if ((m = /^signal (\d+)$/.exec(line))) out.signal = Number(m[1]);
+    else if ((m = /^exec-error (.*)$/.exec(line))) out.execError = m[1];
+    else if ((m = /^(?:launch|init)-error (.*)$/.exec(line))) out.launchError = m[1];
+  }
+  return out;
+}
