@@ -16,7 +16,7 @@ async function main(role: string): Promise<void> {
     stop = (o) => server.close(o);
   } else if (role === 'worker') {
     const worker = await startWorker(config, engine);
-    process.stdout.write(`MUSCode worker ${worker.ctx.instanceId} running (${config.SANDBOX_SLOTS} slots)\n`);
+    process.stdout.write(`MUSCode worker ${worker.ctx.instanceId} running (${config.SANDBOX_SLOTS} slots${worker.metricsUrl ? `, metrics at ${worker.metricsUrl}` : ""})\n`);
     stop = (o) => worker.close(o);
   } else {
     throw new Error(`unknown role ${role}`);

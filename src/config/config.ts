@@ -107,6 +107,10 @@ export const OPTIONS = {
     schema: int(5_000, 3_600_000).default(120_000),
     description: 'A running execution whose lease (renewed while it runs) expires is ended as failed/worker_lost or re-queued.',
   },
+  WORKER_METRICS_PORT: {
+    schema: int(0, 65535).default(0),
+    description: '`muscode worker` only: serve GET /metrics (runs by verdict, latencies, queue depth) on HOST:this port; 0 turns it off. API replicas serve /metrics on their own port.',
+  },
   METRICS_TOKEN: {
     schema: z.string().min(16).optional(),
     description: 'When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. Unset: /metrics is open (keep it off the public internet).',

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.js';
 import type { EngineClient } from '../engine/client.js';
 import { attachRealtime } from '../realtime/socket.js';
+import { serveWorkerMetrics } from '../system/worker-metrics.js';
 import { type App, buildApp } from './app.js';
 import { createPlatform, type Platform, type PlatformOptions } from './platform.js';
 
@@ -47,8 +48,25 @@ export async function startApiServer(
   };
 }
 
-/** A queue worker (cluster mode): runs jobs, serves nothing. */
-export async function startWorker(config: Config, engine: EngineClient, opts: Omit<PlatformOptions, 'role' | 'engine'> = {}): Promise<Platform> {
+/** A queue worker (cluster mode): runs jobs; serves only /metrics, when WORKER_METRICS_PORT is set. */
+export async function startWorker(
+  config: Config,
+  engine: EngineClient,
+  opts: Omit<PlatformOptions, 'role' | 'engine'> = {},
+): Promise<Platform & { metricsUrl: string | null }> {
   if (config.mode !== 'cluster') throw new Error('`muscode worker` needs DATABASE_URL and REDIS_URL (cluster mode)');
-  return createPlatform(config, { ...opts, role: 'worker', engine });
+  const platform = await createPlatform(config, { ...opts, role: 'worker', engine });
+  if (!config.WORKER_METRICS_PORT) return { ...platform, metricsUrl: null };
+  const metrics = await serveWorkerMetrics(platform.ctx).catch(async (err: unknown) => {
+    await platform.close({ abort: true });
+    throw err;
+  });
+  return {
+    ...platform,
+    metricsUrl: metrics.url,
+    async close(o) {
+      await metrics.close();
+      await platform.close(o);
+    },
+  };
 }
