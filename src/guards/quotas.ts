@@ -40,10 +40,40 @@ const limitOf = (override: number | null | undefined, setting: number): number |
  * win over the settings when set; a setting of 0 means no limit.
  */
 export class QuotaService {
+  /** The upsert on every run's path, prepared once (the user id is its only parameter). */
+  private readonly consumeStatement;
+
   constructor(
     private readonly db: Db,
     private readonly config: Pick<Config, 'QUOTA_EXECUTIONS_DAILY' | 'QUOTA_EXECUTIONS_MONTHLY' | 'QUOTA_STORAGE_MB'>,
-  ) {}
+  ) {
+    const q = userQuotas;
+    const dailyDefault = config.QUOTA_EXECUTIONS_DAILY > 0 ? config.QUOTA_EXECUTIONS_DAILY : null;
+    const monthlyDefault = config.QUOTA_EXECUTIONS_MONTHLY > 0 ? config.QUOTA_EXECUTIONS_MONTHLY : null;
+    // Today's and this month's counts before this call (a stale day or month counts as 0).
+    const usedToday = sql`(case when ${q.lastResetDaily} = ${TODAY} then ${q.executionsToday} else 0 end)`;
+    const usedMonth = sql`(case when ${q.lastResetMonthly} = ${THIS_MONTH} then ${q.executionsMonth} else 0 end)`;
+    const dailyLimit = sql`coalesce(${q.maxExecutionsDaily}, ${dailyDefault}::integer)`;
+    const monthlyLimit = sql`coalesce(${q.maxExecutionsMonthly}, ${monthlyDefault}::integer)`;
+    // A user's first run: no row yet, so no override; admitted unless a default limit is below 1
+    // (never: 0 means off).
+    this.consumeStatement = db
+      .insert(q)
+      .values({ userId: sql`${sql.placeholder('userId')}::uuid`, executionsToday: 1, executionsMonth: 1, lastResetDaily: TODAY, lastResetMonthly: THIS_MONTH })
+      .onConflictDoUpdate({
+        target: q.userId,
+        set: {
+          executionsToday: sql`${usedToday} + 1`,
+          executionsMonth: sql`${usedMonth} + 1`,
+          lastResetDaily: TODAY,
+          lastResetMonthly: THIS_MONTH,
+          updatedAt: sql`now()`,
+        },
+        setWhere: sql`(${dailyLimit} is null or ${usedToday} < ${dailyLimit}) and (${monthlyLimit} is null or ${usedMonth} < ${monthlyLimit})`,
+      })
+      .returning({ id: q.userId })
+      .prepare('muscode_quota_consume');
+  }
 
   /**
    * Counts one execution for `userId`, or refuses it with 429 QUOTA_EXCEEDED. One statement does
@@ -53,33 +83,9 @@ export class QuotaService {
    * that /stats can show it.
    */
   async consumeExecution(userId: string): Promise<void> {
-    const q = userQuotas;
-    const dailyDefault = this.config.QUOTA_EXECUTIONS_DAILY > 0 ? this.config.QUOTA_EXECUTIONS_DAILY : null;
-    const monthlyDefault = this.config.QUOTA_EXECUTIONS_MONTHLY > 0 ? this.config.QUOTA_EXECUTIONS_MONTHLY : null;
-    // Today's and this month's counts before this call (a stale day or month counts as 0).
-    const usedToday = sql`(case when ${q.lastResetDaily} = ${TODAY} then ${q.executionsToday} else 0 end)`;
-    const usedMonth = sql`(case when ${q.lastResetMonthly} = ${THIS_MONTH} then ${q.executionsMonth} else 0 end)`;
-    const dailyLimit = sql`coalesce(${q.maxExecutionsDaily}, ${dailyDefault}::integer)`;
-    const monthlyLimit = sql`coalesce(${q.maxExecutionsMonthly}, ${monthlyDefault}::integer)`;
-    // A user's first run: no row yet, so no override; admitted unless a default limit is below 1
-    // (never: 0 means off).
     let rows: { id: string }[];
     try {
-      rows = await this.db
-        .insert(q)
-        .values({ userId, executionsToday: 1, executionsMonth: 1, lastResetDaily: TODAY, lastResetMonthly: THIS_MONTH })
-        .onConflictDoUpdate({
-          target: q.userId,
-          set: {
-            executionsToday: sql`${usedToday} + 1`,
-            executionsMonth: sql`${usedMonth} + 1`,
-            lastResetDaily: TODAY,
-            lastResetMonthly: THIS_MONTH,
-            updatedAt: sql`now()`,
-          },
-          setWhere: sql`(${dailyLimit} is null or ${usedToday} < ${dailyLimit}) and (${monthlyLimit} is null or ${usedMonth} < ${monthlyLimit})`,
-        })
-        .returning({ id: q.userId });
+      rows = await this.consumeStatement.execute({ userId });
     } catch (err) {
       // The token is valid but its account was deleted since.
       if (pgCode(err) === '23503') throw new CallerError(HttpCodes.unauthorized, 'the account no longer exists');
