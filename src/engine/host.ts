@@ -68,3 +68,18 @@ export function unmountAndRemove(dir: string): void {
     // removed with its parent
   }
 }
+
+/** Whether a uid that is neither owner nor group could reach `p` (every parent needs o+x). */
+export function reachableByOthers(p: string): boolean {
+  let dir = path.resolve(p);
+  for (;;) {
+    const parent = path.dirname(dir);
+    if (parent === dir) return true;
+    try {
+      if ((fs.statSync(parent).mode & 0o001) === 0) return false;
+    } catch {
+      return false;
+    }
+    dir = parent;
+  }
+}

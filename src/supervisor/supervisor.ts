@@ -1,7 +1,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config/config.js';
+import { type Config, REPO_ROOT } from '../config/config.js';
+import { reachableByOthers } from '../engine/host.js';
 import type { Engine } from '../engine/runner/engine.js';
 import type { RunResult } from '../engine/types.js';
 import { CallerError, ErrorCodes, MuscodeError, SystemError } from '../errors.js';
@@ -28,6 +29,14 @@ export function lookupUser(name: string): { uid: number; gid: number } {
  */
 export async function supervise(config: Config, engine: Engine, childArgs: string[], settings: Record<string, string> = {}): Promise<number> {
   const { uid, gid } = lookupUser(config.SERVICE_USER);
+  // The service process runs MUSCode's own code as SERVICE_USER: it must be able to reach it.
+  if (!reachableByOthers(path.join(REPO_ROOT, 'dist'))) {
+    throw new SystemError(
+      ErrorCodes.invalidConfig,
+      `${REPO_ROOT} is not reachable by ${config.SERVICE_USER} (a parent directory lacks o+x, e.g. /root): ` +
+        'put the checkout somewhere world-traversable such as /opt/muscode, or chmod o+x the parent directories',
+    );
+  }
   // The service's own state (embedded database, generated secrets) belongs to it; the compile
   // cache stays root-only.
   const serviceDir = path.join(config.DATA_DIR, 'service');

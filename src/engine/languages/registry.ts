@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CallerError, ErrorCodes } from '../../errors.js';
+import { reachableByOthers } from '../host.js';
 import { c } from './c.js';
 import { cpp } from './cpp.js';
 import { go } from './go.js';
@@ -26,21 +27,6 @@ export interface LanguageInfo {
   available: boolean;
   /** Why it is unavailable. */
   reason?: string;
-}
-
-/** Whether a uid that is neither owner nor group could reach `p` (every parent needs o+x). */
-function reachableByOthers(p: string): boolean {
-  let dir = path.resolve(p);
-  for (;;) {
-    const parent = path.dirname(dir);
-    if (parent === dir) return true;
-    try {
-      if ((fs.statSync(parent).mode & 0o001) === 0) return false;
-    } catch {
-      return false;
-    }
-    dir = parent;
-  }
 }
 
 export class LanguageRegistry {
