@@ -6,7 +6,7 @@ import { verifyAccessToken } from '../auth/plugin.js';
 import { presentExecution } from '../executions/presenter.js';
 import { CallerError, MuscodeError } from '../errors.js';
 import type { AppContext, AuthUser } from '../server/context.js';
-import type { ExecutionEvent } from './bus.js';
+import { type ExecutionEvent, followExecution } from './bus.js';
 import { registerProjectRoomHandlers } from './project-rooms.js';
 import { wsErrorCode } from './ws-errors.js';
 
@@ -65,23 +65,13 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext): Pro
         if (typeof id !== 'string') throw new CallerError('VALIDATION_ERROR', 'executionId is required');
         const row = await ctx.executions.get(id, data.user);
         if (data.subs.has(id)) return ack({ status: row.status, seq: 0, alreadySubscribed: true });
+        // Replay, then live, with no gap and no duplicate (see followExecution).
         let last = 0;
-        const pending: ExecutionEvent[] = [];
-        let replaying = true;
-        const deliver = async (e: ExecutionEvent) => {
-          if (e.seq <= last) return;
+        const unsubscribe = await followExecution(ctx.bus, id, (e) => {
           last = e.seq;
-          await emit(socket, ctx, e);
-        };
-        // Subscribe first, then read the history: nothing falls between the two.
-        const unsubscribe = await ctx.bus.subscribe(id, (e) => {
-          if (replaying) pending.push(e);
-          else void deliver(e);
+          void emit(socket, ctx, e);
         });
         data.subs.set(id, unsubscribe);
-        for (const e of await ctx.bus.history(id)) await deliver(e);
-        for (const e of pending) await deliver(e);
-        replaying = false;
         const now = await ctx.executions.get(id, data.user);
         ack({ status: now.status, seq: last });
       } catch (err) {
