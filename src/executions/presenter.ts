@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { STAGE_STATUSES } from '../engine/types.js';
+import { STAGE_STATUSES, type StageJson } from '../engine/types.js';
 import type { ExecutionRow } from './service.js';
 
 const stage = z.object({
@@ -45,18 +45,8 @@ export const executionSchema = z
 
 export type ExecutionJson = z.output<typeof executionSchema>;
 
-interface StoredStage {
-  status: ExecutionJson['verdict'] & string;
-  stdout: string;
-  stderr: string;
-  exitCode: number | null;
-  signal: string | null;
-  cpuMs: number;
-  wallMs: number;
-  memoryKb: number;
-  truncated: boolean;
-  cached?: boolean;
-}
+/** The compile stage as stored in `executions.compile`: the engine's JSON stage, output base64. */
+type StoredStage = StageJson;
 
 /** Row -> API shape. Output is UTF-8 text by default (invalid bytes replaced), exact bytes with base64. */
 export function presentExecution(row: ExecutionRow, base64 = false): ExecutionJson {
@@ -90,7 +80,7 @@ export function presentExecution(row: ExecutionRow, base64 = false): ExecutionJs
     compile,
     run: ran
       ? {
-          status: row.verdict as StoredStage['status'],
+          status: row.verdict as StageJson['status'],
           stdout: text(row.stdout ?? Buffer.alloc(0))!,
           stderr: text(row.stderr ?? Buffer.alloc(0))!,
           exitCode: row.exitCode,

@@ -6,7 +6,7 @@ import type { EngineClient } from '../engine/client.js';
 import { LanguageRegistry } from '../engine/languages/registry.js';
 import { resolveLimits } from '../engine/limits.js';
 import { prepareJob } from '../engine/runner/job.js';
-import type { LimitOverrides, RunResult, StageResult } from '../engine/types.js';
+import { type LimitOverrides, type RunResult, type StageResult, stageToJson } from '../engine/types.js';
 import { CallerError, ErrorCodes, MuscodeError } from '../errors.js';
 import { type ExecutionQueue, type JobContext, jobAbortReason } from '../queue/queue.js';
 import type { OutputBus } from '../realtime/bus.js';
@@ -396,19 +396,9 @@ function resultColumns(result: RunResult): ResultColumns {
     wallMs: result.run?.wallMs ?? null,
     memoryKb: result.run?.memoryKb ?? null,
     truncated: result.run?.truncated ?? false,
+    // Stored as the engine's JSON stage with its output base64-encoded (it may not be UTF-8).
     compile: compile
-      ? {
-          status: compile.status,
-          stdout: compile.stdout.toString('base64'),
-          stderr: compile.stderr.toString('base64'),
-          exitCode: compile.exitCode,
-          signal: compile.signal,
-          cpuMs: compile.cpuMs,
-          wallMs: compile.wallMs,
-          memoryKb: compile.memoryKb,
-          truncated: compile.truncated,
-          cached: compile.cached ?? false,
-        }
+      ? { ...stageToJson(compile), stdout: compile.stdout.toString('base64'), stderr: compile.stderr.toString('base64'), cached: compile.cached ?? false }
       : null,
     compilationError: compile && compile.status !== 'ok' ? Buffer.concat([compile.stdout, compile.stderr]).toString('utf8') : null,
     failureReason: verdict === 'internal_error' ? (decisive.message ?? 'internal') : null,

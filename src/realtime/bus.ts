@@ -89,3 +89,16 @@ export async function followExecution(
   for (const e of pending) deliver(e);
   return unsubscribe;
 }
+
+/** Runs a subscriber's callback; a listener that throws must not stop delivery to the others. */
+export function callListener(fn: () => void, onError?: (err: unknown) => void): void {
+  try {
+    fn();
+  } catch (err) {
+    onError?.(err);
+  }
+}
+
+export function assertBusOpen(closed: boolean): void {
+  if (closed) throw new Error('the output bus is closed');
+}

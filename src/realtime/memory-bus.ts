@@ -6,6 +6,8 @@ import {
   type ExecutionEventBody,
   HISTORY_TRUNCATED,
   type OutputBus,
+  assertBusOpen,
+  callListener,
 } from './bus.js';
 
 interface ExecutionLog {
@@ -131,14 +133,10 @@ export class MemoryBus implements OutputBus {
   }
 
   private safely(fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      this.options.onListenerError?.(err);
-    }
+    callListener(fn, this.options.onListenerError);
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new Error('the output bus is closed');
+    assertBusOpen(this.closed);
   }
 }

@@ -6,6 +6,8 @@ import {
   type ExecutionEventBody,
   HISTORY_TRUNCATED,
   type OutputBus,
+  assertBusOpen,
+  callListener,
 } from './bus.js';
 
 export interface RedisBusOptions extends BusHistoryOptions {
@@ -245,15 +247,11 @@ export class RedisBus implements OutputBus {
   }
 
   private safely(fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      this.options.onListenerError?.(err);
-    }
+    callListener(fn, this.options.onListenerError);
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new Error('the output bus is closed');
+    assertBusOpen(this.closed);
   }
 }
 
