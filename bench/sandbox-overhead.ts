@@ -96,6 +96,15 @@ function drop(args: readonly string[], token: string, arity: number): string[] {
   return [...args.slice(0, i), ...args.slice(i + 1 + arity)];
 }
 
+/** Removes the option `token` whose (last) value is `value`, with its values. */
+function dropPair(args: readonly string[], token: string, value: string): string[] {
+  const end = args.indexOf('--');
+  const i = args.findIndex((a, k) => a === token && k < end && (args[k + 1] === value || args[k + 2] === value));
+  if (i < 0) throw new Error(`${token} ... ${value} is not in the engine's bwrap argv any more`);
+  const arity = args[i + 1] === value ? 1 : 2;
+  return [...args.slice(0, i), ...args.slice(i + 1 + arity)];
+}
+
 export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEAD_OPTIONS): Promise<OverheadResult> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'muscode-bench-hello-'));
   // The launcher runs ./hello as a slot uid: the directory must be traversable by it.
@@ -145,7 +154,8 @@ export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEA
     const box1 = boxPathOf(slot1);
     const cg1 = cgroups.acquire(1);
     cg1.prepare({ memoryBytes: limits.memoryBytes, processes: limits.processes });
-    const bwrapArgv = sb.bwrapArgs(box1, stage(['./hello']));
+    const tmp1 = sb.slotTmpPath(1);
+    const bwrapArgv = sb.bwrapArgs(box1, tmp1, stage(['./hello']));
     const launch = (extra: string[], argv: string[]) =>
       spawnAndWait(
         cfg.SANDBOX_LAUNCHER,
@@ -153,7 +163,10 @@ export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEA
         ['launch', '--status-fd', '4', '--uid', uid1, '--gid', uid1, ...extra, '--rlimit', 'core=0:0', '--keep-fd', '3', '--', ...argv],
         { extraPipes: 2, fd3Data: seccompFilter() },
       );
-    const viaBwrap = (args: string[]) => launch([], [cfg.SANDBOX_BWRAP, ...args]);
+    // The stage's private /tmp and the init fd are the launcher's part of the sandbox.
+    const sandboxOpts = sb.launcherArgs(slot1.uid, [], tmp1, limits);
+    const tmpOpts = sandboxOpts.slice(sandboxOpts.indexOf('--tmp-mount'), sandboxOpts.indexOf('--keep-fd'));
+    const viaBwrap = (args: string[]) => launch(tmpOpts, [cfg.SANDBOX_BWRAP, ...args]);
 
     const timings: SandboxOutcome['timings'][] = [];
     const cSource = [{ path: 'main.c', content: HELLO_C }];
@@ -213,8 +226,9 @@ export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEA
         ['--disable-userns', drop(bwrapArgv, '--disable-userns', 0)],
         ['--proc /proc', drop(bwrapArgv, '--proc', 1)],
         ['--dev /dev', drop(bwrapArgv, '--dev', 1)],
-        ['--tmpfs /tmp', drop(drop(bwrapArgv, '--size', 1), '--tmpfs', 1)],
-        ['--remount-ro /', drop(bwrapArgv, '--remount-ro', 1)],
+        ['--bind (private tmpfs) /tmp', dropPair(bwrapArgv, '--bind', '/tmp')],
+        ['--remount-ro /', dropPair(bwrapArgv, '--remount-ro', '/')],
+        ['/usr/local mask (tmpfs + remount-ro)', dropPair(dropPair(dropPair(bwrapArgv, '--size', '4096'), '--tmpfs', '/usr/local'), '--remount-ro', '/usr/local')],
         ['--seccomp', drop(bwrapArgv, '--seccomp', 1)],
         ['--die-with-parent --new-session', drop(drop(bwrapArgv, '--die-with-parent', 0), '--new-session', 0)],
         [

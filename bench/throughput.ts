@@ -132,13 +132,14 @@ export async function runThroughput(opts: ThroughputOptions = DEFAULT_THROUGHPUT
     const argvFor = Array.from({ length: n }, (_, w) => {
       sb.slot(w).writeFiles([{ path: 'main.py', data: Buffer.from(SOURCE), mode: 0o644 }]);
       const stage = { argv: ['/usr/bin/python3', '-B', 'main.py'], env: PY_ENV, limits: rc.limits.run.defaults };
-      return sb.bwrapArgs(boxPathOf(sb.slot(w)), stage);
+      return sb.bwrapArgs(boxPathOf(sb.slot(w)), sb.slotTmpPath(w), stage);
     });
     const viaBwrap = (w: number, args: string[]) => {
       const uid = String(sb.slot(w).uid);
       return spawnAndWait(
         rc.SANDBOX_LAUNCHER,
-        ['launch', '--status-fd', '4', '--uid', uid, '--gid', uid, '--rlimit', 'core=0:0', '--keep-fd', '3', '--', rc.SANDBOX_BWRAP, ...args],
+        // As the engine launches a stage, without the cgroups.
+        [...sb.launcherArgs(Number(uid), [], sb.slotTmpPath(w), rc.limits.run.defaults), '--', rc.SANDBOX_BWRAP, ...args],
         { extraPipes: 2, fd3Data: seccompFilter() },
       );
     };

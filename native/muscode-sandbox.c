@@ -1,19 +1,27 @@
 // muscode-sandbox: the two tiny native steps of a sandboxed run that Node cannot do itself.
 //
 //   launch  (host side, started by the engine as root)
-//     Joins the run's cgroups by writing its own pid, sets the rlimits, drops to the slot's
-//     unprivileged uid/gid with no supplementary groups, sets no_new_privs and a parent-death
-//     signal, then execs bubblewrap. Because the pid is written *before* exec, every process the
-//     user's program ever creates is born inside the cgroups: a fork at the first instruction
-//     cannot escape the limits. Any failure reports "launch-error ..." on the status fd and exits
-//     125 without running anything (fail closed).
+//     Joins the run's cgroups by writing its own pid, sets the rlimits, gives the run a private
+//     /tmp (a fresh tmpfs with a size and an inode limit, mounted in a mount namespace of the
+//     launcher's own, so it vanishes with the run and the host never sees it), opens its own
+//     executable as the sandbox's init (exec'd by bubblewrap through /proc/self/fd, so the init
+//     has no path anywhere in the sandbox), drops to the slot's unprivileged uid/gid with no
+//     supplementary groups, sets no_new_privs and a parent-death signal, then execs bubblewrap.
+//     Because the pid is written *before* exec, every process the user's program ever creates is
+//     born inside the cgroups: a fork at the first instruction cannot escape the limits. Any
+//     failure reports "launch-error ..." on the status fd and exits 125 without running anything
+//     (fail closed).
 //
-//   init    (sandbox side, the command bubblewrap starts)
-//     Forks the user's program and reports its exact wait status ("exit N" / "signal N") on the
-//     status fd. bubblewrap itself folds a signal into exit code 128+N, which would make
-//     `exit(137)` and SIGKILL indistinguishable. The status fd is close-on-exec in the program and
-//     this process is non-dumpable, so the program can neither inherit nor reopen it
-//     (/proc/PID/fd of a non-dumpable process is not accessible to the same uid).
+//   init    (sandbox side, the command bubblewrap starts with --as-pid-1)
+//     The pid namespace's pid 1: a signal sent from inside the namespace reaches it only if it
+//     has a handler, and it has none, so the program cannot kill it (SIGKILL included). It says
+//     "init-ready" on the status fd (the host's evidence that bubblewrap's set-up succeeded),
+//     forks the user's program, reaps every orphan, and reports the program's exact wait status
+//     ("exit N" / "signal N"). bubblewrap itself folds a signal into exit code 128+N, which would
+//     make `exit(137)` and SIGKILL indistinguishable. The status fd is close-on-exec in the
+//     program and this process is non-dumpable, so the program can neither inherit nor reopen it
+//     (/proc/PID/fd of a non-dumpable process is not accessible to the same uid). Its command
+//     line is blanked to "init": /proc/1/cmdline shows nothing of how it was started.
 //
 // Nothing here parses user input: every argument comes from the engine.
 #define _GNU_SOURCE
@@ -25,6 +33,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <dirent.h>
 #include <sys/resource.h>
@@ -137,8 +147,21 @@ static void join_cgroup(const char *procs_file) {
   close(fd);
 }
 
+// A fresh tmpfs on `path`, visible only to this process and its descendants: a private mount
+// namespace (propagation made private first, so that nothing reaches the host's mount table).
+// When the last process of the run exits, the namespace and the tmpfs go with it.
+static void private_tmp(const char *path, long long bytes, long long inodes, long long uid, long long gid) {
+  if (unshare(CLONE_NEWNS) != 0) fail("unshare mount namespace");
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail("make mounts private");
+  char opts[160];
+  snprintf(opts, sizeof opts, "size=%lld,nr_inodes=%lld,mode=0700,uid=%lld,gid=%lld", bytes, inodes, uid, gid);
+  if (mount("muscode-tmp", path, "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) fail("mount /tmp");
+}
+
 static int do_launch(int argc, char **argv) {
   long long uid = -1, gid = -1, v;
+  long long tmp_bytes = -1, tmp_inodes = -1, init_fd = -1;
+  const char *tmp_path = NULL;
   int keep[MAX_KEEP_FDS];
   int nkeep = 0;
   pid_t original_parent = getppid();
@@ -158,15 +181,36 @@ static int do_launch(int argc, char **argv) {
     else if (!strcmp(a, "--gid")) { if (parse_int(val, &gid)) { errno = EINVAL; fail("gid"); } }
     else if (!strcmp(a, "--cgroup")) join_cgroup(val);
     else if (!strcmp(a, "--rlimit")) apply_rlimit(val);
+    else if (!strcmp(a, "--tmp-mount")) tmp_path = val;
+    else if (!strcmp(a, "--tmp-bytes")) { if (parse_int(val, &tmp_bytes) || tmp_bytes < 4096) { errno = EINVAL; fail("tmp-bytes"); } }
+    else if (!strcmp(a, "--tmp-inodes")) { if (parse_int(val, &tmp_inodes) || tmp_inodes < 16) { errno = EINVAL; fail("tmp-inodes"); } }
+    else if (!strcmp(a, "--init-fd")) { if (parse_int(val, &init_fd) || init_fd < 3 || init_fd > 1023) { errno = EINVAL; fail("init-fd"); } }
     else if (!strcmp(a, "--keep-fd")) {
-      if (parse_int(val, &v) || v < 3 || v > 1023 || nkeep >= MAX_KEEP_FDS - 1) { errno = EINVAL; fail("keep-fd"); }
+      if (parse_int(val, &v) || v < 3 || v > 1023 || nkeep >= MAX_KEEP_FDS - 2) { errno = EINVAL; fail("keep-fd"); }
       keep[nkeep++] = (int)v;
     }
     else { errno = EINVAL; fail("unknown option"); }
   }
   if (i >= argc) { errno = EINVAL; fail("no command"); }
   if (uid <= 0 || gid <= 0) { errno = EINVAL; fail("uid/gid must be set and not root"); }
-  // Only the status fd and the --keep-fd ones (bwrap's seccomp fd) go on to bubblewrap.
+  if (tmp_path) {
+    if (tmp_bytes < 0 || tmp_inodes < 0) { errno = EINVAL; fail("tmp-mount needs tmp-bytes and tmp-inodes"); }
+    private_tmp(tmp_path, tmp_bytes, tmp_inodes, uid, gid);
+  }
+  if (init_fd >= 0) {
+    // This very binary is the init. Opened here, as root, so the sandbox needs no path to it
+    // (bubblewrap execs /proc/self/fd/N); only the file's own mode (o+x) matters to the slot uid.
+    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail("open own executable");
+    if (fd == (int)init_fd) {
+      if (fcntl(fd, F_SETFD, 0) != 0) fail("init fd flags");
+    } else {
+      if (dup2(fd, (int)init_fd) < 0) fail("dup init fd");  // the copy is not close-on-exec
+      close(fd);
+    }
+    keep[nkeep++] = (int)init_fd;
+  }
+  // Only the status fd, the init fd and the --keep-fd ones (bwrap's seccomp fd) go on to bubblewrap.
   if (status_fd >= 0) keep[nkeep++] = status_fd;
   if (cloexec_all_but(keep, nkeep) != 0) fail("close inherited fds");
   if (setgroups(0, NULL) != 0) fail("setgroups");
@@ -219,9 +263,26 @@ static int do_launch(int argc, char **argv) {
   return code;
 }
 
+// Copies the program's argv out of the argument area, then blanks that area and leaves "init"
+// in it: /proc/1/cmdline is readable by the program and must not show how the init was started.
+static char **take_argv(int argc, char **argv, int from) {
+  char **prog = calloc((size_t)(argc - from + 1), sizeof *prog);
+  if (!prog) return NULL;
+  for (int k = from; k < argc; k++)
+    if (!(prog[k - from] = strdup(argv[k]))) return NULL;
+  char *start = argv[-2];  // argv here starts after "<path> init"
+  char *end = argv[argc - 1] + strlen(argv[argc - 1]);
+  memset(start, 0, (size_t)(end - start));
+  memcpy(start, "init", 5 <= end - start ? 5 : 0);
+  prctl(PR_SET_NAME, "init", 0, 0, 0);
+  return prog;
+}
+
 static int do_init(int argc, char **argv) {
   long long v;
   int i = 0;
+  // First of all: nothing of this process may be read through /proc by the program.
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   for (; i < argc; i++) {
     if (!strcmp(argv[i], "--")) { i++; break; }
     if (!strcmp(argv[i], "--status-fd") && i + 1 < argc && parse_int(argv[i + 1], &v) == 0) {
@@ -231,7 +292,18 @@ static int do_init(int argc, char **argv) {
   }
   if (i >= argc || status_fd < 0) return 125;
   if (fcntl(status_fd, F_SETFD, FD_CLOEXEC) != 0) return 125;
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  // Whatever else bubblewrap passed on (the fd this binary was exec'd from, the seccomp fd) is
+  // closed here: the init holds nothing but the status fd.
+  if (status_fd > 3) syscall(SYS_close_range, 3U, (unsigned int)status_fd - 1, 0U);
+  syscall(SYS_close_range, (unsigned int)status_fd + 1, ~0U, 0U);
+  char **prog = take_argv(argc, argv, i);
+  if (!prog) {
+    report("init-error out of memory");
+    return 125;
+  }
+  // The host's evidence that bubblewrap set the sandbox up and started us: without this line, a
+  // run that ends is a set-up failure; with it, whatever happens is the program's outcome.
+  report("init-ready");
   pid_t child = fork();
   if (child < 0) {
     report("init-error fork: %s", strerror(errno));
@@ -244,21 +316,26 @@ static int do_init(int argc, char **argv) {
       report("init-error close fds: %s", strerror(errno));
       _exit(127);
     }
-    execv(argv[i], &argv[i]);
+    execv(prog[0], prog);
     report("exec-error %s", strerror(errno));
     _exit(127);
   }
-  // The program may be killed by the engine at any moment; only its own status matters here.
+  // As pid 1, signals from inside the namespace only arrive if handled: none is. These matter
+  // only if bubblewrap ever runs us as an ordinary process.
   signal(SIGINT, SIG_IGN);
   signal(SIGTERM, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
   signal(SIGPIPE, SIG_IGN);
+  // Reap everything: orphans of the program are reparented to pid 1. When the program itself
+  // ends, report and exit; the kernel then kills whatever is left in the namespace.
   int status;
-  struct rusage ru;
   for (;;) {
-    pid_t r = wait4(child, &status, 0, &ru);
+    pid_t r = wait4(-1, &status, 0, NULL);
     if (r == child) break;
-    if (r < 0 && errno != EINTR) return 125;
+    if (r < 0 && errno != EINTR) {
+      report("init-error wait: %s", strerror(errno));
+      return 125;
+    }
   }
   if (WIFSIGNALED(status)) {
     report("signal %d", WTERMSIG(status));

@@ -13,6 +13,7 @@ import {
   SYS_CLONE,
   SYS_CLONE3,
   SYS_IOCTL,
+  SYS_PERSONALITY,
   seccompFilter,
 } from '../../src/engine/sandbox/seccomp.js';
 import { out, runCode, useEngine } from '../helpers/engine.js';
@@ -55,11 +56,12 @@ describe('seccomp policy (BPF interpreter)', () => {
     expect(SYS_CLONE).toBe(nrs.get('clone'));
     expect(SYS_CLONE3).toBe(nrs.get('clone3'));
     expect(SYS_IOCTL).toBe(nrs.get('ioctl'));
+    expect(SYS_PERSONALITY).toBe(nrs.get('personality'));
   });
 
   it('denies the escape and kernel-attack-surface calls', () => {
     const names = Object.keys(DENIED_SYSCALLS);
-    for (const must of ['ptrace', 'mount', 'unshare', 'setns', 'bpf', 'keyctl', 'perf_event_open', 'io_uring_setup', 'userfaultfd', 'kexec_load']) {
+    for (const must of ['ptrace', 'mount', 'unshare', 'setns', 'bpf', 'keyctl', 'perf_event_open', 'io_uring_setup', 'userfaultfd', 'kexec_load', 'modify_ldt']) {
       expect(names).toContain(must);
     }
   });
@@ -110,6 +112,21 @@ describe('seccomp policy (BPF interpreter)', () => {
     expect(x64(SYS_IOCTL, [0, 0x541c])).toBe(EPERM); // TIOCLINUX
     expect(x64(SYS_IOCTL, [0, 0x5401])).toBe(SECCOMP_RET_ALLOW); // TCGETS
     expect(x64(SYS_IOCTL, [1, 0x5413])).toBe(SECCOMP_RET_ALLOW); // TIOCGWINSZ
+  });
+
+  it('personality: the query (0xffffffff) and PER_LINUX (0) are allowed, every other persona -> EPERM', () => {
+    expect(x64(SYS_PERSONALITY, [0xffffffff])).toBe(SECCOMP_RET_ALLOW);
+    expect(x64(SYS_PERSONALITY, [0])).toBe(SECCOMP_RET_ALLOW);
+    // READ_IMPLIES_EXEC, ADDR_NO_RANDOMIZE, PER_LINUX32, PER_BSD, ADDR_COMPAT_LAYOUT, UNAME26
+    for (const persona of [0x0400000, 0x0040000, 0x0008, 0x0006, 0x0200000, 0x0020000, 0x0040000 | 0x0400000]) {
+      expect([persona, x64(SYS_PERSONALITY, [persona])]).toEqual([persona, EPERM]);
+    }
+  });
+
+  it('modify_ldt -> EPERM whatever it is asked (read or write)', () => {
+    expect(x64(154, [0])).toBe(EPERM);
+    expect(x64(154, [1])).toBe(EPERM);
+    expect(x64(154, [0x11])).toBe(EPERM);
   });
 
   it('ordinary calls are allowed', () => {

@@ -64,7 +64,7 @@ attempt("usr_overwrite", lambda: write("/usr/bin/python3"))
 attempt("etc", lambda: write("/etc/muscode-pwned"))
 attempt("etc_ldconf", lambda: write("/etc/ld.so.conf.d/pwned.conf"))
 attempt("root", lambda: write("/muscode-pwned"))
-attempt("init", lambda: write("/.muscode/init"))
+attempt("init", lambda: write("/proc/1/exe"))
 attempt("mkdir_root", lambda: os.mkdir("/pwned"))
 attempt("proc_root", lambda: write("/proc/self/root/usr/pwned"))
 attempt("proc1_root", lambda: write("/proc/1/root/etc/pwned"))
@@ -168,6 +168,33 @@ except OSError as e:
     const m = /^stopped=(\d+) errno=(\d+)\n$/.exec(out(r));
     expect(m?.[2]).toBe(String(ERRNO.ENOSPC));
     expect(Number(m?.[1])).toBeLessThanOrEqual(ctx.config.limits.run.max.boxBytes / 4096);
+    await expectCleanSlots();
+  });
+
+  it('exhausting /tmp\'s inodes with empty files ends in ENOSPC at its own inode bound, and the next run gets a fresh /tmp', async () => {
+    // /tmp is a tmpfs of its own per stage (mounted by the launcher in a private mount
+    // namespace) with nr_inodes, not only a size: empty files cost no blocks, only inodes.
+    const src = `
+import os
+n = 0
+try:
+    while n < 2_000_000:
+        os.close(os.open(f"/tmp/{n}", os.O_CREAT | os.O_WRONLY, 0o644))
+        n += 1
+except OSError as e:
+    print(f"stopped={n} errno={e.errno}", flush=True)
+st = os.statvfs("/tmp")
+print(f"inodes={st.f_files}")
+`;
+    const r = await runCode(ctx.engine, 'python', src, { limits: { memoryBytes: 1024 * 2 ** 20 } });
+    expect(r.run?.status, r.run?.stderr.toString()).toBe('ok');
+    const m = /^stopped=(\d+) errno=(\d+)\ninodes=(\d+)\n$/.exec(out(r));
+    expect(m?.[2]).toBe(String(ERRNO.ENOSPC));
+    const tmpBytes = ctx.config.limits.run.defaults.tmpBytes;
+    expect(Number(m?.[3])).toBe(Math.max(4096, Math.floor(tmpBytes / 4096)));
+    expect(Number(m?.[1])).toBeLessThanOrEqual(Number(m?.[3]));
+    const next = await runCode(ctx.engine, 'python', 'import os\nprint(len(os.listdir("/tmp")))\n');
+    expect(out(next)).toBe('0\n');
     await expectCleanSlots();
   });
 

@@ -34,13 +34,13 @@ export function hostSecret(parent: string, tag: string): HostSecret {
 
 /**
  * Two places for a secret: under the host's /tmp, which the sandbox does not see at all (its
- * /tmp is its own tmpfs), and under /usr/local/share, which *is* bound into every sandbox
- * (read-only /usr) so only file permissions stand between the program and the secret.
+ * /tmp is its own tmpfs), and under /usr/share, which *is* bound into every sandbox (read-only
+ * /usr) so only file permissions stand between the program and the secret. (Not /usr/local:
+ * the sandbox sees an empty one.)
  */
 export function hostSecrets(tag: string): { hidden: HostSecret; visible: HostSecret; remove(): void } {
   const hidden = hostSecret(os.tmpdir(), `${tag}-hidden`);
-  fs.mkdirSync('/usr/local/share', { recursive: true });
-  const visible = hostSecret('/usr/local/share', `${tag}-visible`);
+  const visible = hostSecret('/usr/share', `${tag}-visible`);
   return { hidden, visible, remove: () => (hidden.remove(), visible.remove()) };
 }
 

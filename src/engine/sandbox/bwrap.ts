@@ -10,6 +10,7 @@ import { type BoxFile, clearBox, snapshotBox, writeBoxFiles } from './box-fs.js'
 import type { Bind, EndReason, Sandbox, SandboxOutcome, SandboxSlot, SandboxStage } from './sandbox.js';
 import { seccompFilter } from './seccomp.js';
 import { parseStatus } from './launch-status.js';
+import { OutputCoalescer } from './output-coalescer.js';
 import { sweepStaleInstances, unmountAndRemove } from '../host.js';
 
 export interface BwrapOptions {
@@ -27,7 +28,18 @@ export interface BwrapOptions {
   cpuPollMs: number;
 }
 
-const INIT_IN_SANDBOX = '/.muscode/init';
+/**
+ * The launcher opens its own executable on this fd and bubblewrap execs it from there as the
+ * sandbox's pid 1 (`--as-pid-1`): the init has no path inside the sandbox, and /proc/1/cmdline
+ * shows "init" (the init blanks its arguments), not bubblewrap's argv with host paths.
+ */
+const INIT_FD = 5;
+/**
+ * What of /usr/local the sandbox sees: nothing, unless a toolchain is installed there. None of
+ * the ten languages is (they are Debian packages under /usr, plus TypeScript from the checkout),
+ * and /usr/local holds the host's own things (npmrc, pip.conf, CA certificates, CUDA...).
+ */
+export const USR_LOCAL_VISIBLE: readonly string[] = [];
 const SIGNAL_NAMES = new Map<number, string>(
   Object.entries(os.constants.signals).map(([name, num]) => [num as number, name]),
 );
@@ -48,14 +60,24 @@ function baseRootArgs(): string[] {
   for (const f of ['/etc/alternatives', '/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/localtime']) {
     if (fs.existsSync(f)) args.push('--ro-bind', f, f);
   }
+  // Mask /usr/local: an empty read-only tmpfs over it, with only the listed parts bound back.
+  if (fs.existsSync('/usr/local')) {
+    args.push('--size', '4096', '--tmpfs', '/usr/local');
+    for (const p of USR_LOCAL_VISIBLE) if (fs.existsSync(p)) args.push('--ro-bind', p, p);
+    args.push('--remount-ro', '/usr/local');
+  }
   return args;
+}
+
+/** Inodes of a tmpfs of `bytes`: as many as one-page files fit (empty files take only inodes). */
+export function tmpfsInodes(bytes: number): number {
+  return Math.max(4096, Math.floor(bytes / 4096));
 }
 
 export class BwrapSandbox implements Sandbox {
   readonly name = 'bwrap';
   readonly slotCount: number;
   private readonly instanceDir: string;
-  private readonly initPath: string;
   private readonly rootArgs = baseRootArgs();
   private readonly slots: BwrapSlot[] = [];
   private closed = false;
@@ -70,17 +92,17 @@ export class BwrapSandbox implements Sandbox {
     for (const bin of [opts.bwrapPath, opts.launcherPath]) {
       if (!fs.existsSync(bin)) throw new SystemError(ErrorCodes.sandboxUnavailable, `${bin} not found (run make)`);
     }
+    // The launcher is also the init, exec'd by bubblewrap as the slot uid from an fd (so no
+    // directory on its path matters, only the file's own mode).
+    if ((fs.statSync(opts.launcherPath).mode & 0o005) !== 0o005) {
+      throw new SystemError(ErrorCodes.sandboxUnavailable, `${opts.launcherPath} must be readable and executable by others (chmod 755)`);
+    }
     this.slotCount = opts.slots;
     sweepStaleInstances(opts.runDir);
     fs.mkdirSync(opts.runDir, { recursive: true, mode: 0o711 });
     fs.chmodSync(opts.runDir, 0o711);
     this.instanceDir = path.join(opts.runDir, `${process.pid}-${randomBytes(4).toString('hex')}`);
     fs.mkdirSync(this.instanceDir, { mode: 0o711 });
-    // The init must be reachable by the slot uid: copy it next to the boxes rather than bind it
-    // from wherever the checkout lives (which may be under a 0700 home directory).
-    this.initPath = path.join(this.instanceDir, 'muscode-init');
-    fs.copyFileSync(opts.launcherPath, this.initPath);
-    fs.chmodSync(this.initPath, 0o755);
     try {
       for (let i = 0; i < opts.slots; i++) this.slots.push(new BwrapSlot(this, i));
     } catch (err) {
@@ -95,9 +117,13 @@ export class BwrapSandbox implements Sandbox {
     return s;
   }
 
-  /** Builds bwrap's argv for one stage. Every value is a separate argv entry: no shell, ever. */
-  bwrapArgs(boxPath: string, stage: SandboxStage): string[] {
+  /**
+   * Builds bwrap's argv for one stage. Every value is a separate argv entry: no shell, ever.
+   * `tmpPath` is the mount point of the stage's private /tmp, mounted by the launcher.
+   */
+  bwrapArgs(boxPath: string, tmpPath: string, stage: SandboxStage): string[] {
     const a = [
+      '--as-pid-1',
       '--unshare-user',
       '--unshare-ipc',
       '--unshare-pid',
@@ -114,16 +140,52 @@ export class BwrapSandbox implements Sandbox {
       ...this.rootArgs,
     ];
     for (const b of stage.binds ?? []) a.push('--ro-bind', b.source, b.dest);
-    a.push('--ro-bind', this.initPath, INIT_IN_SANDBOX);
     a.push('--proc', '/proc', '--dev', '/dev');
-    a.push('--size', String(stage.limits.tmpBytes), '--tmpfs', '/tmp');
+    a.push('--bind', tmpPath, '/tmp');
     a.push('--bind', boxPath, '/box', '--chdir', '/box');
     a.push('--remount-ro', '/');
     a.push('--clearenv');
     for (const [k, v] of Object.entries(stage.env)) a.push('--setenv', k, v);
     a.push('--seccomp', '3');
-    a.push('--', INIT_IN_SANDBOX, 'init', '--status-fd', '4', '--', ...stage.argv);
+    a.push('--', `/proc/self/fd/${INIT_FD}`, 'init', '--status-fd', '4', '--', ...stage.argv);
     return a;
+  }
+
+  /**
+   * The launcher's options for one stage, up to (not including) "--": status fd, uid, cgroups,
+   * rlimits, the private /tmp and the init fd. Every fd but 0-2, 3 (bwrap's seccomp program), 4
+   * (status) and the init fd is closed on exec by the launcher.
+   */
+  launcherArgs(uid: number, procsFiles: readonly string[], tmpPath: string, limits: SandboxStage['limits']): string[] {
+    const cpuSoft = Math.ceil(limits.cpuMs / 1000) + 1;
+    return [
+      'launch',
+      '--status-fd',
+      '4',
+      '--uid',
+      String(uid),
+      '--gid',
+      String(uid),
+      ...procsFiles.flatMap((f) => ['--cgroup', f]),
+      '--rlimit',
+      `cpu=${cpuSoft}:${cpuSoft + 1}`,
+      '--rlimit',
+      `fsize=${limits.fileBytes}:${limits.fileBytes}`,
+      '--rlimit',
+      `nofile=${limits.openFiles}:${limits.openFiles}`,
+      '--rlimit',
+      'core=0:0',
+      '--tmp-mount',
+      tmpPath,
+      '--tmp-bytes',
+      String(limits.tmpBytes),
+      '--tmp-inodes',
+      String(tmpfsInodes(limits.tmpBytes)),
+      '--init-fd',
+      String(INIT_FD),
+      '--keep-fd',
+      '3',
+    ];
   }
 
   leftovers(): { pids: number[]; boxEntries: string[]; busySlots: number } {
@@ -134,12 +196,15 @@ export class BwrapSandbox implements Sandbox {
     };
   }
 
-  get instancePath(): string {
-    return this.instanceDir;
+  /** Mount point of slot `id`'s private /tmp (for benchmarks that drive the launcher by hand). */
+  slotTmpPath(id: number): string {
+    const s = this.slots[id];
+    if (!s) throw new Error(`no slot ${id}`);
+    return s.tmpPath;
   }
 
-  get initBinary(): string {
-    return this.initPath;
+  get instancePath(): string {
+    return this.instanceDir;
   }
 
   async close(): Promise<void> {
@@ -162,6 +227,11 @@ class BwrapSlot implements SandboxSlot {
    * tmpfs root, they would outlive the run and reach the next one in the slot.
    */
   readonly boxPath: string;
+  /**
+   * Mount point of the stage's /tmp. The tmpfs itself exists only in the launcher's private mount
+   * namespace (fresh for every stage, gone with it); on the host this stays an empty directory.
+   */
+  readonly tmpPath: string;
   private running: Promise<unknown> | null = null;
   private killCurrent: (() => void) | null = null;
 
@@ -172,6 +242,8 @@ class BwrapSlot implements SandboxSlot {
     this.uid = sb.opts.uidBase + id;
     this.mountPath = path.join(sbInstanceDir(sb), `slot-${id}`);
     this.boxPath = path.join(this.mountPath, 'box');
+    this.tmpPath = path.join(sb.instancePath, `tmp-${id}`);
+    fs.mkdirSync(this.tmpPath, { mode: 0o700 });
     fs.mkdirSync(this.mountPath, { mode: 0o711 });
     this.mount();
     this.makeBox();
@@ -184,7 +256,7 @@ class BwrapSlot implements SandboxSlot {
       '-o',
       // nr_inodes: empty files take no space, only inodes, and the host removes every one of
       // them (synchronously) after the run; as many as one-page files fit is plenty.
-      `size=${this.sb.opts.boxBytes},nr_inodes=${Math.max(4096, Math.floor(this.sb.opts.boxBytes / 4096))},mode=0711,uid=0,gid=0,nosuid,nodev`,
+      `size=${this.sb.opts.boxBytes},nr_inodes=${tmpfsInodes(this.sb.opts.boxBytes)},mode=0711,uid=0,gid=0,nosuid,nodev`,
       'muscode-box',
       this.mountPath,
     ]);
@@ -273,31 +345,11 @@ class BwrapSlot implements SandboxSlot {
       return fail(`cannot apply cgroup limits: ${(err as Error).message}`);
     }
     const t1 = performance.now();
-    const cpuSoft = Math.ceil(limits.cpuMs / 1000) + 1;
     const launchArgs = [
-      'launch',
-      '--status-fd',
-      '4',
-      '--uid',
-      String(this.uid),
-      '--gid',
-      String(this.uid),
-      ...cg.procsFiles.flatMap((f) => ['--cgroup', f]),
-      '--rlimit',
-      `cpu=${cpuSoft}:${cpuSoft + 1}`,
-      '--rlimit',
-      `fsize=${limits.fileBytes}:${limits.fileBytes}`,
-      '--rlimit',
-      `nofile=${limits.openFiles}:${limits.openFiles}`,
-      '--rlimit',
-      'core=0:0',
-      // fd 3 carries the seccomp program to bwrap; every other inherited fd but 0-2 and the
-      // status fd is closed on exec by the launcher.
-      '--keep-fd',
-      '3',
+      ...this.sb.launcherArgs(this.uid, cg.procsFiles, this.tmpPath, limits),
       '--',
       this.sb.opts.bwrapPath,
-      ...this.sb.bwrapArgs(this.boxPath, stage),
+      ...this.sb.bwrapArgs(this.boxPath, this.tmpPath, stage),
     ];
 
     const stdout: Buffer[] = [];
@@ -327,7 +379,9 @@ class BwrapSlot implements SandboxSlot {
     };
     this.killCurrent = () => killTree('cancelled');
 
-    const capture = (into: Buffer[], cb: ((c: Buffer) => void) | undefined) => (chunk: Buffer) => {
+    // Live output goes out in batches (see OutputCoalescer); the outcome keeps every byte as is.
+    const live = [stage.onStdout, stage.onStderr].map((cb) => (cb ? new OutputCoalescer(cb) : null));
+    const capture = (into: Buffer[], live: OutputCoalescer | null) => (chunk: Buffer) => {
       if (truncated) return;
       const room = limits.outputBytes - outBytes;
       if (chunk.length > room) {
@@ -337,12 +391,12 @@ class BwrapSlot implements SandboxSlot {
       outBytes += chunk.length;
       if (chunk.length) {
         into.push(chunk);
-        cb?.(chunk);
+        live?.push(chunk);
       }
       if (truncated) killTree('output');
     };
-    child.stdout!.on('data', capture(stdout, stage.onStdout));
-    child.stderr!.on('data', capture(stderr, stage.onStderr));
+    child.stdout!.on('data', capture(stdout, live[0]!));
+    child.stderr!.on('data', capture(stderr, live[1]!));
     let sandboxEnded!: () => void;
     const sandboxExit = new Promise<void>((resolve) => (sandboxEnded = resolve));
     const statusPipe = child.stdio[4] as NodeJS.ReadableStream;
@@ -401,6 +455,7 @@ class BwrapSlot implements SandboxSlot {
       child.once('close', () => resolve());
       setTimeout(resolve, 2000).unref();
     });
+    for (const l of live) l?.flush();
     const usage = cg.usage();
     cgroups.release(cg);
     const tEnd = performance.now();
@@ -422,21 +477,29 @@ class BwrapSlot implements SandboxSlot {
     if (spawnError) return { ...outcome, internalError: `spawn failed: ${(spawnError as Error).message}` };
     if (reason === 'exited' && outcome.cpuMs > limits.cpuMs) outcome.reason = 'cpu';
 
+    // Only host-side evidence decides: the status fd, which the program can neither write nor
+    // reopen. Its stderr and anything it does to its processes never make a run "our fault".
     const status = parseStatus(statusText);
     if (status.launchError) return { ...outcome, internalError: status.launchError };
+    if (!status.initReady) {
+      if (reason === 'exited' && !outcome.oomKilled) {
+        // bubblewrap ended without starting the init: its set-up failed, and no user code ran,
+        // so everything on stderr is bubblewrap's own.
+        const text = outcome.stderr.toString('utf8').trim().slice(0, 500);
+        return { ...outcome, internalError: `sandbox setup failed (exit ${exit.code ?? exit.sig}): ${text}` };
+      }
+      outcome.signal = 'SIGKILL'; // killed by us (limit, cancel) before anything ran
+      return outcome;
+    }
     if (status.execError) return { ...outcome, internalError: `cannot execute ${stage.argv[0]}: ${status.execError}` };
     if (status.exit !== undefined) {
       outcome.exitCode = status.exit;
     } else if (status.signal !== undefined) {
       outcome.signal = SIGNAL_NAMES.get(status.signal) ?? `SIG${status.signal}`;
-    } else if (reason === 'exited' && !outcome.oomKilled) {
-      // No report from init and we did not kill it: either bwrap failed before running anything,
-      // or the program killed its own init. bwrap's messages start with "bwrap:".
-      const text = outcome.stderr.toString('utf8');
-      if (/^bwrap: /m.test(text)) return { ...outcome, internalError: `sandbox setup failed: ${text.trim().slice(0, 500)}` };
-      outcome.exitCode = exit.code;
-      if (exit.sig) outcome.signal = exit.sig;
     } else {
+      // The init started and never reported: it was killed (by us at a limit, by the OOM killer,
+      // by anyone outside). The kernel then killed every process of the pid namespace, the
+      // program included, with SIGKILL: that is the program's real end.
       outcome.signal = 'SIGKILL';
     }
     return outcome;
@@ -444,7 +507,7 @@ class BwrapSlot implements SandboxSlot {
 }
 
 function sbInstanceDir(sb: BwrapSandbox): string {
-  return path.dirname(sb.initBinary);
+  return sb.instancePath;
 }
 
 function safePids(cg: { pids(): number[] }): number[] {

@@ -12,6 +12,10 @@
  *     EAFNOSUPPORT: AF_VSOCK, for one, is not isolated by the network namespace and would
  *     reach the hypervisor of a virtual machine;
  *   - TIOCSTI/TIOCLINUX ioctls (typing into a terminal) fail with EPERM;
+ *   - modify_ldt (a long history of kernel bugs, needed only by 16-bit and Wine code) fails with
+ *     EPERM; personality() may only query (0xffffffff) or set PER_LINUX (0): the other
+ *     personalities change how the kernel treats the process (READ_IMPLIES_EXEC,
+ *     ADDR_NO_RANDOMIZE, legacy layouts...);
  *   - everything else is allowed.
  */
 
@@ -52,6 +56,7 @@ export const DENIED_SYSCALLS: Readonly<Record<string, number>> = {
   reboot: 169,
   sethostname: 170,
   setdomainname: 171,
+  modify_ldt: 154,
   iopl: 172,
   ioperm: 173,
   init_module: 175,
@@ -90,6 +95,9 @@ export const SYS_CLONE = 56;
 export const SYS_CLONE3 = 435;
 export const SYS_IOCTL = 16;
 export const SYS_SOCKET = 41;
+export const SYS_PERSONALITY = 135;
+/** personality(0xffffffff) only reads the current persona; PER_LINUX (0) is the default one. */
+export const ALLOWED_PERSONALITIES = [0, 0xffffffff] as const;
 /** AF_UNIX, AF_INET, AF_INET6, AF_NETLINK (interface lists: glibc, Go and Node read them over netlink). */
 export const ALLOWED_SOCKET_FAMILIES = [1, 2, 10, 16] as const;
 /** CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET | NEWTIME */
@@ -134,6 +142,13 @@ export function buildSeccompProgram(): Insn[] {
   p.push(stmt(LD_W_ABS, OFF_ARG0_LO));
   ALLOWED_SOCKET_FAMILIES.forEach((af, i) => p.push(jump(JEQ_K, af, fams - i, 0)));
   p.push(errno(EAFNOSUPPORT));
+  p.push(stmt(RET_K, SECCOMP_RET_ALLOW));
+  // personality: query or PER_LINUX only (the kernel reads the argument as an unsigned int)
+  p.push(jump(JEQ_K, SYS_PERSONALITY, 0, 5));
+  p.push(stmt(LD_W_ABS, OFF_ARG0_LO));
+  p.push(jump(JEQ_K, ALLOWED_PERSONALITIES[0], 2, 0));
+  p.push(jump(JEQ_K, ALLOWED_PERSONALITIES[1], 1, 0));
+  p.push(errno(EPERM));
   p.push(stmt(RET_K, SECCOMP_RET_ALLOW));
   // ioctl: refuse terminal injection
   p.push(jump(JEQ_K, SYS_IOCTL, 0, 5));
