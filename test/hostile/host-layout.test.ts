@@ -71,10 +71,11 @@ int main(void) {
     // Our init, blanked: "init" and NULs, nothing else.
     expect(lines.get('cmdline1')!.replace(/\|+$/, '')).toBe('init');
     expect(lines.get('comm1')).toBe('init|');
-    // Non-dumpable: its environment, mounts and executable are not readable.
+    // Non-dumpable: its environment and executable are not readable. (Its mountinfo is, and it
+    // is the run's own mount table, checked for host paths below with everything else.)
     expect(lines.get('environ1')).toMatch(/^ERR/);
-    expect(lines.get('mounts1')).toMatch(/^ERR/);
     expect(lines.get('exe1')).toBe('ERR');
+    expect(lines.get('mounts1')).toBe(lines.get('mountinfo'));
     expect(lines.get('ppid')).toBe('1 errno=0');
     expect(lines.get('muscode_dir')).toBe('-1 errno=2');
     expect(lines.get('root')!.split(',').filter(Boolean).sort()).toEqual(['.', '..', 'bin', 'box', 'dev', 'etc', 'lib', 'lib64', 'proc', 'sbin', 'tmp', 'usr'].filter((n) => n !== 'lib64' || fs.existsSync('/lib64')).sort());
@@ -84,6 +85,17 @@ int main(void) {
     for (const hostPath of ['/run/muscode', ctx.config.SANDBOX_RUN_DIR, REPO_ROOT, ctx.config.DATA_DIR, '/.muscode', 'muscode-init', 'newroot/run']) {
       expect(text, hostPath).not.toContain(hostPath);
     }
+  });
+
+  it('a TypeScript run (its compiler and types come from the checkout) finds no host path in mountinfo', async () => {
+    const src = `import * as fs from 'fs';\nconsole.log(fs.readFileSync('/proc/self/mountinfo', 'utf8'));\nconsole.log(fs.readdirSync('/opt/typescript').includes('tsc'));\n`;
+    const r = await runCode(ctx.engine, 'typescript', src);
+    expect(r.compile?.status, r.compile?.stderr.toString()).toBe('ok');
+    expect(r.run?.status, r.run?.stderr.toString()).toBe('ok');
+    const text = out(r);
+    expect(text).toMatch(/ \/opt\/typescript ro,.* muscode-extras /);
+    expect(text).toMatch(/true\n*$/);
+    for (const hostPath of [REPO_ROOT, 'node_modules', ctx.config.SANDBOX_RUN_DIR, '/run/muscode']) expect(text, hostPath).not.toContain(hostPath);
   });
 
   describe('/usr/local', () => {

@@ -11,6 +11,7 @@ import type { Bind, EndReason, Sandbox, SandboxOutcome, SandboxSlot, SandboxStag
 import { seccompFilter } from './seccomp.js';
 import { parseStatus } from './launch-status.js';
 import { OutputCoalescer } from './output-coalescer.js';
+import { StagedBinds } from './staged-binds.js';
 import { sweepStaleInstances, unmountAndRemove } from '../host.js';
 
 export interface BwrapOptions {
@@ -78,6 +79,7 @@ export class BwrapSandbox implements Sandbox {
   readonly name = 'bwrap';
   readonly slotCount: number;
   private readonly instanceDir: string;
+  private readonly extras: StagedBinds;
   private readonly rootArgs = baseRootArgs();
   private readonly slots: BwrapSlot[] = [];
   private closed = false;
@@ -103,6 +105,7 @@ export class BwrapSandbox implements Sandbox {
     fs.chmodSync(opts.runDir, 0o711);
     this.instanceDir = path.join(opts.runDir, `${process.pid}-${randomBytes(4).toString('hex')}`);
     fs.mkdirSync(this.instanceDir, { mode: 0o711 });
+    this.extras = new StagedBinds(this.instanceDir);
     try {
       for (let i = 0; i < opts.slots; i++) this.slots.push(new BwrapSlot(this, i));
     } catch (err) {
@@ -139,7 +142,7 @@ export class BwrapSandbox implements Sandbox {
       'muscode',
       ...this.rootArgs,
     ];
-    for (const b of stage.binds ?? []) a.push('--ro-bind', b.source, b.dest);
+    for (const b of stage.binds ?? []) a.push('--ro-bind', this.extras.source(b), b.dest);
     a.push('--proc', '/proc', '--dev', '/dev');
     a.push('--bind', tmpPath, '/tmp');
     a.push('--bind', boxPath, '/box', '--chdir', '/box');
@@ -213,6 +216,7 @@ export class BwrapSandbox implements Sandbox {
     for (const s of this.slots) await s.kill();
     await this.opts.cgroups.close();
     for (const s of this.slots) s.unmount();
+    this.extras.close();
     fs.rmSync(this.instanceDir, { recursive: true, force: true });
   }
 }
