@@ -1,5 +1,5 @@
 /**
- * `make bench`: the three engine benchmarks in sequence, then a summary against the design
+ * `make bench`: the engine benchmarks in sequence, then a summary against the design
  * targets. `--markdown` prints everything as markdown (for docs/performance.md); `--quick`
  * takes fewer samples (a smoke run, not for publishing). Progress goes to stderr.
  *
@@ -14,6 +14,7 @@ import { progress, requireRoot } from './common.js';
 import { DEFAULT_OVERHEAD_OPTIONS, formatOverhead, runSandboxOverhead } from './sandbox-overhead.js';
 import { markdownTable, ms, pct, ratio, textTable } from './stats.js';
 import { DEFAULT_THROUGHPUT_OPTIONS, formatThroughput, runThroughput, THROUGHPUT_TARGET } from './throughput.js';
+import { DEFAULT_TINY_WRITES_OPTIONS, formatTinyWrites, runTinyWrites } from './tiny-writes.js';
 
 const md = process.argv.includes('--markdown');
 const quick = process.argv.includes('--quick');
@@ -41,6 +42,7 @@ const throughput = await runThroughput(
   quick ? { ...DEFAULT_THROUGHPUT_OPTIONS, runs: 20, rounds: 1, heavyRuns: 6, heavyRounds: 1 } : DEFAULT_THROUGHPUT_OPTIONS,
 );
 const cache = await runCompileCache(quick ? { misses: 2, hitsPerMiss: 2 } : DEFAULT_COMPILE_CACHE_OPTIONS);
+const tiny = await runTinyWrites(quick ? { runs: 1, writes: 100_000 } : DEFAULT_TINY_WRITES_OPTIONS);
 const loadAfter = load();
 
 // Markdown collapses leading spaces: sub-rows of the C figure get a visible prefix instead.
@@ -89,6 +91,12 @@ const summary: string[][] = [
     '',
   ],
   ['compile in the sandbox vs bare g++', ratio(cache.miss.median / cache.bareCompile.median), '(information)', ''],
+  [
+    `host Node CPU per run CPU, ${tiny.options.writes} one-byte writes`,
+    `${tiny.ratio.toFixed(2)}x (${tiny.chunks} chunks delivered)`,
+    '(information)',
+    '',
+  ],
 ];
 
 const header = ['figure (medians)', 'measured', 'target', 'status'];
@@ -107,5 +115,7 @@ const out = [
   formatThroughput(throughput, md),
   '',
   formatCompileCache(cache, md),
+  '',
+  formatTinyWrites(tiny, md),
 ];
 console.log(out.join('\n'));
