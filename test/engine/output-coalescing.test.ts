@@ -42,21 +42,32 @@ int main(void) {
     expect(errChunks.length).toBeLessThan(1000);
   });
 
-  it('the coalescer flushes at its byte threshold, on its timer and on flush(), keeping order', async () => {
+  it('the coalescer flushes at its byte threshold, on its timer and on flush(), keeping order within and across streams', async () => {
     const got: string[] = [];
-    const c = new OutputCoalescer((b) => got.push(b.toString()), 4, 10);
-    c.push(Buffer.from('a'));
-    c.push(Buffer.from('b'));
+    const c = new OutputCoalescer([(b) => got.push(`o:${b}`), (b) => got.push(`e:${b}`)], 4, 10);
+    c.push(0, Buffer.from('a'));
+    c.push(1, Buffer.from('X'));
+    c.push(0, Buffer.from('b'));
     expect(got).toEqual([]);
-    c.push(Buffer.from('cd')); // 4 bytes pending: flushed at once
-    expect(got).toEqual(['abcd']);
-    c.push(Buffer.from('e'));
-    await new Promise((resolve) => setTimeout(resolve, 30)); // the timer
-    expect(got).toEqual(['abcd', 'e']);
-    c.push(Buffer.from('f'));
-    c.push(Buffer.alloc(0));
+    c.push(0, Buffer.from('cd')); // 4 bytes pending on stdout: both streams flush, oldest first
+    expect(got).toEqual(['o:abcd', 'e:X']);
+    c.push(1, Buffer.from('Y'));
+    c.push(0, Buffer.from('e'));
+    await new Promise((resolve) => setTimeout(resolve, 30)); // the timer: stderr's byte came first
+    expect(got).toEqual(['o:abcd', 'e:X', 'e:Y', 'o:e']);
+    c.push(0, Buffer.from('f'));
+    c.push(0, Buffer.alloc(0));
     c.flush();
     c.flush();
-    expect(got).toEqual(['abcd', 'e', 'f']);
+    expect(got).toEqual(['o:abcd', 'e:X', 'e:Y', 'o:e', 'o:f']);
+  });
+
+  it('a stream without a callback is not buffered', () => {
+    const got: string[] = [];
+    const c = new OutputCoalescer([undefined, (b) => got.push(b.toString())], 4, 10);
+    c.push(0, Buffer.from('abcdefgh'));
+    c.push(1, Buffer.from('z'));
+    c.flush();
+    expect(got).toEqual(['z']);
   });
 });

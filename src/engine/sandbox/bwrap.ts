@@ -10,7 +10,7 @@ import { type BoxFile, clearBox, snapshotBox, writeBoxFiles } from './box-fs.js'
 import type { Bind, EndReason, Sandbox, SandboxOutcome, SandboxSlot, SandboxStage } from './sandbox.js';
 import { seccompFilter } from './seccomp.js';
 import { parseStatus } from './launch-status.js';
-import { OutputCoalescer } from './output-coalescer.js';
+import { OutputCoalescer, type StreamIndex } from './output-coalescer.js';
 import { StagedBinds } from './staged-binds.js';
 import { sweepStaleInstances, unmountAndRemove } from '../host.js';
 
@@ -384,8 +384,8 @@ class BwrapSlot implements SandboxSlot {
     this.killCurrent = () => killTree('cancelled');
 
     // Live output goes out in batches (see OutputCoalescer); the outcome keeps every byte as is.
-    const live = [stage.onStdout, stage.onStderr].map((cb) => (cb ? new OutputCoalescer(cb) : null));
-    const capture = (into: Buffer[], live: OutputCoalescer | null) => (chunk: Buffer) => {
+    const live = new OutputCoalescer([stage.onStdout, stage.onStderr]);
+    const capture = (into: Buffer[], stream: StreamIndex) => (chunk: Buffer) => {
       if (truncated) return;
       const room = limits.outputBytes - outBytes;
       if (chunk.length > room) {
@@ -395,12 +395,12 @@ class BwrapSlot implements SandboxSlot {
       outBytes += chunk.length;
       if (chunk.length) {
         into.push(chunk);
-        live?.push(chunk);
+        live.push(stream, chunk);
       }
       if (truncated) killTree('output');
     };
-    child.stdout!.on('data', capture(stdout, live[0]!));
-    child.stderr!.on('data', capture(stderr, live[1]!));
+    child.stdout!.on('data', capture(stdout, 0));
+    child.stderr!.on('data', capture(stderr, 1));
     let sandboxEnded!: () => void;
     const sandboxExit = new Promise<void>((resolve) => (sandboxEnded = resolve));
     const statusPipe = child.stdio[4] as NodeJS.ReadableStream;
@@ -459,7 +459,7 @@ class BwrapSlot implements SandboxSlot {
       child.once('close', () => resolve());
       setTimeout(resolve, 2000).unref();
     });
-    for (const l of live) l?.flush();
+    live.flush();
     const usage = cg.usage();
     cgroups.release(cg);
     const tEnd = performance.now();
