@@ -84,13 +84,14 @@ int main(void) {
     // A bind whose source does not exist: bubblewrap fails before our init starts.
     // Straight to a slot (the engine's own sandbox, idle between the tests of this file).
     const slot = (ctx.engine as unknown as { sandbox: Sandbox }).sandbox.slot(0);
-    const o = await slot.run({
-      argv: ['/usr/bin/true'],
-      env: {},
-      limits: ctx.config.limits.run.defaults,
-      binds: [{ source: `/nonexistent-${process.pid}`, dest: '/opt/x' }],
-    });
+    const missing = `/nonexistent-${process.pid}`;
+    const stage = (dest: string) => ({ argv: ['/usr/bin/true'], env: {}, limits: ctx.config.limits.run.defaults, binds: [{ source: missing, dest }] });
+    const o = await slot.run(stage(missing));
     slot.clear();
-    expect(o.internalError).toMatch(/^sandbox setup failed .*bwrap: /s);
+    expect(o.internalError).toMatch(/^sandbox setup failed .*bwrap: .*nonexistent/s);
+    // A bind that would be staged (host path differs from sandbox path) fails before bubblewrap.
+    const staged = await slot.run(stage('/opt/x'));
+    slot.clear();
+    expect(staged.internalError).toMatch(/^cannot prepare the sandbox: .*ENOENT/);
   });
 });

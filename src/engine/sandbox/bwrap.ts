@@ -324,7 +324,6 @@ class BwrapSlot implements SandboxSlot {
     const { limits } = stage;
     const t0 = performance.now();
     const cgroups = this.sb.opts.cgroups;
-    const cg = cgroups.acquire(this.id);
     const fail = (message: string, extra: Partial<SandboxOutcome> = {}): SandboxOutcome => ({
       reason: 'exited',
       exitCode: null,
@@ -340,6 +339,14 @@ class BwrapSlot implements SandboxSlot {
       timings: { cgroupMs: 0, spawnToExitMs: 0, cleanupMs: 0 },
       ...extra,
     });
+    // The argv first: it may stage a bind (a copy), which can fail before anything is acquired.
+    let bwrapArgv: string[];
+    try {
+      bwrapArgv = this.sb.bwrapArgs(this.boxPath, this.tmpPath, stage);
+    } catch (err) {
+      return fail(`cannot prepare the sandbox: ${(err as Error).message}`);
+    }
+    const cg = cgroups.acquire(this.id);
     try {
       // Fail closed: if a limit cannot be applied, nothing runs.
       cg.prepare({ memoryBytes: limits.memoryBytes, processes: limits.processes });
@@ -353,7 +360,7 @@ class BwrapSlot implements SandboxSlot {
       ...this.sb.launcherArgs(this.uid, cg.procsFiles, this.tmpPath, limits),
       '--',
       this.sb.opts.bwrapPath,
-      ...this.sb.bwrapArgs(this.boxPath, this.tmpPath, stage),
+      ...bwrapArgv,
     ];
 
     const stdout: Buffer[] = [];
