@@ -35,6 +35,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 build/muscode-sandbox: native/muscode-sandbox.c
 	@mkdir -p build
 	gcc -O2 -Wall -Wextra -Werror -static -o $@ $<
+	@# It is also the sandbox's init, exec'd by the slot uids from an fd: o+rx, whatever the umask.
+	chmod 755 $@
 
 native: build/muscode-sandbox
 
