@@ -89,13 +89,15 @@ export function prepareJob(req: RunRequest, lang: LanguageDefinition, limits: Li
  * first in an argv element: a source or main file is passed as "./name", so that no leading
  * character ("-" an option, "@" a response file) can be read as anything but a file name,
  * whatever prepareJob let through. The Java class name cannot take a "./"; it is a dotted path
- * of names that prepareJob checked, and the java launcher gets -disable-@files as well.
+ * of names that prepareJob checked; it is refused here too if it starts with "-" or "@".
  */
 export function expandArgv(template: readonly string[], job: PreparedJob, sourceExtensions: readonly string[]): string[] {
   const out: string[] = [];
   const stem = job.mainFile.replace(/\.[^./]+$/, '');
   const mainClass = stem.replaceAll('/', '.');
-  if (/^[-@]/.test(mainClass)) throw new CallerError(ErrorCodes.invalidPath, `${job.mainFile}: starts with "${mainClass[0]}"`, { path: job.mainFile });
+  if (template.some((t) => t.includes('{mainClass}')) && /^[-@]/.test(mainClass)) {
+    throw new CallerError(ErrorCodes.invalidPath, `${job.mainFile}: starts with "${mainClass[0]}"`, { path: job.mainFile });
+  }
   for (const t of template) {
     if (t === '{sources}') {
       out.push(
