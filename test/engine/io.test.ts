@@ -157,10 +157,29 @@ describe('input and output', () => {
     void p.then(() => (settled = true));
     const r = await p;
     expect(r.run?.status).toBe('ok');
-    expect(chunks[0]).toEqual({ text: 'first\n', settled: false });
+    // Python writes unbuffered (PYTHONUNBUFFERED), so "first" and its newline may be two chunks.
+    expect(chunks[0]?.settled).toBe(false);
+    expect(chunks[0]?.text).toMatch(/^first/);
     expect(chunks.map((c) => c.text).join('')).toBe('first\nsecond\n');
     expect(out(r)).toBe('first\nsecond\n');
     expect(errChunks.join('')).toBe('err\n');
+  });
+
+  it('python: stdout and stderr interleave in the order written, as in a terminal (PYTHONUNBUFFERED)', async () => {
+    // No flush anywhere: block-buffered stdout would arrive at exit, after the stderr line.
+    const combined: string[] = [];
+    const r = await runCode(
+      ctx.engine,
+      'python',
+      'import os, sys, time\nprint("to stdout", os.environ.get("PYTHONUNBUFFERED"))\ntime.sleep(0.2)\nprint("to stderr", file=sys.stderr)\ntime.sleep(0.2)\nprint("to stdout again")\n',
+      { onStdout: (c) => combined.push(`out:${c}`), onStderr: (c) => combined.push(`err:${c}`) },
+    );
+    expect(r.run?.status).toBe('ok');
+    expect(out(r)).toBe('to stdout 1\nto stdout again\n');
+    const text = combined.join('');
+    const order = ['to stdout 1', 'to stderr', 'to stdout again'].map((s) => text.indexOf(s));
+    expect(order.every((i) => i >= 0), text).toBe(true);
+    expect(order, text).toEqual([...order].sort((a, b) => a - b));
   });
 
   it('cancellation kills a running endless loop and rejects with CANCELLED; the slots work afterwards', async () => {
