@@ -167,19 +167,26 @@ describe('input and output', () => {
 
   it('python: stdout and stderr interleave in the order written, as in a terminal (PYTHONUNBUFFERED)', async () => {
     // No flush anywhere: block-buffered stdout would arrive at exit, after the stderr line.
-    const combined: string[] = [];
+    // The combined stream: chunks in arrival order, runs of one stream joined.
+    const combined: { stream: 'out' | 'err'; text: string }[] = [];
+    const push = (stream: 'out' | 'err', c: Buffer) => {
+      const last = combined.at(-1);
+      if (last?.stream === stream) last.text += c.toString();
+      else combined.push({ stream, text: c.toString() });
+    };
     const r = await runCode(
       ctx.engine,
       'python',
       'import os, sys, time\nprint("to stdout", os.environ.get("PYTHONUNBUFFERED"))\ntime.sleep(0.2)\nprint("to stderr", file=sys.stderr)\ntime.sleep(0.2)\nprint("to stdout again")\n',
-      { onStdout: (c) => combined.push(`out:${c}`), onStderr: (c) => combined.push(`err:${c}`) },
+      { onStdout: (c) => push('out', c), onStderr: (c) => push('err', c) },
     );
     expect(r.run?.status).toBe('ok');
     expect(out(r)).toBe('to stdout 1\nto stdout again\n');
-    const text = combined.join('');
-    const order = ['to stdout 1', 'to stderr', 'to stdout again'].map((s) => text.indexOf(s));
-    expect(order.every((i) => i >= 0), text).toBe(true);
-    expect(order, text).toEqual([...order].sort((a, b) => a - b));
+    expect(combined).toEqual([
+      { stream: 'out', text: 'to stdout 1\n' },
+      { stream: 'err', text: 'to stderr\n' },
+      { stream: 'out', text: 'to stdout again\n' },
+    ]);
   });
 
   it('cancellation kills a running endless loop and rejects with CANCELLED; the slots work afterwards', async () => {
