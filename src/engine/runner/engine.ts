@@ -160,9 +160,10 @@ export class Engine implements EngineClient {
       if (slotBusy && !slotBusy.settled) {
         // We stopped waiting (cancelled) but other jobs still wait for the compile running in
         // our slot: the slot is given back when that compile ends.
-        const later = slotBusy.promise.then(release, release);
+        // Nobody is left to report a failure of that late clean-up to; close() still waits for it.
+        const later = slotBusy.promise.then(release, release).catch(() => undefined);
         this.active.add(later);
-        void later.finally(() => this.active.delete(later));
+        void later.then(() => this.active.delete(later));
       } else {
         release();
       }
@@ -203,6 +204,7 @@ export class Engine implements EngineClient {
         }),
       };
     }
+    checkCancelled(signal);
     let shared = this.inflightCompiles.get(key);
     const joined = shared !== undefined;
     if (!shared) {
