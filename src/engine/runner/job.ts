@@ -88,8 +88,8 @@ export function prepareJob(req: RunRequest, lang: LanguageDefinition, limits: Li
  * Expands a language's argv template (see LanguageDefinition). User-chosen names never come
  * first in an argv element: a source or main file is passed as "./name", so that no leading
  * character ("-" an option, "@" a response file) can be read as anything but a file name,
- * whatever prepareJob let through. The Java class name cannot take a "./"; it is a dotted path
- * of names that prepareJob checked; it is refused here too if it starts with "-" or "@".
+ * whatever prepareJob let through. The Java class name cannot take a "./" (it is a dotted path
+ * of names, which prepareJob checked), so it is refused here too if it starts with "-" or "@".
  */
 export function expandArgv(template: readonly string[], job: PreparedJob, sourceExtensions: readonly string[]): string[] {
   const out: string[] = [];
