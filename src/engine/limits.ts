@@ -77,8 +77,24 @@ export const DEFAULT_LIMITS: LimitTable = {
 const OVERRIDABLE = ['cpuMs', 'wallMs', 'memoryBytes', 'processes', 'outputBytes'] as const;
 
 /**
- * Resolves a request's overrides against defaults and maximums. A value above the maximum is
- * refused, never silently clamped: a caller who asked for 60 s must learn they will not get it.
+ * The smallest value a request may ask for. Below these a stage cannot run at all, and the
+ * failure would look like ours (internal_error): a memory limit under what the pooled cgroup
+ * still holds cannot even be written (EBUSY on cgroup v1), and the sandbox itself needs 4 of
+ * the processes (measured: 4 -> "fork: Resource temporarily unavailable", 5 runs a C program).
+ * CPU and wall time below these only ever give time_limit; an output limit under 1 KiB cannot
+ * hold a one-line error message.
+ */
+export const MIN_LIMITS: Readonly<Record<(typeof OVERRIDABLE)[number], number>> = {
+  cpuMs: 1,
+  wallMs: 100,
+  memoryBytes: 8 * MiB,
+  processes: 8,
+  outputBytes: 1 * KiB,
+};
+
+/**
+ * Resolves a request's overrides against defaults, minimums and maximums. A value out of range
+ * is refused, never silently clamped: a caller who asked for 60 s must learn they will not get it.
  * When only CPU time is given, the wall limit follows it (2 x CPU + 1 s, capped at the maximum).
  */
 export function resolveLimits(
@@ -105,6 +121,13 @@ export function resolveLimits(
       );
     }
     out[key] = Math.floor(value);
+    if (out[key] < MIN_LIMITS[key]) {
+      throw new CallerError(ErrorCodes.invalidLimit, `${stage} limit ${key}=${value} is below the minimum ${MIN_LIMITS[key]}`, {
+        stage,
+        limit: key,
+        min: MIN_LIMITS[key],
+      });
+    }
   }
   if (stage === 'run' && overrides?.cpuMs !== undefined && overrides.wallMs === undefined) {
     out.wallMs = Math.min(2 * out.cpuMs + 1_000, max.wallMs);

@@ -5,6 +5,7 @@ import { executions } from '../db/schema.js';
 import type { EngineClient } from '../engine/client.js';
 import { LanguageRegistry } from '../engine/languages/registry.js';
 import { resolveLimits } from '../engine/limits.js';
+import { runFiguresOfCancel } from '../engine/runner/cancel.js';
 import { prepareJob } from '../engine/runner/job.js';
 import { type LimitOverrides, type RunResult, type StageResult, stageToJson } from '../engine/types.js';
 import { CallerError, ErrorCodes, MuscodeError } from '../errors.js';
@@ -319,7 +320,8 @@ export class ExecutionService {
         if (back) await bus.publish(id, { type: 'status', status: 'queued' }).catch(() => undefined);
         return;
       }
-      if (err instanceof MuscodeError && err.code === ErrorCodes.cancelled) update = { status: 'cancelled' };
+      // A stopped run keeps what the host measured until the stop (CPU, wall, memory).
+      if (err instanceof MuscodeError && err.code === ErrorCodes.cancelled) update = { status: 'cancelled', ...runFiguresOfCancel(err) };
       else update = { status: 'failed', verdict: 'internal_error', failureReason: err instanceof MuscodeError ? err.code : 'internal' };
     } finally {
       clearInterval(renew);

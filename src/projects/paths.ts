@@ -40,6 +40,7 @@ export function normalizeDir(input: string | undefined | null): string {
     if (part === '..') invalidPath(input, '".." is not allowed');
     if (parts.length === 0 && DRIVE.test(part)) invalidPath(input, 'a drive letter is not a project directory');
     if (part.startsWith('-')) invalidPath(input, 'a component starts with "-"');
+    if (part.startsWith('@')) invalidPath(input, 'a component starts with "@"');
     if (part.trim() !== part || part.trim() === '') invalidPath(input, 'a component starts or ends with a space');
     if (Buffer.byteLength(part) > 200) invalidPath(input, 'a component is longer than 200 bytes');
     parts.push(part);
@@ -58,6 +59,7 @@ export function checkName(input: string): string {
   if (name.includes('/') || name.includes('\\')) invalidName(input, 'a name cannot contain "/" or "\\" (use the path field for directories)');
   if (name === '.' || name === '..') invalidName(input, '"." and ".." are not file names');
   if (name.startsWith('-')) invalidName(input, 'starts with "-" (compilers would read it as an option)');
+  if (name.startsWith('@')) invalidName(input, 'starts with "@" (compilers would read it as a file of options)');
   if (name.trim() !== name) invalidName(input, 'starts or ends with a space');
   if (Buffer.byteLength(name) > 200) invalidName(input, 'longer than 200 bytes');
   return name;

@@ -157,10 +157,36 @@ describe('input and output', () => {
     void p.then(() => (settled = true));
     const r = await p;
     expect(r.run?.status).toBe('ok');
-    expect(chunks[0]).toEqual({ text: 'first\n', settled: false });
+    // Python writes unbuffered (PYTHONUNBUFFERED), so "first" and its newline may be two chunks.
+    expect(chunks[0]?.settled).toBe(false);
+    expect(chunks[0]?.text).toMatch(/^first/);
     expect(chunks.map((c) => c.text).join('')).toBe('first\nsecond\n');
     expect(out(r)).toBe('first\nsecond\n');
     expect(errChunks.join('')).toBe('err\n');
+  });
+
+  it('python: stdout and stderr interleave in the order written, as in a terminal (PYTHONUNBUFFERED)', async () => {
+    // No flush anywhere: block-buffered stdout would arrive at exit, after the stderr line.
+    // The combined stream: chunks in arrival order, runs of one stream joined.
+    const combined: { stream: 'out' | 'err'; text: string }[] = [];
+    const push = (stream: 'out' | 'err', c: Buffer) => {
+      const last = combined.at(-1);
+      if (last?.stream === stream) last.text += c.toString();
+      else combined.push({ stream, text: c.toString() });
+    };
+    const r = await runCode(
+      ctx.engine,
+      'python',
+      'import os, sys, time\nprint("to stdout", os.environ.get("PYTHONUNBUFFERED"))\ntime.sleep(0.2)\nprint("to stderr", file=sys.stderr)\ntime.sleep(0.2)\nprint("to stdout again")\n',
+      { onStdout: (c) => push('out', c), onStderr: (c) => push('err', c) },
+    );
+    expect(r.run?.status).toBe('ok');
+    expect(out(r)).toBe('to stdout 1\nto stdout again\n');
+    expect(combined).toEqual([
+      { stream: 'out', text: 'to stdout 1\n' },
+      { stream: 'err', text: 'to stderr\n' },
+      { stream: 'out', text: 'to stdout again\n' },
+    ]);
   });
 
   it('cancellation kills a running endless loop and rejects with CANCELLED; the slots work afterwards', async () => {

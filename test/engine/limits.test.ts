@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MIN_LIMITS } from '../../src/engine/limits.js';
 import { CallerError, ErrorCodes } from '../../src/errors.js';
 import { out, runCode, useEngine } from '../helpers/engine.js';
 
@@ -241,4 +242,43 @@ describe('limits', () => {
       expect(out(again)).toBe('ran\n');
     });
   }
+
+  // L1 (red-team 2026-11-29): memoryLimit 0.001 MB became internal_error (EBUSY writing the
+  // pooled v1 cgroup's limit), and 4 processes fail inside the sandbox's own set-up. Such values
+  // are the caller's error, refused before anything runs.
+  const tooLow: [string, 'limits' | 'compileLimits', Record<string, number>][] = [
+    ['run memoryBytes (0.001 MB)', 'limits', { memoryBytes: Math.round(0.001 * MiB) }],
+    ['run memoryBytes (1e-6 MB rounds to 1 byte)', 'limits', { memoryBytes: 1 }],
+    ['run memoryBytes just under 8 MiB', 'limits', { memoryBytes: 8 * MiB - 1 }],
+    ['run cpuMs 0.5 (floors to 0)', 'limits', { cpuMs: 0.5 }],
+    ['run wallMs', 'limits', { wallMs: 99 }],
+    ['run processes', 'limits', { processes: 4 }],
+    ['run outputBytes', 'limits', { outputBytes: 1023 }],
+    ['compile memoryBytes', 'compileLimits', { memoryBytes: 4096 }],
+  ];
+  for (const [name, field, limits] of tooLow) {
+    it(`refuses ${name} below its minimum with INVALID_LIMIT before anything runs`, async () => {
+      const source = `#include <stdio.h>\nint main(void) { puts("ran"); return 0; } /* low ${name} */\n`;
+      const chunks: Buffer[] = [];
+      const err = await runCode(ctx.engine, 'c', source, { [field]: limits, onStdout: (c) => chunks.push(c) }).catch((e) => e);
+      expect(err).toBeInstanceOf(CallerError);
+      expect(err.code).toBe(ErrorCodes.invalidLimit);
+      expect(err.message).toContain(Object.keys(limits)[0]);
+      expect(err.details.min).toBe(MIN_LIMITS[Object.keys(limits)[0] as keyof typeof MIN_LIMITS]);
+      expect(chunks).toEqual([]);
+      const again = await runCode(ctx.engine, 'c', source);
+      expect(again.compile?.cached).toBe(false);
+      expect(out(again)).toBe('ran\n');
+    });
+  }
+
+  it('the minimums themselves run and give a verdict of the program, never internal_error', async () => {
+    // After a compile has charged the slot's cgroup, as in the report.
+    const src = '#include <stdio.h>\nint main(void) { puts("small"); return 0; }\n';
+    const r = await runCode(ctx.engine, 'c', src, { limits: { ...MIN_LIMITS, cpuMs: 1000, wallMs: 5000 } });
+    expect(r.run?.status, r.run?.message).toBe('ok');
+    expect(out(r)).toBe('small\n');
+    const py = await runCode(ctx.engine, 'python', 'print("x" * 5000)\n', { limits: { ...MIN_LIMITS } });
+    expect(['ok', 'time_limit', 'memory_limit', 'output_limit', 'runtime_error']).toContain(py.run?.status);
+  });
 });

@@ -4,8 +4,11 @@
  * link a program planted, block on a FIFO, or let a run stage poison the compile cache.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CompileCache } from '../../src/engine/runner/compile-cache.js';
 import { out, runCode, useEngine } from '../helpers/engine.js';
+import { M1_PAYLOAD } from './m1-payload.js';
 import { C_PRELUDE, hostSecrets, parseLines } from './hostile.js';
 
 describe('hostile: links and the compile cache', () => {
@@ -123,5 +126,25 @@ print("planted")
       expect(next.compile?.status, next.compile?.stderr.toString()).toBe('ok');
       expect(out(next)).toBe('next\n');
     }
+  });
+
+  it('M1: the red-team "@opts.c" payload leaves no compile-cache entry; the key covers argv, environment and binds', async () => {
+    const cacheDir = path.join(ctx.config.DATA_DIR, 'compile-cache');
+    const entries = () => (fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir).sort() : []);
+    const before = entries();
+    const err = await ctx.engine
+      .run({ language: 'c', mainFile: M1_PAYLOAD.mainFile, files: M1_PAYLOAD.files.map((f) => ({ path: f.name, content: f.content })) })
+      .catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe('INVALID_PATH');
+    expect(entries()).toEqual(before);
+    // An entry answers only for the same compile: what reaches the compiler beyond the sources
+    // (argv, environment, read-only binds) is part of the key.
+    const files = [{ path: 'main.c', data: Buffer.from('int main(void){return 0;}\n'), mode: 0o644 }];
+    const base = { language: 'c', version: '12', argv: ['/usr/bin/gcc', './main.c'], env: { PATH: '/usr/bin' }, binds: [], files };
+    const key = CompileCache.key(base);
+    expect(CompileCache.key({ ...base, env: { PATH: '/usr/bin' } })).toBe(key);
+    expect(CompileCache.key({ ...base, argv: ['/usr/bin/gcc', '@main.c'] })).not.toBe(key);
+    expect(CompileCache.key({ ...base, env: { PATH: '/usr/bin', CGO_ENABLED: '1' } })).not.toBe(key);
+    expect(CompileCache.key({ ...base, binds: [{ source: '/etc/x', dest: '/etc/x' }] })).not.toBe(key);
   });
 });

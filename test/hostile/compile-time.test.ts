@@ -4,11 +4,19 @@
  * the class path). The compile stage is a sandbox like the run stage, and what it leaves in the
  * box is copied out without following anything.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { c as cLanguage } from '../../src/engine/languages/c.js';
+import { expandArgv } from '../../src/engine/runner/job.js';
 import type { RunResult } from '../../src/engine/types.js';
+import { CallerError } from '../../src/errors.js';
 import { out, runCode, useEngine } from '../helpers/engine.js';
 import { hostSecrets } from './hostile.js';
+import { M1_PAYLOAD } from './m1-payload.js';
+
 
 const allOutput = (r: RunResult) =>
   [r.compile?.stdout, r.compile?.stderr, r.compile?.message, r.run?.stdout, r.run?.stderr].map((b) => b?.toString() ?? '').join('\n');
@@ -143,5 +151,112 @@ public class Main {
     expectNoSecret(r);
     expect(fs.readFileSync(secrets.hidden.file, 'utf8')).toBe(`${secrets.hidden.marker}\n`);
     expect(fs.readdirSync(secrets.hidden.dir)).toEqual(['secret.h']);
+  });
+
+  it('M1: the "@opts.c" payload of the red-team report is refused (INVALID_PATH) before any compiler runs', async () => {
+    const err = await ctx.engine
+      .run({ language: M1_PAYLOAD.language, mainFile: M1_PAYLOAD.mainFile, files: M1_PAYLOAD.files.map((f) => ({ path: f.name, content: f.content })) })
+      .then(
+        (r) => r,
+        (e: unknown) => e,
+      );
+    expect(err).toBeInstanceOf(CallerError);
+    expect((err as CallerError).code).toBe('INVALID_PATH');
+    expect((err as CallerError).message).toMatch(/@opts\.c.*starts with "@"/);
+    // Without "@opts.c", opts.c is what it says: a C source (a bad one), compiled, never options.
+    const rest = M1_PAYLOAD.files.filter((f) => f.name !== '@opts.c');
+    const r = await ctx.engine.run({ language: 'c', mainFile: 'main.c', files: rest.map((f) => ({ path: f.name, content: f.content })) });
+    expect(r.compile?.status, allOutput(r)).toBe('compile_error');
+    expect(r.compile?.stderr.toString()).toMatch(/\.\/opts\.c:1:1: error/);
+    expect(r.run).toBeNull();
+  });
+
+  it('M1: "@" is refused in a directory name and as the main file, for javac, rustc and tsc too', async () => {
+    const cases = [
+      { language: 'c', files: [{ path: 'main.c', content: 'int main(void){return 0;}\n' }, { path: '@x/a.c', content: 'int a;\n' }] },
+      { language: 'java', files: [{ path: '@Main.java', content: 'class Main { public static void main(String[] a) {} }\n' }] },
+      { language: 'rust', files: [{ path: '@main.rs', content: 'fn main() {}\n' }] },
+      { language: 'typescript', files: [{ path: 'main.ts', content: 'console.log(1);\n' }, { path: '@tsc-args.ts', content: '--help\n' }] },
+    ];
+    for (const req of cases) {
+      const err = await ctx.engine.run(req).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect((err as CallerError | null)?.code, req.language).toBe('INVALID_PATH');
+    }
+  });
+
+  it('M1, second wall: every language passes user-chosen names so that no leading character is an option or a response file', () => {
+    // Names prepareJob would refuse, handed straight to expandArgv: what the toolchains would see.
+    for (const def of ctx.engine.languages.definitions) {
+      const ext = def.extensions[0]!;
+      for (const lead of ['@', '-']) {
+        const job = {
+          files: [`${lead}main${ext}`, `${lead}dir/util${ext}`, `plain${ext}`].map((p) => ({ path: p, data: Buffer.from('x'), mode: 0o644 })),
+          mainFile: `${lead}main${ext}`,
+          stdin: Buffer.alloc(0),
+          args: [],
+        };
+        const argvs: string[][] = [];
+        if (def.compile) argvs.push(expandArgv(def.compile.argv, job, def.compile.sourceExtensions ?? def.extensions));
+        let refused: unknown = null;
+        try {
+          argvs.push(expandArgv(def.run.argv, job, def.extensions));
+        } catch (e) {
+          refused = e;
+        }
+        if (def.run.argv.includes('{mainClass}')) {
+          // A Java class name cannot be given as "./Name": expandArgv refuses it outright.
+          expect((refused as CallerError | null)?.code, def.id).toBe('INVALID_PATH');
+        } else {
+          expect(refused, def.id).toBeNull();
+        }
+        for (const argv of argvs) {
+          const templateWords = new Set([...(def.compile?.argv ?? []), ...def.run.argv]);
+          for (const word of argv.slice(1)) {
+            if (templateWords.has(word)) continue;
+            expect(word, `${def.id}: ${JSON.stringify(argv)}`).not.toMatch(/^[-@]/);
+          }
+        }
+      }
+    }
+  });
+
+  it('M1, second wall with the real gcc: "./@opts.c" is compiled as a source, never read as options', () => {
+    // Run as nobody in a scratch directory, with the C language's own compile argv.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'muscode-m1-'));
+    try {
+      fs.chmodSync(dir, 0o777);
+      const write = (name: string, content: string) => fs.writeFileSync(path.join(dir, name), content, { mode: 0o644 });
+      write('main.c', '#include <stdio.h>\nint helper(void);\nint main(void){printf("%d\\n", helper());return 0;}\n');
+      write('@opts.c', 'int helper(void){return 42;}\n');
+      write('opts', `-wrapper /bin/sh,${dir}/w.sh\n`);
+      write('w.sh', `echo wrapped > ${dir}/PWNED\nexec "$@"\n`);
+      const job = {
+        files: ['main.c', '@opts.c'].map((p) => ({ path: p, data: Buffer.alloc(0), mode: 0o644 })),
+        mainFile: 'main.c',
+        stdin: Buffer.alloc(0),
+        args: [],
+      };
+      const argv = expandArgv(cLanguage.compile!.argv, job, cLanguage.compile!.sourceExtensions!);
+      expect(argv).toContain('./@opts.c');
+      const r = spawnSync(argv[0]!, argv.slice(1), { cwd: dir, uid: 65534, gid: 65534, encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+      expect(r.status, r.stderr).toBe(0);
+      expect(spawnSync(path.join(dir, 'main'), { encoding: 'utf8', uid: 65534, gid: 65534 }).stdout).toBe('42\n');
+      expect(fs.existsSync(path.join(dir, 'PWNED'))).toBe(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('Go: cgo is off, so "#cgo" flags never reach gcc or the linker at build time', async () => {
+    const src = 'package main\n\n/*\n#cgo CFLAGS: -DX=1\nint x(void) { return X; }\n*/\nimport "C"\nimport "fmt"\n\nfunc main() { fmt.Println(C.x()) }\n';
+    const r = await runCode(ctx.engine, 'go', src);
+    expect(r.compile?.status, allOutput(r)).toBe('compile_error');
+    expect(r.run).toBeNull();
+    // And a plain Go program still builds and runs.
+    const ok = await runCode(ctx.engine, 'go', 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("go ok") }\n');
+    expect(out(ok), allOutput(ok)).toBe('go ok\n');
   });
 });

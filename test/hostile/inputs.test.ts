@@ -86,13 +86,14 @@ describe('hostile: request inputs', () => {
   });
 
   it('refuses file names with a newline or control characters, and paths that leave the box', async () => {
-    for (const bad of ['a\nb.py', 'a\rb.py', 'tab\t.py', '../escape.py', '/etc/passwd', 'a/../../b.py', './x.py', 'x/./y.py', '-rf.py', 'a\\b.py', 'nul\0.py', '']) {
+    for (const bad of ['a\nb.py', 'a\rb.py', 'tab\t.py', '../escape.py', '/etc/passwd', 'a/../../b.py', './x.py', 'x/./y.py', '-rf.py', '@opts.py', 'd/@x.py', '@d/x.py', 'a\\b.py', 'nul\0.py', '']) {
       await expectCallerError(
         ctx.engine.run({ language: 'python', files: [{ path: 'main.py', content: 'print(1)\n' }, { path: bad, content: 'x = 1\n' }] }),
         'INVALID_PATH',
       );
     }
     await expectCallerError(ctx.engine.run({ language: 'python', files: [{ path: 'main.py', content: 'print(1)\n' }], mainFile: '../main.py' }), 'INVALID_PATH');
+    await expectCallerError(ctx.engine.run({ language: 'python', files: [{ path: 'main.py', content: 'print(1)\n' }], mainFile: '@main.py' }), 'INVALID_PATH');
     await expectCallerError(ctx.engine.run({ language: 'python', files: [{ path: '.muscode/init', content: 'print(1)\n' }] }), 'INVALID_PATH');
   });
 

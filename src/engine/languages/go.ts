@@ -12,6 +12,9 @@ export const go: LanguageDefinition = {
   compile: { argv: ['/usr/bin/go', 'build', '-o', 'main', '-buildvcs=false', '.'] },
   run: { argv: ['./main'] },
   env: {
+    // No cgo: "#cgo CFLAGS/LDFLAGS" lines hand flags to gcc and the linker, and Go's allowlist
+    // of them has been bypassed to run code at build time (CVE-2023-29404, -29405, -39323).
+    CGO_ENABLED: '0',
     GOCACHE: '/tmp/go-cache',
     GOPATH: '/tmp/go',
     GOPROXY: 'off',

@@ -13,6 +13,9 @@ export const java: LanguageDefinition = {
   // -proc:none: no annotation processors, so no user code runs at compile time.
   compile: { argv: [`${JDK}/bin/javac`, '-proc:none', '-encoding', 'UTF-8', '-J-XX:+UseSerialGC', '-J-Xshare:auto', '-d', '.', '{sources}'] },
   // The class to run is the main file's stem; SerialGC keeps thread count and startup low.
+  // The class name is user-chosen and cannot be given as "./name": the launcher would read a
+  // leading "-" as an option and "@" as a file of options, so expandArgv refuses both (and so
+  // does prepareJob). This JDK's launcher does not accept -disable-@files.
   run: { argv: [`${JDK}/bin/java`, '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xss64m', '-cp', '.', '{mainClass}'] },
   binds: [{ source: '/etc/java-17-openjdk', dest: '/etc/java-17-openjdk' }],
   requires: [`${JDK}/bin/javac`, `${JDK}/bin/java`, '/etc/java-17-openjdk'],

@@ -4,12 +4,16 @@ import type { StageLimits } from '../types.js';
  * A language is data (after DMOJ's executors): how to compile and run it, what it needs from
  * the host, and a self-test that CI runs through the real sandbox.
  *
- * argv templates: each entry is one argv element. Placeholders, replaced whole:
+ * argv templates: each entry is one argv element. Placeholders:
  *   "{main}"      the main file's path in the box (e.g. "main.py", "app/main.py")
  *   "{mainStem}"  the main file's path without extension (e.g. "Main")
  *   "{mainClass}" the stem with "/" as "." (Java: "app/Main.java" -> "app.Main")
- *   "{sources}"   expands to every file whose extension is in `compileExtensions` (sorted)
- * Nothing is ever passed through a shell.
+ *   "{sources}"   expands to every file whose extension is in `sourceExtensions` (sorted), each
+ *                 as "./path"
+ * An element that starts with "{main}" or "{mainStem}" is given as "./path" too ("{main}" ->
+ * "./main.c"), so that a user-chosen name is never the first character of an argv element
+ * (a leading "-" is an option and a leading "@" a response file to most toolchains). An
+ * element such as "/box/{main}" is left as written. Nothing is ever passed through a shell.
  */
 export interface LanguageDefinition {
   id: string;

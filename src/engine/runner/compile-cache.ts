@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { BoxFile } from '../sandbox/box-fs.js';
 
 /**
- * Compiled artifacts keyed by sha256(language, version, compile argv, sources). Entries live in
+ * Compiled artifacts keyed by sha256(language, version, compile argv, environment, binds,
+ * sources). Entries live in
  * a root-only directory, written to a temporary name and renamed (readers never see half an
  * entry). The run stage gets a *copy* in its box, so a program that rewrites its own binary
  * cannot poison the cache. Bounded in size; oldest entries go first.
@@ -40,7 +41,14 @@ export class CompileCache {
     for (const n of fs.readdirSync(dir)) if (n.endsWith('.tmp')) fs.rmSync(path.join(dir, n), { force: true });
   }
 
-  static key(parts: { language: string; version: string | null; argv: readonly string[]; files: readonly BoxFile[] }): string {
+  static key(parts: {
+    language: string;
+    version: string | null;
+    argv: readonly string[];
+    env: Readonly<Record<string, string>>;
+    binds: readonly { source: string; dest: string }[];
+    files: readonly BoxFile[];
+  }): string {
     const h = createHash('sha256');
     const field = (s: string | Buffer) => {
       const b = Buffer.isBuffer(s) ? s : Buffer.from(s);
@@ -51,6 +59,8 @@ export class CompileCache {
     field(parts.language);
     field(parts.version ?? '');
     field(JSON.stringify(parts.argv));
+    field(JSON.stringify(Object.entries(parts.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+    field(JSON.stringify(parts.binds));
     for (const f of [...parts.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
       field(f.path);
       field(String(f.mode));

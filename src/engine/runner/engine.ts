@@ -11,6 +11,7 @@ import type { BoxFile } from '../sandbox/box-fs.js';
 import { createSandbox } from '../sandbox/registry.js';
 import type { Sandbox, SandboxOutcome, SandboxSlot, SandboxStage } from '../sandbox/sandbox.js';
 import type { RunRequest, RunResult, StageLimits, StageResult, StageStatus } from '../types.js';
+import { cancelledError, cancelledStage } from './cancel.js';
 import { CompileCache } from './compile-cache.js';
 import { expandArgv, type PreparedJob, prepareJob } from './job.js';
 import { SlotPool } from './pool.js';
@@ -32,7 +33,7 @@ export class Engine implements EngineClient {
   readonly limits: LimitTable;
   private readonly pool: SlotPool;
   private readonly cache: CompileCache;
-  private readonly inflightCompiles = new Map<string, Promise<StageResult & { artifacts?: BoxFile[] }>>();
+  private readonly inflightCompiles = new Map<string, SharedCompile>();
   private readonly active = new Set<Promise<unknown>>();
   private closed = false;
 
@@ -113,6 +114,8 @@ export class Engine implements EngineClient {
   ): Promise<RunResult> {
     const slotId = await this.pool.acquire(req.signal);
     const slot = this.sandbox.slot(slotId);
+    // Set while a compile shared with other jobs may still use this slot after we stop waiting.
+    let slotBusy: SharedCompile | null = null;
     try {
       const env = { ...BASE_ENV, ...lang.env };
       const binds = lang.binds ?? [];
@@ -121,9 +124,12 @@ export class Engine implements EngineClient {
       if (lang.compile) {
         const version = await this.languages.version(lang);
         const argv = expandArgv(lang.compile.argv, job, lang.compile.sourceExtensions ?? lang.extensions);
-        const key = CompileCache.key({ language: lang.id, version, argv, files: job.files });
-        const compiled = await this.compileOnce(key, slot, { argv, env, binds, limits: compileLimits, signal: req.signal }, job.files);
-        const { artifacts, ...stage } = compiled;
+        // Everything that decides what the compiler does is in the key: an entry can only
+        // come from a compile of these sources with this toolchain, argv and environment.
+        const key = CompileCache.key({ language: lang.id, version, argv, env, binds, files: job.files });
+        const { result, shared } = this.compileOnce(key, slot, { argv, env, binds, limits: compileLimits }, job.files, req.signal);
+        slotBusy = shared;
+        const { artifacts, ...stage } = await result;
         compile = stage;
         if (stage.status !== 'ok' || !artifacts) return { language: lang.id, compile, run: null };
         runFiles = artifacts;
@@ -141,57 +147,107 @@ export class Engine implements EngineClient {
         onStderr: req.onStderr,
         signal: req.signal,
       });
-      checkCancelled(req.signal, outcome);
+      if (req.signal?.aborted || outcome.reason === 'cancelled') throw cancelledStage('run', outcome);
       return { language: lang.id, compile, run: toStage(outcome, runLimits, 'run') };
     } finally {
-      try {
-        slot.clear();
-      } finally {
-        this.pool.release(slotId);
+      const release = () => {
+        try {
+          slot.clear();
+        } finally {
+          this.pool.release(slotId);
+        }
+      };
+      if (slotBusy && !slotBusy.settled) {
+        // We stopped waiting (cancelled) but other jobs still wait for the compile running in
+        // our slot: the slot is given back when that compile ends.
+        // Nobody is left to report a failure of that late clean-up to; close() still waits for it.
+        const later = slotBusy.promise.then(release, release).catch(() => undefined);
+        this.active.add(later);
+        void later.then(() => this.active.delete(later));
+      } else {
+        release();
       }
     }
   }
 
-  /** Cache hit, or join an identical compile already running, or compile. */
+  /**
+   * Cache hit, or join an identical compile already running, or compile in `slot`. The compile
+   * runs under its own AbortController, not the caller's signal: a caller that cancels only
+   * stops waiting, and the compile is stopped when every caller waiting for it has left (L5: a
+   * cancel must never reach another user's job). `shared` is set when the compile runs in this
+   * caller's slot.
+   */
   private compileOnce(
     key: string,
     slot: SandboxSlot,
-    stage: Omit<SandboxStage, 'stdin'>,
+    stage: Omit<SandboxStage, 'stdin' | 'signal'>,
     sources: BoxFile[],
-  ): Promise<StageResult & { artifacts?: BoxFile[] }> {
+    signal: AbortSignal | undefined,
+  ): { result: Promise<CompileResult>; shared: SharedCompile | null } {
     const t0 = performance.now();
     const hit = this.cache.get(key);
     if (hit) {
-      return Promise.resolve({
-        status: 'ok',
-        stdout: hit.stdout,
-        stderr: hit.stderr,
-        exitCode: 0,
-        signal: null,
-        cpuMs: 0,
-        wallMs: Math.round(performance.now() - t0),
-        memoryKb: 0,
-        truncated: false,
-        cached: true,
-        artifacts: hit.files,
-      });
+      return {
+        shared: null,
+        result: Promise.resolve({
+          status: 'ok',
+          stdout: hit.stdout,
+          stderr: hit.stderr,
+          exitCode: 0,
+          signal: null,
+          cpuMs: 0,
+          wallMs: Math.round(performance.now() - t0),
+          memoryKb: 0,
+          truncated: false,
+          cached: true,
+          artifacts: hit.files,
+        }),
+      };
     }
-    const pending = this.inflightCompiles.get(key);
-    if (pending) return pending.then((r) => (r.status === 'ok' ? { ...r, cached: true, cpuMs: 0, memoryKb: 0 } : r));
-    const p = (async () => {
-      slot.clear();
-      slot.writeFiles(sources);
-      const outcome = await slot.run({ ...stage, stdin: Buffer.alloc(0) });
-      checkCancelled(stage.signal, outcome);
-      const result: StageResult & { artifacts?: BoxFile[] } = { ...toStage(outcome, stage.limits, 'compile'), cached: false };
-      if (result.status === 'ok') {
-        result.artifacts = slot.snapshot(stage.limits.boxBytes);
-        this.cache.put(key, { files: result.artifacts, stdout: result.stdout, stderr: result.stderr });
+    checkCancelled(signal);
+    let shared = this.inflightCompiles.get(key);
+    const joined = shared !== undefined;
+    if (!shared) {
+      const entry = { controller: new AbortController(), waiting: 0, settled: false } as SharedCompile;
+      const { signal: own } = entry.controller;
+      // In the map before the first line runs, so that a synchronous failure still removes it.
+      this.inflightCompiles.set(key, entry);
+      entry.promise = (async () => {
+        try {
+          slot.clear();
+          slot.writeFiles(sources);
+          const outcome = await slot.run({ ...stage, stdin: Buffer.alloc(0), signal: own });
+          if (own.aborted || outcome.reason === 'cancelled') throw cancelledStage('compile', outcome);
+          const result: CompileResult = { ...toStage(outcome, stage.limits, 'compile'), cached: false };
+          if (result.status === 'ok') {
+            result.artifacts = slot.snapshot(stage.limits.boxBytes);
+            this.cache.put(key, { files: result.artifacts, stdout: result.stdout, stderr: result.stderr });
+          }
+          return result;
+        } finally {
+          entry.settled = true;
+          if (this.inflightCompiles.get(key) === entry) this.inflightCompiles.delete(key);
+        }
+      })();
+      // Handled here: when every caller has left, nobody else awaits the rejection.
+      entry.promise.catch(() => undefined);
+      shared = entry;
+    }
+    const entry = shared;
+    entry.waiting++;
+    const result = untilCancelled(entry.promise, signal).finally(() => {
+      entry.waiting--;
+      if (entry.waiting === 0 && !entry.settled) {
+        // Nobody waits any more. Forgotten at once, so that a job arriving now starts its own
+        // compile instead of joining one that is being stopped.
+        if (this.inflightCompiles.get(key) === entry) this.inflightCompiles.delete(key);
+        entry.controller.abort();
       }
-      return result;
-    })().finally(() => this.inflightCompiles.delete(key));
-    this.inflightCompiles.set(key, p);
-    return p;
+    });
+    return {
+      shared: joined ? null : entry,
+      result: joined ? result.then((r) => (r.status === 'ok' ? { ...r, cached: true, cpuMs: 0, memoryKb: 0 } : r)) : result,
+    };
   }
 
   /** Kills everything still running, then removes every box, mount and cgroup. */
@@ -204,8 +260,30 @@ export class Engine implements EngineClient {
   }
 }
 
-function checkCancelled(signal: AbortSignal | undefined, outcome?: SandboxOutcome): void {
-  if (signal?.aborted || outcome?.reason === 'cancelled') throw new CallerError(ErrorCodes.cancelled, 'the run was cancelled');
+type CompileResult = StageResult & { artifacts?: BoxFile[] };
+
+/** A compile that several jobs with the same cache key wait for. */
+interface SharedCompile {
+  promise: Promise<CompileResult>;
+  /** Aborted when the last waiting caller has cancelled. */
+  controller: AbortController;
+  waiting: number;
+  settled: boolean;
+}
+
+function checkCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw cancelledError();
+}
+
+/** `p`, or CANCELLED as soon as `signal` aborts (`p` itself goes on). */
+function untilCancelled<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(cancelledError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** A language may lower or raise defaults (Go's compiler wants more processes); the caller's explicit values win. */

@@ -84,20 +84,32 @@ export function prepareJob(req: RunRequest, lang: LanguageDefinition, limits: Li
   return { files, mainFile, stdin, args };
 }
 
-/** Expands a language's argv template (see LanguageDefinition). */
+/**
+ * Expands a language's argv template (see LanguageDefinition). User-chosen names never come
+ * first in an argv element: a source or main file is passed as "./name", so that no leading
+ * character ("-" an option, "@" a response file) can be read as anything but a file name,
+ * whatever prepareJob let through. The Java class name cannot take a "./" (it is a dotted path
+ * of names, which prepareJob checked), so it is refused here too if it starts with "-" or "@".
+ */
 export function expandArgv(template: readonly string[], job: PreparedJob, sourceExtensions: readonly string[]): string[] {
   const out: string[] = [];
   const stem = job.mainFile.replace(/\.[^./]+$/, '');
+  const mainClass = stem.replaceAll('/', '.');
+  if (template.some((t) => t.includes('{mainClass}')) && /^[-@]/.test(mainClass)) {
+    throw new CallerError(ErrorCodes.invalidPath, `${job.mainFile}: starts with "${mainClass[0]}"`, { path: job.mainFile });
+  }
   for (const t of template) {
     if (t === '{sources}') {
       out.push(
         ...job.files
           .map((f) => f.path)
           .filter((p) => sourceExtensions.some((e) => p.toLowerCase().endsWith(e)))
-          .sort(),
+          .sort()
+          .map((p) => `./${p}`),
       );
     } else {
-      out.push(t.replaceAll('{main}', job.mainFile).replaceAll('{mainStem}', stem).replaceAll('{mainClass}', stem.replaceAll('/', '.')));
+      const value = t.replaceAll('{main}', job.mainFile).replaceAll('{mainStem}', stem).replaceAll('{mainClass}', mainClass);
+      out.push(t.startsWith('{main}') || t.startsWith('{mainStem}') ? `./${value}` : value);
     }
   }
   return out;

@@ -29,8 +29,11 @@ export function validateRelativePath(p: string): string {
   for (const part of parts) {
     if (part === '' || part === '.') fail('empty or "." component');
     if (part === '..') fail('".." is not allowed');
-    // A leading "-" would be read as an option by the compilers and interpreters it is passed to.
+    // A leading "-" would be read as an option, a leading "@" as a response file ("read more
+    // options from this file": gcc, javac, rustc, tsc, the java launcher) by the toolchains it
+    // is passed to. expandArgv also passes names as "./name"; this is the second wall.
     if (part.startsWith('-')) fail('a component starts with "-"');
+    if (part.startsWith('@')) fail('a component starts with "@"');
     if (Buffer.byteLength(part) > 200) fail('a component is longer than 200 bytes');
   }
   if (parts.length > 16) fail('more than 16 directory levels');
