@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireUser } from '../auth/guard.js';
-import { respondToRun, runQuery, runResponses } from '../executions/routes.js';
+import { respondToRun, runFields, runQuery, runResponses } from '../executions/routes.js';
+import { bodyLimitsFor, maxJsonValuesFor } from '../server/body-limits.js';
 import type { AppContext } from '../server/context.js';
 import { commonErrors, envelope, errorResponse, ok, uuidParam } from '../server/envelope.js';
 import { fileRoutes } from './file-routes.js';
@@ -59,14 +60,6 @@ const forkBody = z
   .object({ name: name.optional(), description: description.optional(), visibility: visibility.optional().describe('default private') })
   .strict();
 
-const runBody = z
-  .object({
-    stdin: z.string().optional(),
-    args: z.array(z.string()).max(1000).optional(),
-    timeout: z.number().positive().optional().describe('CPU time limit in seconds (float)'),
-    memoryLimit: z.number().positive().optional().describe('memory limit in MB'),
-  })
-  .strict();
 
 export function requestMeta(req: FastifyRequest): RequestMeta {
   return { ip: req.ip, userAgent: req.headers['user-agent'] };
@@ -79,6 +72,7 @@ export async function projectRoutes(app: FastifyInstance, ctx: AppContext): Prom
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { projects } = projectServicesFor(ctx);
   const tags = ['projects'];
+  const runBody = z.object(runFields(ctx.config.limits)).strict();
 
   r.get(
     '/projects',
@@ -168,7 +162,8 @@ export async function projectRoutes(app: FastifyInstance, ctx: AppContext): Prom
         querystring: runQuery,
         response: { ...runResponses, 413: errorResponse },
       },
-      config: { rateLimitGroup: 'execute' },
+      config: { rateLimitGroup: 'execute', maxJsonValues: maxJsonValuesFor(ctx.config).run },
+      bodyLimit: bodyLimitsFor(ctx.config).projectRun,
     },
     async (req) => {
       const row = await projects.run(req.params.id, req.user, req.body ?? {});
