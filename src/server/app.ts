@@ -10,6 +10,7 @@ import { authRoutes } from '../auth/routes.js';
 import { executionRoutes, waitBudgetMs } from '../executions/routes.js';
 import { rateLimitGuard } from '../guards/rate-limit.js';
 import { projectRoutes } from '../projects/routes.js';
+import { ProjectRoomEvents } from '../realtime/room-events.js';
 import { metricsPlugin } from '../system/metrics.js';
 import { systemRoutes } from '../system/routes.js';
 import type { AppContext } from './context.js';
@@ -59,6 +60,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandlers(app);
+  // Red-team M2: project routes tell the realtime layer when who may read a project changed.
+  app.decorate('projectRooms', new ProjectRoomEvents());
   // Issue 3: bodies are JSON only. Fastify's built-in text/plain parser would hand a string to
   // the JSON schemas (a misleading 400); without it a wrong content type is 415.
   app.removeContentTypeParser('text/plain');
