@@ -106,11 +106,12 @@ export function registerProjectRoomHandlers(io: Server, socket: Socket, ctx: App
       if (!parsed.success) throw new CallerError(HttpCodes.validation, 'code:update needs { projectId, content, fileId?, cursorPosition? }');
       const { projectId: id, fileId, content, cursorPosition } = parsed.data;
       const member = joined.get(id);
-      // socket.rooms: a socket removed from the room (by a recheck, maybe from another instance) is no member.
-      if (!member || !socket.rooms.has(roomOf(id))) throw new CallerError(HttpCodes.forbidden, 'join the project first');
+      if (!member) throw new CallerError(HttpCodes.forbidden, 'join the project first');
       if (!member.owner) throw new CallerError(HttpCodes.forbidden, 'only the owner may send updates');
       // Read again: the project may have been deleted, or made private, since the join.
       const p = await readableProject(ctx.database.db, id, user());
+      // socket.rooms: a socket removed from the room (by a recheck, maybe from another instance) is no member.
+      if (!socket.rooms.has(roomOf(id))) throw new CallerError(HttpCodes.forbidden, 'join the project first');
       // Every update of a private project rechecks the room first: nobody who may not read it hears it.
       if (p.visibility === 'private') await recheckProjectRoom(io, p);
       const u = user()!;
