@@ -36,6 +36,23 @@ export function serverTimeouts(ctx: Pick<AppContext, 'config'>) {
   };
 }
 
+/** Adds "← Back to MUSCode" to the right of swagger-ui's top bar (which it renders after load). */
+const BACK_TO_APP_JS = `(function () {
+  function add() {
+    var bar = document.querySelector('#swagger-ui .topbar-wrapper');
+    if (!bar) return void setTimeout(add, 100);
+    if (document.getElementById('muscode-back-to-app')) return;
+    var a = document.createElement('a');
+    a.id = 'muscode-back-to-app';
+    a.href = '/';
+    a.textContent = '\\u2190 Back to MUSCode';
+    a.style.cssText = 'color:#fff;font:600 14px system-ui,sans-serif;text-decoration:none;margin-left:auto;padding:0 16px;white-space:nowrap';
+    bar.appendChild(a);
+  }
+  add();
+})();
+`;
+
 export type App = FastifyInstance;
 
 export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {}): Promise<App> {
@@ -76,12 +93,20 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'MUSCode API', description: 'Code execution, accounts and more. Generated from the route schemas.', version: '1.0.0' },
+      info: {
+        title: 'MUSCode API',
+        description: 'Code execution, accounts and more. Generated from the route schemas. [← Back to MUSCode](/)',
+        version: '1.0.0',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    // A proper title, and a way back to the app from the reference (UX review).
+    theme: { title: 'MUSCode API', js: [{ filename: 'back-to-app.js', content: BACK_TO_APP_JS }] },
+  });
 
   await app.register(async (api) => {
     await authPlugin(api, ctx);
