@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { CallerError } from '../errors.js';
 import type { AppContext } from '../server/context.js';
-import { HttpCodes } from '../server/http-errors.js';
+import { HttpCodes, humanDuration } from '../server/http-errors.js';
 
 /**
  * Rate limits (first seed: API 100 per 15 min, execute 10 per minute, auth 5 per 15 min).
@@ -132,15 +132,6 @@ export function rateLimitMessage(group: RateLimitGroup, retryAfterSeconds: numbe
   return `${what}. Try again in ${humanDuration(retryAfterSeconds)}.`;
 }
 
-/** 45 -> "45 seconds", 61 -> "2 minutes", 900 -> "15 minutes", 5400 -> "2 hours". */
-export function humanDuration(seconds: number): string {
-  const s = Math.max(1, Math.ceil(seconds));
-  if (s < 60) return `${s} second${s === 1 ? '' : 's'}`;
-  const m = Math.ceil(s / 60);
-  if (m < 90) return `${m} minute${m === 1 ? '' : 's'}`;
-  const h = Math.ceil(m / 60);
-  return `${h} hour${h === 1 ? '' : 's'}`;
-}
 
 function setHeaders(reply: FastifyReply, c: Check): void {
   reply.header('x-ratelimit-limit', String(c.max));

@@ -106,6 +106,24 @@ function retryAfterSeconds(details: unknown): number {
   return Number.isFinite(at) ? Math.max(1, Math.ceil((at - Date.now()) / 1000)) : 60;
 }
 
+/** 45 -> "45 seconds", 61 -> "2 minutes", 900 -> "15 minutes", 5400 -> "2 hours". */
+export function humanDuration(seconds: number): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  if (s < 60) return `${s} second${s === 1 ? '' : 's'}`;
+  const m = Math.ceil(s / 60);
+  if (m < 90) return `${m} minute${m === 1 ? '' : 's'}`;
+  const h = Math.ceil(m / 60);
+  return `${h} hour${h === 1 ? '' : 's'}`;
+}
+
+/** "You have used your daily quota of 100 runs. Try again in 5 hours." (the details keep the figures). */
+function quotaMessage(details: unknown, retryAfter: number): string | undefined {
+  const d = details as { quota?: unknown; limit?: unknown } | undefined;
+  if (d?.quota === 'daily' || d?.quota === 'monthly') return `You have used your ${d.quota} quota of ${String(d.limit)} runs. Try again in ${humanDuration(retryAfter)}.`;
+  if (d?.quota === 'storage') return `This would exceed your storage quota of ${String(d.limit)} MB. Delete files or projects to make room.`;
+  return undefined;
+}
+
 /**
  * Errors Node's HTTP parser raises before fastify sees a request: a request not received within
  * HTTP_REQUEST_TIMEOUT_MS (408), headers too large (431), anything unparsable (400). Answered in
@@ -170,6 +188,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
       const retryAfter = reply.hasHeader('retry-after') ? Number(reply.getHeader('retry-after')) : retryAfterSeconds(body.error.details);
       reply.header('retry-after', String(retryAfter));
       body.error.retryAfter = retryAfter;
+      if (body.error.code === HttpCodes.quotaExceeded) body.error.message = quotaMessage(body.error.details, retryAfter) ?? body.error.message;
     }
     // An oversized body is not read further: close the connection rather than drain the rest.
     if (body.error.code === HttpCodes.payloadTooLarge) reply.header('connection', 'close');

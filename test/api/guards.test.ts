@@ -245,6 +245,11 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect((await run(low.token)).status).toBe(200);
       const refused = await run(low.token);
       expect(refused.body.error).toMatchObject({ code: 'QUOTA_EXCEEDED', details: { quota: 'daily', limit: 1 } });
+      // Every 429 says when to come back, in the header, the body and words.
+      const retry = Number(refused.headers.get('retry-after'));
+      expect(retry).toBeGreaterThan(0);
+      expect((refused.body.error as { retryAfter?: number }).retryAfter).toBe(retry);
+      expect((refused.body.error as { message?: string }).message).toMatch(/^You have used your daily quota of 1 runs\. Try again in \d+ (second|minute|hour)s?\.$/);
 
       const high = await registerUser(server);
       await db().insert(userQuotas).values({ userId: high.userId, maxExecutionsDaily: 3, maxExecutionsMonthly: 100 });
