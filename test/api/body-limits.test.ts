@@ -254,4 +254,22 @@ describe('server timeouts (red-team I6)', () => {
     const body = answer.text.slice(answer.text.indexOf('\r\n\r\n') + 4);
     expect(JSON.parse(body)).toMatchObject({ success: false, error: { code: 'REQUEST_TIMEOUT', status: 408 } });
   });
+
+  it('answers what Node refuses before fastify (bad HTTP, huge headers) in the standard envelope', async () => {
+    const { hostname, port } = new URL(server.url);
+    const exchange = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = net.connect({ host: hostname, port: Number(port) }, () => socket.write(request));
+        let text = '';
+        socket.on('data', (d) => (text += d.toString('utf8')));
+        socket.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' || err.code === 'EPIPE' ? undefined : reject(err)));
+        socket.on('close', () => resolve(text));
+      });
+    const bad = await exchange('GARBAGE / NOT-HTTP\r\n\r\n');
+    expect(bad).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(bad.slice(bad.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: { code: 'MALFORMED_REQUEST', status: 400 } });
+    const huge = await exchange(`GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
+    expect(huge).toMatch(/^HTTP\/1\.1 431 /);
+    expect(JSON.parse(huge.slice(huge.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: { code: 'HEADERS_TOO_LARGE', status: 431 } });
+  });
 });
