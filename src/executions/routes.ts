@@ -66,7 +66,7 @@ const queuedSchema = z.object({
 });
 
 /** How long `?wait=true` waits before answering with the current state. */
-export function waitBudgetMs(ctx: AppContext): number {
+export function waitBudgetMs(ctx: Pick<AppContext, 'config'>): number {
   const l = ctx.config.limits;
   return l.compile.max.wallMs + l.run.max.wallMs + 30_000;
 }

@@ -14,7 +14,7 @@ import { ProjectRoomEvents } from '../realtime/room-events.js';
 import { metricsPlugin } from '../system/metrics.js';
 import { systemRoutes } from '../system/routes.js';
 import type { AppContext } from './context.js';
-import { installJsonParser, bodyLimitsFor } from './body-limits.js';
+import { bodyLimitsFor, installJsonParser } from './body-limits.js';
 import { clientErrorHandler, installErrorHandlers } from './http-errors.js';
 import { registerWebApp } from './web.js';
 
@@ -31,7 +31,7 @@ export function serverTimeouts(ctx: Pick<AppContext, 'config'>) {
     requestTimeout,
     headersTimeout: Math.min(c.HTTP_HEADERS_TIMEOUT_MS, requestTimeout),
     keepAliveTimeout: c.HTTP_KEEP_ALIVE_TIMEOUT_MS,
-    connectionTimeout: Math.max(c.HTTP_CONNECTION_TIMEOUT_MS, waitBudgetMs(ctx as AppContext) + 30_000),
+    connectionTimeout: Math.max(c.HTTP_CONNECTION_TIMEOUT_MS, waitBudgetMs(ctx) + 30_000),
     connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(requestTimeout / 4))),
   };
 }
