@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { bodyLimitsFor } from '../server/body-limits.js';
 import type { AppContext } from '../server/context.js';
 import { commonErrors, envelope, errorResponse, ok } from '../server/envelope.js';
 import { requireUser } from './guard.js';
@@ -41,6 +42,8 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
   const r = app.withTypeProvider<ZodTypeProvider>();
   const service = authServiceFor(ctx);
   const refreshMaxAge = Math.floor(service.refreshTtlMs / 1000);
+  // Red-team H1: a few KiB, not the 193 MiB every route used to accept.
+  const bodyLimit = bodyLimitsFor(ctx.config).auth;
 
   const meta = (request: FastifyRequest): RequestMeta => {
     const ua = request.headers['user-agent'];
@@ -63,6 +66,7 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
     '/register',
     {
       config: { ignoreAccessToken: true },
+      bodyLimit,
       schema: {
         tags: ['auth'],
         summary: 'Create an account',
@@ -86,6 +90,7 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
     '/login',
     {
       config: { ignoreAccessToken: true },
+      bodyLimit,
       schema: {
         tags: ['auth'],
         summary: 'Log in',
@@ -112,6 +117,7 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
     '/refresh',
     {
       config: { ignoreAccessToken: true },
+      bodyLimit,
       schema: {
         tags: ['auth'],
         summary: 'Rotate the refresh token',
@@ -140,6 +146,7 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
     '/logout',
     {
       config: { ignoreAccessToken: true },
+      bodyLimit,
       schema: {
         tags: ['auth'],
         summary: 'Log out',

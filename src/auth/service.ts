@@ -15,6 +15,7 @@ import { generateRefreshToken, isRefreshTokenShape, RefreshTokenCrypto, signAcce
 export const emailSchema = z.string().trim().max(255).pipe(z.email({ message: 'must be an email address' })).describe('Email address (case-insensitive)');
 export const usernameSchema = z
   .string()
+  .max(50, { message: 'must be 3-50 characters: letters, digits, _ or -' })
   .regex(/^[A-Za-z0-9_-]{3,50}$/, { message: 'must be 3-50 characters: letters, digits, _ or -' })
   .describe('3-50 characters from A-Z a-z 0-9 _ - (unique, case-insensitive)');
 export const passwordSchema = z.string().min(8, { message: 'must be at least 8 characters' }).max(128, { message: 'must be at most 128 characters' }).describe('8-128 characters');

@@ -83,6 +83,23 @@ export const OPTIONS = {
     schema: z.string().default('muscode'),
     description: 'Unprivileged user the HTTP/worker process runs as; only the engine supervisor keeps root.',
   },
+  HTTP_REQUEST_TIMEOUT_MS: {
+    schema: int(100, 3_600_000).default(120_000),
+    description:
+      'Longest time a client may take to send a whole request (headers and body), ms; past it the connection gets 408 REQUEST_TIMEOUT and is closed. Answers may take longer (`?wait=true`).',
+  },
+  HTTP_HEADERS_TIMEOUT_MS: {
+    schema: int(100, 3_600_000).default(30_000),
+    description: 'Longest time a client may take to send the request headers, ms (never more than HTTP_REQUEST_TIMEOUT_MS).',
+  },
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: {
+    schema: int(100, 3_600_000).default(72_000),
+    description: 'How long an idle keep-alive connection stays open between requests, ms (above a proxy\'s own idle timeout).',
+  },
+  HTTP_CONNECTION_TIMEOUT_MS: {
+    schema: int(1000, 24 * 3_600_000).default(300_000),
+    description: 'A connection with no traffic in either direction for this long is closed, ms. Raised, when lower, to the `?wait=true` budget plus 30 s.',
+  },
   RATE_LIMIT_API: { schema: int(0, 1e9).default(100), description: 'Requests per 15 minutes per user (or IP). 0 turns it off.' },
   RATE_LIMIT_EXECUTE: { schema: int(0, 1e9).default(10), description: 'Executions per minute per user (or IP). 0 turns it off.' },
   RATE_LIMIT_AUTH: { schema: int(0, 1e9).default(5), description: 'register/login per 15 minutes per IP. 0 turns it off.' },

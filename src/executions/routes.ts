@@ -2,33 +2,56 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireUser } from '../auth/guard.js';
+import { bodyLimitsFor, maxJsonValuesFor } from '../server/body-limits.js';
 import type { AppContext } from '../server/context.js';
 import { commonErrors, envelope, ok, uuidParam } from '../server/envelope.js';
 import { executionSchema, presentExecution } from './presenter.js';
 import type { ExecutionService } from './service.js';
 
-const limitsFields = {
-  stdin: z.string().optional().describe('passed to the program byte for byte (UTF-8)'),
-  args: z.array(z.string()).max(1000).optional().describe('command-line arguments, passed literally'),
-  timeout: z.number().positive().optional().describe('CPU time limit in seconds (float)'),
-  memoryLimit: z.number().positive().optional().describe('memory limit in MB'),
-};
+/**
+ * Request bodies. Every string and array has a bound (red-team H1): the exact limits (MAX_CODE_LENGTH,
+ * stdin, arguments, file sizes) are checked by the service with their own codes (SOURCE_TOO_LARGE,
+ * STDIN_TOO_LARGE...), so the bounds here are the coarse ones past which no request can be valid:
+ * a string of more characters than the limit's bytes is over it. `files` is bounded exactly by
+ * the job's file count (too_big on /files is answered as TOO_MANY_FILES).
+ */
+export function runFields(l: AppContext['config']['limits']) {
+  return {
+    stdin: z.string().max(l.jobBytes).optional().describe('passed to the program byte for byte (UTF-8)'),
+    args: z.array(z.string().max(l.argsBytes)).max(1000).optional().describe('command-line arguments, passed literally'),
+    timeout: z.number().positive().optional().describe('CPU time limit in seconds (float)'),
+    memoryLimit: z.number().positive().optional().describe('memory limit in MB'),
+  };
+}
 
-const executeBody = z
-  .object({ language: z.string().min(1).describe('language id or alias, see GET /languages'), code: z.string().describe('the source of the main file'), ...limitsFields })
-  .strict();
+const language = z.string().min(1).max(50).describe('language id or alias, see GET /languages');
 
-const batchBody = z
-  .object({
-    language: z.string().min(1),
-    files: z
-      .array(z.object({ name: z.string().min(1).describe('path inside the job, e.g. "pkg/util.py"'), content: z.string() }).strict())
-      .min(1),
-    mainFile: z.string().min(1).optional().describe('defaults to the first file'),
-    ...limitsFields,
-  })
-  .strict()
-  .describe('In the first seed, "batch" means one multi-file program');
+export function executeBodyFor(l: AppContext['config']['limits']) {
+  return z.object({ language, code: z.string().max(l.jobBytes).describe('the source of the main file'), ...runFields(l) }).strict();
+}
+
+export function batchBodyFor(l: AppContext['config']['limits']) {
+  return z
+    .object({
+      language,
+      files: z
+        .array(
+          z
+            .object({
+              name: z.string().min(1).max(1000).describe('path inside the job, e.g. "pkg/util.py"'),
+              content: z.string().max(l.jobBytes),
+            })
+            .strict(),
+        )
+        .min(1)
+        .max(l.jobFiles)
+        .describe(`at most ${l.jobFiles} files`),
+      mainFile: z.string().min(1).max(1000).optional().describe('defaults to the first file'),
+      ...runFields(l),
+    })
+    .strict()
+    .describe('In the first seed, "batch" means one multi-file program');
+}
 
 const runQuery = z.object({
   wait: z.enum(['true', 'false']).optional().describe('wait for the final result'),
@@ -43,7 +66,7 @@ const queuedSchema = z.object({
 });
 
 /** How long `?wait=true` waits before answering with the current state. */
-export function waitBudgetMs(ctx: AppContext): number {
+export function waitBudgetMs(ctx: Pick<AppContext, 'config'>): number {
   const l = ctx.config.limits;
   return l.compile.max.wallMs + l.run.max.wallMs + 30_000;
 }
@@ -71,12 +94,17 @@ export async function executionRoutes(app: FastifyInstance, ctx: AppContext): Pr
   const r = app.withTypeProvider<ZodTypeProvider>();
   const svc = ctx.executions;
   const tags = ['executions'];
+  const limits = bodyLimitsFor(ctx.config);
+  const values = maxJsonValuesFor(ctx.config);
+  const executeBody = executeBodyFor(ctx.config.limits);
+  const batchBody = batchBodyFor(ctx.config.limits);
 
   r.post(
     '/execute',
     {
       schema: { tags, summary: 'Run a single-file program', body: executeBody, querystring: runQuery, response: runResponses },
-      config: { rateLimitGroup: 'execute' },
+      config: { rateLimitGroup: 'execute', maxJsonValues: values.run },
+      bodyLimit: limits.execute,
     },
     async (req) => {
       const row = await svc.create(req.user, req.body);
@@ -88,7 +116,8 @@ export async function executionRoutes(app: FastifyInstance, ctx: AppContext): Pr
     '/execute/batch',
     {
       schema: { tags, summary: 'Run a multi-file program', body: batchBody, querystring: runQuery, response: runResponses },
-      config: { rateLimitGroup: 'execute' },
+      config: { rateLimitGroup: 'execute', maxJsonValues: values.batch },
+      bodyLimit: limits.batch,
     },
     async (req) => {
       const row = await svc.create(req.user, req.body);

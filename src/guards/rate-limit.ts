@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { CallerError } from '../errors.js';
 import type { AppContext } from '../server/context.js';
-import { HttpCodes } from '../server/http-errors.js';
+import { HttpCodes, humanDuration } from '../server/http-errors.js';
 
 /**
  * Rate limits (first seed: API 100 per 15 min, execute 10 per minute, auth 5 per 15 min).
@@ -11,7 +11,8 @@ import { HttpCodes } from '../server/http-errors.js';
  * - `api` counts every request under /api/v1 except /health (load balancers poll it);
  * - `execute` counts the routes marked `config: { rateLimitGroup: 'execute' }`, on top of `api`;
  * - `auth` counts register and login, on top of `api`. refresh and me are outside it: a client
- *   refreshes every 15 minutes and must never be locked out of its own session by that.
+ *   refreshes every 15 minutes and must never be locked out of its own session by that. It is
+ *   checked after validation, so a 400 (a typo in a form) does not count.
  *
  * The key is the user id when the request carries a valid access token, the client IP (an IPv6
  * client by its /64) otherwise; the check runs in an onRequest hook added after the auth
@@ -92,28 +93,45 @@ export async function rateLimitGuard(api: FastifyInstance, ctx: AppContext): Pro
     });
   }
 
-  api.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+  const enforce = async (request: FastifyRequest, reply: FastifyReply, groups: RateLimitGroup[]) => {
     let tightest: Check | undefined;
-    for (const group of groupsOf(request)) {
+    for (const group of groups) {
       const check = limiters.get(group);
       if (!check) continue;
       const c = await check(request);
       if (c.exceeded) {
         setHeaders(reply, c);
-        reply.header('retry-after', String(Math.max(1, c.resetSeconds)));
+        const retryAfter = Math.max(1, c.resetSeconds);
+        reply.header('retry-after', String(retryAfter));
         const spec = specs.find((s) => s.group === group)!;
-        throw new CallerError(HttpCodes.rateLimited, `too many ${group === 'api' ? '' : `${group} `}requests: ${c.max} per ${spec.windowMs / 60_000} min; retry in ${c.resetSeconds} s`, {
+        throw new CallerError(HttpCodes.rateLimited, rateLimitMessage(group, retryAfter, request.routeOptions.url), {
           limit: group,
           max: c.max,
           windowSeconds: spec.windowMs / 1000,
-          retryAfter: c.resetSeconds,
+          retryAfter,
         });
       }
       if (!tightest || c.remaining < tightest.remaining) tightest = c;
     }
     if (tightest) setHeaders(reply, tightest);
+  };
+  // api and execute count every request, before the body is read.
+  api.addHook('onRequest', async (request, reply) => enforce(request, reply, groupsOf(request).filter((g) => g !== 'auth')));
+  // auth counts only requests that passed validation (preHandler runs after it): a form sent
+  // with a typo must not use up a person's sign-in attempts. The 8 KiB body limit of these
+  // routes keeps a flood of invalid bodies cheap, and the api limit still counts them.
+  api.addHook('preHandler', async (request, reply) => {
+    if (groupsOf(request).includes('auth')) await enforce(request, reply, ['auth']);
   });
 }
+
+/** "Too many sign-in attempts. Try again in 15 minutes." */
+export function rateLimitMessage(group: RateLimitGroup, retryAfterSeconds: number, url?: string): string {
+  const auth = url?.endsWith('/register') ? 'Too many sign-up attempts' : 'Too many sign-in attempts';
+  const what = { api: 'Too many requests', execute: 'Too many runs', auth }[group];
+  return `${what}. Try again in ${humanDuration(retryAfterSeconds)}.`;
+}
+
 
 function setHeaders(reply: FastifyReply, c: Check): void {
   reply.header('x-ratelimit-limit', String(c.max));

@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireUser } from '../auth/guard.js';
-import { respondToRun, runQuery, runResponses } from '../executions/routes.js';
+import { respondToRun, runFields, runQuery, runResponses } from '../executions/routes.js';
+import { bodyLimitsFor, maxJsonValuesFor } from '../server/body-limits.js';
+import type { ProjectAccess } from '../realtime/project-rooms.js';
 import type { AppContext } from '../server/context.js';
 import { commonErrors, envelope, errorResponse, ok, uuidParam } from '../server/envelope.js';
 import { fileRoutes } from './file-routes.js';
@@ -59,14 +61,20 @@ const forkBody = z
   .object({ name: name.optional(), description: description.optional(), visibility: visibility.optional().describe('default private') })
   .strict();
 
-const runBody = z
-  .object({
-    stdin: z.string().optional(),
-    args: z.array(z.string()).max(1000).optional(),
-    timeout: z.number().positive().optional().describe('CPU time limit in seconds (float)'),
-    memoryLimit: z.number().positive().optional().describe('memory limit in MB'),
-  })
-  .strict();
+
+/**
+ * Red-team M2: once a change is committed, sockets in the project's room that may no longer read
+ * it are removed before the answer is sent. A failure there is logged, not the caller's: the
+ * change stands, and every later update of a private project rechecks the room anyway.
+ */
+async function roomsRechecked(req: FastifyRequest, p: ProjectAccess): Promise<void> {
+  await req.server.projectRooms.accessChanged(p).catch((err: unknown) => req.log.error({ err, projectId: p.id }, 'project room recheck failed'));
+}
+
+async function afterAccessChange<T extends { id: string; visibility: ProjectAccess['visibility']; owner: { id: string } }>(req: FastifyRequest, detail: T): Promise<T> {
+  await roomsRechecked(req, { id: detail.id, userId: detail.owner.id, visibility: detail.visibility, deletedAt: null });
+  return detail;
+}
 
 export function requestMeta(req: FastifyRequest): RequestMeta {
   return { ip: req.ip, userAgent: req.headers['user-agent'] };
@@ -79,6 +87,7 @@ export async function projectRoutes(app: FastifyInstance, ctx: AppContext): Prom
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { projects } = projectServicesFor(ctx);
   const tags = ['projects'];
+  const runBody = z.object(runFields(ctx.config.limits)).strict();
 
   r.get(
     '/projects',
@@ -115,13 +124,13 @@ export async function projectRoutes(app: FastifyInstance, ctx: AppContext): Prom
   r.put(
     '/projects/:id',
     { schema: { tags, summary: "Replace the project's own fields", params: uuidParam, body: putBody, response: detail } },
-    async (req) => ok(await projects.update(req.params.id, requireUser(req), req.body, true, requestMeta(req))),
+    async (req) => ok(await afterAccessChange(req, await projects.update(req.params.id, requireUser(req), req.body, true, requestMeta(req)))),
   );
 
   r.patch(
     '/projects/:id',
     { schema: { tags, summary: "Change some of the project's own fields", params: uuidParam, body: patchBody, response: detail } },
-    async (req) => ok(await projects.update(req.params.id, requireUser(req), req.body, false, requestMeta(req))),
+    async (req) => ok(await afterAccessChange(req, await projects.update(req.params.id, requireUser(req), req.body, false, requestMeta(req)))),
   );
 
   r.delete(
@@ -134,7 +143,12 @@ export async function projectRoutes(app: FastifyInstance, ctx: AppContext): Prom
         response: { 200: envelope(z.object({ id: z.uuid(), deletedAt: z.string(), restorableUntil: z.string() })), 403: errorResponse, ...commonErrors },
       },
     },
-    async (req) => ok(await projects.remove(req.params.id, requireUser(req), requestMeta(req))),
+    async (req) => {
+      const user = requireUser(req);
+      const out = await projects.remove(req.params.id, user, requestMeta(req));
+      await roomsRechecked(req, { id: out.id, userId: user.id, visibility: 'private', deletedAt: new Date(out.deletedAt) });
+      return ok(out);
+    },
   );
 
   r.post(
@@ -168,7 +182,8 @@ export async function projectRoutes(app: FastifyInstance, ctx: AppContext): Prom
         querystring: runQuery,
         response: { ...runResponses, 413: errorResponse },
       },
-      config: { rateLimitGroup: 'execute' },
+      config: { rateLimitGroup: 'execute', maxJsonValues: maxJsonValuesFor(ctx.config).run },
+      bodyLimit: bodyLimitsFor(ctx.config).projectRun,
     },
     async (req) => {
       const row = await projects.run(req.params.id, req.user, req.body ?? {});

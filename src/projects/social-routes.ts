@@ -33,7 +33,15 @@ export async function socialRoutes(app: FastifyInstance, ctx: AppContext): Promi
 
   r.delete(
     '/projects/:id/star',
-    { schema: { tags, summary: 'Remove your star (idempotent)', params: uuidParam, response: { 200: envelope(starSchema), ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'Remove your star (idempotent)',
+        description: 'Works on a project you starred even after it became private (its count is then no longer shown to anyone but its owner).',
+        params: uuidParam,
+        response: { 200: envelope(starSchema), ...errors },
+      },
+    },
     async (req) => ok(await social.unstar(req.params.id, requireUser(req))),
   );
 
@@ -100,10 +108,11 @@ export async function socialRoutes(app: FastifyInstance, ctx: AppContext): Promi
       schema: {
         tags: ['users'],
         summary: "A user's public profile and statistics",
+        description: 'To anyone but the user, only public things count (public projects, stars on them), and executions and storage are null.',
         params: z.object({ username: z.string().min(1).max(50) }),
         response: { 200: envelope(profileSchema), ...commonErrors },
       },
     },
-    async (req) => ok(await userProfile(ctx.database.db, req.params.username)),
+    async (req) => ok(await userProfile(ctx.database.db, req.params.username, req.user)),
   );
 }

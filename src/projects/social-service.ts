@@ -5,7 +5,7 @@ import { comments, projects, projectStars, users } from '../db/schema.js';
 import { CallerError } from '../errors.js';
 import type { AuthUser } from '../server/context.js';
 import { HttpCodes, notFound } from '../server/http-errors.js';
-import { readableProject } from './access.js';
+import { canRead, readableProject } from './access.js';
 import { type CommentJson, presentComment } from './presenter.js';
 import type { CommentRow } from './types.js';
 
@@ -39,9 +39,21 @@ export class SocialService {
     });
   }
 
+  /**
+   * Red-team I5: a star must be removable by whoever gave it, even once the project is private
+   * (it stays 404 to everyone else, so its existence is not revealed to those who never starred it).
+   */
   async unstar(projectId: string, user: AuthUser): Promise<{ starred: false; starCount: number }> {
     return this.db.transaction(async (tx) => {
-      const p = await readableProject(tx, projectId, user);
+      const [p] = await tx.select().from(projects).where(and(eq(projects.id, projectId), isNull(projects.deletedAt)));
+      if (!p) throw notFound('project');
+      if (!canRead(p, user)) {
+        const [mine] = await tx
+          .select({ id: projectStars.id })
+          .from(projectStars)
+          .where(and(eq(projectStars.userId, user.id), eq(projectStars.projectId, p.id)));
+        if (!mine) throw notFound('project');
+      }
       const removed = await tx
         .delete(projectStars)
         .where(and(eq(projectStars.userId, user.id), eq(projectStars.projectId, p.id)))

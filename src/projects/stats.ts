@@ -26,14 +26,17 @@ export async function projectStatsFor(db: Db, userId: string): Promise<{ project
 
 export const userStatisticsSchema = z
   .object({
-    totalProjects: z.number().int().describe('projects not deleted, of any visibility'),
+    scope: z
+      .enum(['public', 'full'])
+      .describe('public: what anyone may see (public projects and stars on them); full: your own profile, everything'),
+    totalProjects: z.number().int().describe('projects not deleted: public ones only, or (your own profile) of any visibility'),
     publicProjects: z.number().int(),
-    totalExecutions: z.number().int(),
-    storageUsedMb: z.number().describe('bytes of the files of the projects not deleted, in MB'),
-    starsGiven: z.number().int().describe('stars on projects not deleted'),
-    starsReceived: z.number().int().describe('stars on this user’s projects not deleted'),
+    totalExecutions: z.number().int().nullable().describe('your own profile only; null to others'),
+    storageUsedMb: z.number().nullable().describe('bytes of the files of the projects not deleted, in MB; your own profile only, null to others'),
+    starsGiven: z.number().int().describe('stars on projects not deleted: on public ones only, or (your own profile) on any you starred'),
+    starsReceived: z.number().int().describe('stars on this user’s projects not deleted: public ones only, or (your own profile) all'),
   })
-  .describe("The first seed's user_statistics");
+  .describe("The first seed's user_statistics; to others, only public things count (red-team I4)");
 
 export const profileSchema = z.object({
   username: z.string(),
@@ -59,41 +62,54 @@ export const profileSchema = z.object({
 export type UserStatistics = z.output<typeof userStatisticsSchema>;
 export type Profile = z.output<typeof profileSchema>;
 
-export async function userStatistics(db: Db, userId: string): Promise<UserStatistics> {
+/**
+ * The figures of a user. `full` (the owner looking at their own profile) counts everything;
+ * `public` counts only what anyone can see: public projects and stars on public projects, and
+ * leaves out executions and storage, which would reveal activity in private projects.
+ */
+export async function userStatistics(db: Db, userId: string, scope: 'public' | 'full' = 'full'): Promise<UserStatistics> {
+  const full = scope === 'full';
+  const visible = full ? sql`true` : sql`p.visibility = 'public'`;
   const [r] = await db
     .select({
-      total: sql<number>`(select count(*) from ${projects} where ${projects.userId} = ${userId} and ${projects.deletedAt} is null)`.mapWith(Number),
+      total: sql<number>`(select count(*) from ${projects} p where p.user_id = ${userId} and p.deleted_at is null and ${visible})`.mapWith(Number),
       pub: sql<number>`(select count(*) from ${projects} where ${projects.userId} = ${userId} and ${projects.deletedAt} is null and ${projects.visibility} = 'public')`.mapWith(
         Number,
       ),
-      execs: sql<number>`(select count(*) from ${executions} where ${executions.userId} = ${userId})`.mapWith(Number),
-      storage: sql<number>`(select coalesce(sum(f.size_bytes), 0) from ${files} f join ${projects} p on p.id = f.project_id
-        where p.user_id = ${userId} and p.deleted_at is null)`.mapWith(Number),
+      execs: full ? sql<number>`(select count(*) from ${executions} where ${executions.userId} = ${userId})`.mapWith(Number) : sql<number>`0`.mapWith(Number),
+      storage: full
+        ? sql<number>`(select coalesce(sum(f.size_bytes), 0) from ${files} f join ${projects} p on p.id = f.project_id
+        where p.user_id = ${userId} and p.deleted_at is null)`.mapWith(Number)
+        : sql<number>`0`.mapWith(Number),
       given: sql<number>`(select count(*) from ${projectStars} s join ${projects} p on p.id = s.project_id
-        where s.user_id = ${userId} and p.deleted_at is null)`.mapWith(Number),
+        where s.user_id = ${userId} and p.deleted_at is null and ${visible})`.mapWith(Number),
       received: sql<number>`(select count(*) from ${projectStars} s join ${projects} p on p.id = s.project_id
-        where p.user_id = ${userId} and p.deleted_at is null)`.mapWith(Number),
+        where p.user_id = ${userId} and p.deleted_at is null and ${visible})`.mapWith(Number),
     })
     .from(sql`(select 1) as one`);
   return {
+    scope,
     totalProjects: r?.total ?? 0,
     publicProjects: r?.pub ?? 0,
-    totalExecutions: r?.execs ?? 0,
-    storageUsedMb: Math.round(((r?.storage ?? 0) / MB) * 100) / 100,
+    totalExecutions: full ? (r?.execs ?? 0) : null,
+    storageUsedMb: full ? Math.round(((r?.storage ?? 0) / MB) * 100) / 100 : null,
     starsGiven: r?.given ?? 0,
     starsReceived: r?.received ?? 0,
   };
 }
 
-/** GET /users/{username}: public; no email, no private project is named. Disabled accounts are 404. */
-export async function userProfile(db: Db, username: string): Promise<Profile> {
+/**
+ * GET /users/{username}: public; no email, no private project is named, and to anyone but the
+ * user only public things count. Disabled accounts are 404.
+ */
+export async function userProfile(db: Db, username: string, viewer: { id: string } | null = null): Promise<Profile> {
   const [u] = await db
     .select()
     .from(users)
     .where(and(eq(sql`lower(${users.username})`, username.toLowerCase()), eq(users.isActive, true)));
   if (!u) throw notFound('user');
   const [statistics, list] = await Promise.all([
-    userStatistics(db, u.id),
+    userStatistics(db, u.id, viewer?.id === u.id ? 'full' : 'public'),
     db
       .select()
       .from(projects)

@@ -24,6 +24,8 @@ export interface OutputBus {
   onCancel(listener: (executionId: string) => void): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
+  /** Listeners this process holds for the execution (diagnostics and leak tests). */
+  listenerCount(executionId: string): number;
 }
 
 /**

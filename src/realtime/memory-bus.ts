@@ -88,6 +88,10 @@ export class MemoryBus implements OutputBus {
     };
   }
 
+  listenerCount(executionId: string): number {
+    return this.emitter.listenerCount(`exec:${executionId}`);
+  }
+
   async requestCancel(executionId: string): Promise<void> {
     this.assertOpen();
     this.emitter.emit('cancel', executionId);

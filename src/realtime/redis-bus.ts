@@ -181,6 +181,10 @@ export class RedisBus implements OutputBus {
     };
   }
 
+  listenerCount(executionId: string): number {
+    return this.channels.get(this.keys(executionId).channel)?.listeners.size ?? 0;
+  }
+
   async requestCancel(executionId: string): Promise<void> {
     this.assertOpen();
     await this.cmd.publish(this.cancelChannel, executionId);

@@ -4,16 +4,36 @@ import { Redis } from 'ioredis';
 import { Server, type Socket } from 'socket.io';
 import { verifyAccessToken } from '../auth/plugin.js';
 import { presentExecution } from '../executions/presenter.js';
+import { z } from 'zod';
 import { CallerError, MuscodeError } from '../errors.js';
+import { HttpCodes } from '../server/http-errors.js';
 import type { AppContext, AuthUser } from '../server/context.js';
 import { type ExecutionEvent, followExecution } from './bus.js';
-import { registerProjectRoomHandlers } from './project-rooms.js';
-import { wsErrorCode } from './ws-errors.js';
+import { recheckProjectRoom, registerProjectRoomHandlers } from './project-rooms.js';
+import { wsErrorAnswer } from './ws-errors.js';
+
+/**
+ * One execution followed by a socket. It is recorded before the first await of the subscribe
+ * (red-team L4: check, await, set let two concurrent subscribes both subscribe, and the first
+ * listener was never removed). `closed` is set by unsubscribe or disconnect, whichever comes
+ * first; a subscription still being set up then removes itself as soon as it is active.
+ */
+interface Subscription {
+  ready: Promise<void>;
+  unsubscribe?: () => Promise<void>;
+  closed: boolean;
+}
 
 interface SocketData {
   user: AuthUser | null;
-  /** executionId -> unsubscribe */
-  subs: Map<string, () => Promise<void>>;
+  subs: Map<string, Subscription>;
+}
+
+const executionIdSchema = z.uuid();
+
+function close(sub: Subscription): Promise<void> {
+  sub.closed = true;
+  return sub.unsubscribe ? sub.unsubscribe() : Promise.resolve();
 }
 
 type Ack = (answer: unknown) => void;
@@ -39,6 +59,9 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext): Pro
     closers.push(() => pub.quit(), () => sub.quit());
   }
 
+  // Red-team M2: a project made private or deleted over HTTP empties its room of those who may no longer read it.
+  app.projectRooms.listen((p) => recheckProjectRoom(io, p));
+
   io.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown })?.token;
     const data = socket.data as SocketData;
@@ -57,39 +80,59 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext): Pro
 
   io.on('connection', (socket: Socket) => {
     const data = socket.data as SocketData;
-    registerProjectRoomHandlers(io, socket, ctx); // issue 4: project rooms (src/realtime/project-rooms.ts)
+    registerProjectRoomHandlers(io, socket, ctx, app.log); // issue 4: project rooms (src/realtime/project-rooms.ts)
     socket.on('subscribe:execution', async (payload: unknown, maybeAck?: Ack) => {
       const ack: Ack = typeof maybeAck === 'function' ? maybeAck : () => undefined;
-      const id = typeof payload === 'string' ? payload : (payload as { executionId?: unknown } | null)?.executionId;
+      const raw = typeof payload === 'string' ? payload : (payload as { executionId?: unknown } | null)?.executionId;
       try {
-        if (typeof id !== 'string') throw new CallerError('VALIDATION_ERROR', 'executionId is required');
-        const row = await ctx.executions.get(id, data.user);
-        if (data.subs.has(id)) return ack({ status: row.status, seq: 0, alreadySubscribed: true });
-        // Replay, then live, with no gap and no duplicate (see followExecution).
+        // Red-team L2: an id that is not a UUID never reaches the database.
+        const parsed = executionIdSchema.safeParse(raw);
+        if (!parsed.success) throw new CallerError(HttpCodes.validation, 'executionId must be a UUID');
+        const id = parsed.data;
+        const existing = data.subs.get(id);
+        if (existing) {
+          // Already followed, or being set up by a concurrent subscribe: wait for it, answer the same.
+          await existing.ready;
+          const row = await ctx.executions.get(id, data.user);
+          return ack({ status: row.status, seq: 0, alreadySubscribed: true });
+        }
+        const sub: Subscription = { ready: Promise.resolve(), closed: false };
+        data.subs.set(id, sub); // before any await
         let last = 0;
-        const unsubscribe = await followExecution(ctx.bus, id, (e) => {
-          last = e.seq;
-          void emit(socket, ctx, e);
-        });
-        data.subs.set(id, unsubscribe);
+        sub.ready = (async () => {
+          await ctx.executions.get(id, data.user);
+          // Replay, then live, with no gap and no duplicate (see followExecution).
+          const unsubscribe = await followExecution(ctx.bus, id, (e) => {
+            if (sub.closed) return;
+            last = e.seq;
+            void emit(socket, ctx, e);
+          });
+          sub.unsubscribe = unsubscribe;
+          if (sub.closed) await unsubscribe(); // unsubscribed or disconnected meanwhile
+        })();
+        try {
+          await sub.ready;
+        } catch (err) {
+          if (data.subs.get(id) === sub) data.subs.delete(id);
+          throw err;
+        }
         const now = await ctx.executions.get(id, data.user);
         ack({ status: now.status, seq: last });
       } catch (err) {
-        const code = wsErrorCode(err);
-        ack({ error: { code, message: err instanceof Error ? err.message : 'error' } });
+        ack(wsErrorAnswer(err, app.log, 'subscribe:execution'));
       }
     });
     socket.on('unsubscribe:execution', async (payload: unknown, maybeAck?: Ack) => {
       const id = typeof payload === 'string' ? payload : (payload as { executionId?: string } | null)?.executionId;
-      const unsubscribe = typeof id === 'string' ? data.subs.get(id) : undefined;
-      if (unsubscribe && id) {
+      const sub = typeof id === 'string' ? data.subs.get(id) : undefined;
+      if (sub && id) {
         data.subs.delete(id);
-        await unsubscribe();
+        await close(sub).catch((err: unknown) => app.log.error({ err }, 'unsubscribe failed'));
       }
       if (typeof maybeAck === 'function') maybeAck({ ok: true });
     });
     socket.on('disconnect', () => {
-      for (const u of data.subs.values()) void u();
+      for (const sub of data.subs.values()) void close(sub).catch((err: unknown) => app.log.error({ err }, 'unsubscribe failed'));
       data.subs.clear();
     });
   });

@@ -24,3 +24,25 @@ export function wsErrorCode(err: unknown): string {
 export function wsCloseCode(err: unknown): number {
   return WS_CLOSE_CODES[wsErrorCode(err)] ?? 4500;
 }
+
+/** What a socket.io acknowledgement carries for a failure. */
+export interface WsErrorAnswer {
+  error: { code: string; message: string };
+}
+
+/** Where internal failures are logged (the app's pino logger). */
+export interface WsLog {
+  error(obj: object, msg?: string): void;
+}
+
+/**
+ * The one way an error becomes a socket answer (red-team L2: the ack of a malformed id carried
+ * the SQL text and its parameters). A caller's error keeps its message; anything else is logged
+ * here with its detail and answered with a stable code and a generic message.
+ */
+export function wsErrorAnswer(err: unknown, log?: WsLog, event?: string): WsErrorAnswer {
+  const code = wsErrorCode(err);
+  if (err instanceof CallerError) return { error: { code, message: err.message } };
+  log?.error({ err, event }, 'socket event failed');
+  return { error: { code, message: 'internal error' } };
+}

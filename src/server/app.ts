@@ -7,31 +7,69 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { authPlugin } from '../auth/plugin.js';
 import { authRoutes } from '../auth/routes.js';
-import { executionRoutes } from '../executions/routes.js';
+import { executionRoutes, waitBudgetMs } from '../executions/routes.js';
 import { rateLimitGuard } from '../guards/rate-limit.js';
 import { projectRoutes } from '../projects/routes.js';
+import { ProjectRoomEvents } from '../realtime/room-events.js';
 import { metricsPlugin } from '../system/metrics.js';
 import { systemRoutes } from '../system/routes.js';
 import type { AppContext } from './context.js';
-import { installErrorHandlers } from './http-errors.js';
+import { bodyLimitsFor, installJsonParser } from './body-limits.js';
+import { clientErrorHandler, installErrorHandlers } from './http-errors.js';
 import { registerWebApp } from './web.js';
 
 /**
- * The request body limit follows the engine's limits: the largest job plus the largest stdin,
- * JSON-escaped in the worst case (a control byte becomes 6 characters), so that a request within
- * the limits is never refused by the framework first.
+ * The server's own timeouts (red-team I6: a body trickled at a byte every 10 s was never cut).
+ * requestTimeout covers receiving the whole request; Node checks it every
+ * `connectionsCheckingInterval`, so that interval follows it (a quarter of it, at most 30 s).
+ * The idle timeout must outlast the longest `?wait=true` answer, which sends nothing meanwhile.
  */
-export function bodyLimitFor(ctx: Pick<AppContext, 'config'>): number {
-  const l = ctx.config.limits;
-  return (l.jobBytes + l.stdinBytes.max) * 6 + 1024 * 1024;
+export function serverTimeouts(ctx: Pick<AppContext, 'config'>) {
+  const c = ctx.config;
+  const requestTimeout = c.HTTP_REQUEST_TIMEOUT_MS;
+  return {
+    requestTimeout,
+    headersTimeout: Math.min(c.HTTP_HEADERS_TIMEOUT_MS, requestTimeout),
+    keepAliveTimeout: c.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    connectionTimeout: Math.max(c.HTTP_CONNECTION_TIMEOUT_MS, waitBudgetMs(ctx) + 30_000),
+    connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(requestTimeout / 4))),
+  };
 }
+
+/** Adds "← Back to MUSCode" to the right of swagger-ui's top bar (which it renders after load). */
+const BACK_TO_APP_JS = `(function () {
+  function add() {
+    var bar = document.querySelector('#swagger-ui .topbar-wrapper');
+    if (!bar) return void setTimeout(add, 100);
+    if (document.getElementById('muscode-back-to-app')) return;
+    var a = document.createElement('a');
+    a.id = 'muscode-back-to-app';
+    a.href = '/';
+    a.textContent = '\\u2190 Back to MUSCode';
+    a.style.cssText = 'color:#fff;font:600 14px system-ui,sans-serif;text-decoration:none;margin-left:auto;padding:0 16px;white-space:nowrap';
+    bar.appendChild(a);
+  }
+  add();
+})();
+`;
 
 export type App = FastifyInstance;
 
 export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {}): Promise<App> {
+  const timeouts = serverTimeouts(ctx);
   const app = Fastify({
     logger: opts.logger === false || ctx.config.LOG_LEVEL === 'silent' ? false : { level: ctx.config.LOG_LEVEL },
-    bodyLimit: bodyLimitFor(ctx),
+    // Every route not given its own limit (src/server/body-limits.ts) gets the small one.
+    bodyLimit: bodyLimitsFor(ctx.config).small,
+    requestTimeout: timeouts.requestTimeout,
+    keepAliveTimeout: timeouts.keepAliveTimeout,
+    connectionTimeout: timeouts.connectionTimeout,
+    http: {
+      requestTimeout: timeouts.requestTimeout,
+      headersTimeout: timeouts.headersTimeout,
+      connectionsCheckingInterval: timeouts.connectionsCheckingInterval,
+    },
+    clientErrorHandler,
     trustProxy: false,
     genReqId: () => crypto.randomUUID(),
     ajv: undefined,
@@ -39,9 +77,13 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandlers(app);
+  // Red-team M2: project routes tell the realtime layer when who may read a project changed.
+  app.decorate('projectRooms', new ProjectRoomEvents());
   // Issue 3: bodies are JSON only. Fastify's built-in text/plain parser would hand a string to
   // the JSON schemas (a misleading 400); without it a wrong content type is 415.
   app.removeContentTypeParser('text/plain');
+  // Red-team H1: the JSON parser refuses a body with more values than the route can use, before parsing.
+  installJsonParser(app);
   // Issue 3 (metrics): request timing for every route, and GET /metrics; before any route.
   await metricsPlugin(app, ctx);
 
@@ -51,12 +93,20 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'MUSCode API', description: 'Code execution, accounts and more. Generated from the route schemas.', version: '1.0.0' },
+      info: {
+        title: 'MUSCode API',
+        description: 'Code execution, accounts and more. Generated from the route schemas. [← Back to MUSCode](/)',
+        version: '1.0.0',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    // A proper title, and a way back to the app from the reference (UX review).
+    theme: { title: 'MUSCode API', js: [{ filename: 'back-to-app.js', content: BACK_TO_APP_JS }] },
+  });
 
   await app.register(async (api) => {
     await authPlugin(api, ctx);

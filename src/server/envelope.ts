@@ -8,7 +8,13 @@ export function envelope<T extends z.ZodTypeAny>(data: T) {
 export const errorResponse = z
   .object({
     success: z.literal(false),
-    error: z.object({ code: z.string(), message: z.string(), status: z.number().int(), details: z.unknown().optional() }),
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      status: z.number().int(),
+      details: z.unknown().optional(),
+      retryAfter: z.number().int().optional().describe('429 only: seconds to wait, as in the Retry-After header'),
+    }),
   })
   .describe('Error envelope; the codes are listed in docs/errors.md');
 

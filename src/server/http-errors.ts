@@ -1,6 +1,8 @@
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { CallerError, ErrorCodes, MuscodeError, SystemError } from '../errors.js';
+import { humanValidation, type ValidationItem } from './validation-messages.js';
 
 /**
  * The one place where errors become HTTP. Every error response is
@@ -10,6 +12,9 @@ export const HttpCodes = {
   validation: 'VALIDATION_ERROR',
   malformedJson: 'MALFORMED_JSON',
   payloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  requestTimeout: 'REQUEST_TIMEOUT',
+  headersTooLarge: 'HEADERS_TOO_LARGE',
+  malformedRequest: 'MALFORMED_REQUEST',
   unsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   notFound: 'NOT_FOUND',
   routeNotFound: 'ROUTE_NOT_FOUND',
@@ -60,6 +65,8 @@ const STATUS: Record<string, number> = {
   [HttpCodes.fileTooLarge]: 413,
   [HttpCodes.projectTooLarge]: 413,
   [HttpCodes.payloadTooLarge]: 413,
+  [HttpCodes.requestTimeout]: 408,
+  [HttpCodes.headersTooLarge]: 431,
   [HttpCodes.unsupportedMediaType]: 415,
   [ErrorCodes.sourceTooLarge]: 413,
   [ErrorCodes.stdinTooLarge]: 413,
@@ -78,7 +85,7 @@ export function statusOf(err: MuscodeError): number {
 
 export interface ErrorBody {
   success: false;
-  error: { code: string; message: string; status: number; details?: unknown };
+  error: { code: string; message: string; status: number; details?: unknown; retryAfter?: number };
 }
 
 export function errorBody(code: string, message: string, status: number, details?: unknown): ErrorBody {
@@ -91,11 +98,51 @@ export function errorBody(code: string, message: string, status: number, details
 export const notFound = (what: string) => new CallerError(HttpCodes.notFound, `${what} not found`);
 export const unauthorized = (message = 'authentication required') => new CallerError(HttpCodes.unauthorized, message);
 
-/** Retry-After for a 429 that did not set one: until `details.resetAt` (quotas) when given, else a minute. */
+/** Retry-After for a 429 that did not set one: `details.retryAfter`, else until `details.resetAt` (quotas), else a minute. */
 function retryAfterSeconds(details: unknown): number {
-  const resetAt = (details as { resetAt?: unknown } | undefined)?.resetAt;
-  const at = typeof resetAt === 'string' ? Date.parse(resetAt) : NaN;
+  const d = details as { resetAt?: unknown; retryAfter?: unknown } | undefined;
+  if (typeof d?.retryAfter === 'number' && Number.isFinite(d.retryAfter)) return Math.max(1, Math.ceil(d.retryAfter));
+  const at = typeof d?.resetAt === 'string' ? Date.parse(d.resetAt) : NaN;
   return Number.isFinite(at) ? Math.max(1, Math.ceil((at - Date.now()) / 1000)) : 60;
+}
+
+/** 45 -> "45 seconds", 61 -> "2 minutes", 900 -> "15 minutes", 5400 -> "2 hours". */
+export function humanDuration(seconds: number): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  if (s < 60) return `${s} second${s === 1 ? '' : 's'}`;
+  const m = Math.ceil(s / 60);
+  if (m < 90) return `${m} minute${m === 1 ? '' : 's'}`;
+  const h = Math.ceil(m / 60);
+  return `${h} hour${h === 1 ? '' : 's'}`;
+}
+
+/** "You have used your daily quota of 100 runs. Try again in 5 hours." (the details keep the figures). */
+function quotaMessage(details: unknown, retryAfter: number): string | undefined {
+  const d = details as { quota?: unknown; limit?: unknown } | undefined;
+  if (d?.quota === 'daily' || d?.quota === 'monthly') return `You have used your ${d.quota} quota of ${String(d.limit)} runs. Try again in ${humanDuration(retryAfter)}.`;
+  if (d?.quota === 'storage') return `This would exceed your storage quota of ${String(d.limit)} MB. Delete files or projects to make room.`;
+  return undefined;
+}
+
+/**
+ * Errors Node's HTTP parser raises before fastify sees a request: a request not received within
+ * HTTP_REQUEST_TIMEOUT_MS (408), headers too large (431), anything unparsable (400). Answered in
+ * the standard envelope, and the connection is closed.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  let body: ErrorBody;
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') body = errorBody(HttpCodes.requestTimeout, 'the request was not received in time; the connection is closed', 408);
+  else if (err.code === 'HPE_HEADER_OVERFLOW') body = errorBody(HttpCodes.headersTooLarge, 'the request headers are too large', 431);
+  else body = errorBody(HttpCodes.malformedRequest, 'the request is not valid HTTP', 400);
+  const text = JSON.stringify(body);
+  const reason = { 408: 'Request Timeout', 431: 'Request Header Fields Too Large', 400: 'Bad Request' }[body.error.status as 400 | 408 | 431];
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${body.error.status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+    );
+  }
+  socket.destroy();
 }
 
 export function installErrorHandlers(app: FastifyInstance): void {
@@ -106,9 +153,15 @@ export function installErrorHandlers(app: FastifyInstance): void {
       body = errorBody(err.code, err.message, status, err.details);
       if (err instanceof SystemError) request.log.error({ err }, 'system error');
     } else if (hasZodFastifySchemaValidationErrors(err)) {
-      const details = err.validation.map((v) => ({ path: v.instancePath || '/', message: v.message }));
-      const where = err.validationContext ?? 'request';
-      body = errorBody(HttpCodes.validation, `invalid ${where}: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`, 400, details);
+      // Human messages ("Name is required"), with the path of each field in details.
+      const details = err.validation.map((v) => ({ path: v.instancePath || '/', message: humanValidation(v as unknown as ValidationItem) }));
+      // Too many files is TOO_MANY_FILES whether zod (the /files bound) or the engine finds it.
+      const files = err.validation.find((v) => v.keyword === 'too_big' && v.instancePath === '/files' && (v.params as { origin?: string }).origin === 'array');
+      body = files
+        ? errorBody(ErrorCodes.tooManyFiles, `more than ${String((files.params as { maximum?: number }).maximum)} files`, statusOf(new CallerError(ErrorCodes.tooManyFiles, '')), {
+            max: (files.params as { maximum?: number }).maximum,
+          })
+        : errorBody(HttpCodes.validation, details.map((d) => d.message).join('; '), 400, details);
     } else {
       const fe = err as FastifyError;
       // The empty-body check comes first: fastify's message for it also mentions JSON.
@@ -117,7 +170,8 @@ export function installErrorHandlers(app: FastifyInstance): void {
       } else if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fe.statusCode === 400 && /JSON/i.test(fe.message))) {
         body = errorBody(HttpCodes.malformedJson, 'the request body is not valid JSON', 400);
       } else if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-        body = errorBody(HttpCodes.payloadTooLarge, 'the request body is too large', 413);
+        const max = request.routeOptions.bodyLimit;
+        body = errorBody(HttpCodes.payloadTooLarge, `the request body is over this route's limit of ${max} bytes`, 413, { max });
       } else if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
         body = errorBody(HttpCodes.unsupportedMediaType, 'send application/json', 415);
       } else if (fe.statusCode === 429) {
@@ -129,7 +183,15 @@ export function installErrorHandlers(app: FastifyInstance): void {
         body = errorBody(HttpCodes.internal, 'internal error', 500);
       }
     }
-    if (body.error.status === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', String(retryAfterSeconds(body.error.details)));
+    if (body.error.status === 429) {
+      // Every 429 says when to come back: the Retry-After header and `retryAfter` (seconds) in the body.
+      const retryAfter = reply.hasHeader('retry-after') ? Number(reply.getHeader('retry-after')) : retryAfterSeconds(body.error.details);
+      reply.header('retry-after', String(retryAfter));
+      body.error.retryAfter = retryAfter;
+      if (body.error.code === HttpCodes.quotaExceeded) body.error.message = quotaMessage(body.error.details, retryAfter) ?? body.error.message;
+    }
+    // An oversized body is not read further: close the connection rather than drain the rest.
+    if (body.error.code === HttpCodes.payloadTooLarge) reply.header('connection', 'close');
     void reply.status(body.error.status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {

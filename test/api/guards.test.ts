@@ -57,6 +57,9 @@ function expectLimited(r: Res, limit: string, max: number) {
   expect(retry).toBeLessThanOrEqual(limit === 'execute' ? 60 : 900);
   expect(r.headers['x-ratelimit-limit']).toBe(String(max));
   expect(r.headers['x-ratelimit-remaining']).toBe('0');
+  // The body says the same as Retry-After, and in words (UX review).
+  expect((r.body.error as { retryAfter?: number }).retryAfter).toBe(retry);
+  expect((r.body.error as { message?: string }).message).toMatch(/^Too many [a-z -]+\. Try again in \d+ (second|minute|hour)s?\.$/);
 }
 
 const PY = { language: 'python', code: 'print(1)' };
@@ -150,6 +153,34 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
     });
   });
 
+  describe(`auth rate limit and validation failures (${mode})`, () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startTestServer({ mode, config: { RATE_LIMIT_AUTH: '2' } });
+    });
+    afterAll(async () => server?.stop());
+
+    it('does not count 400s against the sign-in limit, and says when to come back', async () => {
+      // A person fighting a form: five invalid submissions, then the real ones still go through.
+      for (const body of [{ email: 'not-an-email', password: 'x' }, { email: '' }, {}, { email: 'a@b.c', password: '' }, { email: 'a@b.c', password: 'x'.repeat(2000) }]) {
+        const r = await from('127.0.0.20', server, 'POST', '/api/v1/auth/login', { body });
+        expect(r.status, JSON.stringify(r.body)).toBe(400);
+        expect(r.body.error?.code).toBe('VALIDATION_ERROR');
+      }
+      const u = await newUser('127.0.0.20', server); // counts: 1
+      const wrong = await from('127.0.0.20', server, 'POST', '/api/v1/auth/login', { body: { email: u.email, password: 'wrong password!' } });
+      expect(wrong.status).toBe(401); // counts: 2
+      const limited = await from('127.0.0.20', server, 'POST', '/api/v1/auth/login', { body: { email: u.email, password: 'correct horse battery' } });
+      expectLimited(limited, 'auth', 2);
+      expect(limited.body.error).toMatchObject({ message: expect.stringMatching(/^Too many sign-in attempts\. Try again in 15 minutes\.$/) });
+      const signup = await from('127.0.0.20', server, 'POST', '/api/v1/auth/register', {
+        body: { email: 'later@example.com', username: 'lateruser', password: 'correct horse battery' },
+      });
+      expectLimited(signup, 'auth', 2);
+      expect(signup.body.error).toMatchObject({ message: expect.stringMatching(/^Too many sign-up attempts\./) });
+    });
+  });
+
   describe(`execute rate limit (${mode})`, () => {
     let server: TestServer;
     beforeAll(async () => {
@@ -214,6 +245,11 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect((await run(low.token)).status).toBe(200);
       const refused = await run(low.token);
       expect(refused.body.error).toMatchObject({ code: 'QUOTA_EXCEEDED', details: { quota: 'daily', limit: 1 } });
+      // Every 429 says when to come back, in the header, the body and words.
+      const retry = Number(refused.headers.get('retry-after'));
+      expect(retry).toBeGreaterThan(0);
+      expect((refused.body.error as { retryAfter?: number }).retryAfter).toBe(retry);
+      expect((refused.body.error as { message?: string }).message).toMatch(/^You have used your daily quota of 1 runs\. Try again in \d+ (second|minute|hour)s?\.$/);
 
       const high = await registerUser(server);
       await db().insert(userQuotas).values({ userId: high.userId, maxExecutionsDaily: 3, maxExecutionsMonthly: 100 });

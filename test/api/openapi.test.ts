@@ -87,4 +87,15 @@ describe('OpenAPI document', () => {
     expect(documented.filter((d) => !registered.has(d))).toEqual([]);
     expect(documented.length).toBe(registered.size);
   });
+
+  it('serves /docs titled "MUSCode API", with a link back to the app', async () => {
+    const html = await (await fetch(`${server.url}/docs/`)).text();
+    expect(html).toContain('<title>MUSCode API</title>');
+    const src = /<script src="([^"]*back-to-app\.js)"/.exec(html)?.[1];
+    expect(src).toBeDefined();
+    const js = await (await fetch(new URL(src!, `${server.url}/docs/`))).text();
+    expect(js).toContain("a.href = '/'");
+    expect(js).toContain('Back to MUSCode');
+    expect((doc as unknown as { info: { description: string } }).info.description).toContain('](/)');
+  });
 });

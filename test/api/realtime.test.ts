@@ -135,6 +135,46 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect(events).toEqual([]);
     });
 
+    it('answers an id that is not a UUID with VALIDATION_ERROR, and never with SQL (red-team L2)', async () => {
+      const socket = await connect(socketUrl(), token);
+      sockets.push(socket);
+      for (const bad of ["x' or 1=1", 'x', 42, null, { executionId: "x' or 1=1" }]) {
+        const ack = await socket.timeout(10_000).emitWithAck('subscribe:execution', bad);
+        expect(ack).toEqual({ error: { code: 'VALIDATION_ERROR', message: 'executionId must be a UUID' } });
+        expect(JSON.stringify(ack)).not.toMatch(/select|executions|params/i);
+      }
+    });
+
+    it('20 concurrent subscribes give one subscription, and none is left after disconnect (red-team L4)', async () => {
+      const res = await api<{ data: { executionId: string } }>(server, 'POST', '/api/v1/execute?wait=true', {
+        token,
+        body: { language: 'python', code: 'print(1)' },
+      });
+      const id = res.body.data.executionId;
+      const bus = (other ?? server).platform.ctx.bus;
+      expect(bus.kind).toBe(mode === 'cluster' ? 'redis' : 'memory');
+      const socket = await connect(socketUrl(), token);
+      const events = record(socket);
+      const acks = await Promise.all(Array.from({ length: 20 }, () => subscribe(socket, id)));
+      expect(acks.filter((a) => a.error !== undefined)).toEqual([]);
+      expect(acks.filter((a) => a.alreadySubscribed !== true)).toHaveLength(1);
+      expect(acks.filter((a) => a.alreadySubscribed === true)).toHaveLength(19);
+      expect(bus.listenerCount(id)).toBe(1);
+      // The replay arrived once, not once per subscribe.
+      await until(() => events.some((e) => e.name === 'execution:complete'));
+      expect(events.filter((e) => e.name === 'execution:complete')).toHaveLength(1);
+      socket.disconnect();
+      await until(() => bus.listenerCount(id) === 0);
+      // Subscribing and unsubscribing at once leaves nothing either.
+      const again = await connect(socketUrl(), token);
+      sockets.push(again);
+      const pending = subscribe(again, id);
+      await again.timeout(10_000).emitWithAck('unsubscribe:execution', { executionId: id });
+      await pending;
+      await again.timeout(10_000).emitWithAck('unsubscribe:execution', { executionId: id });
+      await until(() => bus.listenerCount(id) === 0);
+    });
+
     it('rejects a forged token at the handshake', async () => {
       await expect(connect(socketUrl(), `${token.slice(0, -4)}AAAA`)).rejects.toThrow();
     });

@@ -94,7 +94,9 @@ describe('auth routes', () => {
       const r = await call('POST', '/auth/register', { body });
       expect(r.status).toBe(400);
       expect(r.body.error!.code).toBe('VALIDATION_ERROR');
-      expect(r.body.error!.message).toContain(field);
+      // A human message, and the field's path in details.
+      expect((r.body.error as { details?: { path: string }[] }).details?.map((d) => d.path)).toContain(field);
+      expect(r.body.error!.message).toMatch(/^[A-Z]/);
     }
     expect((await call('POST', '/auth/register', { raw: '{"email":' })).body.error!.code).toBe('MALFORMED_JSON');
     expect((await call('POST', '/auth/login', { body: { email: 'a@b.c' } })).body.error!.code).toBe('VALIDATION_ERROR');

@@ -133,10 +133,23 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       const px = await profile(x.username.toUpperCase());
       expect(px.username).toBe(x.username);
       expect(px).not.toHaveProperty('email');
-      expect(px.statistics).toEqual({ totalProjects: 2, publicProjects: 1, totalExecutions: 3, storageUsedMb: 1, starsGiven: 1, starsReceived: 2 });
+      // To others only public things count (red-team I4): a2 (private) is not counted, and
+      // executions and storage, which reveal private activity, are not shown.
+      expect(px.statistics).toEqual({ scope: 'public', totalProjects: 1, publicProjects: 1, totalExecutions: null, storageUsedMb: null, starsGiven: 1, starsReceived: 2 });
       expect(px.projects.map((p) => p.id)).toEqual([a1.id]);
-      expect((await profile(y.username, z.token)).statistics).toEqual({ totalProjects: 1, publicProjects: 1, totalExecutions: 0, storageUsedMb: 2, starsGiven: 2, starsReceived: 3 });
-      expect((await profile(z.username)).statistics).toEqual({ totalProjects: 0, publicProjects: 0, totalExecutions: 1, storageUsedMb: 0, starsGiven: 2, starsReceived: 0 });
+      // The user themself sees everything.
+      expect((await profile(x.username, x.token)).statistics).toEqual({
+        scope: 'full',
+        totalProjects: 2,
+        publicProjects: 1,
+        totalExecutions: 3,
+        storageUsedMb: 1,
+        starsGiven: 1,
+        starsReceived: 2,
+      });
+      expect((await profile(y.username, z.token)).statistics).toEqual({ scope: 'public', totalProjects: 1, publicProjects: 1, totalExecutions: null, storageUsedMb: null, starsGiven: 2, starsReceived: 3 });
+      expect((await profile(z.username)).statistics).toEqual({ scope: 'public', totalProjects: 0, publicProjects: 0, totalExecutions: null, storageUsedMb: null, starsGiven: 2, starsReceived: 0 });
+      expect((await profile(z.username, z.token)).statistics).toMatchObject({ scope: 'full', totalExecutions: 1, storageUsedMb: 0 });
       expectError(await api(server, 'GET', '/api/v1/users/nobody-by-this-name'), 404, 'NOT_FOUND');
 
       // GET /stats counts the caller's projects and storage the same way.
@@ -149,10 +162,37 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect(stats.body.data).toMatchObject({ totalProjects: 2, storageUsed: 1, totalExecutions: 3, quota: { storage: { usedMb: 1 } } });
       // Restoring brings the project and its bytes back everywhere.
       await api(server, 'POST', `/api/v1/projects/${a3.id}/restore`, { token: x.token });
-      expect((await profile(x.username)).statistics).toMatchObject({ totalProjects: 3, storageUsedMb: 1.5, starsReceived: 3 });
-      expect((await profile(y.username)).statistics).toMatchObject({ starsGiven: 3 });
+      expect((await profile(x.username, x.token)).statistics).toMatchObject({ totalProjects: 3, storageUsedMb: 1.5, starsReceived: 3 });
+      // a3 is unlisted: back for its owner, still not counted publicly.
+      expect((await profile(x.username)).statistics).toMatchObject({ totalProjects: 1, starsReceived: 2 });
+      expect((await profile(y.username, y.token)).statistics).toMatchObject({ starsGiven: 3 });
+      expect((await profile(y.username)).statistics).toMatchObject({ starsGiven: 2 });
       const after = await api<{ data: { totalProjects: number; storageUsed: number } }>(server, 'GET', '/api/v1/stats', { token: x.token });
       expect(after.body.data).toMatchObject({ totalProjects: 3, storageUsed: 1.5 });
+    });
+
+    it('lets whoever starred a project remove the star after it turned private, and stops counting it publicly (red-team I4, I5)', async () => {
+      const [owner, fan, stranger] = await Promise.all([registerUser(server), registerUser(server), registerUser(server)]);
+      const p = await createProject(server, owner.token, { name: 'soon private', visibility: 'unlisted' });
+      expect((await api(server, 'POST', `/api/v1/projects/${p.id}/star`, { token: fan.token })).status).toBe(200);
+      const publicStats = async () =>
+        (await api<{ data: { statistics: Record<string, unknown> } }>(server, 'GET', `/api/v1/users/${owner.username}`)).body.data.statistics;
+      const ownStats = async () =>
+        (await api<{ data: { statistics: Record<string, unknown> } }>(server, 'GET', `/api/v1/users/${owner.username}`, { token: owner.token })).body.data.statistics;
+      expect(await ownStats()).toMatchObject({ starsReceived: 1 });
+      expect(await publicStats()).toMatchObject({ starsReceived: 0, totalProjects: 0 });
+      expect((await api(server, 'PATCH', `/api/v1/projects/${p.id}`, { token: owner.token, body: { visibility: 'private' } })).status).toBe(200);
+      expect(await publicStats()).toMatchObject({ starsReceived: 0 });
+      // Starring it again, or unstarring it by someone who never starred it, is 404 as everything else on a private project.
+      expectError(await api(server, 'POST', `/api/v1/projects/${p.id}/star`, { token: fan.token }), 404, 'NOT_FOUND');
+      expectError(await api(server, 'DELETE', `/api/v1/projects/${p.id}/star`, { token: stranger.token }), 404, 'NOT_FOUND');
+      expectError(await api(server, 'DELETE', `/api/v1/projects/${p.id}/star`), 401, 'UNAUTHORIZED');
+      const un = await api<{ data: { starred: boolean; starCount: number } }>(server, 'DELETE', `/api/v1/projects/${p.id}/star`, { token: fan.token });
+      expect(un.status, JSON.stringify(un.body)).toBe(200);
+      expect(un.body.data).toEqual({ starred: false, starCount: 0 });
+      expect(await ownStats()).toMatchObject({ starsReceived: 0 });
+      // Once removed, the fan is a stranger to the private project again.
+      expectError(await api(server, 'DELETE', `/api/v1/projects/${p.id}/star`, { token: fan.token }), 404, 'NOT_FOUND');
     });
   });
 }
