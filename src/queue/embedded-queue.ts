@@ -1,7 +1,18 @@
 import type { OutputBus } from '../realtime/bus.js';
-import { type ExecutionConsumer, type ExecutionQueue, JobAbortedError, type JobHandler, RecentIds } from './queue.js';
+import {
+  type EnqueueOptions,
+  type ExecutionConsumer,
+  type ExecutionQueue,
+  type FairnessOptions,
+  JobAbortedError,
+  type JobHandler,
+  type QueueOwner,
+  QueueFullError,
+  RecentIds,
+  SYSTEM_OWNER,
+} from './queue.js';
 
-export interface EmbeddedQueueOptions {
+export interface EmbeddedQueueOptions extends FairnessOptions {
   /** Handlers running at once. */
   concurrency: number;
   /** Passed to handlers as ctx.workerId. Default 'embedded'. */
@@ -16,17 +27,25 @@ export interface EmbeddedQueueOptions {
 }
 
 interface Shared {
-  /** FIFO of waiting ids; a Set mirrors it for O(1) membership. */
-  waiting: string[];
-  waitingSet: Set<string>;
-  active: Map<string, { controller: AbortController; done: Promise<void> }>;
+  /**
+   * Waiting ids per owner, each lane FIFO. The Map's order is the round-robin order: an owner
+   * that is served moves to the end, a new owner joins at the end.
+   */
+  lanes: Map<QueueOwner, string[]>;
+  /** Waiting id -> its owner (membership and lookups in O(1)). */
+  waitingOwner: Map<string, QueueOwner>;
+  active: Map<string, { controller: AbortController; done: Promise<void>; owner: QueueOwner }>;
+  /** Running jobs per owner (owners with none are absent). */
+  runningBy: Map<QueueOwner, number>;
   /** Called whenever a job may be taken (enqueue, a job finished). */
   wake: () => void;
 }
 
 /**
- * In-process FIFO for embedded mode. It holds only ids: a process that dies loses the waiting
- * list, and the reconciler re-queues the `queued` rows on the next start.
+ * In-process queue for embedded mode: one FIFO lane per owner, served round-robin, at most
+ * `perOwnerRunning` jobs of one owner at once (docs/queue-and-realtime.md "Fair scheduling").
+ * It holds only ids: a process that dies loses the waiting lanes, and the reconciler re-queues
+ * the `queued` rows on the next start.
  */
 export class EmbeddedQueue implements ExecutionQueue {
   readonly kind = 'embedded' as const;
@@ -34,33 +53,62 @@ export class EmbeddedQueue implements ExecutionQueue {
 
   constructor(private readonly shared: Shared) {}
 
-  async enqueue(executionId: string): Promise<void> {
+  async enqueue(executionId: string, opts: EnqueueOptions = {}): Promise<void> {
     if (this.closed) throw new Error(`the queue is closed; execution ${executionId} was not enqueued`);
+    const { lanes, waitingOwner, active } = this.shared;
     // Same rule as BullMQ's custom job ids: an id the queue already holds is not added twice.
-    if (this.shared.waitingSet.has(executionId) || this.shared.active.has(executionId)) return;
-    this.shared.waiting.push(executionId);
-    this.shared.waitingSet.add(executionId);
+    if (waitingOwner.has(executionId) || active.has(executionId)) return;
+    const owner = opts.owner ?? SYSTEM_OWNER;
+    const lane = lanes.get(owner);
+    // Checked and added in one synchronous step: concurrent requests cannot both squeeze in.
+    if (opts.maxWaiting && (lane?.length ?? 0) >= opts.maxWaiting) throw new QueueFullError(lane!.length, opts.maxWaiting);
+    if (lane) lane.push(executionId);
+    else lanes.set(owner, [executionId]);
+    waitingOwner.set(executionId, owner);
     this.shared.wake();
   }
 
   async position(executionId: string): Promise<number | null> {
-    if (!this.shared.waitingSet.has(executionId)) return null;
-    return this.shared.waiting.indexOf(executionId) + 1;
+    const owner = this.shared.waitingOwner.get(executionId);
+    if (owner === undefined) return null;
+    // Round-robin without caps: before this lane's k-th job (0-based), every lane ahead of it in
+    // the rotation gets k + 1 turns, every lane behind it k turns.
+    let ahead = 0;
+    let behind = false;
+    const k = this.shared.lanes.get(owner)!.indexOf(executionId);
+    for (const [o, lane] of this.shared.lanes) {
+      if (o === owner) {
+        behind = true;
+        ahead += k;
+      } else ahead += Math.min(lane.length, behind ? k : k + 1);
+    }
+    return ahead + 1;
+  }
+
+  async waitingFor(owner: QueueOwner): Promise<number> {
+    return this.shared.lanes.get(owner)?.length ?? 0;
   }
 
   async depth(): Promise<{ waiting: number; active: number }> {
-    return { waiting: this.shared.waiting.length, active: this.shared.active.size };
+    return { waiting: this.shared.waitingOwner.size, active: this.shared.active.size };
   }
 
   async has(executionId: string): Promise<boolean> {
-    return this.shared.waitingSet.has(executionId) || this.shared.active.has(executionId);
+    return this.shared.waitingOwner.has(executionId) || this.shared.active.has(executionId);
   }
 
   async remove(executionId: string): Promise<boolean> {
-    if (!this.shared.waitingSet.delete(executionId)) return false;
-    this.shared.waiting.splice(this.shared.waiting.indexOf(executionId), 1);
+    const owner = this.shared.waitingOwner.get(executionId);
+    if (owner === undefined) return false;
+    this.shared.waitingOwner.delete(executionId);
+    const lane = this.shared.lanes.get(owner)!;
+    lane.splice(lane.indexOf(executionId), 1);
+    if (!lane.length) this.shared.lanes.delete(owner);
     return true;
   }
+
+  /** Counts live in memory and change only with the jobs themselves: nothing to repair. */
+  async repair(): Promise<void> {}
 
   /**
    * Refuses further enqueues (they reject, never vanish) and forgets the waiting ids: their rows
@@ -68,8 +116,8 @@ export class EmbeddedQueue implements ExecutionQueue {
    */
   async close(): Promise<void> {
     this.closed = true;
-    this.shared.waiting.length = 0;
-    this.shared.waitingSet.clear();
+    this.shared.lanes.clear();
+    this.shared.waitingOwner.clear();
   }
 }
 
@@ -85,6 +133,9 @@ export class EmbeddedConsumer implements ExecutionConsumer {
     private readonly opts: EmbeddedQueueOptions,
   ) {
     if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) throw new Error('concurrency must be a positive integer');
+    if (opts.perOwnerRunning !== undefined && (!Number.isInteger(opts.perOwnerRunning) || opts.perOwnerRunning < 0)) {
+      throw new Error('perOwnerRunning must be a non-negative integer');
+    }
     this.workerId = opts.workerId ?? 'embedded';
     shared.wake = () => this.pump();
     this.cancelReady = opts.bus
@@ -121,9 +172,12 @@ export class EmbeddedConsumer implements ExecutionConsumer {
   private pump(): void {
     const handler = this.handler;
     if (!handler || this.closing) return;
-    while (this.shared.active.size < this.opts.concurrency && this.shared.waiting.length > 0) {
-      const id = this.shared.waiting.shift()!;
-      this.shared.waitingSet.delete(id);
+    const { shared } = this;
+    while (shared.active.size < this.opts.concurrency) {
+      const next = this.pick();
+      if (!next) break;
+      const { id, owner } = next;
+      shared.runningBy.set(owner, (shared.runningBy.get(owner) ?? 0) + 1);
       const controller = new AbortController();
       if (this.recentCancels.take(id)) controller.abort(new JobAbortedError('cancelled'));
       // The handler starts on a later tick so that a synchronous throw is caught like a rejection.
@@ -131,16 +185,39 @@ export class EmbeddedConsumer implements ExecutionConsumer {
         .then(() => handler(id, { signal: controller.signal, workerId: this.workerId }))
         .catch((err: unknown) => this.opts.onError?.(id, err))
         .finally(() => {
-          this.shared.active.delete(id);
+          shared.active.delete(id);
+          const n = (shared.runningBy.get(owner) ?? 1) - 1;
+          if (n > 0) shared.runningBy.set(owner, n);
+          else shared.runningBy.delete(owner);
           this.pump();
         });
-      this.shared.active.set(id, { controller, done });
+      shared.active.set(id, { controller, done, owner });
     }
+  }
+
+  /**
+   * The next job, round-robin: the first lane in rotation order whose owner runs fewer than
+   * perOwnerRunning jobs gives its oldest job and moves to the end of the rotation. When every
+   * waiting owner is at its cap, nothing is taken and the free slots stay free for the next
+   * owner who comes (a hard cap, by choice: docs/queue-and-realtime.md).
+   */
+  private pick(): { id: string; owner: QueueOwner } | null {
+    const { lanes, runningBy, waitingOwner } = this.shared;
+    const cap = this.opts.perOwnerRunning ?? 0;
+    for (const [owner, lane] of lanes) {
+      if (cap > 0 && (runningBy.get(owner) ?? 0) >= cap) continue;
+      const id = lane.shift()!;
+      waitingOwner.delete(id);
+      lanes.delete(owner);
+      if (lane.length) lanes.set(owner, lane);
+      return { id, owner };
+    }
+    return null;
   }
 }
 
 export function createEmbeddedQueue(opts: EmbeddedQueueOptions): { queue: EmbeddedQueue; consumer: EmbeddedConsumer } {
-  const shared: Shared = { waiting: [], waitingSet: new Set(), active: new Map(), wake: () => {} };
+  const shared: Shared = { lanes: new Map(), waitingOwner: new Map(), active: new Map(), runningBy: new Map(), wake: () => {} };
   const queue = new EmbeddedQueue(shared);
   const consumer = new EmbeddedConsumer(shared, opts);
   return { queue, consumer };
