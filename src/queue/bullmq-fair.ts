@@ -182,6 +182,8 @@ export class FairGate {
     private readonly cap: number,
     /** Adds the ids to BullMQ (idempotent: BullMQ ignores an id it holds). */
     private readonly handOver: (jobs: { id: string; owner: QueueOwner }[]) => Promise<void>,
+    /** A move older than this whose job is not in BullMQ was left by a dead process. */
+    private readonly staleMs = STALE_PROMOTION_MS,
   ) {
     this.base = [`${keys.jobBase}fair:`, keys.jobBase, keys.active];
     const sources = { enqueue: ENQUEUE, promote: PROMOTE, confirm: CONFIRM, remove: REMOVE, position: POSITION, count: COUNT };
@@ -208,12 +210,12 @@ export class FairGate {
 
   /** Hands the owner's next jobs to BullMQ while it is under the cap (after one of its jobs left BullMQ). */
   async promote(owner: QueueOwner): Promise<void> {
-    await this.hand((await this.scripts.promote(owner, this.cap, Date.now(), STALE_PROMOTION_MS)) as string[]);
+    await this.hand((await this.scripts.promote(owner, this.cap, Date.now(), this.staleMs)) as string[]);
   }
 
   /** Forgets moves a dead process left half done, recounts every owner, hands what may go. */
   async repair(): Promise<void> {
-    await this.hand((await this.scripts.promote('', this.cap, Date.now(), STALE_PROMOTION_MS)) as string[]);
+    await this.hand((await this.scripts.promote('', this.cap, Date.now(), this.staleMs)) as string[]);
   }
 
   async remove(id: string): Promise<boolean> {

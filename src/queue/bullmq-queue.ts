@@ -30,6 +30,11 @@ export interface BullmqQueueOptions extends FairnessOptions {
    * stall fails it, and onFailed reports it with `stalled: true`. Default 1.
    */
   maxStalledCount?: number;
+  /**
+   * A job picked for BullMQ but not added this long after was left by a process that died
+   * mid-move; repair() forgets it. Default 30 s (tests use 0).
+   */
+  staleMoveMs?: number;
   /** BullMQ key prefix. Default 'muscode:bull'. */
   prefix?: string;
   /** Cancel requests on this bus abort the matching running job in this process. */
@@ -99,6 +104,7 @@ export class BullmqQueue implements ExecutionQueue {
       opts.perOwnerRunning ?? 0,
       // BullMQ ignores an add whose job id it already holds, so a repeated hand-over is harmless.
       async (jobs) => void (await this.bull.addBulk(jobs.map((j) => ({ name: JOB_NAME, data: { owner: j.owner } satisfies JobData, opts: { jobId: j.id } })))),
+      opts.staleMoveMs,
     );
   }
 

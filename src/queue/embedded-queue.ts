@@ -27,16 +27,19 @@ export interface EmbeddedQueueOptions extends FairnessOptions {
 }
 
 interface Shared {
-  /**
-   * Waiting ids per owner, each lane FIFO. The Map's order is the round-robin order: an owner
-   * that is served moves to the end, a new owner joins at the end.
-   */
+  /** Waiting ids per owner, each lane FIFO (owners with none are absent). */
   lanes: Map<QueueOwner, string[]>;
   /** Waiting id -> its owner (membership and lookups in O(1)). */
   waitingOwner: Map<string, QueueOwner>;
   active: Map<string, { controller: AbortController; done: Promise<void>; owner: QueueOwner }>;
   /** Running jobs per owner (owners with none are absent). */
   runningBy: Map<QueueOwner, number>;
+  /**
+   * When each owner was last given a slot (a tick count), for the round-robin; forgotten when
+   * the owner has nothing waiting or running, so an owner who comes back counts as new.
+   */
+  lastServed: Map<QueueOwner, number>;
+  tick: number;
   /** Called whenever a job may be taken (enqueue, a job finished). */
   wake: () => void;
 }
@@ -103,7 +106,10 @@ export class EmbeddedQueue implements ExecutionQueue {
     this.shared.waitingOwner.delete(executionId);
     const lane = this.shared.lanes.get(owner)!;
     lane.splice(lane.indexOf(executionId), 1);
-    if (!lane.length) this.shared.lanes.delete(owner);
+    if (!lane.length) {
+      this.shared.lanes.delete(owner);
+      if (!this.shared.runningBy.has(owner)) this.shared.lastServed.delete(owner);
+    }
     return true;
   }
 
@@ -178,6 +184,7 @@ export class EmbeddedConsumer implements ExecutionConsumer {
       if (!next) break;
       const { id, owner } = next;
       shared.runningBy.set(owner, (shared.runningBy.get(owner) ?? 0) + 1);
+      shared.lastServed.set(owner, ++shared.tick);
       const controller = new AbortController();
       if (this.recentCancels.take(id)) controller.abort(new JobAbortedError('cancelled'));
       // The handler starts on a later tick so that a synchronous throw is caught like a rejection.
@@ -188,7 +195,10 @@ export class EmbeddedConsumer implements ExecutionConsumer {
           shared.active.delete(id);
           const n = (shared.runningBy.get(owner) ?? 1) - 1;
           if (n > 0) shared.runningBy.set(owner, n);
-          else shared.runningBy.delete(owner);
+          else {
+            shared.runningBy.delete(owner);
+            if (!shared.lanes.has(owner)) shared.lastServed.delete(owner);
+          }
           this.pump();
         });
       shared.active.set(id, { controller, done, owner });
@@ -196,28 +206,38 @@ export class EmbeddedConsumer implements ExecutionConsumer {
   }
 
   /**
-   * The next job, round-robin: the first lane in rotation order whose owner runs fewer than
-   * perOwnerRunning jobs gives its oldest job and moves to the end of the rotation. When every
-   * waiting owner is at its cap, nothing is taken and the free slots stay free for the next
-   * owner who comes (a hard cap, by choice: docs/queue-and-realtime.md).
+   * The next job: among owners under perOwnerRunning, the one with the fewest running jobs, and
+   * among those the one given a slot longest ago (never: first; then the order lanes were
+   * made). It gives its oldest job. So a newcomer's first job goes before a flooder's next one,
+   * and owners with work take turns. When every waiting owner is at its cap, nothing is taken:
+   * the free slots stay free for the next owner who comes (a hard cap, by choice:
+   * docs/queue-and-realtime.md). O(owners waiting) per pick.
    */
   private pick(): { id: string; owner: QueueOwner } | null {
-    const { lanes, runningBy, waitingOwner } = this.shared;
+    const { lanes, runningBy, waitingOwner, lastServed } = this.shared;
     const cap = this.opts.perOwnerRunning ?? 0;
-    for (const [owner, lane] of lanes) {
-      if (cap > 0 && (runningBy.get(owner) ?? 0) >= cap) continue;
-      const id = lane.shift()!;
-      waitingOwner.delete(id);
-      lanes.delete(owner);
-      if (lane.length) lanes.set(owner, lane);
-      return { id, owner };
+    let best: QueueOwner | null = null;
+    let bestRunning = Infinity;
+    let bestServed = Infinity;
+    for (const owner of lanes.keys()) {
+      const running = runningBy.get(owner) ?? 0;
+      if (cap > 0 && running >= cap) continue;
+      const served = lastServed.get(owner) ?? 0;
+      if (running < bestRunning || (running === bestRunning && served < bestServed)) {
+        [best, bestRunning, bestServed] = [owner, running, served];
+      }
     }
-    return null;
+    if (best === null) return null;
+    const lane = lanes.get(best)!;
+    const id = lane.shift()!;
+    waitingOwner.delete(id);
+    if (!lane.length) lanes.delete(best);
+    return { id, owner: best };
   }
 }
 
 export function createEmbeddedQueue(opts: EmbeddedQueueOptions): { queue: EmbeddedQueue; consumer: EmbeddedConsumer } {
-  const shared: Shared = { lanes: new Map(), waitingOwner: new Map(), active: new Map(), runningBy: new Map(), wake: () => {} };
+  const shared: Shared = { lanes: new Map(), waitingOwner: new Map(), active: new Map(), runningBy: new Map(), lastServed: new Map(), tick: 0, wake: () => {} };
   const queue = new EmbeddedQueue(shared);
   const consumer = new EmbeddedConsumer(shared, opts);
   return { queue, consumer };
