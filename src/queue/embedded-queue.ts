@@ -74,16 +74,22 @@ export class EmbeddedQueue implements ExecutionQueue {
   async position(executionId: string): Promise<number | null> {
     const owner = this.shared.waitingOwner.get(executionId);
     if (owner === undefined) return null;
-    // Round-robin without caps: before this lane's k-th job (0-based), every lane ahead of it in
-    // the rotation gets k + 1 turns, every lane behind it k turns.
-    let ahead = 0;
+    // The lanes in the order pick() serves them (fewest running, then served longest ago; caps
+    // aside): before this lane's k-th job (0-based), each lane ahead of it gets k + 1 turns,
+    // each lane behind it k turns.
+    const { lanes, runningBy, lastServed } = this.shared;
+    const key = (o: QueueOwner) => [runningBy.get(o) ?? 0, lastServed.get(o) ?? 0] as const;
+    const order = [...lanes.keys()].sort((a, b) => {
+      const [ra, sa] = key(a);
+      const [rb, sb] = key(b);
+      return ra - rb || sa - sb;
+    });
+    const k = lanes.get(owner)!.indexOf(executionId);
+    let ahead = k;
     let behind = false;
-    const k = this.shared.lanes.get(owner)!.indexOf(executionId);
-    for (const [o, lane] of this.shared.lanes) {
-      if (o === owner) {
-        behind = true;
-        ahead += k;
-      } else ahead += Math.min(lane.length, behind ? k : k + 1);
+    for (const o of order) {
+      if (o === owner) behind = true;
+      else ahead += Math.min(lanes.get(o)!.length, behind ? k : k + 1);
     }
     return ahead + 1;
   }

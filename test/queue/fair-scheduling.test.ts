@@ -136,6 +136,7 @@ for (const [mode, make] of [
       await waitFor('alice holds both slots', () => h.started.length === 2);
       const hello = `b-${randomUUID()}`;
       await queue.enqueue(hello, { owner: 'u:bob' });
+      expect(await queue.position(hello)).toBe(1);
       // Release alice's jobs one at a time, each time waiting for the next start.
       while (!h.started.includes(hello)) await releaseAndWait(h, h.started.find((id) => !h.log.includes(`end ${id}`))!);
       const bobStart = h.log.indexOf(`start ${hello}`);
