@@ -8,7 +8,7 @@ APT_PACKAGES := bubblewrap gcc g++ libc6-dev make python3 openjdk-17-jdk-headles
   golang-go rustc ruby iproute2 util-linux chromium
 
 
-.PHONY: bench-api
+.PHONY: bench-api bench-fairness
 .PHONY: run test build setup check-node deps native ts web service-user services selftest bench bench-web clean
 
 check-node:
@@ -76,6 +76,10 @@ bench: setup
 
 bench-api: setup services
 	node dist/bench/api.js
+
+# Fair queueing (red-team M3): a user's hello behind another's flood, per-user lanes vs one FIFO.
+bench-fairness: setup
+	node dist/bench/fairness.js
 
 # The web app's budgets: first-load JavaScript (gzipped) and Run -> first output in Chromium.
 bench-web: setup

@@ -28,6 +28,9 @@ const OFF = {
   RATE_LIMIT_AUTH: '0',
   QUOTA_EXECUTIONS_DAILY: '0',
   QUOTA_EXECUTIONS_MONTHLY: '0',
+  // One user plays all 16 clients here: the per-user queue caps would measure fairness instead.
+  QUEUE_USER_RUNNING_MAX: '0',
+  QUEUE_USER_WAITING_MAX: '0',
   LOG_LEVEL: 'silent',
   HOST: '127.0.0.1',
   PORT: '0',

@@ -39,6 +39,8 @@ export const ErrorCodes = {
   invalidConfig: 'INVALID_CONFIG',
   usage: 'USAGE',
   cancelled: 'CANCELLED',
+  /** The caller already has QUEUE_USER_WAITING_MAX runs waiting (HTTP 429). */
+  queueFull: 'QUEUE_FULL',
   engineClosed: 'ENGINE_CLOSED',
   sandboxUnavailable: 'SANDBOX_UNAVAILABLE',
   unknownSandboxDriver: 'UNKNOWN_SANDBOX_DRIVER',

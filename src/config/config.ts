@@ -116,6 +116,15 @@ export const OPTIONS = {
     schema: int(1000, 600_000).default(30_000),
     description: 'How often BullMQ looks for stalled jobs (those whose worker died).',
   },
+  QUEUE_USER_RUNNING_MAX: {
+    schema: int(0, 256).default(2),
+    description:
+      'Runs one caller (a user, an anonymous IP, or the platform itself) may have running at once, in both queue modes; callers are served round-robin. A hard cap: slots stay free rather than go to a caller at its cap. 0: no cap.',
+  },
+  QUEUE_USER_WAITING_MAX: {
+    schema: int(0, 100_000).default(10),
+    description: 'Runs one caller may have waiting in the queue; a new run beyond it is refused with 429 QUEUE_FULL. 0: no limit.',
+  },
   RECONCILE_INTERVAL_MS: {
     schema: int(1000, 3_600_000).default(60_000),
     description: 'How often the reconciler re-queues queued rows no queue holds and ends running rows whose lease expired.',

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireUser } from '../auth/guard.js';
+import { rateLimitIdentity } from '../guards/rate-limit.js';
 import { bodyLimitsFor, maxJsonValuesFor } from '../server/body-limits.js';
 import type { AppContext } from '../server/context.js';
 import { commonErrors, envelope, ok, uuidParam } from '../server/envelope.js';
@@ -107,7 +108,7 @@ export async function executionRoutes(app: FastifyInstance, ctx: AppContext): Pr
       bodyLimit: limits.execute,
     },
     async (req) => {
-      const row = await svc.create(req.user, req.body);
+      const row = await svc.create(req.user, req.body, { queueOwner: rateLimitIdentity(req) });
       return respondToRun(svc, ctx, row.id, req.query);
     },
   );
@@ -120,7 +121,7 @@ export async function executionRoutes(app: FastifyInstance, ctx: AppContext): Pr
       bodyLimit: limits.batch,
     },
     async (req) => {
-      const row = await svc.create(req.user, req.body);
+      const row = await svc.create(req.user, req.body, { queueOwner: rateLimitIdentity(req) });
       return respondToRun(svc, ctx, row.id, req.query);
     },
   );

@@ -9,7 +9,7 @@ import { runFiguresOfCancel } from '../engine/runner/cancel.js';
 import { prepareJob } from '../engine/runner/job.js';
 import { type LimitOverrides, type RunResult, type StageResult, stageToJson } from '../engine/types.js';
 import { CallerError, ErrorCodes, MuscodeError } from '../errors.js';
-import { type ExecutionQueue, type JobContext, jobAbortReason } from '../queue/queue.js';
+import { type ExecutionQueue, type JobContext, jobAbortReason, ownerOf, QueueFullError, type QueueOwner, SYSTEM_OWNER } from '../queue/queue.js';
 import type { OutputBus } from '../realtime/bus.js';
 import type { AuthUser } from '../server/context.js';
 import { HttpCodes, notFound } from '../server/http-errors.js';
@@ -134,7 +134,11 @@ export class ExecutionService {
     return this.deps.db;
   }
 
-  async create(user: AuthUser | null, input: ExecuteInput): Promise<ExecutionRow> {
+  /**
+   * `caller.queueOwner`: whose lane the run waits in (the rate limiter's identity: `u:<id>` or
+   * `ip:<address>`); default the user, or the platform's own lane when there is no user.
+   */
+  async create(user: AuthUser | null, input: ExecuteInput, caller: { queueOwner?: QueueOwner } = {}): Promise<ExecutionRow> {
     const { config } = this.deps;
     if (!user && !config.ANONYMOUS_EXECUTE) throw new CallerError(HttpCodes.unauthorized, 'sign in to run code (anonymous runs are off)');
     const lang = this.languages.get(input.language);
@@ -167,6 +171,14 @@ export class ExecutionService {
     resolveLimits('run', config.limits, limits);
     const stdin = Buffer.from(input.stdin ?? '', 'utf8');
     prepareJob({ language: lang.id, files, mainFile, stdin, args: input.args }, lang, config.limits);
+    const owner = caller.queueOwner ?? ownerOf(user?.id);
+    // The platform's own runs are never refused; a caller's are, when its lane is full. Checked
+    // before the quota so that a refused run costs nothing; enqueue checks again atomically.
+    const maxWaiting = owner === SYSTEM_OWNER ? 0 : config.QUEUE_USER_WAITING_MAX;
+    if (maxWaiting > 0) {
+      const waiting = await this.deps.queue.waitingFor(owner);
+      if (waiting >= maxWaiting) throw new QueueFullError(waiting, maxWaiting);
+    }
     await this.deps.beforeCreate?.(user);
 
     const request: StoredRequest = { files, mainFile, args: input.args ?? [], limits };
@@ -178,7 +190,13 @@ export class ExecutionService {
       stdin,
     });
     await this.deps.bus.publish(row!.id, { type: 'status', status: 'queued' });
-    await this.deps.queue.enqueue(row!.id);
+    try {
+      await this.deps.queue.enqueue(row!.id, { owner, maxWaiting });
+    } catch (err) {
+      // Lost the race for the last place in the lane: the run was never accepted.
+      if (err instanceof QueueFullError) await this.db.delete(executions).where(eq(executions.id, row!.id));
+      throw err;
+    }
     return row!;
   }
 

@@ -1,7 +1,18 @@
 import type { OutputBus } from '../realtime/bus.js';
-import { type ExecutionConsumer, type ExecutionQueue, JobAbortedError, type JobHandler, RecentIds } from './queue.js';
+import {
+  type EnqueueOptions,
+  type ExecutionConsumer,
+  type ExecutionQueue,
+  type FairnessOptions,
+  JobAbortedError,
+  type JobHandler,
+  type QueueOwner,
+  QueueFullError,
+  RecentIds,
+  SYSTEM_OWNER,
+} from './queue.js';
 
-export interface EmbeddedQueueOptions {
+export interface EmbeddedQueueOptions extends FairnessOptions {
   /** Handlers running at once. */
   concurrency: number;
   /** Passed to handlers as ctx.workerId. Default 'embedded'. */
@@ -16,17 +27,28 @@ export interface EmbeddedQueueOptions {
 }
 
 interface Shared {
-  /** FIFO of waiting ids; a Set mirrors it for O(1) membership. */
-  waiting: string[];
-  waitingSet: Set<string>;
-  active: Map<string, { controller: AbortController; done: Promise<void> }>;
+  /** Waiting ids per owner, each lane FIFO (owners with none are absent). */
+  lanes: Map<QueueOwner, string[]>;
+  /** Waiting id -> its owner (membership and lookups in O(1)). */
+  waitingOwner: Map<string, QueueOwner>;
+  active: Map<string, { controller: AbortController; done: Promise<void>; owner: QueueOwner }>;
+  /** Running jobs per owner (owners with none are absent). */
+  runningBy: Map<QueueOwner, number>;
+  /**
+   * When each owner was last given a slot (a tick count), for the round-robin; forgotten when
+   * the owner has nothing waiting or running, so an owner who comes back counts as new.
+   */
+  lastServed: Map<QueueOwner, number>;
+  tick: number;
   /** Called whenever a job may be taken (enqueue, a job finished). */
   wake: () => void;
 }
 
 /**
- * In-process FIFO for embedded mode. It holds only ids: a process that dies loses the waiting
- * list, and the reconciler re-queues the `queued` rows on the next start.
+ * In-process queue for embedded mode: one FIFO lane per owner, served round-robin, at most
+ * `perOwnerRunning` jobs of one owner at once (docs/queue-and-realtime.md "Fair scheduling").
+ * It holds only ids: a process that dies loses the waiting lanes, and the reconciler re-queues
+ * the `queued` rows on the next start.
  */
 export class EmbeddedQueue implements ExecutionQueue {
   readonly kind = 'embedded' as const;
@@ -34,33 +56,71 @@ export class EmbeddedQueue implements ExecutionQueue {
 
   constructor(private readonly shared: Shared) {}
 
-  async enqueue(executionId: string): Promise<void> {
+  async enqueue(executionId: string, opts: EnqueueOptions = {}): Promise<void> {
     if (this.closed) throw new Error(`the queue is closed; execution ${executionId} was not enqueued`);
+    const { lanes, waitingOwner, active } = this.shared;
     // Same rule as BullMQ's custom job ids: an id the queue already holds is not added twice.
-    if (this.shared.waitingSet.has(executionId) || this.shared.active.has(executionId)) return;
-    this.shared.waiting.push(executionId);
-    this.shared.waitingSet.add(executionId);
+    if (waitingOwner.has(executionId) || active.has(executionId)) return;
+    const owner = opts.owner ?? SYSTEM_OWNER;
+    const lane = lanes.get(owner);
+    // Checked and added in one synchronous step: concurrent requests cannot both squeeze in.
+    if (opts.maxWaiting && (lane?.length ?? 0) >= opts.maxWaiting) throw new QueueFullError(lane!.length, opts.maxWaiting);
+    if (lane) lane.push(executionId);
+    else lanes.set(owner, [executionId]);
+    waitingOwner.set(executionId, owner);
     this.shared.wake();
   }
 
   async position(executionId: string): Promise<number | null> {
-    if (!this.shared.waitingSet.has(executionId)) return null;
-    return this.shared.waiting.indexOf(executionId) + 1;
+    const owner = this.shared.waitingOwner.get(executionId);
+    if (owner === undefined) return null;
+    // The lanes in the order pick() serves them (fewest running, then served longest ago; caps
+    // aside): before this lane's k-th job (0-based), each lane ahead of it gets k + 1 turns,
+    // each lane behind it k turns.
+    const { lanes, runningBy, lastServed } = this.shared;
+    const key = (o: QueueOwner) => [runningBy.get(o) ?? 0, lastServed.get(o) ?? 0] as const;
+    const order = [...lanes.keys()].sort((a, b) => {
+      const [ra, sa] = key(a);
+      const [rb, sb] = key(b);
+      return ra - rb || sa - sb;
+    });
+    const k = lanes.get(owner)!.indexOf(executionId);
+    let ahead = k;
+    let behind = false;
+    for (const o of order) {
+      if (o === owner) behind = true;
+      else ahead += Math.min(lanes.get(o)!.length, behind ? k : k + 1);
+    }
+    return ahead + 1;
+  }
+
+  async waitingFor(owner: QueueOwner): Promise<number> {
+    return this.shared.lanes.get(owner)?.length ?? 0;
   }
 
   async depth(): Promise<{ waiting: number; active: number }> {
-    return { waiting: this.shared.waiting.length, active: this.shared.active.size };
+    return { waiting: this.shared.waitingOwner.size, active: this.shared.active.size };
   }
 
   async has(executionId: string): Promise<boolean> {
-    return this.shared.waitingSet.has(executionId) || this.shared.active.has(executionId);
+    return this.shared.waitingOwner.has(executionId) || this.shared.active.has(executionId);
   }
 
   async remove(executionId: string): Promise<boolean> {
-    if (!this.shared.waitingSet.delete(executionId)) return false;
-    this.shared.waiting.splice(this.shared.waiting.indexOf(executionId), 1);
+    const owner = this.shared.waitingOwner.get(executionId);
+    if (owner === undefined) return false;
+    this.shared.waitingOwner.delete(executionId);
+    const lane = this.shared.lanes.get(owner)!;
+    lane.splice(lane.indexOf(executionId), 1);
+    if (!lane.length) {
+      this.shared.lanes.delete(owner);
+      if (!this.shared.runningBy.has(owner)) this.shared.lastServed.delete(owner);
+    }
     return true;
   }
+
+  /** Counts live in memory and change only with the jobs themselves: nothing to repair. */
+  async repair(): Promise<void> {}
 
   /**
    * Refuses further enqueues (they reject, never vanish) and forgets the waiting ids: their rows
@@ -68,8 +128,8 @@ export class EmbeddedQueue implements ExecutionQueue {
    */
   async close(): Promise<void> {
     this.closed = true;
-    this.shared.waiting.length = 0;
-    this.shared.waitingSet.clear();
+    this.shared.lanes.clear();
+    this.shared.waitingOwner.clear();
   }
 }
 
@@ -85,6 +145,9 @@ export class EmbeddedConsumer implements ExecutionConsumer {
     private readonly opts: EmbeddedQueueOptions,
   ) {
     if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) throw new Error('concurrency must be a positive integer');
+    if (opts.perOwnerRunning !== undefined && (!Number.isInteger(opts.perOwnerRunning) || opts.perOwnerRunning < 0)) {
+      throw new Error('perOwnerRunning must be a non-negative integer');
+    }
     this.workerId = opts.workerId ?? 'embedded';
     shared.wake = () => this.pump();
     this.cancelReady = opts.bus
@@ -121,9 +184,13 @@ export class EmbeddedConsumer implements ExecutionConsumer {
   private pump(): void {
     const handler = this.handler;
     if (!handler || this.closing) return;
-    while (this.shared.active.size < this.opts.concurrency && this.shared.waiting.length > 0) {
-      const id = this.shared.waiting.shift()!;
-      this.shared.waitingSet.delete(id);
+    const { shared } = this;
+    while (shared.active.size < this.opts.concurrency) {
+      const next = this.pick();
+      if (!next) break;
+      const { id, owner } = next;
+      shared.runningBy.set(owner, (shared.runningBy.get(owner) ?? 0) + 1);
+      shared.lastServed.set(owner, ++shared.tick);
       const controller = new AbortController();
       if (this.recentCancels.take(id)) controller.abort(new JobAbortedError('cancelled'));
       // The handler starts on a later tick so that a synchronous throw is caught like a rejection.
@@ -131,16 +198,52 @@ export class EmbeddedConsumer implements ExecutionConsumer {
         .then(() => handler(id, { signal: controller.signal, workerId: this.workerId }))
         .catch((err: unknown) => this.opts.onError?.(id, err))
         .finally(() => {
-          this.shared.active.delete(id);
+          shared.active.delete(id);
+          const n = (shared.runningBy.get(owner) ?? 1) - 1;
+          if (n > 0) shared.runningBy.set(owner, n);
+          else {
+            shared.runningBy.delete(owner);
+            if (!shared.lanes.has(owner)) shared.lastServed.delete(owner);
+          }
           this.pump();
         });
-      this.shared.active.set(id, { controller, done });
+      shared.active.set(id, { controller, done, owner });
     }
+  }
+
+  /**
+   * The next job: among owners under perOwnerRunning, the one with the fewest running jobs, and
+   * among those the one given a slot longest ago (never: first; then the order lanes were
+   * made). It gives its oldest job. So a newcomer's first job goes before a flooder's next one,
+   * and owners with work take turns. When every waiting owner is at its cap, nothing is taken:
+   * the free slots stay free for the next owner who comes (a hard cap, by choice:
+   * docs/queue-and-realtime.md). O(owners waiting) per pick.
+   */
+  private pick(): { id: string; owner: QueueOwner } | null {
+    const { lanes, runningBy, waitingOwner, lastServed } = this.shared;
+    const cap = this.opts.perOwnerRunning ?? 0;
+    let best: QueueOwner | null = null;
+    let bestRunning = Infinity;
+    let bestServed = Infinity;
+    for (const owner of lanes.keys()) {
+      const running = runningBy.get(owner) ?? 0;
+      if (cap > 0 && running >= cap) continue;
+      const served = lastServed.get(owner) ?? 0;
+      if (running < bestRunning || (running === bestRunning && served < bestServed)) {
+        [best, bestRunning, bestServed] = [owner, running, served];
+      }
+    }
+    if (best === null) return null;
+    const lane = lanes.get(best)!;
+    const id = lane.shift()!;
+    waitingOwner.delete(id);
+    if (!lane.length) lanes.delete(best);
+    return { id, owner: best };
   }
 }
 
 export function createEmbeddedQueue(opts: EmbeddedQueueOptions): { queue: EmbeddedQueue; consumer: EmbeddedConsumer } {
-  const shared: Shared = { waiting: [], waitingSet: new Set(), active: new Map(), wake: () => {} };
+  const shared: Shared = { lanes: new Map(), waitingOwner: new Map(), active: new Map(), runningBy: new Map(), lastServed: new Map(), tick: 0, wake: () => {} };
   const queue = new EmbeddedQueue(shared);
   const consumer = new EmbeddedConsumer(shared, opts);
   return { queue, consumer };

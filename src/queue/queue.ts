@@ -1,3 +1,5 @@
+import { CallerError, ErrorCodes } from '../errors.js';
+
 /**
  * The execution queue. The executions row is the source of truth and the job id is the
  * execution id: the queue only carries ids, so a lost queue loses nothing the reconciler cannot
@@ -5,9 +7,25 @@
  */
 export interface ExecutionQueue {
   readonly kind: 'embedded' | 'bullmq';
-  enqueue(executionId: string): Promise<void>;
-  /** 1-based position among waiting jobs, or null when not waiting. */
+  /**
+   * Adds a job for `opts.owner` (default SYSTEM_OWNER). An id the queue already holds is not
+   * added twice. With `opts.maxWaiting`, refuses (QueueFullError) when the owner already has
+   * that many jobs waiting; only new runs pass it (the reconciler re-queues accepted rows).
+   */
+  enqueue(executionId: string, opts?: EnqueueOptions): Promise<void>;
+  /**
+   * 1-based position among waiting jobs, or null when not waiting. With per-owner lanes this is
+   * an estimate: the jobs that the round-robin serves first, assuming no one else enqueues.
+   */
   position(executionId: string): Promise<number | null>;
+  /** Jobs `owner` has waiting (not running). */
+  waitingFor(owner: string): Promise<number>;
+  /**
+   * Repairs state derived from the jobs (BullMQ: per-owner counts, jobs left half-moved by a
+   * process that died) and lets through jobs a lost completion event held back. The reconciler
+   * calls it on every pass; embedded mode has nothing to repair.
+   */
+  repair(): Promise<void>;
   /** Waiting + active jobs. */
   depth(): Promise<{ waiting: number; active: number }>;
   /** Whether the queue holds the job (waiting, delayed or active). */
@@ -15,6 +33,49 @@ export interface ExecutionQueue {
   /** Removes a waiting job; returns false when it is not waiting (running or gone). */
   remove(executionId: string): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/**
+ * Who a job counts for, for the per-owner caps and the round-robin: `u:<user id>`,
+ * `ip:<address>` for anonymous callers (the rate limiter's identity), `sys:<name>` for jobs
+ * the platform starts itself. Each owner is one lane.
+ */
+export type QueueOwner = string;
+
+/** Jobs enqueued without an owner: the platform's own. */
+export const SYSTEM_OWNER: QueueOwner = 'sys:internal';
+
+/** Anonymous runs whose caller's address is not known (re-queued by the reconciler after a restart). */
+export const ANONYMOUS_OWNER: QueueOwner = 'ip:unknown';
+
+/** The owner of a run created by `user` (null: anonymous, keyed by `ip`; neither: the system). */
+export function ownerOf(userId: string | null | undefined, ip?: string | null): QueueOwner {
+  if (userId) return `u:${userId}`;
+  if (ip) return `ip:${ip}`;
+  return SYSTEM_OWNER;
+}
+
+export interface EnqueueOptions {
+  owner?: QueueOwner;
+  /** Refuse when the owner already has this many jobs waiting (0 or absent: no limit). */
+  maxWaiting?: number;
+}
+
+/** The per-owner caps, the same in both modes. 0: no cap. */
+export interface FairnessOptions {
+  /** Jobs of one owner running (BullMQ: handed to BullMQ) at once. A hard cap: see docs/queue-and-realtime.md. */
+  perOwnerRunning?: number;
+}
+
+/** The owner already has `max` jobs waiting. */
+export class QueueFullError extends CallerError {
+  constructor(waiting: number, max: number) {
+    super(
+      ErrorCodes.queueFull,
+      `you already have ${waiting} runs waiting in the queue (the limit is ${max}); wait for one to start, or cancel one`,
+      { waiting, max },
+    );
+  }
 }
 
 export interface JobContext {

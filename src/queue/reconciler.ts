@@ -1,6 +1,7 @@
 import { and, eq, lt } from 'drizzle-orm';
 import { executions } from '../db/schema.js';
 import type { AppContext } from '../server/context.js';
+import { ANONYMOUS_OWNER, ownerOf } from './queue.js';
 
 /** Rows younger than this are left alone: `create` inserts the row, then enqueues it. */
 const QUEUED_GRACE_MS = 2_000;
@@ -48,19 +49,22 @@ export class Reconciler {
   private async pass(): Promise<void> {
     const { db } = this.ctx.database;
     const now = Date.now();
+    // Fairness state first: a job a dead process left half-moved is forgotten here, so that the
+    // pass below sees its row held by no queue and re-queues it.
+    await this.ctx.queue.repair();
     const queued = await db
-      .select({ id: executions.id })
+      .select({ id: executions.id, userId: executions.userId })
       .from(executions)
       .where(and(eq(executions.status, 'queued'), lt(executions.createdAt, new Date(now - QUEUED_GRACE_MS))));
-    for (const { id } of queued) {
-      if (!(await this.ctx.queue.has(id))) await this.ctx.queue.enqueue(id);
+    for (const { id, userId } of queued) {
+      if (!(await this.ctx.queue.has(id))) await this.ctx.queue.enqueue(id, { owner: rowOwner(userId) });
     }
     const expired = await db
-      .select({ id: executions.id, attempts: executions.attempts })
+      .select({ id: executions.id, attempts: executions.attempts, userId: executions.userId })
       .from(executions)
       .where(and(eq(executions.status, 'running'), lt(executions.leaseUntil, new Date(now))));
     const lost: string[] = [];
-    for (const { id, attempts } of expired) {
+    for (const { id, attempts, userId } of expired) {
       if (attempts >= MAX_ATTEMPTS) {
         lost.push(id);
         continue;
@@ -73,9 +77,17 @@ export class Reconciler {
       if (requeued) {
         await this.ctx.bus.publish(id, { type: 'status', status: 'queued' });
         await this.ctx.queue.remove(id).catch(() => false);
-        await this.ctx.queue.enqueue(id);
+        await this.ctx.queue.enqueue(id, { owner: rowOwner(userId) });
       }
     }
     await this.ctx.executions.failLost(lost, 'worker_lost');
   }
+}
+
+/**
+ * The lane of a row put back in the queue. The row keeps the user but not an anonymous caller's
+ * address, so anonymous runs re-queued after a restart share one lane.
+ */
+function rowOwner(userId: string | null): string {
+  return userId ? ownerOf(userId) : ANONYMOUS_OWNER;
 }

@@ -73,6 +73,7 @@ const STATUS: Record<string, number> = {
   [HttpCodes.accountLocked]: 423,
   [HttpCodes.rateLimited]: 429,
   [HttpCodes.quotaExceeded]: 429,
+  [ErrorCodes.queueFull]: 429,
   [ErrorCodes.languageUnavailable]: 422,
   [HttpCodes.serviceUnavailable]: 503,
   [ErrorCodes.engineClosed]: 503,

@@ -77,6 +77,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
         queueName: QUEUE_NAME,
         prefix: `${prefix}:bull`,
         concurrency: config.SANDBOX_SLOTS,
+        perOwnerRunning: config.QUEUE_USER_RUNNING_MAX,
         lockDurationMs: config.QUEUE_LOCK_DURATION_MS,
         stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS,
         workerId: instanceId,
@@ -100,7 +101,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
 
     bus = new MemoryBus();
     closers.push(() => bus.close());
-    const q = createEmbeddedQueue({ concurrency: config.SANDBOX_SLOTS, bus });
+    const q = createEmbeddedQueue({ concurrency: config.SANDBOX_SLOTS, perOwnerRunning: config.QUEUE_USER_RUNNING_MAX, bus });
     queue = q.queue;
     consumer = q.consumer;
     closers.push(() => queue.close());

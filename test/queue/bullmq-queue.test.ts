@@ -66,8 +66,10 @@ function setup(overrides: Partial<BullmqQueueOptions> = {}) {
 
 /** Starts a consumer (sharing the queue name) and registers its close. */
 async function startConsumer(base: BullmqQueueOptions, overrides: Partial<BullmqQueueOptions>, handler: (id: string, ctx: JobContext) => Promise<void>) {
-  const consumer = createBullmqQueue({ ...base, ...overrides }).consumer();
-  closers.push(() => consumer.close({ abort: true }));
+  const q = createBullmqQueue({ ...base, ...overrides });
+  const consumer = q.consumer();
+  // The consumer hands owners' next jobs over through its queue: closed after it.
+  closers.push(() => q.queue.close(), () => consumer.close({ abort: true }));
   consumer.start(handler);
   await consumer.waitUntilReady();
   return consumer;
