@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { and, count, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/client.js';
@@ -310,6 +311,13 @@ export class ExecutionService {
     const req = row.request as StoredRequest;
     let update: Partial<ExecutionRow> = {};
     let finished: ResultColumns | null = null;
+    // One decoder per stream: a multi-byte character split across two chunks must not become
+    // two replacement characters in the live view (the stored result is decoded whole).
+    const outDecoder = new StringDecoder('utf8');
+    const errDecoder = new StringDecoder('utf8');
+    const emit = (stream: 'stdout' | 'stderr', data: string): void => {
+      if (data) void bus.publish(id, { type: 'output', stream, data }).catch(() => undefined);
+    };
     try {
       const result = await engine.run({
         language: row.language,
@@ -319,9 +327,11 @@ export class ExecutionService {
         args: req.args,
         limits: req.limits,
         signal: AbortSignal.any([ctx.signal, local.signal]),
-        onStdout: (c) => void bus.publish(id, { type: 'output', stream: 'stdout', data: c.toString('utf8') }).catch(() => undefined),
-        onStderr: (c) => void bus.publish(id, { type: 'output', stream: 'stderr', data: c.toString('utf8') }).catch(() => undefined),
+        onStdout: (c) => emit('stdout', outDecoder.write(c)),
+        onStderr: (c) => emit('stderr', errDecoder.write(c)),
       });
+      emit('stdout', outDecoder.end());
+      emit('stderr', errDecoder.end());
       finished = resultColumns(result);
     } catch (err) {
       const why = jobAbortReason(ctx.signal);

@@ -99,6 +99,20 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect(new Set(seqs).size).toBe(seqs.length);
     });
 
+    it('a character split across two chunks arrives whole in the live stream', async () => {
+      // The first byte of "é" (0xC3), a pause long enough for the engine to flush it as its own
+      // chunk, then the second byte (0xA9): decoding each chunk alone would give two U+FFFD.
+      const code = 'import sys, time\nsys.stdout.buffer.write(b"\\xc3"); sys.stdout.flush()\ntime.sleep(0.3)\nsys.stdout.buffer.write(b"\\xa9!\\n"); sys.stdout.flush()\n';
+      const socket = await connect(socketUrl(), token);
+      sockets.push(socket);
+      const events = record(socket);
+      const started = await api<{ data: { executionId: string } }>(server, 'POST', '/api/v1/execute', { token, body: { language: 'python', code } });
+      await subscribe(socket, started.body.data.executionId);
+      await until(() => events.some((e) => e.name === 'execution:complete'));
+      const text = events.filter((e) => e.name === 'execution:output').map((e) => e.data.data).join('');
+      expect(text).toBe('\u00e9!\n');
+    });
+
     it('a late subscriber gets the whole replay', async () => {
       const res = await api<{ data: { executionId: string; output: string } }>(server, 'POST', '/api/v1/execute?wait=true', {
         token,
