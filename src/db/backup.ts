@@ -169,6 +169,41 @@ async function* lines(input: Readable): AsyncGenerator<Record<string, unknown>> 
 }
 
 /**
+ * Checks a backup file's structure without a database: a header, rows under tables, and an end
+ * line whose counts match. Catches truncated and foreign files; returns the row counts.
+ */
+export async function checkBackup(input: Readable): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  let current: string | null = null;
+  let first = true;
+  let ended = false;
+  for await (const line of lines(input)) {
+    if (first) {
+      first = false;
+      if (line.format !== BACKUP_FORMAT) throw invalid('not a MUSCode backup (no header)');
+      if (line.version !== BACKUP_VERSION) throw invalid(`backup format version ${String(line.version)} is not supported`);
+      continue;
+    }
+    if (ended) throw invalid('data after the end of the backup');
+    if ('r' in line) {
+      if (!current) throw invalid('a row before any table');
+      counts[current] = (counts[current] ?? 0) + 1;
+    } else if (typeof line.table === 'string') {
+      current = line.table;
+      counts[current] = 0;
+    } else if (line.end === true) {
+      for (const [name, n] of Object.entries((line.tables ?? {}) as Record<string, number>)) {
+        if ((counts[name] ?? 0) !== n) throw invalid(`table ${name}: the backup says ${n} rows, it holds ${counts[name] ?? 0}`);
+      }
+      ended = true;
+    } else throw invalid('an unknown line in the backup');
+  }
+  if (first) throw invalid('not a MUSCode backup (empty)');
+  if (!ended) throw invalid('the backup is truncated (no end line): it was not completely written');
+  return counts;
+}
+
+/**
  * Restores a backup into `database`, whose schema is already migrated and whose tables must be
  * empty. Everything happens in one transaction: a backup that turns out truncated or invalid
  * leaves the target as it was.
