@@ -115,6 +115,8 @@ export async function exportDatabase(database: Database, out: Writable): Promise
   const counts: Record<string, number> = {};
   await database.transaction(
     async (q) => {
+      // The same file whichever server wrote it: timestamps in UTC.
+      await q(`set local timezone = 'UTC'`);
       const header: BackupHeader = {
         format: BACKUP_FORMAT,
         version: BACKUP_VERSION,
