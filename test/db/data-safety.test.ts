@@ -85,7 +85,7 @@ describe('embedded data safety (bin/muscode, real processes)', () => {
     expect(first.child.exitCode).toBe(0);
     expect(await missing(restarted.url, acked)).toEqual([]);
     expect(await restarted.kill('SIGTERM')).toBe(0);
-  });
+  }, 300_000);
 
   it('SIGKILL twenty times during writes: after each restart every acknowledged account and project is there', async () => {
     const dir = tmp('sigkill');
@@ -107,7 +107,7 @@ describe('embedded data safety (bin/muscode, real processes)', () => {
     expect(errors).toEqual([]);
     expect(acked.accounts.length).toBeGreaterThanOrEqual(20);
     expect(await last.kill('SIGTERM')).toBe(0);
-  });
+  }, 900_000);
 
   it('a backup taken while writing restores to a consistent database, in PGlite and in PostgreSQL', async () => {
     const dir = tmp('backup');
@@ -182,5 +182,5 @@ describe('embedded data safety (bin/muscode, real processes)', () => {
     // Into a database that already has data: refused, nothing changed.
     const twice = await muscode(['restore', file, '--database-url', pg.url]);
     expect(twice.code).toBe(73);
-  });
+  }, 300_000);
 });
