@@ -211,6 +211,17 @@ export async function checkBackup(input: Readable): Promise<Record<string, numbe
  * leaves the target as it was.
  */
 export async function importDatabase(database: Database, input: Readable): Promise<Record<string, number>> {
+  try {
+    return await importInTransaction(database, input);
+  } finally {
+    // Refused before reading (a target with data): the file must not stay open, and a late
+    // error of a stream nobody reads any more is nobody's business.
+    input.on('error', () => undefined);
+    input.destroy();
+  }
+}
+
+function importInTransaction(database: Database, input: Readable): Promise<Record<string, number>> {
   return database.transaction(async (q) => {
     const tables = new Map((await tablesInOrder(q)).map((t) => [t.name, t]));
     for (const t of tables.values()) {
