@@ -91,6 +91,7 @@ export async function acquireDirLock(dir: string, opts: LockOptions = {}): Promi
     state: 'running',
   };
   const started = Date.now();
+  let vanished = 0;
   for (;;) {
     const server = await tryListen(name, holder);
     if (server) {
@@ -108,9 +109,15 @@ export async function acquireDirLock(dir: string, opts: LockOptions = {}): Promi
         },
       };
     }
-    const other = await askHolder(name);
-    // The holder exited between our bind and our connect: try again at once.
-    if (other === 'gone') continue;
+    let other = await askHolder(name);
+    // The holder exited between our bind and our connect: try again. A name that stays bound but
+    // refuses connections (not a MUSCode holder) must not make us spin: after a few tries it is
+    // an unknown holder.
+    if (other === 'gone' && ++vanished < 20) {
+      await new Promise((r) => setTimeout(r, 10));
+      continue;
+    }
+    if (other === 'gone') other = null;
     const waited = Date.now() - started;
     const budget = other?.state === 'stopping' ? Math.max(opts.waitForStoppingMs ?? 0, opts.waitForAnyMs ?? 0) : (opts.waitForAnyMs ?? 0);
     if (waited >= budget) throw new DataDirLockedError(dir, other);
