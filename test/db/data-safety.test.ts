@@ -23,6 +23,31 @@ afterAll(async () => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
+/**
+ * PostgreSQL's cluster state from pg_control (DBState at byte 16): "shut down" only after a
+ * clean shutdown checkpoint, "in production" while open or after a kill.
+ */
+function clusterState(dataDir: string): string {
+  const state = fs.readFileSync(path.join(embeddedDbDir(dataDir), 'global/pg_control')).readInt32LE(16);
+  return ['starting up', 'shut down', 'shut down in recovery', 'shutting down', 'in crash recovery', 'in archive recovery', 'in production'][state] ?? `state ${state}`;
+}
+
+/** The service process (the supervisor's child). */
+function servicePid(supervisor: number): number {
+  const kids = fs.readFileSync(`/proc/${supervisor}/task/${supervisor}/children`, 'utf8').trim().split(/\s+/).map(Number);
+  expect(kids).toHaveLength(1);
+  return kids[0]!;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 async function serve(dir: string): Promise<ServeProcess> {
   const s = await startServe(dir);
   servers.push(s);
@@ -84,7 +109,16 @@ describe('embedded data safety (bin/muscode, real processes)', () => {
     const restarted = await serve(dir);
     expect(first.child.exitCode).toBe(0);
     expect(await missing(restarted.url, acked)).toEqual([]);
-    expect(await restarted.kill('SIGTERM')).toBe(0);
+    expect(clusterState(dir)).toBe('in production');
+
+    // SIGTERM to the supervisor alone (as systemd's KillMode=mixed or a plain `kill` does): it
+    // exits only after its service process has exited, and that one only after PGlite wrote its
+    // shutdown checkpoint.
+    const service = servicePid(restarted.child.pid!);
+    restarted.child.kill('SIGTERM');
+    expect(await restarted.exited).toBe(0);
+    expect(alive(service)).toBe(false);
+    expect(clusterState(dir)).toBe('shut down');
   }, 300_000);
 
   it('SIGKILL twenty times during writes: after each restart every acknowledged account and project is there', async () => {
