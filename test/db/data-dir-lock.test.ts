@@ -89,7 +89,12 @@ describe('the data-directory lock', () => {
     await other.release();
     await first.release();
     const second = await waiting;
+    // The database lock of a new service process waits for any holder (its predecessor, whose
+    // supervisor was killed, still closing PGlite).
+    const waitingForAny = acquireDirLock(dir, { waitForAnyMs: 60_000 });
     await second.release();
+    const third = await waitingForAny;
+    await third.release();
   });
 
   it('two PGlite instances can never open one directory', async () => {
