@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { configMarkdown, loadConfig, OPTIONS } from '../config/config.js';
-import { migrate, openDatabase } from '../db/client.js';
+import { embeddedDbDir, migrate, openDatabase } from '../db/client.js';
+import { DataErrorCodes } from '../db/data-dir-lock.js';
+import { backup, lockDataDir, repair, restore } from './data-commands.js';
 import { supervise } from '../supervisor/supervisor.js';
 import { SELF_TEST_EXPECTED } from '../engine/languages/language.js';
 import { LanguageRegistry } from '../engine/languages/registry.js';
@@ -14,11 +16,24 @@ import { CallerError, ErrorCodes, MuscodeError } from '../errors.js';
 const EX_USAGE = 64;
 const EX_DATAERR = 65;
 const EX_SOFTWARE = 70;
+const EX_CANTCREAT = 73;
+const EX_TEMPFAIL = 75;
+
+/** Exit codes of the data-safety errors (src/db/data-dir-lock.ts). */
+const DATA_EXIT: Record<string, number> = {
+  [DataErrorCodes.dataDirLocked]: EX_TEMPFAIL,
+  [DataErrorCodes.databaseDamaged]: EX_DATAERR,
+  [DataErrorCodes.backupInvalid]: EX_DATAERR,
+  [DataErrorCodes.restoreTargetNotEmpty]: EX_CANTCREAT,
+};
 
 const USAGE = `usage:
   muscode serve [--port N] [--host H] [--data-dir D] [--SETTING VALUE ...]
   muscode worker [--SETTING VALUE ...]      (cluster mode: DATABASE_URL and REDIS_URL)
   muscode migrate
+  muscode backup FILE [--data-dir D | --database-url URL]     (safe while the server runs)
+  muscode restore FILE [--data-dir D [--force] | --database-url URL]   (server stopped)
+  muscode repair [--data-dir D]                                (salvage a damaged embedded database)
   muscode run FILE... [--lang ID] [--stdin TEXT | --stdin-file F] [--time-limit MS]
                       [--wall-limit MS] [--memory-limit MB] [--json] [-- ARGS...]
   muscode languages [--json]
@@ -238,21 +253,78 @@ async function cmdServe(argv: string[], role: 'api' | 'worker'): Promise<number>
   const settings = settingFlags(argv);
   const config = loadConfig(process.env, settings);
   if (role === 'worker' && config.mode !== 'cluster') throw new UsageError('worker needs DATABASE_URL and REDIS_URL (cluster mode)');
-  // The supervisor keeps root for the sandboxes; HTTP and queue traffic are parsed by a child
-  // process running as SERVICE_USER.
-  const engine = Engine.create(config);
-  return supervise(config, engine, [role], settings);
+  // The lock comes before anything else touches DATA_DIR (the engine creates its compile cache
+  // there; the service opens the database there). The supervisor holds it, and exits only after
+  // the service has exited: a restart waits for the old database to be closed.
+  const lock = await lockDataDir(config.DATA_DIR, `muscode ${role === 'api' ? 'serve' : 'worker'} ${argv.join(' ')}`.trim());
+  try {
+    // The supervisor keeps root for the sandboxes; HTTP and queue traffic are parsed by a child
+    // process running as SERVICE_USER.
+    const engine = Engine.create(config);
+    return await supervise(config, engine, [role], settings, { onStopping: () => lock.markStopping() });
+  } finally {
+    await lock.release();
+  }
 }
 
 async function cmdMigrate(argv: string[]): Promise<number> {
   const config = loadConfig(process.env, settingFlags(argv));
-  const database = await openDatabase(config.DATABASE_URL ? { url: config.DATABASE_URL } : { pgliteDir: path.join(config.DATA_DIR, 'service', 'db') });
+  const lock = config.DATABASE_URL ? null : await lockDataDir(config.DATA_DIR, `muscode migrate ${argv.join(' ')}`.trim());
   try {
-    await migrate(database);
+    const database = await openDatabase(config.DATABASE_URL ? { url: config.DATABASE_URL } : { pgliteDir: embeddedDbDir(config.DATA_DIR) });
+    try {
+      await migrate(database);
+    } finally {
+      await database.close();
+    }
+    await writeOut(process.stdout, `migrations applied (${database.kind})\n`);
+    return 0;
   } finally {
-    await database.close();
+    await lock?.release();
   }
-  await writeOut(process.stdout, `migrations applied (${database.kind})\n`);
+}
+
+/** --data-dir and --database-url for the data commands (DATABASE_URL alone is enough here: no Redis needed). */
+function dataTarget(args: ParsedArgs) {
+  const dataDir = args.flags.get('data-dir');
+  const url = args.flags.get('database-url');
+  const config = loadConfig(process.env, typeof dataDir === 'string' ? { DATA_DIR: dataDir } : {});
+  return { dataDir: config.DATA_DIR, databaseUrl: typeof url === 'string' ? url : config.DATABASE_URL };
+}
+
+function summary(tables: Record<string, number>): string {
+  return Object.entries(tables)
+    .filter(([, n]) => n > 0)
+    .map(([t, n]) => `${t} ${n}`)
+    .join(', ') || 'no rows';
+}
+
+async function cmdBackup(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['data-dir', 'database-url'], []);
+  if (args.positionals.length !== 1) throw new UsageError('backup needs exactly one FILE');
+  const file = args.positionals[0]!;
+  const out = await backup(dataTarget(args), file);
+  await writeOut(process.stdout, `backup written to ${file} (${out.via === 'server' ? 'taken by the running server' : 'read directly'}; ${summary(out.tables ?? {})})\n`);
+  return 0;
+}
+
+async function cmdRestore(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['data-dir', 'database-url'], ['force']);
+  if (args.positionals.length !== 1) throw new UsageError('restore needs exactly one FILE');
+  const target = dataTarget(args);
+  const out = await restore(target, args.positionals[0]!, args.flags.has('force'));
+  const where = target.databaseUrl ? 'PostgreSQL' : embeddedDbDir(target.dataDir);
+  await writeOut(process.stdout, `restored into ${where} (${summary(out.tables)})${out.movedAside ? `; the previous database is kept in ${out.movedAside}` : ''}\n`);
+  return 0;
+}
+
+async function cmdRepair(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['data-dir'], []);
+  if (args.positionals.length) throw new UsageError('repair takes no FILE');
+  const { dataDir } = dataTarget(args);
+  const out = await repair(dataDir);
+  for (const f of out.fixed) await writeOut(process.stdout, `fixed: ${f}\n`);
+  await writeOut(process.stdout, `repaired ${embeddedDbDir(dataDir)} (${summary(out.tables)}); the damaged database is kept in ${out.movedAside}\n`);
   return 0;
 }
 
@@ -278,6 +350,12 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdServe(rest, 'worker');
       case 'migrate':
         return await cmdMigrate(rest);
+      case 'backup':
+        return await cmdBackup(rest);
+      case 'restore':
+        return await cmdRestore(rest);
+      case 'repair':
+        return await cmdRepair(rest);
       case 'config':
         if (rest[0] !== '--markdown') throw new UsageError('config supports --markdown');
         await writeOut(process.stdout, `${configMarkdown()}\n`);
@@ -295,6 +373,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       process.stderr.write(`muscode: ${err.message}\n${USAGE}\n`);
       return EX_USAGE;
+    }
+    if (err instanceof MuscodeError && Object.hasOwn(DATA_EXIT, err.code)) {
+      process.stderr.write(`muscode: ${err.code}: ${err.message}\n`);
+      return DATA_EXIT[err.code]!;
     }
     if (err instanceof CallerError) {
       process.stderr.write(`muscode: ${err.code}: ${err.message}\n`);

@@ -147,7 +147,7 @@ export const OPTIONS = {
   },
   DATA_DIR: {
     schema: z.string().min(1).default(path.join(REPO_ROOT, 'data')),
-    description: 'Directory for persistent state (compile cache; later the embedded database and secrets).',
+    description: 'Directory for persistent state: the embedded database and secrets (DATA_DIR/service) and the compile cache. One process at a time (a lock; see docs/operations.md).',
   },
   SANDBOX_DRIVER: {
     schema: z.string().default('bwrap'),

@@ -9,6 +9,8 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { REPO_ROOT } from '../config/config.js';
+import { acquireDirLock, type DirLock } from './data-dir-lock.js';
+import { openFailedError, probeIntegrity } from './integrity.js';
 import * as schema from './schema.js';
 
 /** One type for both drivers: the code above this line never knows which it has. */
@@ -19,16 +21,36 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   /** Cheap liveness probe for /health. */
   ping(): Promise<boolean>;
+  /** Plain SQL with $1.. parameters, same result shape on both drivers (backups, probes). */
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * Runs `fn` in one transaction, committed if it returns: REPEATABLE READ on PostgreSQL (a
+   * consistent snapshot); on PGlite every other query waits meanwhile (one connection).
+   */
+  transaction<T>(fn: (query: Database['query']) => Promise<T>, opts?: { readOnly?: boolean }): Promise<T>;
   close(): Promise<void>;
 }
 
 export const MIGRATIONS_DIR = path.join(REPO_ROOT, 'src/db/migrations');
+
+/** Where the embedded database lives: DATA_DIR/service belongs to the service user. */
+export function embeddedDbDir(dataDir: string): string {
+  return path.join(dataDir, 'service', 'db');
+}
 
 export interface OpenOptions {
   /** PostgreSQL URL (cluster mode), or undefined for PGlite. */
   url?: string;
   /** PGlite data directory; "memory://" for an in-memory database (tests). */
   pgliteDir?: string;
+  /**
+   * A PGlite directory is locked (src/db/data-dir-lock.ts) before it is opened, so that two
+   * PGlite instances never share it. How long to wait for another holder to let go (the service
+   * process started while its predecessor still closes the database). Default 0: refuse at once.
+   */
+  lockWaitMs?: number;
+  /** Read every table after opening, and refuse a damaged database (default: on for a directory). */
+  probe?: boolean;
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
@@ -38,9 +60,25 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     // the process: the pool discards it and the next query opens a new one.
     pool.on('error', () => undefined);
     const db = drizzlePg(pool, { schema }) as unknown as Db;
+    const query = async <T,>(text: string, params?: unknown[]): Promise<T[]> => (await pool.query(text, params)).rows as T[];
     return {
       db,
       kind: 'postgres',
+      query,
+      transaction: async (fn, txOpts) => {
+        const conn = await pool.connect();
+        try {
+          await conn.query(`begin isolation level repeatable read${txOpts?.readOnly ? ' read only' : ''}`);
+          const out = await fn(async (text, params) => (await conn.query(text, params)).rows as never);
+          await conn.query('commit');
+          return out;
+        } catch (err) {
+          await conn.query('rollback').catch(() => undefined);
+          throw err;
+        } finally {
+          conn.release();
+        }
+      },
       ping: async () => {
         try {
           await pool.query('select 1');
@@ -53,12 +91,36 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     };
   }
   const dir = opts.pgliteDir ?? 'memory://';
-  if (!dir.startsWith('memory://')) fs.mkdirSync(dir, { recursive: true });
-  const client = new PGlite(dir);
-  await client.waitReady;
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  let lock: DirLock | undefined;
+  if (!dir.startsWith('memory://')) {
+    fs.mkdirSync(dir, { recursive: true });
+    lock = await acquireDirLock(dir, { scope: 'pglite', waitForAnyMs: opts.lockWaitMs ?? 0 });
+  }
+  let client: PGlite;
+  try {
+    client = new PGlite(dir);
+    await client.waitReady;
+  } catch (err) {
+    await lock?.release();
+    throw await openFailedError(dir, err);
+  }
+  const database = pgliteDatabase(client, () => lock?.release());
+  if (lock && opts.probe !== false) {
+    try {
+      await probeIntegrity(database, dir);
+    } catch (err) {
+      await database.close().catch(() => undefined);
+      throw err;
+    }
+  }
+  return database;
+}
+
+/** A Database over an open PGlite; `afterClose` runs once PGlite is closed (releases the lock). */
+export function pgliteDatabase(client: PGlite, afterClose?: () => Promise<void> | undefined): Database {
+  const query = async <T,>(text: string, params?: unknown[]): Promise<T[]> => (await client.query<T>(text, params)).rows;
   return {
-    db,
+    db: drizzlePglite(client, { schema }) as unknown as Db,
     kind: 'pglite',
     ping: async () => {
       try {
@@ -68,7 +130,15 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
         return false;
       }
     },
-    close: () => client.close(),
+    query,
+    transaction: (fn) => client.transaction((tx) => fn(async (text, params) => (await tx.query(text, params)).rows as never)),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        await afterClose?.();
+      }
+    },
   };
 }
 

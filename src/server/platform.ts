@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/config.js';
-import { type Database, migrate, openDatabase } from '../db/client.js';
+import { type Database, embeddedDbDir, migrate, openDatabase } from '../db/client.js';
 import type { EngineClient } from '../engine/client.js';
 import { ExecutionService } from '../executions/service.js';
 import { QuotaService } from '../guards/quotas.js';
@@ -38,6 +37,8 @@ export interface PlatformOptions {
   pgliteDir?: string;
   /** Run the reconciler in this process (default: api role). */
   reconcile?: boolean;
+  /** Embedded mode: how long to wait for the database directory's lock (see src/db/data-dir-lock.ts). */
+  dbLockWaitMs?: number;
 }
 
 /**
@@ -51,7 +52,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
   const closers: (() => Promise<unknown>)[] = [];
   try {
     const database: Database = await openDatabase(
-      cluster ? { url: config.DATABASE_URL } : { pgliteDir: opts.pgliteDir ?? path.join(config.DATA_DIR, 'service', 'db') },
+      cluster ? { url: config.DATABASE_URL } : { pgliteDir: opts.pgliteDir ?? embeddedDbDir(config.DATA_DIR), lockWaitMs: opts.dbLockWaitMs },
     );
     closers.push(() => database.close());
     await migrate(database);

@@ -27,7 +27,13 @@ export function lookupUser(name: string): { uid: number; gid: number } {
  * (HTTP API or queue worker) as SERVICE_USER and runs sandboxes on its behalf over the IPC
  * channel. When the service exits, so does the supervisor (after killing every sandbox).
  */
-export async function supervise(config: Config, engine: Engine, childArgs: string[], settings: Record<string, string> = {}): Promise<number> {
+export async function supervise(
+  config: Config,
+  engine: Engine,
+  childArgs: string[],
+  settings: Record<string, string> = {},
+  hooks: { onStopping?: () => void } = {},
+): Promise<number> {
   const { uid, gid } = lookupUser(config.SERVICE_USER);
   // The service process runs MUSCode's own code as SERVICE_USER: it must be able to reach it.
   if (!reachableByOthers(path.join(REPO_ROOT, 'dist'))) {
@@ -95,7 +101,12 @@ export async function supervise(config: Config, engine: Engine, childArgs: strin
     }
   });
 
-  const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
+  // The supervisor outlives the service: it exits only after the service has exited, i.e. after
+  // the service closed the database, so whoever waits for this process's data-dir lock waits for that.
+  const forward = (sig: NodeJS.Signals) => () => {
+    hooks.onStopping?.();
+    child.kill(sig);
+  };
   const onTerm = forward('SIGTERM');
   const onInt = forward('SIGINT');
   process.on('SIGTERM', onTerm);
