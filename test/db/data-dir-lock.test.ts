@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/config/config.js';
 import { openDatabase } from '../../src/db/client.js';
 import { acquireDirLock, DataDirLockedError } from '../../src/db/data-dir-lock.js';
@@ -40,8 +40,12 @@ const kill = (c: ChildProcess) =>
   });
 
 describe('the data-directory lock', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'muscode-lock-'));
+  let dir = '';
   const children: ChildProcess[] = [];
+  // Made when a test runs (not at collection), so a filtered run leaves nothing behind.
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'muscode-lock-'));
+  });
   afterAll(async () => {
     await Promise.all(children.map(kill));
     fs.rmSync(dir, { recursive: true, force: true });
