@@ -9,7 +9,7 @@ import { ApiError } from './api/errors';
 import { AuthProvider, useAuth } from './auth';
 import { Spinner } from './components/common';
 import { NotFound } from './components/not-found';
-import { isChunkLoadError, lazyPage, Reconnecting } from './lib/chunk-recovery';
+import { isChunkLoadError, lazyPage, Reconnecting, retryFailedPages } from './lib/chunk-recovery';
 import { LoginPage, RegisterPage } from './pages/auth-pages';
 import Playground, { MOD } from './pages/playground';
 import { useTheme } from './theme';
@@ -82,11 +82,11 @@ function KeyboardHelp() {
             ))}
           </tbody>
         </table>
-        <form method="dialog">
-          <button type="submit" className="btn" autoFocus>
+        <p>
+          <button type="button" className="btn" onClick={() => dialog.current?.close()} autoFocus>
             Close
           </button>
-        </form>
+        </p>
       </dialog>
     </>
   );
@@ -235,9 +235,15 @@ class PageBoundary extends Component<{ children: ReactNode; resetKey: string }, 
     return { error };
   }
   override componentDidUpdate(prev: { resetKey: string }) {
-    if (prev.resetKey !== this.props.resetKey && this.state.error) this.setState({ error: null, recoveries: 0 });
+    if (prev.resetKey !== this.props.resetKey && this.state.error) {
+      retryFailedPages();
+      this.setState({ error: null, recoveries: 0 });
+    }
   }
-  private back = () => this.setState((s) => ({ error: null, recoveries: s.recoveries + 1 }));
+  private back = () => {
+    retryFailedPages();
+    this.setState((s) => ({ error: null, recoveries: s.recoveries + 1 }));
+  };
   override render() {
     const { error, recoveries } = this.state;
     if (error && isChunkLoadError(error)) return <Reconnecting onBack={this.back} reloadInstead={recoveries > 0} />;

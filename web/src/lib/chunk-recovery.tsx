@@ -28,7 +28,14 @@ export function isChunkLoadError(err: unknown): boolean {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Bumped by the page boundary when it tries again: failed pages then import anew. */
+let generation = 0;
+export function retryFailedPages(): void {
+  generation++;
+}
+
 export function lazyPage<P extends object>(load: () => Promise<{ default: ComponentType<P> }>): ComponentType<P> {
+  let failed = false;
   const attempt = async (): Promise<{ default: ComponentType<P> }> => {
     try {
       return await load();
@@ -37,13 +44,21 @@ export function lazyPage<P extends object>(load: () => Promise<{ default: Compon
       try {
         return await load();
       } catch (err) {
-        current = lazy(attempt); // the next render tries again
+        failed = true;
         throw new ChunkLoadError(err);
       }
     }
   };
   let current: LazyExoticComponent<ComponentType<P>> = lazy(attempt);
+  let builtAt = generation;
   function Page(props: P) {
+    // Not on every render: React renders again right after an error, and a fresh import each
+    // time would suspend forever instead of showing the boundary.
+    if (failed && builtAt !== generation) {
+      failed = false;
+      builtAt = generation;
+      current = lazy(attempt);
+    }
     return createElement(current as ComponentType<P>, props);
   }
   return Page;
@@ -53,7 +68,8 @@ export function lazyPage<P extends object>(load: () => Promise<{ default: Compon
 export async function serverReachable(timeoutMs = 3000): Promise<boolean> {
   try {
     const res = await fetch('/api/v1/health', { cache: 'no-store', signal: AbortSignal.timeout(timeoutMs) });
-    return res.status < 500;
+    // 503 is the server saying it is unhealthy (it is there); 502/504 is a proxy without it.
+    return res.status !== 502 && res.status !== 504;
   } catch {
     return false;
   }
