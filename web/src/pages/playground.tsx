@@ -71,9 +71,10 @@ export default function Playground() {
   const maxCpuS = (languages.data?.limits.run.max.cpuMs ?? 15000) / 1000;
   const wallS = wallLimitSeconds(draft.timeLimit, languages.data?.limits.run);
 
-  const coolingDown = !!state.error?.retryAt && state.error.retryAt > Date.now();
+  // A refused run's wait: checked when Run is pressed (the countdown does not re-render this page).
+  const retryAt = state.error?.retryAt ?? 0;
   const onRun = useCallback(() => {
-    if (running || coolingDown) return;
+    if (running || retryAt > Date.now()) return;
     const d = latest.current;
     const src = d.code[d.language] ?? starterFor(d.language);
     const timeout = Number.parseFloat(d.timeLimit);
@@ -86,7 +87,7 @@ export default function Playground() {
         ...(Number.isFinite(timeout) && timeout > 0 ? { timeout } : {}),
       }),
     );
-  }, [run, running, coolingDown]);
+  }, [run, running, retryAt]);
 
   // Ctrl/Cmd+Enter from anywhere on the page (stdin box, args...), not only the editor.
   useEffect(() => {
