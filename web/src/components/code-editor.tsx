@@ -38,7 +38,7 @@ const lightTheme = EditorView.theme({
 });
 
 /** One Dark's line numbers are 3.9:1 on its background; they are diagnostic targets: >= 4.5:1. */
-const darkTheme: Extension = [oneDark, EditorView.theme({ '.cm-gutters': { color: '#a3abb9' }, '.cm-activeLineGutter': { color: '#d7dae0' } }, { dark: true })];
+const darkTheme: Extension = [Prec.highest(EditorView.theme({ '.cm-gutters': { color: '#a3abb9' }, '.cm-activeLineGutter': { color: '#d7dae0' } }, { dark: true })), oneDark];
 
 const baseTheme = EditorView.theme({
   '&': { height: '100%', fontSize: '14px' },
@@ -165,7 +165,7 @@ export function CodeEditor(props: CodeEditorProps) {
     <div className="editor-wrap">
       <div className="editor-host" ref={host} data-testid="editor" />
       <p id={hintId} className="editor-hint" data-testid="editor-hint">
-        {props.readOnly ? 'Read-only.' : 'Tab indents.'} To leave the editor with the keyboard, press <kbd>Esc</kbd> then <kbd>Tab</kbd>.
+        {props.readOnly ? '' : 'Tab indents. '}To leave the editor with the keyboard, press <kbd>Esc</kbd> then <kbd>Tab</kbd>.
       </p>
     </div>
   );

@@ -162,7 +162,7 @@ export function RunButton({ state, onRun, onStop, kbd }: { state: RunState; onRu
   }
   return (
     <button type="button" className="btn btn-primary" onClick={onRun} data-testid="run" disabled={left > 0} title={kbd ? `Run (${kbd})` : 'Run'} aria-describedby={left > 0 ? 'run-wait' : undefined}>
-      ▶ Run{left > 0 ? <span id="run-wait"> in {formatWait(left)}</span> : kbd ? <kbd>{kbd.replace('Enter', '↵')}</kbd> : null}
+      ▶ Run{left > 0 ? <span id="run-wait">in {formatWait(left)}</span> : kbd ? <kbd>{kbd.replace('Enter', '↵')}</kbd> : null}
     </button>
   );
 }
