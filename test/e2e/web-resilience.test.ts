@@ -30,6 +30,8 @@ import { CI } from '../helpers/engine';
 import { editorText, ensureWebBuilt, HAVE_CHROMIUM, launchChromium, runAndWait, screenshotDir, setCode } from './browser';
 
 const EXECUTE_LIMIT = 8;
+// Sign-up and sign-in attempts before the auth limit refuses (this file makes 4 on purpose).
+const AUTH_LIMIT = 5;
 const user = { email: 'lin@example.com', username: 'lin_q', password: 'a long enough password' };
 
 describe.skipIf(!HAVE_CHROMIUM && !CI)('web app: limits, failures, small screens', () => {
@@ -56,7 +58,7 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('web app: limits, failures, small screens
   };
   const shot = (p: Page, name: string) => p.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
   const start = async (p: number) => {
-    const s = await startTestServer({ mode: 'embedded', config: { PORT: String(p), ANONYMOUS_EXECUTE: '1', RATE_LIMIT_EXECUTE: String(EXECUTE_LIMIT) } });
+    const s = await startTestServer({ mode: 'embedded', config: { PORT: String(p), ANONYMOUS_EXECUTE: '1', RATE_LIMIT_EXECUTE: String(EXECUTE_LIMIT), RATE_LIMIT_AUTH: String(AUTH_LIMIT) } });
     s.app.server.on('connection', (c: Socket) => {
       connections.add(c);
       c.on('close', () => connections.delete(c));
@@ -388,6 +390,22 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('web app: limits, failures, small screens
     await page.waitForSelector('[data-testid=result-bar] [data-verdict=ok]');
     expect(await page.locator('[data-testid=rate-limited]').count()).toBe(0);
   }, 150_000);
+
+  it('M1: a refused sign-in (the auth limit) says when to try again, in minutes, with the button off', async () => {
+    await page.goto(`${server.url}/login`);
+    let refused = false;
+    for (let i = 0; i < AUTH_LIMIT && !refused; i++) {
+      await page.fill('#email', user.email);
+      await page.fill('#password', 'not the password');
+      await page.click('button[type=submit]');
+      await page.waitForSelector('[data-testid=error], [data-testid=rate-limited]');
+      refused = (await page.locator('[data-testid=rate-limited]').count()) > 0;
+    }
+    expect(refused).toBe(true);
+    const note = (await page.textContent('[data-testid=rate-limited]'))!;
+    expect(note).toMatch(/^Too many sign-in attempts from here\. Try again in 1[45] min\.$/);
+    expect(await page.isDisabled('button[type=submit]')).toBe(true);
+  });
 
   it('M3: with the server gone a page that cannot load says "retrying", the header still works, and it opens by itself when the server is back', async () => {
     const p = await newPage('restart');

@@ -161,8 +161,14 @@ export function RunButton({ state, onRun, onStop, kbd }: { state: RunState; onRu
     );
   }
   return (
-    <button type="button" className="btn btn-primary" onClick={onRun} data-testid="run" disabled={left > 0} title={kbd ? `Run (${kbd})` : 'Run'} aria-describedby={left > 0 ? 'run-wait' : undefined}>
-      ▶ Run{left > 0 ? <span id="run-wait">in {formatWait(left)}</span> : kbd ? <kbd>{kbd.replace('Enter', '↵')}</kbd> : null}
+    <button type="button" className="btn btn-primary" onClick={onRun} data-testid="run" disabled={left > 0} title={kbd ? `Run (${kbd})` : 'Run'}>
+      {left > 0 ? (
+        `▶ Run in ${formatWait(left)}`
+      ) : (
+        <>
+          ▶ Run{kbd ? <> <kbd>{kbd.replace('Enter', '↵')}</kbd></> : null}
+        </>
+      )}
     </button>
   );
 }
