@@ -207,7 +207,8 @@ export function OutputPanel({ state, onLine, idleHint }: { state: RunState; onLi
       </div>
       {state.connectionLost && isActive(state) && (
         <div className="note note-warn" role="status" data-testid="connection-lost">
-          <span className="spinner" aria-hidden="true" /> Connection lost, reconnecting… The program keeps running on the server.
+          <span className="spinner" aria-hidden="true" />
+          <span className="grow">Connection lost, reconnecting… The program keeps running on the server.</span>
         </div>
       )}
       {state.error?.retryAt ? (
