@@ -30,8 +30,8 @@ import { CI } from '../helpers/engine';
 import { editorText, ensureWebBuilt, HAVE_CHROMIUM, launchChromium, runAndWait, screenshotDir, setCode } from './browser';
 
 const EXECUTE_LIMIT = 8;
-// Sign-up and sign-in attempts before the auth limit refuses (this file makes 4 on purpose).
-const AUTH_LIMIT = 5;
+// Sign-up and sign-in attempts before the auth limit refuses (this file makes 6 on purpose).
+const AUTH_LIMIT = 7;
 const user = { email: 'lin@example.com', username: 'lin_q', password: 'a long enough password' };
 
 describe.skipIf(!HAVE_CHROMIUM && !CI)('web app: limits, failures, small screens', () => {
@@ -233,6 +233,17 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('web app: limits, failures, small screens
     expect(sel.text.replace(/\n+/g, '\n').trim()).toBe(before.replace(/\n+/g, '\n').trim());
     await phone.keyboard.type('x');
     expect(await editorText(phone)).toBe(before);
+    // Signed in with a 50-character username: the header still fits.
+    await phone.goto(`${server.url}/login`);
+    const longName = 'a_rather_long_username_that_goes_on_and_on_and_on_';
+    expect((await api(server, 'POST', '/api/v1/auth/register', { body: { email: 'long@example.com', username: longName, password: 'long name pass' } })).status).toBe(201);
+    await phone.fill('#email', 'long@example.com');
+    await phone.fill('#password', 'long name pass');
+    await phone.click('button[type=submit]');
+    await phone.waitForSelector('[data-testid=user-menu]');
+    expect(await phone.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(390);
+    const out = (await phone.locator('[data-testid=logout]').boundingBox())!;
+    expect(out.x + out.width).toBeLessThanOrEqual(390);
     await phone.context().close();
   });
 
