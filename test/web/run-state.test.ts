@@ -217,4 +217,13 @@ describe('output stream reducer', () => {
     const s = play([{ type: 'start' }, { type: 'failed', error: { code: 'RATE_LIMITED', message: 'wait', retryAt: 5000, limit: 'execute' } }]);
     expect(s.error).toMatchObject({ retryAt: 5000, limit: 'execute' });
   });
+
+  it('a result fetched after a reconnection whose replay lost the end replaces the gappy stream', () => {
+    const s = play([...started, out(1, '0\n'), { type: 'result', result: result({ output: '0\n1\n2\n' }), resync: true }]);
+    expect(s.phase).toBe('done');
+    expect(s.chunks).toEqual([{ stream: 'stdout', text: '0\n1\n2\n' }]);
+    // Once the replay ended the run, the fetched copy changes nothing.
+    const done = play([...started, out(1, '0\n'), out(2, 'x\n', 'stderr'), complete(3), { type: 'result', result: result({ output: 'other' }), resync: true }]);
+    expect(done.chunks.map((c) => c.stream)).toEqual(['stdout', 'stderr']);
+  });
 });

@@ -118,7 +118,13 @@ export class ExecutionSocket {
    * Streams an execution's events to `onEvent` (replay first). Resolves with the stop function
    * once the server acknowledged the subscription; rejects with SubscribeError otherwise.
    */
-  async follow(executionId: string, onEvent: (e: StreamEvent) => void, timeoutMs = 5000): Promise<() => void> {
+  async follow(
+    executionId: string,
+    onEvent: (e: StreamEvent) => void,
+    timeoutMs = 5000,
+    /** After a re-subscription: the execution's status then (its replay was delivered before). */
+    onResubscribed?: (status: string | undefined) => void,
+  ): Promise<() => void> {
     const socket = await this.connected(timeoutMs);
     const mine = (p: { executionId?: string }) => p?.executionId === executionId;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -142,6 +148,7 @@ export class ExecutionSocket {
       socket
         .timeout(timeoutMs)
         .emitWithAck('subscribe:execution', { executionId })
+        .then((ack: Ack) => onResubscribed?.(ack?.status))
         .catch(() => undefined);
     };
     for (const [name, h] of handlers) socket.on(name, h);

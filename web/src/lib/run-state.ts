@@ -67,7 +67,7 @@ export type RunAction =
   | { type: 'start' }
   | { type: 'accepted'; executionId: string; at?: number }
   | { type: 'event'; event: StreamEvent; at?: number }
-  | { type: 'result'; result: Execution; at?: number }
+  | { type: 'result'; result: Execution; at?: number; resync?: boolean }
   | { type: 'stop'; at: number }
   | { type: 'connection'; lost: boolean }
   | { type: 'failed'; error: RunError }
@@ -154,6 +154,9 @@ export function runReducer(s: RunState, a: RunAction): RunState {
         const running = a.result.status === 'running';
         return { ...s, status: a.result.status, phase: running ? 'running' : s.phase, runningAt: running ? (s.runningAt ?? a.at ?? null) : s.runningAt };
       }
+      // Fetched after a reconnection whose replay did not bring the end (the server's history
+      // was lost, e.g. it restarted): what was streamed has a gap, the stored output has none.
+      if (a.resync && s.phase !== 'done') return finish({ ...s, historyTruncated: true }, a.result);
       return finish(s, a.result);
     case 'event': {
       const e = a.event;

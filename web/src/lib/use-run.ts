@@ -124,7 +124,12 @@ export function useRun(): RunControls {
         dispatch({ type: 'event', event: e, at: performance.now() });
       };
       try {
-        const stop = await executionSocket.follow(id, onEvent);
+        const stop = await executionSocket.follow(id, onEvent, undefined, (status) => {
+          // Back after an outage and the run is over: if the replay did not end it, the stored result does.
+          if (current.current === id && isFinalStatus(status)) {
+            api.get<Execution>(`/execute/${id}`).then((r) => dispatch({ type: 'result', result: r, resync: true }), () => undefined);
+          }
+        });
         if (current.current === id) unsubscribe.current = stop;
         else stop();
       } catch {
