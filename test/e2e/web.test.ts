@@ -190,7 +190,7 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('web app in Chromium', () => {
 
     await page.fill('#time-limit', '1');
     expect(await runAndWait(page)).toBe('time_limit');
-    expect(await page.textContent('[data-testid=run-status]')).toBe('timeout');
+    expect(await page.textContent('[data-testid=run-status]')).toBe('time limit'); // p1: the badge's words
     expect(await page.textContent('[data-testid=exit-code]')).toBe('SIGKILL');
     await page.fill('#time-limit', '');
   });
@@ -201,6 +201,8 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('web app in Chromium', () => {
     expect(await runAndWait(page)).toBe('compile_error');
     const listed = await page.textContent('[data-testid=compile-error] .diagnostics');
     expect(listed).toContain('main.c, line 3:11');
+    expect(await page.isVisible('[data-testid=output]')).toBe(false); // p2: no empty box under it
+    expect(await page.textContent('[data-testid=run-status]')).toBe('compile error');
     await page.waitForSelector('.cm-lint-marker-error');
     await page.click('[data-testid=compile-error] .diagnostics button');
     const activeLine = await page.$eval('.cm-activeLine', (el) => el.textContent);
@@ -262,11 +264,28 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('web app in Chromium', () => {
   it('a project with two files: create, add a file, save with Ctrl+S, run, make it public and a template', async () => {
     await page.goto(`${server.url}/projects`);
     await page.click('[data-testid=new-project]');
+    // m5: an empty name is caught here, in words, tied to the field; nothing is sent.
+    const creates: string[] = [];
+    const onRequest = (r: { url(): string; method(): string }) => {
+      if (r.method() === 'POST' && r.url().endsWith('/api/v1/projects')) creates.push(r.url());
+    };
+    page.on('request', onRequest);
+    await page.fill('#name', '   ');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#name-error');
+    expect(await page.textContent('#name-error')).toBe('Name is required.');
+    expect(await page.getAttribute('#name-error', 'role')).toBe('alert');
+    expect(await page.getAttribute('#name', 'aria-describedby')).toBe('name-error');
+    expect(await page.getAttribute('#name', 'aria-invalid')).toBe('true');
+    expect(creates).toEqual([]);
     await page.fill('#name', projectName);
+    expect(await page.locator('#name-error').count()).toBe(0);
     await page.fill('#description', 'Says hi, with a helper module');
     await page.selectOption('#language', 'python');
     await page.click('button[type=submit]');
     await page.waitForSelector('[data-testid=project-name]');
+    page.off('request', onRequest);
+    expect(creates).toHaveLength(1);
     projectUrl = page.url();
     expect(projectUrl).toMatch(/\/projects\/[0-9a-f-]{36}$/);
     await page.waitForSelector('[data-testid="file-main.py"]');
@@ -327,7 +346,8 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('web app in Chromium', () => {
     // Not the owner: read-only, no visibility switch, no explorer actions.
     expect(await p2.locator('[data-testid=visibility]').count()).toBe(0);
     expect(await p2.locator('[data-testid=new-file]').count()).toBe(0);
-    expect(await p2.getAttribute('.cm-content', 'contenteditable')).toBe('false');
+    expect(await p2.getAttribute('.cm-content', 'aria-readonly')).toBe('true');
+    expect(await p2.textContent('[data-testid=read-only-note]')).toBe('Read-only: fork the project to change your own copy.');
 
     await p2.click('[data-testid=star]');
     await p2.waitForSelector('[data-testid=star][aria-pressed=true]');
@@ -398,6 +418,35 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('web app in Chromium', () => {
     expect(await page.textContent('[data-testid=output]')).toBe('hi ada from util\n');
   });
 
+  it('keyboard: a hint for leaving the editor, the shortcuts help with "?", a link to the API docs', async () => {
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector('.cm-editor');
+    // m6: the editor names its hint, and the hint says Esc then Tab; and it works.
+    const hintId = await page.getAttribute('.cm-content', 'aria-describedby');
+    expect(await page.textContent(`#${hintId}`)).toContain('press Esc then Tab');
+    await page.click('.cm-content');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('stdin'); // the next field
+    // p3: "?" outside a text field opens the shortcuts; Ctrl+Enter is listed.
+    await page.click('[data-testid=intro]');
+    await page.keyboard.press('?');
+    await page.waitForSelector('[data-testid=shortcuts][open]');
+    expect(await page.textContent('[data-testid=shortcuts]')).toContain('Ctrl+Enter');
+    await page.click('[data-testid=shortcuts] button:has-text("Close")');
+    expect(await page.locator('[data-testid=shortcuts][open]').count()).toBe(0);
+    // "?" typed in the editor is just a character.
+    await page.click('.cm-content');
+    await page.keyboard.press('End');
+    await page.keyboard.type('?');
+    expect(await page.locator('[data-testid=shortcuts][open]').count()).toBe(0);
+    await page.keyboard.press('Backspace');
+    // p4, p9: the app links to the API docs, and says what it is.
+    expect(await page.getAttribute('[data-testid=docs-link]', 'href')).toBe('/docs');
+    expect((await fetch(`${server.url}/docs`)).status).toBeLessThan(400);
+    expect(await page.textContent('[data-testid=intro]')).toContain('no account needed');
+  });
+
   it('dark theme, and no page error or console error anywhere', async () => {
     await page.goto(`${server.url}/`);
     await page.waitForSelector('.cm-editor');
@@ -407,6 +456,24 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('web app in Chromium', () => {
     await page.fill('#stdin', 'Ada');
     expect(await runAndWait(page)).toBe('ok');
     await shot(page, 'playground-dark');
+    // p8: the dark theme's line numbers (diagnostic targets) have at least 4.5:1 contrast.
+    const contrast = await page.evaluate(() => {
+      const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+      const lum = (c: string) => {
+        const [r, g, b] = rgb(c).map((v) => {
+          const s = v / 255;
+          return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+      };
+      const num = document.querySelector('.cm-lineNumbers .cm-gutterElement:not(.cm-activeLineGutter)') ?? document.querySelector('.cm-lineNumbers .cm-gutterElement')!;
+      const fg = getComputedStyle(num).color;
+      const bg = getComputedStyle(document.querySelector('.cm-gutters')!).backgroundColor;
+      const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+      return (a! + 0.05) / (b! + 0.05);
+    });
+    console.log(`[web e2e] dark line numbers contrast: ${contrast.toFixed(2)}:1`);
+    expect(contrast).toBeGreaterThanOrEqual(4.5);
     await page.click('[data-testid=theme-toggle]');
     expect(problems).toEqual([]);
   });

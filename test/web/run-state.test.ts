@@ -176,4 +176,54 @@ describe('output stream reducer', () => {
     expect(summarize(result({ verdict: 'compile_error' }))).toMatchObject({ tone: 'bad' });
     expect(summarize(result({ status: 'cancelled', verdict: null }))).toMatchObject({ verdict: 'cancelled', tone: 'warn' });
   });
+
+  it('connection lost while following: flagged, cleared by the next event or by reconnecting; never after the end', () => {
+    let s = play([...started, status(1, 'running'), out(2, '0\n'), { type: 'connection', lost: true }]);
+    expect(s.connectionLost).toBe(true);
+    // The replay after resubscribing: duplicates ignored, the gap filled, the flag cleared.
+    s = play([out(1, 'dup'), out(2, '0\n'), out(3, '1\n')], s);
+    expect(s.connectionLost).toBe(false);
+    expect(s.chunks).toEqual([{ stream: 'stdout', text: '0\n1\n' }]);
+    s = play([{ type: 'connection', lost: true }, { type: 'connection', lost: false }], s);
+    expect(s.connectionLost).toBe(false);
+    s = play([{ type: 'connection', lost: true }, complete(4)], s);
+    expect(s.connectionLost).toBe(false);
+    expect(play([{ type: 'connection', lost: true }], s).connectionLost).toBe(false); // done: nothing to lose
+  });
+
+  it('a stopped run without server timings shows the time measured here, from running to Stop', () => {
+    const cancelled = result({ status: 'cancelled', verdict: null, cpuMs: null, wallMs: null, memoryKb: null, exitCode: null });
+    const s = play([
+      { type: 'start' },
+      { type: 'accepted', executionId: ID, at: 1000 },
+      { type: 'event', event: { kind: 'status', executionId: ID, seq: 1, status: 'running' }, at: 1200 },
+      { type: 'stop', at: 2700 },
+      { type: 'stop', at: 9999 }, // a second press changes nothing
+      { type: 'result', result: cancelled, at: 2800 },
+    ]);
+    expect(summarize(s.result, s)).toMatchObject({ verdict: 'cancelled', wallMs: 1500, wallMeasuredHere: true, cpuMs: null });
+    // The server's own figures win when it sends them.
+    const kept = play([{ type: 'start' }, { type: 'accepted', executionId: ID, at: 0 }, { type: 'stop', at: 900 }, { type: 'result', result: { ...cancelled, wallMs: 850, cpuMs: 800 } }]);
+    expect(summarize(kept.result, kept)).toMatchObject({ wallMs: 850, cpuMs: 800, wallMeasuredHere: false });
+  });
+
+  it('a time limit with little CPU is the wall-clock limit (the program was waiting)', () => {
+    expect(summarize(result({ status: 'timeout', verdict: 'time_limit', cpuMs: 27, wallMs: 11_000 }))?.wallClockLimit).toBe(true);
+    expect(summarize(result({ status: 'timeout', verdict: 'time_limit', cpuMs: 5_000, wallMs: 5_300 }))?.wallClockLimit).toBe(false);
+    expect(summarize(result({ cpuMs: 1, wallMs: 1_000 }))?.wallClockLimit).toBe(false); // ok: no limit hit
+  });
+
+  it('a refused run keeps when it may be tried again', () => {
+    const s = play([{ type: 'start' }, { type: 'failed', error: { code: 'RATE_LIMITED', message: 'wait', retryAt: 5000, limit: 'execute' } }]);
+    expect(s.error).toMatchObject({ retryAt: 5000, limit: 'execute' });
+  });
+
+  it('a result fetched after a reconnection whose replay lost the end replaces the gappy stream', () => {
+    const s = play([...started, out(1, '0\n'), { type: 'result', result: result({ output: '0\n1\n2\n' }), resync: true }]);
+    expect(s.phase).toBe('done');
+    expect(s.chunks).toEqual([{ stream: 'stdout', text: '0\n1\n2\n' }]);
+    // Once the replay ended the run, the fetched copy changes nothing.
+    const done = play([...started, out(1, '0\n'), out(2, 'x\n', 'stderr'), complete(3), { type: 'result', result: result({ output: 'other' }), resync: true }]);
+    expect(done.chunks.map((c) => c.stream)).toEqual(['stdout', 'stderr']);
+  });
 });

@@ -3,20 +3,21 @@
  * separate chunks, fetched when first visited.
  */
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { Component, lazy, type ReactNode, Suspense } from 'react';
+import { Component, type ReactNode, Suspense, useEffect, useRef } from 'react';
 import { createBrowserRouter, Link, Navigate, NavLink, Outlet, RouterProvider, useLocation, useNavigate, useRouteError } from 'react-router';
 import { ApiError } from './api/errors';
 import { AuthProvider, useAuth } from './auth';
 import { Spinner } from './components/common';
 import { NotFound } from './components/not-found';
+import { isChunkLoadError, lazyPage, Reconnecting, retryFailedPages } from './lib/chunk-recovery';
 import { LoginPage, RegisterPage } from './pages/auth-pages';
-import Playground from './pages/playground';
+import Playground, { MOD } from './pages/playground';
 import { useTheme } from './theme';
 
-const Profile = lazy(() => import('./pages/profile'));
-const ProjectsList = lazy(() => import('./pages/projects-list'));
-const ProjectNew = lazy(() => import('./pages/project-new'));
-const ProjectView = lazy(() => import('./pages/project-view'));
+const Profile = lazyPage(() => import('./pages/profile'));
+const ProjectsList = lazyPage(() => import('./pages/projects-list'));
+const ProjectNew = lazyPage(() => import('./pages/project-new'));
+const ProjectView = lazyPage(() => import('./pages/project-view'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -38,6 +39,59 @@ function ThemeToggle() {
   );
 }
 
+const SHORTCUTS: [string, string][] = [
+  [`${MOD}+Enter`, 'Run the program (anywhere on the page)'],
+  [`${MOD}+S`, 'Save the changed files (projects)'],
+  ['Esc, then Tab', 'Leave the editor (Tab alone indents)'],
+  [`${MOD}+F`, 'Find in the editor'],
+  [`${MOD}+Z / ${MOD}+Shift+Z`, 'Undo / redo'],
+  [`${MOD}+/`, 'Comment or uncomment the line'],
+  ['?', 'This help (outside a text field)'],
+];
+
+/** The keyboard shortcuts, from the header's "?" button or the "?" key. */
+function KeyboardHelp() {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== '?' || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+      const t = e.target as HTMLElement | null;
+      if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+      e.preventDefault();
+      dialog.current?.showModal();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  return (
+    <>
+      <button type="button" className="btn btn-ghost" onClick={() => dialog.current?.showModal()} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" data-testid="shortcuts-button">
+        ?
+      </button>
+      <dialog ref={dialog} className="kbd-dialog" aria-labelledby="kbd-title" data-testid="shortcuts">
+        <h2 id="kbd-title">Keyboard shortcuts</h2>
+        <table className="kbd-table">
+          <tbody>
+            {SHORTCUTS.map(([keys, what]) => (
+              <tr key={keys}>
+                <td>
+                  <kbd>{keys}</kbd>
+                </td>
+                <td>{what}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <p>
+          <button type="button" className="btn" onClick={() => dialog.current?.close()} autoFocus>
+            Close
+          </button>
+        </p>
+      </dialog>
+    </>
+  );
+}
+
 function Header() {
   const { status, user, logout } = useAuth();
   const navigate = useNavigate();
@@ -54,50 +108,83 @@ function Header() {
           Playground
         </NavLink>
         <NavLink to="/projects">Projects</NavLink>
+        {/* Swagger UI is served by the API, outside the app: a plain link. */}
+        <a href="/docs" data-testid="docs-link" title="The HTTP API, documented (Swagger UI)">
+          API
+        </a>
       </nav>
       <div className="spacer" />
-      <ThemeToggle />
-      {status === 'loading' && <span className="muted small">…</span>}
-      {status === 'anonymous' && (
-        <>
-          <NavLink to="/login" className="btn btn-ghost">
-            Sign in
-          </NavLink>
-          <NavLink to="/register" className="btn btn-primary">
-            Sign up
-          </NavLink>
-        </>
-      )}
-      {status === 'authenticated' && (
-        <>
-          <NavLink to="/profile" className="btn btn-ghost" data-testid="user-menu">
-            {user?.username ?? 'Profile'}
-          </NavLink>
-          <button
-            type="button"
-            className="btn btn-ghost"
-            data-testid="logout"
-            onClick={() => {
-              void logout().finally(() => navigate('/'));
-            }}
-          >
-            Sign out
-          </button>
-        </>
-      )}
+      <div className="topbar-right">
+        <KeyboardHelp />
+        <ThemeToggle />
+        {status === 'loading' && <span className="muted small">…</span>}
+        {status === 'anonymous' && (
+          <>
+            <NavLink to="/login" className="btn btn-ghost" data-testid="sign-in">
+              Sign in
+            </NavLink>
+            <NavLink to="/register" className="btn btn-primary" data-testid="sign-up">
+              Sign up
+            </NavLink>
+          </>
+        )}
+        {status === 'authenticated' && (
+          <>
+            <NavLink to="/profile" className="btn btn-ghost" data-testid="user-menu">
+              {user?.username ?? 'Profile'}
+            </NavLink>
+            <button
+              type="button"
+              className="btn btn-ghost"
+              data-testid="logout"
+              onClick={() => {
+                void logout().finally(() => navigate('/'));
+              }}
+            >
+              Sign out
+            </button>
+          </>
+        )}
+      </div>
     </header>
   );
 }
 
+/** "Your session expired": after a refresh the server refused (or could not answer). */
+function SessionNoticeBar() {
+  const { sessionNotice, dismissSessionNotice, status } = useAuth();
+  const location = useLocation();
+  if (!sessionNotice || status === 'authenticated') return null;
+  return (
+    <div className="note note-warn session-note" role="alert" data-testid="session-expired">
+      <span>
+        {sessionNotice === 'expired'
+          ? 'Your session expired, please sign in again.'
+          : 'Your session could not be restored (the server did not answer), please sign in again.'}
+      </span>
+      {location.pathname !== '/login' && (
+        <Link to="/login" state={{ from: location.pathname + location.search }} className="btn btn-small">
+          Sign in
+        </Link>
+      )}
+      <button type="button" className="btn btn-small btn-ghost" onClick={dismissSessionNotice} aria-label="Dismiss">
+        ×
+      </button>
+    </div>
+  );
+}
+
 function Layout() {
+  const location = useLocation();
   return (
     <div className="app">
       <a className="skip" href="#main">
         Skip to content
       </a>
       <Header />
+      <SessionNoticeBar />
       <main id="main" className="main">
-        <PageBoundary>
+        <PageBoundary resetKey={location.pathname}>
           <Suspense fallback={<Spinner />}>
             <Outlet />
           </Suspense>
@@ -127,7 +214,7 @@ function Crash({ error, reset }: { error: unknown; reset?: () => void }) {
   return (
     <div className="page center" role="alert">
       <h1>Something went wrong</h1>
-      <p className="muted">{error instanceof Error ? error.message : 'The page failed to load.'}</p>
+      <p className="muted">{error instanceof Error && !isChunkLoadError(error) ? error.message : 'The page failed to load.'}</p>
       <p>
         <button type="button" className="btn btn-primary" onClick={() => (reset ? reset() : location.reload())}>
           Reload
@@ -137,14 +224,30 @@ function Crash({ error, reset }: { error: unknown; reset?: () => void }) {
   );
 }
 
-/** A failed chunk load or a render bug shows a message, never a blank page. */
-class PageBoundary extends Component<{ children: ReactNode }, { error: unknown }> {
-  override state = { error: null as unknown };
+/**
+ * A failed chunk load or a render bug shows a message, never a blank page. Going to another
+ * page clears it (the header's links always work). A chunk that could not be fetched shows
+ * "Can't reach MUSCode, retrying…" and comes back by itself when the server does.
+ */
+class PageBoundary extends Component<{ children: ReactNode; resetKey: string }, { error: unknown; recoveries: number }> {
+  override state = { error: null as unknown, recoveries: 0 };
   static getDerivedStateFromError(error: unknown) {
     return { error };
   }
+  override componentDidUpdate(prev: { resetKey: string }) {
+    if (prev.resetKey !== this.props.resetKey && this.state.error) {
+      retryFailedPages();
+      this.setState({ error: null, recoveries: 0 });
+    }
+  }
+  private back = () => {
+    retryFailedPages();
+    this.setState((s) => ({ error: null, recoveries: s.recoveries + 1 }));
+  };
   override render() {
-    if (this.state.error) return <Crash error={this.state.error} reset={() => location.reload()} />;
+    const { error, recoveries } = this.state;
+    if (error && isChunkLoadError(error)) return <Reconnecting onBack={this.back} reloadInstead={recoveries > 0} />;
+    if (error) return <Crash error={error} reset={() => location.reload()} />;
     return this.props.children;
   }
 }

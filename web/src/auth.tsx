@@ -12,9 +12,14 @@ import type { User } from './api/types';
 
 export type AuthStatus = 'loading' | 'anonymous' | 'authenticated';
 
+/** Why a session ended without the user signing out: shown once, until dismissed or signed in. */
+export type SessionNotice = 'expired' | 'failed' | null;
+
 interface AuthValue {
   status: AuthStatus;
   user: User | null;
+  sessionNotice: SessionNotice;
+  dismissSessionNotice(): void;
   login(email: string, password: string): Promise<void>;
   register(input: { email: string; username: string; password: string; fullName?: string }): Promise<void>;
   logout(): Promise<void>;
@@ -25,7 +30,9 @@ const AuthContext = createContext<AuthValue | null>(null);
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<User | null>(null);
   const [status, setStatus] = useState<AuthStatus>(() => (sessionHint.get() ? 'loading' : 'anonymous'));
+  const [sessionNotice, setSessionNotice] = useState<SessionNotice>(null);
   const queryClient = useQueryClient();
+  const dismissSessionNotice = useCallback(() => setSessionNotice(null), []);
 
   const loadMe = useCallback(async () => {
     try {
@@ -49,7 +56,12 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     tokens
       .refresh()
       .then((t) => (t ? loadMe() : setStatus('anonymous')))
-      .catch(() => setStatus('anonymous'));
+      .catch(() => {
+        // The refresh failed without saying the session is over (a 5xx, the server away):
+        // say so rather than quietly showing "Sign in".
+        setSessionNotice('failed');
+        setStatus('anonymous');
+      });
   }, [loadMe]);
 
   // Changes from this tab's refreshes and from other tabs.
@@ -59,6 +71,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     () =>
       onTokenChange((token, why) => {
         if (!token) {
+          if (why === 'expired') setSessionNotice('expired');
           setUser(null);
           setStatus('anonymous');
           queryClient.removeQueries({ predicate: (q) => q.queryKey[0] === 'me' });
@@ -79,6 +92,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       tokens.set(out.token, 'login');
       setUser(out.user);
       setStatus('authenticated');
+      setSessionNotice(null);
     },
     [],
   );
@@ -87,6 +101,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     async (input: { email: string; username: string; password: string; fullName?: string }) => {
       const out = await api.post<{ token: string }>('/auth/register', input, { anonymous: true });
       tokens.set(out.token, 'login');
+      setSessionNotice(null);
       await loadMe();
     },
     [loadMe],
@@ -101,7 +116,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     }
   }, [queryClient]);
 
-  const value = useMemo(() => ({ status, user, login, register, logout }), [status, user, login, register, logout]);
+  const value = useMemo(
+    () => ({ status, user, sessionNotice, dismissSessionNotice, login, register, logout }),
+    [status, user, sessionNotice, dismissSessionNotice, login, register, logout],
+  );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

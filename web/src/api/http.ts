@@ -4,6 +4,7 @@
  * once (shared with every other caller, see TokenManager) and retries once.
  */
 import { ApiError, errorFromBody, NETWORK, REFRESHABLE_CODES, BAD_RESPONSE } from './errors';
+import { parseRetryAfterHeader } from '../lib/retry-after';
 import { SessionEnded, type TokenManager } from './token-manager';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -54,6 +55,7 @@ export async function exchange<T>(fetchFn: FetchLike, method: string, target: st
     if ((err as Error)?.name === 'AbortError') throw err;
     throw new ApiError(0, NETWORK, 'cannot reach the server');
   }
+  const retryAfter = res.status === 429 ? (parseRetryAfterHeader(res.headers?.get?.('retry-after')) ?? undefined) : undefined;
   const text = await res.text().catch(() => '');
   let parsed: unknown = null;
   if (text) {
@@ -61,10 +63,11 @@ export async function exchange<T>(fetchFn: FetchLike, method: string, target: st
       parsed = JSON.parse(text);
     } catch {
       // A proxy's HTML error page, for instance: never shown as is.
+      if (res.status === 429) throw new ApiError(429, 'RATE_LIMITED', 'too many requests', undefined, retryAfter);
       throw new ApiError(res.status, BAD_RESPONSE, `the server answered ${res.status} with something that is not JSON`);
     }
   }
-  if (!res.ok) throw errorFromBody(res.status, parsed);
+  if (!res.ok) throw errorFromBody(res.status, parsed, retryAfter);
   const env = parsed as { success?: boolean; data?: T } | null;
   if (env && env.success === true) return env.data as T;
   return parsed as T;

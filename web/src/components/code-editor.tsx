@@ -13,7 +13,7 @@ import { Compartment, EditorState, type Extension, Prec } from '@codemirror/stat
 import { oneDark } from '@codemirror/theme-one-dark';
 import { EditorView, keymap } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
-import { useEffect, useRef } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import { languageExtension } from '../lib/cm-languages';
 import type { Diagnostic } from '../lib/diagnostics';
 
@@ -37,14 +37,20 @@ const lightTheme = EditorView.theme({
   '.cm-activeLineGutter': { backgroundColor: 'var(--editor-active)' },
 });
 
+/** One Dark's line numbers are 3.9:1 on its background; they are diagnostic targets: >= 4.5:1. */
+const darkTheme: Extension = [Prec.highest(EditorView.theme({ '.cm-gutters': { color: '#a3abb9' }, '.cm-activeLineGutter': { color: '#d7dae0' } }, { dark: true })), oneDark];
+
 const baseTheme = EditorView.theme({
   '&': { height: '100%', fontSize: '14px' },
   '.cm-scroller': { fontFamily: 'var(--mono)', lineHeight: '1.55' },
   '&.cm-focused': { outline: 'none' },
 });
 
-/** Read-only: no edits, and not editable at all (no caret, not announced as a text field). */
-const readOnlyExt = (on: boolean): Extension => [EditorState.readOnly.of(on), EditorView.editable.of(!on)];
+/**
+ * Read-only: no edits, but still focusable, so that the keyboard can move, select and copy, and
+ * Ctrl+A selects the file rather than the whole page. Announced as read-only.
+ */
+const readOnlyExt = (on: boolean): Extension => [EditorState.readOnly.of(on), on ? EditorView.contentAttributes.of({ 'aria-readonly': 'true' }) : []];
 
 export function CodeEditor(props: CodeEditorProps) {
   const host = useRef<HTMLDivElement>(null);
@@ -55,6 +61,8 @@ export function CodeEditor(props: CodeEditorProps) {
   // Callbacks through a ref: the editor's extensions are built once.
   const latest = useRef(props);
   latest.current = props;
+  // The editor keeps Tab for indenting; this says how to leave it (CodeMirror: Esc, then Tab).
+  const hintId = `editor-hint-${useId().replace(/:/g, '')}`;
 
   const makeState = (doc: string): EditorState => {
     const c = compartments.current;
@@ -70,9 +78,9 @@ export function CodeEditor(props: CodeEditorProps) {
       lintGutter(),
       baseTheme,
       c.lang.of([]),
-      c.theme.of(latest.current.theme === 'dark' ? oneDark : lightTheme),
+      c.theme.of(latest.current.theme === 'dark' ? darkTheme : lightTheme),
       c.readOnly.of(readOnlyExt(!!latest.current.readOnly)),
-      EditorView.contentAttributes.of({ 'aria-label': latest.current.label }),
+      EditorView.contentAttributes.of({ 'aria-label': latest.current.label, 'aria-describedby': hintId }),
       EditorView.updateListener.of((u) => {
         if (u.docChanged) latest.current.onChange(u.state.doc.toString());
       }),
@@ -116,7 +124,7 @@ export function CodeEditor(props: CodeEditorProps) {
     const p = latest.current;
     v.dispatch({
       effects: [
-        c.theme.reconfigure(p.theme === 'dark' ? oneDark : lightTheme),
+        c.theme.reconfigure(p.theme === 'dark' ? darkTheme : lightTheme),
         c.readOnly.reconfigure(readOnlyExt(!!p.readOnly)),
       ],
     });
@@ -153,7 +161,14 @@ export function CodeEditor(props: CodeEditorProps) {
     v.dispatch(setDiagnostics(v.state, marks));
   }, [props.diagnostics, props.docKey]);
 
-  return <div className="editor-host" ref={host} data-testid="editor" />;
+  return (
+    <div className="editor-wrap">
+      <div className="editor-host" ref={host} data-testid="editor" />
+      <p id={hintId} className="editor-hint" data-testid="editor-hint">
+        {props.readOnly ? '' : 'Tab indents. '}To leave the editor with the keyboard, press <kbd>Esc</kbd> then <kbd>Tab</kbd>.
+      </p>
+    </div>
+  );
 }
 
 /** Moves the cursor to a line and focuses the editor (from a diagnostic's "line N" link). */

@@ -39,7 +39,7 @@ export function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>;
 }
 
-const VERDICT_TEXT: Record<string, string> = {
+export const VERDICT_TEXT: Record<string, string> = {
   ok: 'OK',
   runtime_error: 'runtime error',
   time_limit: 'time limit',
@@ -67,7 +67,10 @@ export function formatMs(ms: number | null | undefined): string {
 
 export function formatKb(kb: number | null | undefined): string {
   if (kb === null || kb === undefined) return '–';
-  return kb < 1024 ? `${kb} KB` : `${(kb / 1024).toFixed(1)} MB`;
+  if (kb < 1) return `${Math.round(kb * 1024)} B`;
+  if (kb < 10) return `${kb.toFixed(1).replace(/\.0$/, '')} KB`;
+  if (kb < 1024) return `${Math.round(kb)} KB`;
+  return `${(kb / 1024).toFixed(1)} MB`;
 }
 
 export function formatDate(iso: string | null | undefined): string {

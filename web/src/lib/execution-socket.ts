@@ -31,6 +31,16 @@ interface Ack {
 export class ExecutionSocket {
   private socket: Socket | null = null;
   private connectedAs: string | null = null;
+  private readonly connectionListeners = new Set<(connected: boolean) => void>();
+
+  /**
+   * Called with false when the connection drops by itself (server gone, network lost), and
+   * with true when it is back. A close by the app (sign-out, user change) is not reported.
+   */
+  onConnectionChange(listener: (connected: boolean) => void): () => void {
+    this.connectionListeners.add(listener);
+    return () => this.connectionListeners.delete(listener);
+  }
 
   constructor(
     private readonly getToken: () => string | null,
@@ -52,6 +62,16 @@ export class ExecutionSocket {
         auth: (cb) => cb({ token: this.getToken() ?? '' }),
         reconnectionDelayMax: 5000,
       });
+      socket.on('connect', () => {
+        for (const l of this.connectionListeners) l(true);
+      });
+      socket.on('disconnect', (reason: string) => {
+        if (reason === 'io client disconnect') return;
+        // The server dropped us on purpose ('io server disconnect'): socket.io does not retry
+        // that by itself, so ask again (the handshake is checked anew).
+        if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 1000);
+        for (const l of this.connectionListeners) l(false);
+      });
       socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
         const code = err.data?.code ?? err.message;
         if (code === 'TOKEN_EXPIRED' || code === 'INVALID_TOKEN') {
@@ -63,6 +83,11 @@ export class ExecutionSocket {
       this.socket = socket;
     }
     return this.socket;
+  }
+
+  /** Whether the connection is up right now (false before the first connect). */
+  get isConnected(): boolean {
+    return !!this.socket?.connected;
   }
 
   close(): void {
@@ -93,7 +118,13 @@ export class ExecutionSocket {
    * Streams an execution's events to `onEvent` (replay first). Resolves with the stop function
    * once the server acknowledged the subscription; rejects with SubscribeError otherwise.
    */
-  async follow(executionId: string, onEvent: (e: StreamEvent) => void, timeoutMs = 5000): Promise<() => void> {
+  async follow(
+    executionId: string,
+    onEvent: (e: StreamEvent) => void,
+    timeoutMs = 5000,
+    /** After a re-subscription: the execution's status then (its replay was delivered before). */
+    onResubscribed?: (status: string | undefined) => void,
+  ): Promise<() => void> {
     const socket = await this.connected(timeoutMs);
     const mine = (p: { executionId?: string }) => p?.executionId === executionId;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -110,9 +141,25 @@ export class ExecutionSocket {
         (p: { executionId: string; seq: number; error: { code: string; message: string } }) => mine(p) && onEvent({ kind: 'error', executionId, seq: p.seq, error: p.error }),
       ],
     ];
+    // After a reconnection the server has forgotten the subscription (it lives with the
+    // connection): subscribe again. The server replays the execution's history first, and the
+    // reducer drops what was already applied (by seq), so a gap is filled and nothing repeats.
+    const resubscribe = () => {
+      socket
+        .timeout(timeoutMs)
+        .emitWithAck('subscribe:execution', { executionId })
+        .then((ack: Ack) => onResubscribed?.(ack?.status))
+        .catch(() => undefined);
+    };
     for (const [name, h] of handlers) socket.on(name, h);
+    let subscribed = false;
+    const onReconnect = () => {
+      if (subscribed) resubscribe();
+    };
+    socket.on('connect', onReconnect);
     const stop = () => {
       for (const [name, h] of handlers) socket.off(name, h);
+      socket.off('connect', onReconnect);
       if (socket.connected) socket.emit('unsubscribe:execution', { executionId });
     };
     let ack: Ack;
@@ -126,6 +173,7 @@ export class ExecutionSocket {
       stop();
       throw new SubscribeError(ack.error.code, ack.error.message);
     }
+    subscribed = true;
     return stop;
   }
 }

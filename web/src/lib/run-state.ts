@@ -28,6 +28,9 @@ export type Phase = 'idle' | 'starting' | 'queued' | 'running' | 'done' | 'error
 export interface RunError {
   code: string;
   message: string;
+  /** A refused run (429): when Run may be pressed again (epoch ms), and which limit it was. */
+  retryAt?: number;
+  limit?: string;
 }
 
 export interface RunState {
@@ -46,6 +49,12 @@ export interface RunState {
   error: RunError | null;
   /** True once the first stdout/stderr byte arrived (the panel's "first output" moment). */
   sawOutput: boolean;
+  /** The live connection dropped while following this run (shown until it is back). */
+  connectionLost: boolean;
+  /** Client clock (ms, any origin) when the run was accepted, seen running, and Stop was pressed. */
+  acceptedAt: number | null;
+  runningAt: number | null;
+  stopAt: number | null;
 }
 
 export type StreamEvent =
@@ -56,9 +65,11 @@ export type StreamEvent =
 
 export type RunAction =
   | { type: 'start' }
-  | { type: 'accepted'; executionId: string }
-  | { type: 'event'; event: StreamEvent }
-  | { type: 'result'; result: Execution }
+  | { type: 'accepted'; executionId: string; at?: number }
+  | { type: 'event'; event: StreamEvent; at?: number }
+  | { type: 'result'; result: Execution; at?: number; resync?: boolean }
+  | { type: 'stop'; at: number }
+  | { type: 'connection'; lost: boolean }
   | { type: 'failed'; error: RunError }
   | { type: 'reset' };
 
@@ -78,6 +89,10 @@ export const initialRunState: RunState = {
   result: null,
   error: null,
   sawOutput: false,
+  connectionLost: false,
+  acceptedAt: null,
+  runningAt: null,
+  stopAt: null,
 };
 
 export function isActive(s: RunState): boolean {
@@ -110,7 +125,7 @@ function chunksOfResult(s: RunState, r: Execution): RunState {
 }
 
 function finish(s: RunState, result: Execution | null): RunState {
-  let next: RunState = { ...s, phase: 'done', result: result ?? s.result, status: result?.status ?? s.status };
+  let next: RunState = { ...s, phase: 'done', result: result ?? s.result, status: result?.status ?? s.status, connectionLost: false };
   if (result && (s.historyTruncated || (s.chunks.length === 0 && s.droppedChars === 0))) next = chunksOfResult(next, result);
   return next;
 }
@@ -123,27 +138,39 @@ export function runReducer(s: RunState, a: RunAction): RunState {
       return { ...initialRunState, phase: 'starting' };
     case 'accepted':
       if (s.phase !== 'starting') return s;
-      return { ...s, executionId: a.executionId, phase: 'queued', status: s.status ?? 'queued' };
+      return { ...s, executionId: a.executionId, phase: 'queued', status: s.status ?? 'queued', acceptedAt: a.at ?? null };
+    case 'stop':
+      return isActive(s) && s.stopAt === null ? { ...s, stopAt: a.at } : s;
+    case 'connection':
+      if (!isActive(s) || s.connectionLost === a.lost) return s;
+      return { ...s, connectionLost: a.lost };
     case 'failed':
       if (s.phase === 'done') return s;
       return { ...s, phase: 'error', error: a.error };
     case 'result':
       // Also accepted after a 'complete' that came without its result.
       if (a.result.executionId !== s.executionId || (s.phase === 'done' && s.result)) return s;
-      if (!isFinalStatus(a.result.status)) return { ...s, status: a.result.status, phase: a.result.status === 'running' ? 'running' : s.phase };
+      if (!isFinalStatus(a.result.status)) {
+        const running = a.result.status === 'running';
+        return { ...s, status: a.result.status, phase: running ? 'running' : s.phase, runningAt: running ? (s.runningAt ?? a.at ?? null) : s.runningAt };
+      }
+      // Fetched after a reconnection whose replay did not bring the end (the server's history
+      // was lost, e.g. it restarted): what was streamed has a gap, the stored output has none.
+      if (a.resync && s.phase !== 'done') return finish({ ...s, historyTruncated: true }, a.result);
       return finish(s, a.result);
     case 'event': {
       const e = a.event;
       if (e.executionId !== s.executionId || e.seq <= s.lastSeq || s.phase === 'done' || s.phase === 'error') return s;
-      const next: RunState = { ...s, lastSeq: e.seq };
+      // Anything arriving means the connection works again.
+      const next: RunState = { ...s, lastSeq: e.seq, connectionLost: false };
       switch (e.kind) {
         case 'status':
           if (e.status === HISTORY_TRUNCATED) return { ...next, historyTruncated: true };
-          if (e.status === 'running') return { ...next, status: e.status, phase: 'running' };
+          if (e.status === 'running') return { ...next, status: e.status, phase: 'running', runningAt: s.runningAt ?? a.at ?? null };
           if (e.status === 'queued') return { ...next, status: e.status, phase: 'queued' };
           return { ...next, status: e.status };
         case 'output':
-          return append({ ...next, phase: next.phase === 'queued' ? 'running' : next.phase }, e.stream, e.data);
+          return append({ ...next, phase: next.phase === 'queued' ? 'running' : next.phase, runningAt: s.runningAt ?? a.at ?? null }, e.stream, e.data);
         case 'complete':
           return finish(next, e.result);
         case 'error':
@@ -164,11 +191,29 @@ export interface ResultSummary {
   cpuMs: number | null;
   wallMs: number | null;
   memoryKb: number | null;
+  /** The wall time is the browser's own measure (a stopped run the server gave no figures for). */
+  wallMeasuredHere: boolean;
+  /** A time limit hit while the program barely used the CPU: the wall-clock limit did it. */
+  wallClockLimit: boolean;
 }
 
-export function summarize(r: Execution | null): ResultSummary | null {
+/**
+ * What the result bar shows. `s` (optional) gives a stopped run's client-measured time when the
+ * server sends no timings for a cancelled execution (older servers did not keep them).
+ */
+export function summarize(r: Execution | null, s?: Pick<RunState, 'acceptedAt' | 'runningAt' | 'stopAt'>): ResultSummary | null {
   if (!r) return null;
   const verdict = r.status === 'cancelled' ? 'cancelled' : (r.verdict ?? r.status);
   const tone = verdict === 'ok' ? 'ok' : verdict === 'runtime_error' || verdict === 'cancelled' ? 'warn' : 'bad';
-  return { verdict, tone, exitCode: r.exitCode, signal: r.signal, cpuMs: r.cpuMs, wallMs: r.wallMs, memoryKb: r.memoryKb };
+  let wallMs = r.wallMs;
+  let wallMeasuredHere = false;
+  const from = s?.runningAt ?? s?.acceptedAt ?? null;
+  if (r.status === 'cancelled' && wallMs === null && s?.stopAt != null && from !== null) {
+    wallMs = Math.max(0, Math.round(s.stopAt - from));
+    wallMeasuredHere = true;
+  }
+  // CPU well under half the wall time: the program was mostly waiting, so the CPU limit cannot
+  // be what ended it (the wall-clock limit is at least 2 x CPU + 1 s).
+  const wallClockLimit = verdict === 'time_limit' && r.cpuMs !== null && r.wallMs !== null && r.cpuMs * 2 < r.wallMs;
+  return { verdict, tone, exitCode: r.exitCode, signal: r.signal, cpuMs: r.cpuMs, wallMs, memoryKb: r.memoryKb, wallMeasuredHere, wallClockLimit };
 }

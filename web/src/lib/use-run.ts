@@ -6,6 +6,7 @@
  */
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { describeError, ApiError } from '../api/errors';
+import { limitOf, retryAfterSeconds } from './retry-after';
 import { api, executionSocket } from '../api/session';
 import type { Execution } from '../api/types';
 import { initialRunState, isActive, isFinalStatus, runReducer, type RunState, type StreamEvent } from './run-state';
@@ -13,6 +14,9 @@ import { initialRunState, isActive, isFinalStatus, runReducer, type RunState, ty
 export const RUN_MARK = 'muscode:run';
 export const FIRST_OUTPUT_MARK = 'muscode:first-output';
 export const RUN_MEASURE = 'muscode:run-to-first-output';
+
+/** A refused run without a stated wait still keeps Run off for a moment (no hammering). */
+const DEFAULT_COOLDOWN_S = 5;
 
 export interface RunControls {
   state: RunState;
@@ -36,6 +40,15 @@ export function useRun(): RunControls {
 
   useEffect(() => detach, [detach]);
 
+  // The connection dropping (or coming back) while a run is followed: shown in the panel.
+  useEffect(
+    () =>
+      executionSocket.onConnectionChange((connected) => {
+        if (unsubscribe.current) dispatch({ type: 'connection', lost: !connected });
+      }),
+    [],
+  );
+
   // Once final, the subscription has nothing more to say.
   useEffect(() => {
     if (state.phase === 'done' || state.phase === 'error') detach();
@@ -54,13 +67,15 @@ export function useRun(): RunControls {
       if (current.current !== id) return;
       try {
         const r = await api.get<Execution>(`/execute/${id}`);
-        dispatch({ type: 'result', result: r });
+        dispatch({ type: 'connection', lost: false });
+        dispatch({ type: 'result', result: r, at: performance.now() });
         if (isFinalStatus(r.status)) return;
       } catch (err) {
         if (err instanceof ApiError && err.status === 404) {
           dispatch({ type: 'failed', error: { code: err.code, message: describeError(err) } });
           return;
         }
+        if (err instanceof ApiError && err.code === 'NETWORK') dispatch({ type: 'connection', lost: true });
       }
       poller.current = setTimeout(tick, 300);
     };
@@ -80,12 +95,21 @@ export function useRun(): RunControls {
       try {
         receipt = await start();
       } catch (err) {
-        dispatch({ type: 'failed', error: { code: err instanceof ApiError ? err.code : 'ERROR', message: describeError(err) } });
+        const wait = retryAfterSeconds(err);
+        const refused = err instanceof ApiError && err.status === 429;
+        dispatch({
+          type: 'failed',
+          error: {
+            code: err instanceof ApiError ? err.code : 'ERROR',
+            message: describeError(err),
+            ...(refused ? { retryAt: Date.now() + (wait ?? DEFAULT_COOLDOWN_S) * 1000, limit: limitOf(err) ?? undefined } : {}),
+          },
+        });
         return;
       }
       const id = receipt.executionId;
       current.current = id;
-      dispatch({ type: 'accepted', executionId: id });
+      dispatch({ type: 'accepted', executionId: id, at: performance.now() });
       // A result already final (a project run answered with ?wait=true, or a very fast cache hit).
       if (isFinalStatus((receipt as Partial<Execution>).status)) {
         dispatch({ type: 'result', result: receipt as Execution });
@@ -97,10 +121,15 @@ export function useRun(): RunControls {
           performance.mark(FIRST_OUTPUT_MARK);
           performance.measure(RUN_MEASURE, RUN_MARK, FIRST_OUTPUT_MARK);
         }
-        dispatch({ type: 'event', event: e });
+        dispatch({ type: 'event', event: e, at: performance.now() });
       };
       try {
-        const stop = await executionSocket.follow(id, onEvent);
+        const stop = await executionSocket.follow(id, onEvent, undefined, (status) => {
+          // Back after an outage and the run is over: if the replay did not end it, the stored result does.
+          if (current.current === id && isFinalStatus(status)) {
+            api.get<Execution>(`/execute/${id}`).then((r) => dispatch({ type: 'result', result: r, resync: true }), () => undefined);
+          }
+        });
         if (current.current === id) unsubscribe.current = stop;
         else stop();
       } catch {
@@ -114,6 +143,7 @@ export function useRun(): RunControls {
   const stop = useCallback(async () => {
     const id = current.current;
     if (!id) return;
+    dispatch({ type: 'stop', at: performance.now() });
     try {
       const r = await api.del<Execution>(`/execute/${id}`);
       dispatch({ type: 'result', result: r });

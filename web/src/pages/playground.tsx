@@ -9,13 +9,24 @@ import { api, executionSocket } from '../api/session';
 import type { LanguagesResponse, QueuedReceipt } from '../api/types';
 import { CodeEditor, focusLine } from '../components/code-editor';
 import { ErrorNote, Spinner, useTitle } from '../components/common';
-import { diagnosticsOf, OutputPanel, ResultBar } from '../components/run-output';
+import { diagnosticsOf, OutputPanel, ResultBar, RunButton } from '../components/run-output';
 import { splitArgs } from '../lib/diagnostics';
 import { loadDraft, type PlaygroundDraft, saveDraft } from '../lib/playground-storage';
 import { isActive } from '../lib/run-state';
 import { starterFor } from '../lib/starters';
 import { useRun } from '../lib/use-run';
 import { useTheme } from '../theme';
+
+/**
+ * The wall-clock limit a run gets: the server's default, or, when a CPU limit is typed, 2 x CPU
+ * + 1 s capped at the maximum (src/engine/limits.ts, resolveLimits).
+ */
+export function wallLimitSeconds(cpuInput: string, run: { defaults: { wallMs: number }; max: { wallMs: number } } | undefined): number | null {
+  if (!run) return null;
+  const cpu = Number.parseFloat(cpuInput);
+  const ms = Number.isFinite(cpu) && cpu > 0 ? Math.min(2 * Math.round(cpu * 1000) + 1000, run.max.wallMs) : run.defaults.wallMs;
+  return Math.round(ms / 100) / 10;
+}
 
 export function useLanguages() {
   return useQuery({ queryKey: ['languages'], queryFn: () => api.get<LanguagesResponse>('/languages'), staleTime: 5 * 60_000 });
@@ -58,9 +69,12 @@ export default function Playground() {
   const code = draft.code[language] ?? starterFor(language);
   const langInfo = languages.data?.languages.find((l) => l.id === language);
   const maxCpuS = (languages.data?.limits.run.max.cpuMs ?? 15000) / 1000;
+  const wallS = wallLimitSeconds(draft.timeLimit, languages.data?.limits.run);
 
+  // A refused run's wait: checked when Run is pressed (the countdown does not re-render this page).
+  const retryAt = state.error?.retryAt ?? 0;
   const onRun = useCallback(() => {
-    if (running) return;
+    if (running || retryAt > Date.now()) return;
     const d = latest.current;
     const src = d.code[d.language] ?? starterFor(d.language);
     const timeout = Number.parseFloat(d.timeLimit);
@@ -73,7 +87,7 @@ export default function Playground() {
         ...(Number.isFinite(timeout) && timeout > 0 ? { timeout } : {}),
       }),
     );
-  }, [run, running]);
+  }, [run, running, retryAt]);
 
   // Ctrl/Cmd+Enter from anywhere on the page (stdin box, args...), not only the editor.
   useEffect(() => {
@@ -92,6 +106,10 @@ export default function Playground() {
 
   return (
     <div className="playground">
+      <p className="intro" data-testid="intro">
+        Write a program in one of {languages.data?.languages.length ?? 'ten'} languages and run it on the server, no account needed. Sign in to keep{' '}
+        your code in projects and share them.
+      </p>
       <section className="pane editor-pane" aria-label="Editor">
         <div className="toolbar">
           <label className="field-inline">
@@ -129,15 +147,7 @@ export default function Playground() {
           >
             Reset
           </button>
-          {running ? (
-            <button type="button" className="btn btn-danger" onClick={() => void stop()} data-testid="stop">
-              ■ Stop
-            </button>
-          ) : (
-            <button type="button" className="btn btn-primary" onClick={onRun} data-testid="run" title={`Run (${MOD}+Enter)`}>
-              ▶ Run <kbd>{MOD}+↵</kbd>
-            </button>
-          )}
+          <RunButton state={state} onRun={onRun} onStop={() => void stop()} kbd={`${MOD}+Enter`} />
         </div>
         {languages.isError && <ErrorNote error={languages.error} onRetry={() => void languages.refetch()} />}
         <div className="editor-box" ref={editorBox}>
@@ -175,7 +185,11 @@ export default function Playground() {
                 value={draft.timeLimit}
                 placeholder={String((languages.data?.limits.run.defaults.cpuMs ?? 5000) / 1000)}
                 onChange={(e) => update({ timeLimit: e.target.value })}
+                aria-describedby="wall-limit"
               />
+              <small id="wall-limit" className="muted" data-testid="wall-limit">
+                {wallS !== null ? `wall-clock limit ${wallS} s` : ''}
+              </small>
             </div>
           </div>
         </div>

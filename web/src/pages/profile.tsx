@@ -58,7 +58,7 @@ export default function Profile() {
               <Figure label="this month" value={quota(s.quota.monthly.used, s.quota.monthly.limit)} />
               <Figure label="projects" value={s.totalProjects} />
               <Figure label="average run" value={`${s.averageExecutionTime.toFixed(3)} s`} />
-              <Figure label="storage" value={`${s.storageUsed.toFixed(2)} MB`} />
+              <Figure label="storage" value={formatKb(s.storageUsed * 1024)} />
             </div>
             {topLanguages.length > 0 && (
               <p className="muted">

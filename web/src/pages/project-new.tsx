@@ -3,6 +3,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { fieldErrors } from '../api/errors';
+import { checkProjectName } from '../lib/validation';
 import { api } from '../api/session';
 import type { ProjectDetail, ProjectSummary, Visibility } from '../api/types';
 import { ErrorNote, Spinner, useTitle } from '../components/common';
@@ -34,9 +35,16 @@ export default function ProjectNew() {
       }),
     onSuccess: (p) => navigate(`/projects/${p.id}`),
   });
-  const fields = fieldErrors(create.error);
+  const [tried, setTried] = useState(false);
+  const nameError = (tried ? checkProjectName(form.name) : null) ?? fieldErrors(create.error).name;
+  const fields = { ...fieldErrors(create.error), ...(nameError ? { name: nameError } : {}) };
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    setTried(true);
+    if (checkProjectName(form.name)) {
+      document.getElementById('name')?.focus();
+      return;
+    }
     create.mutate();
   };
   return (
@@ -45,8 +53,20 @@ export default function ProjectNew() {
         <h1 id="new-title">New project</h1>
         <div className="field">
           <label htmlFor="name">Name</label>
-          <input id="name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} required aria-invalid={fields.name ? true : undefined} />
-          {fields.name && <small className="field-error">{fields.name}</small>}
+          <input
+            id="name"
+            value={form.name}
+            onChange={(e) => setForm({ ...form, name: e.target.value })}
+            required
+            maxLength={200}
+            aria-invalid={fields.name ? true : undefined}
+            aria-describedby={fields.name ? 'name-error' : undefined}
+          />
+          {fields.name && (
+            <small id="name-error" className="field-error" role="alert">
+              {fields.name}
+            </small>
+          )}
         </div>
         <div className="field">
           <label htmlFor="description">Description (optional)</label>

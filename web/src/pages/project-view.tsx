@@ -15,7 +15,7 @@ import { Comments } from '../components/comments';
 import { ErrorNote, Spinner, useTitle } from '../components/common';
 import { ForkIcon, TrashIcon } from '../components/icons';
 import { type ExplorerAction, FileExplorer } from '../components/file-explorer';
-import { diagnosticsOf, OutputPanel, ResultBar } from '../components/run-output';
+import { diagnosticsOf, OutputPanel, ResultBar, RunButton } from '../components/run-output';
 import { splitArgs } from '../lib/diagnostics';
 import { displayPath, isInside, joinDir, normalizeDirInput, parentDir, relocate } from '../lib/file-tree';
 import { isActive } from '../lib/run-state';
@@ -122,7 +122,7 @@ function ProjectView({ id }: { id: string }) {
   );
 
   const onRun = useCallback(async () => {
-    if (!p || isActive(state)) return;
+    if (!p || isActive(state) || (state.error?.retryAt ?? 0) > Date.now()) return;
     if (owner && dirty.size && !(await save([...dirty]))) return;
     setSide('output');
     void run(() => api.post<QueuedReceipt>(`/projects/${p.id}/run`, { stdin, args: splitArgs(args) }));
@@ -269,7 +269,6 @@ function ProjectView({ id }: { id: string }) {
     );
   }
 
-  const running = isActive(state);
   const fileDiagnostics = activeFile ? diagnostics.filter((d) => !d.file || d.file === activeFile.enginePath || d.file === activeFile.name) : [];
   return (
     <div className="project-view">
@@ -313,25 +312,23 @@ function ProjectView({ id }: { id: string }) {
             {p.starred ? '★ Starred' : '☆ Star'} <span className="muted">{p.starCount}</span>
           </button>
         )}
-        {user && (
+        {user ? (
           <button type="button" className="btn" onClick={() => fork.mutate()} disabled={fork.isPending} data-testid="fork">
             <ForkIcon /> {fork.isPending ? 'Forking…' : 'Fork'}
           </button>
+        ) : (
+          status === 'anonymous' && (
+            <Link to="/login" state={{ from: `/projects/${id}` }} className="btn" data-testid="sign-in-to-fork">
+              <ForkIcon /> Sign in to fork
+            </Link>
+          )
         )}
         {owner && (
           <button type="button" className="btn" onClick={() => void save([...dirty])} disabled={!dirty.size} data-testid="save" title={`Save (${MOD}+S)`}>
             Save{dirty.size ? ` (${dirty.size})` : ''}
           </button>
         )}
-        {running ? (
-          <button type="button" className="btn btn-danger" onClick={() => void stop()} data-testid="stop">
-            ■ Stop
-          </button>
-        ) : (
-          <button type="button" className="btn btn-primary" onClick={() => void onRun()} data-testid="run" title={`Run (${MOD}+Enter)`}>
-            ▶ Run
-          </button>
-        )}
+        <RunButton state={state} onRun={() => void onRun()} onStop={() => void stop()} />
         {owner && (
           <button
             type="button"
@@ -393,8 +390,14 @@ function ProjectView({ id }: { id: string }) {
           )}
         </div>
         {!owner && (
-          <p className="muted small" style={{ padding: '4px 10px', margin: 0 }}>
-            Read-only: fork the project to change it.
+          <p className="muted small" style={{ padding: '4px 10px', margin: 0 }} data-testid="read-only-note">
+            {user ? (
+              'Read-only: fork the project to change your own copy.'
+            ) : (
+              <>
+                Read-only. <Link to="/login" state={{ from: `/projects/${id}` }}>Sign in</Link> to fork it and change your own copy.
+              </>
+            )}
           </p>
         )}
       </section>
