@@ -137,6 +137,14 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext): Pro
     });
   });
 
+  // Fastify runs onClose only after the HTTP server has closed, and the HTTP server waits for
+  // every upgraded WebSocket: without this, a graceful shutdown with a browser connected hangs.
+  // preClose drops this instance's sockets first (clients reconnect to another replica, or to
+  // this one after a restart, and resubscribe with replay).
+  app.addHook('preClose', async () => {
+    io.local.disconnectSockets(true);
+    io.engine.close();
+  });
   app.addHook('onClose', async () => {
     await new Promise<void>((r) => io.close(() => r()));
     for (const c of closers) await c().catch(() => undefined);
