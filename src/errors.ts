@@ -46,4 +46,9 @@ export const ErrorCodes = {
   unknownSandboxDriver: 'UNKNOWN_SANDBOX_DRIVER',
   cgroupUnavailable: 'CGROUP_UNAVAILABLE',
   internal: 'INTERNAL',
+  // Problem packages (issue 8, docs/problem-packages.md): a package the caller uploaded or named is wrong.
+  packageInvalid: 'PACKAGE_INVALID',
+  packageUnsafePath: 'PACKAGE_UNSAFE_PATH',
+  packageBadSymlink: 'PACKAGE_BAD_SYMLINK',
+  packageTooLarge: 'PACKAGE_TOO_LARGE',
 } as const;

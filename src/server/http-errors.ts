@@ -70,6 +70,7 @@ const STATUS: Record<string, number> = {
   [HttpCodes.unsupportedMediaType]: 415,
   [ErrorCodes.sourceTooLarge]: 413,
   [ErrorCodes.stdinTooLarge]: 413,
+  [ErrorCodes.packageTooLarge]: 413,
   [HttpCodes.accountLocked]: 423,
   [HttpCodes.rateLimited]: 429,
   [HttpCodes.quotaExceeded]: 429,
