@@ -226,7 +226,7 @@ function loadChecker(tree: FileTree, init: Record<string, unknown>, initPath: st
   if (!BUILTIN_CHECKERS.has(name)) warnings.push(`${initPath}: unknown checker ${name}; kept by name`);
   const out: Validation = { ...base, checker: { name, args: cargs } };
   if (name.startsWith('floats')) {
-    const eps = 10 ** -(num(cargs.precision, initPath, 'checker.args.precision') ?? 6);
+    const eps = Number(`1e-${num(cargs.precision, initPath, 'checker.args.precision') ?? 6}`);
     const mode = name === 'floatsabs' ? 'absolute' : name === 'floatsrel' ? 'relative' : (str(cargs.error_mode) ?? 'default');
     out.defaultFlags = {
       ...out.defaultFlags,

@@ -300,7 +300,7 @@ function groupSettings(ctx: GroupCtx, kind: 'root' | TestGroup['kind'], cfg: Rec
   const legacy = ctx.version === 'legacy';
   // Legacy: the nearest testdata.yaml applies as a whole. 2023+: only some keys are inherited.
   if (legacy && cfg === null && parent !== null) {
-    return kind === 'sample' ? { ...parent, aggregation: 'pass-fail', maxScore: 0, requirePass: [] } : { ...parent };
+    return kind === 'sample' ? { ...parent, aggregation: 'pass-fail', maxScore: 0, requirePass: [], fullFeedback: true } : { ...parent };
   }
   const c = cfg ?? {};
   const scoringMap = asMap(c.scoring, where, 'scoring');
@@ -348,7 +348,11 @@ function groupSettings(ctx: GroupCtx, kind: 'root' | TestGroup['kind'], cfg: Rec
       'inputValidatorArgs',
       [],
     ),
-    fullFeedback: inherit(typeof c.full_feedback === 'boolean' ? c.full_feedback : undefined, 'fullFeedback', kind === 'sample'),
+    // Inherited, but the default differs: samples give full feedback, secret data does not.
+    fullFeedback:
+      kind === 'sample' || kind === 'secret'
+        ? typeof c.full_feedback === 'boolean' ? c.full_feedback : kind === 'sample'
+        : inherit(typeof c.full_feedback === 'boolean' ? c.full_feedback : undefined, 'fullFeedback', false),
     graderFlags,
   };
 }

@@ -2,7 +2,8 @@
  * The in-memory model of a problem package, whatever format it came in (Kattis legacy,
  * 2023-07-draft, 2025-09, DMOJ `init.yml`). Plain data: it can be serialised as JSON. File
  * contents are not held here; every file is named by its path inside the package (POSIX,
- * relative, symlinks already resolved), and `LoadedProblemPackage.files` reads them.
+ * relative, as found: a symlink keeps its own name), and `LoadedProblemPackage.files` reads
+ * them, following links that were all checked to stay inside the package.
  * `null` always means "the package says nothing"; defaults are applied by the judge, so that an
  * import never invents a limit the author did not set.
  */
