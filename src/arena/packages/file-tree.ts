@@ -56,7 +56,7 @@ export class FileTree implements PackageFiles {
           if (st.size > limits.maxFileBytes) throw tooLarge(`${r} is ${st.size} bytes, over ${limits.maxFileBytes}`, 'fileBytes', limits.maxFileBytes, r);
           total += st.size;
           if (total > limits.maxTotalBytes) throw tooLarge(`${tree.label}: more than ${limits.maxTotalBytes} bytes`, 'totalBytes', limits.maxTotalBytes, r);
-          tree.nodes.set(r, { kind: 'file', size: st.size, read: () => fs.readFileSync(a) });
+          tree.nodes.set(r, { kind: 'file', size: st.size, read: () => readNoFollow(a, r, limits.maxFileBytes) });
         } else {
           throw unsafePath(`${r} is neither a file, a directory nor a symlink`, r, 'special file');
         }
@@ -251,5 +251,33 @@ export class FileTree implements PackageFiles {
   size(rel: string): number {
     const n = this.node(rel);
     return n?.kind === 'file' ? n.size : 0;
+  }
+}
+
+/**
+ * Reads a file that was a regular file when the tree was built, refusing it if it has since
+ * become a symlink (O_NOFOLLOW) or grown past the bound: the folder may change under us.
+ */
+function readNoFollow(abs: string, rel: string, max: number): Buffer {
+  let fd: number;
+  try {
+    fd = fs.openSync(abs, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw badSymlink(`${rel} became a symlink while the package was read`, rel, 'outside');
+    throw invalid(`${rel} cannot be read: ${(err as Error).message}`, rel, 'unreadable');
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size > max) throw tooLarge(`${rel} is ${size} bytes, over ${max}`, 'fileBytes', max, rel);
+    const buf = Buffer.alloc(size);
+    let off = 0;
+    while (off < size) {
+      const n = fs.readSync(fd, buf, off, size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return buf.subarray(0, off);
+  } finally {
+    fs.closeSync(fd);
   }
 }
