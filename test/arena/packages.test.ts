@@ -281,6 +281,51 @@ describe('DMOJ init.yml', () => {
   });
 });
 
+describe('other checkers and scoring settings', () => {
+  it('reads a DMOJ bridged testlib checker and a DMOJ interactor', () => {
+    const cases = [
+      { name: 'a.in', data: '1\n' },
+      { name: 'a.out', data: '1\n' },
+      { name: 'check.cpp', data: '// testlib checker\n' },
+    ];
+    const bridged = loadProblemPackageFromZip(
+      makeZip([
+        ...cases,
+        { name: 'init.yml', data: 'checker:\n  name: bridged\n  args: {files: check.cpp, lang: CPP17, type: testlib}\ntest_cases:\n- {in: a.in, out: a.out}\n' },
+      ]),
+      'b.zip',
+    ).problem;
+    expect(bridged.validation).toMatchObject({ kind: 'custom', protocol: 'testlib', interactive: false });
+    expect(bridged.validation.custom).toEqual({ name: 'checker', files: ['check.cpp'], language: 'CPP17' });
+    const inter = loadProblemPackageFromZip(
+      makeZip([...cases, { name: 'init.yml', data: 'interactive:\n  files: [check.cpp]\n  type: default\ntest_cases:\n- {in: a.in, out: a.out}\n' }]),
+      'i.zip',
+    ).problem;
+    expect(inter.validation).toMatchObject({ kind: 'custom', interactive: true, protocol: 'dmoj-default' });
+    expect(inter.types).toContain('interactive');
+    const missing = refusal(() =>
+      loadProblemPackageFromZip(makeZip([...cases, { name: 'init.yml', data: 'checker: {name: bridged, args: {files: nope.cpp}}\ntest_cases:\n- {in: a.in, out: a.out}\n' }]), 'm.zip'),
+    );
+    expect(missing.message).toContain('nope.cpp');
+  });
+
+  it('reads legacy scoring groups: accept/reject score, min grader flag, on_reject, range', () => {
+    const { problem: p } = loadProblemPackageFromZip(
+      makeZip([
+        { name: 'problem.yaml', data: 'name: S\ntype: scoring\n' },
+        { name: 'data/secret/testdata.yaml', data: 'on_reject: continue\ngrader_flags: min ignore_sample\naccept_score: 5\nrange: 0 10\n' },
+        { name: 'data/secret/g/1.in', data: '1\n' },
+        { name: 'data/secret/g/1.ans', data: '1\n' },
+      ]),
+      's.zip',
+    );
+    const secret = group(p, 'secret');
+    expect(secret.settings).toMatchObject({ aggregation: 'min', onReject: 'continue', acceptScore: 5, rejectScore: 0, range: [0, 10], graderFlags: ['min', 'ignore_sample'] });
+    // Legacy: the nearest testdata.yaml applies whole to the subtree.
+    expect(group(p, 'secret/g').settings).toEqual(secret.settings);
+  });
+});
+
 describe('LaTeX statements', () => {
   it('converts the fixture statement and reports what it dropped', () => {
     const { problem: p } = loadProblemPackage(fixture('latex-statement'));
@@ -465,6 +510,27 @@ describe('attacks and bad input are refused with stable codes', () => {
     expect(refusal(() => loadProblemPackage(d)).details).toMatchObject({ reason: 'loop' });
     fs.rmSync(path.join(d, 'data/secret/loop'));
     expect(loadProblemPackage(d).problem.slug).toBe('kattis-legacy-average');
+  });
+
+  it('refuses links that lead back through two directories (a loop the ancestor check misses)', () => {
+    const e = refusal(() =>
+      load([...base, { name: 'data/secret/a/l', symlink: '../b' }, { name: 'data/secret/b/l', symlink: '../a' }]),
+    );
+    expect(e.code).toBe('PACKAGE_BAD_SYMLINK');
+    expect(e.details).toMatchObject({ reason: 'loop' });
+  });
+
+  it('bounds links that multiply (two links per level, 30 levels) instead of walking 2^30 paths', () => {
+    const items: ZipItem[] = [...base];
+    for (let i = 0; i < 30; i++) {
+      items.push({ name: `submissions/accepted/p/d${i}/x.py`, data: 'print(1)' });
+      items.push({ name: `submissions/accepted/p/d${i}/a`, symlink: `../d${i + 1}` });
+      items.push({ name: `submissions/accepted/p/d${i}/b`, symlink: `../d${i + 1}` });
+    }
+    items.push({ name: 'submissions/accepted/p/d30/x.py', data: 'print(1)' });
+    const e = refusal(() => load(items));
+    expect(e.code).toBe('PACKAGE_TOO_LARGE');
+    expect(e.details).toMatchObject({ limit: 'entries' });
   });
 
   it('refuses a FIFO in a folder', () => {

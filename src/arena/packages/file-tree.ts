@@ -34,11 +34,22 @@ const MAX_HOPS = 40;
 
 export class FileTree implements PackageFiles {
   private readonly nodes = new Map<string, Node>([['', { kind: 'dir' }]]);
+  /**
+   * Directory entries walking may still visit. Links that are each harmless can multiply one
+   * another (a folder with two links to a folder with two links...), so walking is bounded
+   * globally, not per directory.
+   */
+  private walkBudget: number;
 
-  private constructor(readonly label: string) {}
+  private constructor(
+    readonly label: string,
+    private readonly maxEntries: number,
+  ) {
+    this.walkBudget = 4 * maxEntries + 1000;
+  }
 
   static fromFolder(root: string, limits: PackageLimits): FileTree {
-    const tree = new FileTree(path.basename(root));
+    const tree = new FileTree(path.basename(root), limits.maxEntries);
     let total = 0;
     let count = 0;
     const walk = (abs: string, rel: string): void => {
@@ -68,7 +79,7 @@ export class FileTree implements PackageFiles {
   }
 
   static fromZip(buf: Buffer, label: string, limits: PackageLimits): FileTree {
-    const tree = new FileTree(label);
+    const tree = new FileTree(label, limits.maxEntries);
     tree.addZip(buf, '', limits);
     tree.checkSymlinks();
     return tree;
@@ -95,6 +106,7 @@ export class FileTree implements PackageFiles {
         if (existing && existing.kind !== 'dir') throw unsafePath(`${this.label}: ${name} is both a file and a directory`, name, 'conflict');
         this.nodes.set(name, { kind: 'dir' });
       } else if (e.kind === 'symlink') {
+        if (this.nodes.has(name)) throw unsafePath(`${this.label}: ${name} is both a link and a directory`, name, 'conflict');
         this.nodes.set(name, { kind: 'symlink', target: e.read().toString('utf8') });
       } else {
         if (this.nodes.get(name)?.kind === 'dir') throw unsafePath(`${this.label}: ${name} is both a file and a directory`, name, 'conflict');
@@ -222,19 +234,34 @@ export class FileTree implements PackageFiles {
     for (const k of this.nodes.keys()) {
       if (k !== '' && k.startsWith(prefix) && !k.slice(prefix.length).includes('/')) out.push(k.slice(prefix.length));
     }
+    this.walkBudget -= out.length;
+    if (this.walkBudget < 0) {
+      throw tooLarge(`${this.label}: symlinks expand the package past ${4 * this.maxEntries} entries`, 'entries', this.maxEntries, rel);
+    }
     return out.sort();
   }
 
   /** Every regular file under `rel` (recursively, links followed), as paths under `rel`. */
-  walkFiles(rel: string, depth = 0): string[] {
-    if (depth > 32) throw invalid(`${rel}: directories nested too deep`, rel, 'depth');
+  walkFiles(rel: string, chain: string[] = []): string[] {
+    const real = this.enterDir(rel, chain);
     const out: string[] = [];
     for (const name of this.list(rel)) {
       const p = rel === '' ? name : `${rel}/${name}`;
-      if (this.isDir(p)) out.push(...this.walkFiles(p, depth + 1));
+      if (this.isDir(p)) out.push(...this.walkFiles(p, [...chain, real]));
       else if (this.isFile(p)) out.push(p);
     }
     return out;
+  }
+
+  /**
+   * The real path of a directory being walked into, refusing a cycle (it is already on the
+   * chain of directories being walked, reached again through links) and absurd depth.
+   */
+  enterDir(rel: string, chain: string[]): string {
+    const real = this.resolve(rel);
+    if (chain.includes(real)) throw badSymlink(`${rel} leads back to ${real || '.'} through symlinks (a loop)`, rel, 'loop');
+    if (chain.length > 32) throw invalid(`${rel}: directories nested too deep`, rel, 'depth');
+    return real;
   }
 
   read(rel: string): Buffer {

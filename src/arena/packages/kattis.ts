@@ -81,8 +81,8 @@ export function loadKattis(tree: FileTree, slug: string, warnings: string[]): Pr
   const root = groupSettings(ctx, 'root', rootCfg, null);
   if (!tree.isDir('data/secret')) throw invalid('data/secret is missing: a package needs secret test data', 'data/secret', 'missing');
   const testData: TestGroup[] = [];
-  if (tree.isDir('data/sample')) testData.push(walkGroup(ctx, 'sample', 'sample', root, 0));
-  const secret = walkGroup(ctx, 'secret', 'secret', root, 0);
+  if (tree.isDir('data/sample')) testData.push(walkGroup(ctx, 'sample', 'sample', root, []));
+  const secret = walkGroup(ctx, 'secret', 'secret', root, []);
   if (countCases(secret) === 0) throw invalid('data/secret holds no test case (no .in file)', 'data/secret', 'empty');
   testData.push(secret);
   for (const d of ['invalid_input', 'invalid_output', 'valid_output', 'invalid_answer']) {
@@ -357,10 +357,11 @@ function groupSettings(ctx: GroupCtx, kind: 'root' | TestGroup['kind'], cfg: Rec
   };
 }
 
-function walkGroup(ctx: GroupCtx, rel: string, kind: TestGroup['kind'], parent: GroupSettings, depth: number): TestGroup {
-  if (depth > 8) throw invalid(`data/${rel}: test groups nested too deep`, `data/${rel}`, 'depth');
+function walkGroup(ctx: GroupCtx, rel: string, kind: TestGroup['kind'], parent: GroupSettings, chain: string[]): TestGroup {
   const { tree } = ctx;
   const dir = `data/${rel}`;
+  const real = tree.enterDir(dir, chain);
+  if (chain.length > 8) throw invalid(`${dir}: test groups nested too deep`, dir, 'depth');
   const settings = groupSettings(ctx, kind, readGroupConfig(tree, dir, ctx.version, ctx.warnings), parent);
   const group: TestGroup = { path: rel, kind, settings, cases: [], groups: [], interactions: [] };
   const entries = tree.list(dir);
@@ -370,7 +371,7 @@ function walkGroup(ctx: GroupCtx, rel: string, kind: TestGroup['kind'], parent: 
     if (tree.isDir(p)) {
       if (name.endsWith('.files')) continue;
       if (kind === 'sample') ctx.warnings.push(`${p}: data/sample must not hold groups; read anyway`);
-      group.groups.push(walkGroup(ctx, `${rel}/${name}`, 'group', settings, depth + 1));
+      group.groups.push(walkGroup(ctx, `${rel}/${name}`, 'group', settings, [...chain, real]));
       continue;
     }
     if (name.endsWith('.interaction') && !has.has(name.replace(/\.interaction$/, '.in'))) {
