@@ -98,6 +98,7 @@ describe('Kattis legacy package', () => {
   it('parses the float tolerance of validator_flags, case-insensitive by default', () => {
     expect(p.validation.kind).toBe('default');
     expect(p.validation.interactive).toBe(false);
+    expect(p.validation.flags).toEqual(['float_tolerance', '1e-6']);
     expect(p.validation.defaultFlags).toEqual({
       caseSensitive: false,
       spaceChangeSensitive: false,
@@ -197,6 +198,7 @@ describe('Kattis 2025-09 package', () => {
 
   it('takes default validator flags from data/test_group.yaml', () => {
     expect(p.validation.kind).toBe('default');
+    expect(p.validation.flags).toEqual([]);
     expect(p.validation.defaultFlags).toMatchObject({ caseSensitive: true, spaceChangeSensitive: true });
     expect(group(p, 'sample').settings.outputValidatorArgs).toEqual(['case_sensitive', 'space_change_sensitive']);
   });

@@ -74,8 +74,11 @@ export function loadKattis(tree: FileTree, slug: string, warnings: string[]): Pr
   const names = loadNames(py.name, statementInfo, warnings, slug);
 
   const rootCfg = readGroupConfig(tree, 'data', version, warnings);
-  const flags = [...words(py.validator_flags), ...words(rootCfg?.output_validator_flags), ...words(rootCfg?.output_validator_args)];
-  const validation = loadValidation(tree, version, validationWords, types, flags, warnings);
+  // `flags` is problem.yaml's own; arguments set in data/ reach every test through the group
+  // settings (outputValidatorArgs). defaultFlags summarises both for the common case.
+  const flags = words(py.validator_flags);
+  const rootArgs = [...words(rootCfg?.output_validator_flags), ...words(rootCfg?.output_validator_args)];
+  const validation = loadValidation(tree, version, validationWords, types, flags, rootArgs, warnings);
 
   const ctx: GroupCtx = { tree, version, scoring, interactive, warnings };
   const root = groupSettings(ctx, 'root', rootCfg, null);
@@ -230,7 +233,15 @@ function loadLimits(tree: FileTree, l: Record<string, unknown>, version: Ver, wa
   return limits;
 }
 
-function loadValidation(tree: FileTree, version: Ver, validationWords: string[], types: Set<string>, flags: string[], warnings: string[]): Validation {
+function loadValidation(
+  tree: FileTree,
+  version: Ver,
+  validationWords: string[],
+  types: Set<string>,
+  flags: string[],
+  rootArgs: string[],
+  warnings: string[],
+): Validation {
   const dirs = ['output_validators', 'output_validator'].filter((d) => tree.isDir(d));
   const own = version === 'legacy' ? 'output_validators' : 'output_validator';
   for (const d of dirs) if (d !== own) warnings.push(`${d}/ is the folder of another package version (${own}/ for ${version}); read anyway`);
@@ -256,7 +267,7 @@ function loadValidation(tree: FileTree, version: Ver, validationWords: string[],
     multiPass: types.has('multi-pass'),
     flags,
     // Kattis' default validator is case-insensitive unless told otherwise.
-    defaultFlags: parseDefaultFlags(kind === 'default' ? flags : [], false, warnings, 'validator flags'),
+    defaultFlags: parseDefaultFlags(kind === 'default' ? [...flags, ...rootArgs] : [], false, warnings, 'validator flags'),
     custom,
     checker: null,
     protocol: kind === 'custom' ? 'kattis' : null,

@@ -88,9 +88,13 @@ export interface Validation {
   /** The validator reports a score (`validation: custom score`, `type: scoring` with a custom validator). */
   scoring: boolean;
   multiPass: boolean;
-  /** The flags as written (`validator_flags`, `output_validator_args` of `data/`...). */
+  /**
+   * problem.yaml's `validator_flags` as written (legacy). Arguments set in `testdata.yaml` /
+   * `test_group.yaml` are in each group's and test's `outputValidatorArgs`; a validator gets
+   * `flags` followed by the test's `outputValidatorArgs`.
+   */
   flags: string[];
-  /** Parsed flags of the default validator (meaningful when `kind` is `default`). */
+  /** The default validator's flags parsed from `flags` and the `data/` group's arguments (when `kind` is `default`). */
   defaultFlags: DefaultValidatorFlags;
   /** The custom output validator or interactor (`output_validators/`, `output_validator/`, DMOJ `interactive`). */
   custom: Program | null;
