@@ -401,6 +401,22 @@ describe('version detection', () => {
     expect(loadProblemPackageFromZip(zip, 'x.zip').problem.version).toBe(version);
   });
 
+  it('reads a legacy .timelimit file when problem.yaml sets no time limit', () => {
+    const zip = makeZip([
+      { name: 'problem.yaml', data: 'name: X\n' },
+      { name: '.timelimit', data: '2.5\n' },
+      { name: 'data/secret/1.in', data: '1\n' },
+      { name: 'data/secret/1.ans', data: '1\n' },
+    ]);
+    expect(loadProblemPackageFromZip(zip, 'x.zip').problem.limits.timeSeconds).toBe(2.5);
+  });
+
+  it('refuses a path that does not exist', () => {
+    const e = refusal(() => loadProblemPackage(path.join(tmpRoot, 'no-such-package')));
+    expect(e.code).toBe('PACKAGE_INVALID');
+    expect(e.details).toMatchObject({ reason: 'missing' });
+  });
+
   it('refuses an unknown version', () => {
     const zip = makeZip([{ name: 'problem.yaml', data: 'problem_format_version: 1999-01\n' }]);
     const e = refusal(() => loadProblemPackageFromZip(zip, 'x.zip'));

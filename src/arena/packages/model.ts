@@ -139,7 +139,12 @@ export interface TestGroup {
   path: string;
   kind: 'sample' | 'secret' | 'group' | 'pretest';
   settings: GroupSettings;
-  /** Test cases directly in this group, in name order. */
+  /**
+   * Test cases directly in this group, in name order. A group's cases and subgroups together
+   * are judged in the name order of their last path component (Kattis: "test cases and groups
+   * are used in lexicographical order"; DMOJ names are zero-padded positions, so the same rule
+   * gives file order).
+   */
   cases: TestCase[];
   /** Subgroups, in name order. */
   groups: TestGroup[];
