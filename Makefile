@@ -5,7 +5,7 @@ NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null 
 
 # Debian packages the engine and its ten toolchains need.
 APT_PACKAGES := bubblewrap gcc g++ libc6-dev make python3 openjdk-17-jdk-headless php-cli \
-  golang-go rustc ruby iproute2 util-linux xz-utils chromium
+  golang-go rustc ruby iproute2 util-linux xz-utils zip chromium
 
 
 .PHONY: bench-api bench-fairness
