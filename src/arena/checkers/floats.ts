@@ -64,18 +64,20 @@ export function floats(output: string | Buffer, answer: string | Buffer, options
       if (gt === undefined) return wrong(out, ans, at, et!.text, null, `expected ${e.tokens.length} tokens on the line, got ${g.tokens.length}`);
       if (et === undefined) return wrong(out, ans, at, null, gt.text, `expected ${e.tokens.length} tokens on the line, got ${g.tokens.length}`);
       const why = mismatch(et.text, gt.text, eps, o.error_mode);
-      if (why !== null) return wrong(out, ans, at, et.text, gt.text, why || undefined);
+      if (why !== null) return wrong(out, ans, at, et.text, gt.text, why || undefined, why !== NON_FINITE);
     }
   }
   return accepted();
 }
+
+const NON_FINITE = 'NaN and infinity never match';
 
 function mismatch(expected: string, got: string, eps: number, mode: 'default' | 'absolute' | 'relative'): string | null {
   const e = parsePythonFloat(expected);
   if (e === null) return expected === got ? null : '';
   const g = parsePythonFloat(got);
   if (g === null) return 'expected a number';
-  if (!Number.isFinite(g) || !Number.isFinite(e)) return 'NaN and infinity never match';
+  if (!Number.isFinite(g) || !Number.isFinite(e)) return NON_FINITE;
   const diff = Math.abs(g - e);
   const ok =
     mode === 'absolute'

@@ -123,9 +123,24 @@ export function excerpt(bytes: string): string {
  * (full Unicode folding here: the hint is for people, the verdict was decided before).
  */
 export function onlyWhitespaceOrCase(output: string, answer: string): boolean {
-  const squash = (s: string) => Buffer.from(s.replace(/[ \t\n\v\f\r]+/g, ''), 'latin1').toString('utf8').toLowerCase();
-  return squash(output) === squash(answer);
+  const squash = (s: string) => s.replace(/[ \t\n\v\f\r]+/g, '');
+  const a = squash(output);
+  const b = squash(answer);
+  if (a === b || asciiLower(a) === asciiLower(b)) return true;
+  // Full Unicode folding only for valid UTF-8: two invalid sequences must not both become U+FFFD.
+  const decode = (s: string): string | null => {
+    try {
+      return STRICT_UTF8.decode(Buffer.from(s, 'latin1'));
+    } catch {
+      return null;
+    }
+  };
+  const da = decode(a);
+  const db = decode(b);
+  return da !== null && db !== null && da.toLowerCase() === db.toLowerCase();
 }
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 export function accepted(message = 'Accepted'): CheckResult {
   return { verdict: 'AC', message };
@@ -142,10 +157,16 @@ export function wrong(
   expected: string | null,
   got: string | null,
   why?: string,
+  /** False when the difference is not about whitespace or case even if the text says so (NaN). */
+  hintPossible = true,
 ): CheckResult {
+  if (at.answerLine === at.line) {
+    const { answerLine: _same, ...rest } = at;
+    at = rest;
+  }
   const exp = expected === null ? 'end of output' : excerpt(expected);
   const gotText = got === null ? 'end of output' : excerpt(got);
-  const answerLine = at.answerLine !== undefined && at.answerLine !== at.line ? ` (answer line ${at.answerLine})` : '';
+  const answerLine = at.answerLine !== undefined ? ` (answer line ${at.answerLine})` : '';
   const reason = why ? `${why}: ` : '';
   const result: CheckResult = {
     verdict: 'WA',
@@ -154,7 +175,7 @@ export function wrong(
     expected: exp,
     got: gotText,
   };
-  if (onlyWhitespaceOrCase(output, answer)) {
+  if (hintPossible && onlyWhitespaceOrCase(output, answer)) {
     result.detail = 'presentation';
     result.message += ' (only whitespace or letter case differ)';
   }
