@@ -7,8 +7,8 @@
  *   `pass-fail` (max_score if every test is AC, Kattis' group default), `sum` (each test worth
  *   max_score / N, Kattis' `sum`, CMS `Sum`), `min` (max_score x the lowest fraction: DMOJ batches,
  *   CMS GroupMin). Sample groups never score.
- * - `on_reject: break` (default) skips (SK) the rest of a group after its first failing test in
- *   order; `continue` runs them. `require_pass` (DMOJ `dependencies`) skips a whole group when a
+ * - `on_reject: break` (default for pass-fail and min groups) skips (SK) the rest of a group
+ *   after its first failing test in order; `continue` (default for sum groups) runs them. `require_pass` (DMOJ `dependencies`) skips a whole group when a
  *   group it requires did not pass (every test AC); required groups must come earlier.
  * - The submission's verdict is the verdict of the first failing test in order (ICPC CCS, Kattis
  *   first_error), SK excluded; its score is the sum of its groups, or in all-or-nothing mode the
@@ -38,6 +38,7 @@ export interface GroupSpec {
   /** Points of the group; sample groups are forced to 0. */
   maxScore: number;
   requirePass?: readonly string[];
+  /** Default: `continue` for `sum` groups, `break` for `pass-fail` and `min`. */
   onReject?: 'break' | 'continue';
   /** Default: the name is `sample` or starts with `sample/`. */
   sample?: boolean;
@@ -102,7 +103,8 @@ export function defineScoring(spec: ScoringSpec): Scoring {
       aggregation: g.aggregation,
       maxScore: sample ? 0 : g.maxScore,
       requirePass: [...(g.requirePass ?? [])],
-      onReject: g.onReject ?? 'break',
+      // A sum group exists to give points per test: skipping after a failure would only lose them.
+      onReject: g.onReject ?? (g.aggregation === 'sum' ? 'continue' : 'break'),
       sample,
     } satisfies Group;
   });

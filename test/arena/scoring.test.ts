@@ -123,7 +123,7 @@ describe('scoring problem with subtasks (IOI style)', () => {
     groups: [
       { name: 'sample', tests: ['0-s1'], aggregation: 'pass-fail', maxScore: 0 },
       { name: 'secret/1', tests: ['1-a', '1-b'], aggregation: 'min', maxScore: 20 },
-      { name: 'secret/2', tests: ['2-a', '2-b', '2-c'], aggregation: 'sum', maxScore: 30, onReject: 'continue' },
+      { name: 'secret/2', tests: ['2-a', '2-b', '2-c'], aggregation: 'sum', maxScore: 30 }, // continue by default
       { name: 'secret/3', tests: ['3-a', '3-b'], aggregation: 'pass-fail', maxScore: 50, requirePass: ['secret/1'] },
     ],
   });
@@ -149,12 +149,21 @@ describe('scoring problem with subtasks (IOI style)', () => {
     for (const item of some.split(' ').filter(Boolean)) expect(table).toContain(item);
   });
 
+  it('on_reject defaults to continue for sum groups, break otherwise', () => {
+    const s = defineScoring({ partial: true, groups: [
+      { name: 'p', tests: ['p1'], aggregation: 'pass-fail', maxScore: 1 },
+      { name: 'm', tests: ['m1'], aggregation: 'min', maxScore: 1 },
+      { name: 's', tests: ['s1'], aggregation: 'sum', maxScore: 1 },
+    ] });
+    expect(s.groups.map((g) => [g.name, g.onReject])).toEqual([['m', 'break'], ['p', 'break'], ['s', 'continue']]);
+  });
+
   it('a sum group gives each test max/N and rounds to 1e-9', () => {
     const go = defineScoring({ partial: true, groups: [{ name: 'secret', tests: ['a', 'b', 'c'], aggregation: 'sum', maxScore: 100, onReject: 'continue' }] });
     expect(aggregate(go, res('a:AC b:AC c:AC')).score).toBe(100);
     expect(aggregate(go, res('a:AC b:WA c:AC')).score).toBe(66.666666667);
     // break (the default) after b: c is SK and worth 0 even though it ran and passed
-    const stop = defineScoring({ partial: true, groups: [{ name: 'secret', tests: ['a', 'b', 'c'], aggregation: 'sum', maxScore: 100 }] });
+    const stop = defineScoring({ partial: true, groups: [{ name: 'secret', tests: ['a', 'b', 'c'], aggregation: 'sum', maxScore: 100, onReject: 'break' }] });
     expect(verdicts(stop, res('a:AC b:WA c:AC'))).toBe('a:AC b:WA c:SK');
     expect(aggregate(stop, res('a:AC b:WA c:AC')).score).toBe(33.333333333);
   });
