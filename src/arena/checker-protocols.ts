@@ -35,10 +35,12 @@ export interface CheckerRun {
   stderr?: string | Buffer;
 }
 
-/** Feedback files a Kattis validator wrote into feedback_dir (absent when not written). */
+/**
+ * Feedback files a Kattis validator wrote into feedback_dir (absent when not written). Other
+ * files (teammessage.txt, diffposition.txt) are not read: the message shown is judgemessage.txt.
+ */
 export interface KattisFeedback {
   judgemessage?: string | Buffer;
-  teammessage?: string | Buffer;
   score?: string | Buffer;
   scoreMultiplier?: string | Buffer;
 }

@@ -200,6 +200,55 @@ describe('scoring problem with subtasks (IOI style)', () => {
   });
 });
 
+describe('DMOJ-shaped problem: pretests, batches with min, dependencies', () => {
+  // init.yml: a pretest case (points 0), batch 1 (30 points), a single case (10), batch 2
+  // (60 points, dependencies [batch 1]). The importer maps each to a group.
+  const dmoj = defineScoring({
+    partial: true,
+    groups: [
+      { name: 'pretest', tests: ['00'], aggregation: 'min', maxScore: 0 },
+      { name: 'batch1', tests: ['01a', '01b', '01c'], aggregation: 'min', maxScore: 30, requirePass: ['pretest'] },
+      { name: 'case2', tests: ['02'], aggregation: 'min', maxScore: 10, requirePass: ['pretest'] },
+      { name: 'batch3', tests: ['03a', '03b'], aggregation: 'min', maxScore: 60, requirePass: ['pretest', 'batch1'] },
+    ],
+  });
+
+  it('a failed pretest short-circuits everything', () => {
+    const r = aggregate(dmoj, res('00:WA 01a:AC 01b:AC 01c:AC 02:AC 03a:AC 03b:AC'));
+    expect(r.verdict).toBe('WA');
+    expect(r.score).toBe(0);
+    expect(r.tests.filter((t) => t.verdict === 'SK').map((t) => t.name)).toEqual(['01a', '01b', '01c', '02', '03a', '03b']);
+  });
+
+  it('a failure in a batch marks the rest of it SK, and its dependants', () => {
+    const r = aggregate(dmoj, res('00:AC 01a:AC 01b:RTE 01c:AC 02:AC 03a:AC 03b:AC'));
+    expect(verdicts(dmoj, res('00:AC 01a:AC 01b:RTE 01c:AC 02:AC 03a:AC 03b:AC'))).toBe('00:AC 01a:AC 01b:RTE 01c:SK 02:AC 03a:SK 03b:SK');
+    expect(r.verdict).toBe('RTE');
+    expect(r.score).toBe(10);
+  });
+
+  it('a batch is worth the minimum of its cases', () => {
+    const r = aggregate(dmoj, res('00:AC 01a:AC:0.5 01b:AC:0.8 01c:AC 02:WA 03a:AC 03b:AC'));
+    expect(r.groups.map((g) => [g.name, g.score])).toEqual([['pretest', 0], ['batch1', 15], ['case2', 0], ['batch3', 60]]);
+    expect(r.score).toBe(75);
+    expect(r.verdict).toBe('WA');
+  });
+});
+
+describe('samples never score', () => {
+  it('even with a partial score or a non-zero max given', () => {
+    const s = defineScoring({ partial: true, groups: [
+      { name: 'sample', tests: ['s'], aggregation: 'sum', maxScore: 50 },
+      { name: 'secret', tests: ['t'], aggregation: 'sum', maxScore: 50 },
+    ] });
+    expect(s.maxScore).toBe(50);
+    expect(aggregate(s, res('s:AC t:AC')).score).toBe(50);
+    expect(aggregate(s, res('s:WA:0.9 t:WA:0.5')).score).toBe(25);
+    const explicit = defineScoring({ partial: true, groups: [{ name: 'examples', sample: true, tests: ['e'], aggregation: 'sum', maxScore: 10 }] });
+    expect(explicit.maxScore).toBe(0);
+  });
+});
+
 describe('skipReason is monotone and agrees with the final table', () => {
   const s = defineScoring({
     partial: true,
