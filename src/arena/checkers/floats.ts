@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { CheckResult } from './types.js';
-import { accepted, isBlank, splitLines, toBytes, tokenize, wrong, type Token } from './text.js';
+import { accepted, isSpace, toBytes, wrong, type Token } from './text.js';
 
 export const floatsOptionsSchema = z
   .object({
@@ -35,11 +35,36 @@ interface TokenLine {
   tokens: Token[];
 }
 
-/** Non-blank lines with their tokens (offsets relative to the whole text). */
+/**
+ * Non-blank lines with their tokens (offsets relative to the whole text), in one scan. Line
+ * breaks as splitLines: \n, \r\n or a lone \r.
+ */
 export function tokenLines(s: string): TokenLine[] {
-  return splitLines(s)
-    .filter((l) => !isBlank(l.text))
-    .map((l) => ({ number: l.number, tokens: tokenize(l.text).map((t) => ({ text: t.text, start: t.start + l.start })) }));
+  const out: TokenLine[] = [];
+  const n = s.length;
+  let line = 1;
+  let current: TokenLine | null = null;
+  let i = 0;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c === 10 || c === 13) {
+      if (c === 13 && s.charCodeAt(i + 1) === 10) i++;
+      line++;
+      current = null;
+      i++;
+    } else if (isSpace(c)) {
+      i++;
+    } else {
+      const start = i;
+      while (i < n && !isSpace(s.charCodeAt(i))) i++;
+      if (current === null) {
+        current = { number: line, tokens: [] };
+        out.push(current);
+      }
+      current.tokens.push({ text: s.slice(start, i), start });
+    }
+  }
+  return out;
 }
 
 export function floats(output: string | Buffer, answer: string | Buffer, options: FloatsOptions = {}): CheckResult {
@@ -75,6 +100,8 @@ const NON_FINITE = 'NaN and infinity never match';
 function mismatch(expected: string, got: string, eps: number, mode: 'default' | 'absolute' | 'relative'): string | null {
   const e = parsePythonFloat(expected);
   if (e === null) return expected === got ? null : '';
+  // The same text is the same finite number (the common case: no second parse).
+  if (expected === got && Number.isFinite(e)) return null;
   const g = parsePythonFloat(got);
   if (g === null) return 'expected a number';
   if (!Number.isFinite(g) || !Number.isFinite(e)) return NON_FINITE;

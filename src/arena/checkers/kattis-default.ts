@@ -95,6 +95,8 @@ export function bindKattisDefault(options: KattisOptions): (output: string | Buf
 }
 
 function compare(out: string, ans: string, o: Resolved): CheckResult {
+  // Most accepted outputs are byte-identical to the answer; identical tokens always match here.
+  if (out === ans) return accepted();
   const got = tokenize(out);
   const exp = tokenize(ans);
   const at = (offset: number, ansOffset: number) => ({ ...locate(out, offset), answerLine: locate(ans, ansOffset).line });

@@ -14,6 +14,7 @@ export type StandardOptions = z.input<typeof standardOptionsSchema>;
 export function standard(output: string | Buffer, answer: string | Buffer, _options: StandardOptions = {}): CheckResult {
   const out = toBytes(output);
   const ans = toBytes(answer);
+  if (out === ans) return accepted();
   const got = tokenize(out);
   const exp = tokenize(ans);
   const at = (offset: number, ansOffset: number) => ({ ...locate(out, offset), answerLine: locate(ans, ansOffset).line });
