@@ -370,3 +370,27 @@ function catchError(fn: () => unknown): MuscodeError {
   }
   throw new Error('did not throw');
 }
+
+describe('text helpers', () => {
+  it('numbers lines the same way everywhere: \\n, \\r\\n and a lone \\r each end one line', async () => {
+    const { splitLines, locate, tokenize } = await import('../../src/arena/checkers/text.js');
+    const { tokenLines } = await import('../../src/arena/checkers/floats.js');
+    const s = 'a b\r\nc\rd\n\n  e f\n';
+    expect(splitLines(s).map((l) => [l.number, l.text])).toEqual([[1, 'a b'], [2, 'c'], [3, 'd'], [4, ''], [5, '  e f'], [6, '']]);
+    expect(tokenLines(s).map((l) => [l.number, l.tokens.map((t) => t.text)])).toEqual([[1, ['a', 'b']], [2, ['c']], [3, ['d']], [5, ['e', 'f']]]);
+    for (const t of tokenize(s)) {
+      const line = tokenLines(s).find((l) => l.tokens.some((x) => x.start === t.start))!;
+      expect(locate(s, t.start).line).toBe(line.number);
+      expect(s.slice(t.start, t.start + t.text.length)).toBe(t.text);
+    }
+    expect(locate(s, s.indexOf('f'))).toEqual({ line: 5, token: 2 });
+  });
+
+  it('accepts a byte-identical output in every checker, except floats where NaN never matches', () => {
+    const samples = ['', '\n', 'nan', 'inf -inf', '1e400', 'a\u0000b', ' x \r\n y ', 'NaN 1'];
+    for (const name of CHECKER_NAMES.filter((n) => !n.startsWith('floats'))) {
+      for (const s of samples) expect([name, s, loadChecker(name).check(s, s).verdict]).toEqual([name, s, 'AC']);
+    }
+    expect(loadChecker('floats').check('nan', 'nan').verdict).toBe('WA');
+  });
+});
