@@ -181,7 +181,7 @@ export function wrong(
   /** False when the difference is not about whitespace or case even if the text says so (NaN). */
   hintPossible = true,
 ): CheckResult {
-  if (at.answerLine === at.line) {
+  if (at.answerLine === at.line || (at.answerLine === undefined && 'answerLine' in at)) {
     const { answerLine: _same, ...rest } = at;
     at = rest;
   }
