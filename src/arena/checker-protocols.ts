@@ -10,11 +10,14 @@
  * - testlib (`checker input output answer`): exit 0 AC, 1 WA, 2 presentation error (WA with
  *   detail), 3 "fail" (JE), 7 partial with `points X` in its message; anything else JE.
  * - CMS (`checker input answer output`): stdout the outcome, a float in 0..1; stderr the message.
+ * - DMOJ bridged `default` (`checker input output answer`): exit 0 AC, 1 WA, anything else JE.
+ * - DMOJ bridged `coci`: testlib's codes, but exit 7 carries `partial X/Y` (the fraction X/Y).
+ * Protocol names match the package model's (src/arena/packages).
  */
 import type { CheckResult } from './checkers/types.js';
 import type { StageStatus } from '../engine/types.js';
 
-export const CHECKER_PROTOCOLS = ['kattis', 'testlib', 'cms'] as const;
+export const CHECKER_PROTOCOLS = ['kattis', 'testlib', 'cms', 'dmoj-default', 'coci'] as const;
 export type CheckerProtocol = (typeof CHECKER_PROTOCOLS)[number];
 
 /** The checker failed: JE. `message` is for operators and authors, never for the contestant. */
@@ -121,6 +124,33 @@ const POINTS_RE = /^points\s+([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\b/m;
  * is a WA carrying its score; full points are AC.
  */
 export function parseTestlibResult(run: CheckerRun, opts: { maxPoints?: number } = {}): CustomCheckResult {
+  return testlibLike(run, (message) => {
+    const max = opts.maxPoints ?? 1;
+    const m = POINTS_RE.exec(message);
+    if (!m) return 'testlib exit 7 without a "points X" line';
+    const points = Number(m[1]);
+    if (!Number.isFinite(points) || points < -SLACK || points > max + SLACK) return `testlib partial points ${m[1]} outside 0..${max}`;
+    return points / max;
+  });
+}
+
+/** COCI's `partial X/Y` line (DMOJ contrib/coci.py); Y must be positive. */
+const COCI_PARTIAL_RE = /^partial (\d+)\/(\d+)\s*$/m;
+
+/** A COCI checker: testlib's exit codes, exit 7 with `partial X/Y` on stderr. */
+export function parseCociResult(run: CheckerRun): CustomCheckResult {
+  return testlibLike(run, (message) => {
+    const m = COCI_PARTIAL_RE.exec(message);
+    if (!m) return 'coci exit 7 without a "partial X/Y" line';
+    const x = Number(m[1]);
+    const y = Number(m[2]);
+    if (y === 0 || x > y) return `coci partial ${m[1]}/${m[2]} is not a fraction in 0..1`;
+    return x / y;
+  });
+}
+
+/** testlib's codes; `partial` reads exit 7's message into a fraction, or says why it cannot. */
+function testlibLike(run: CheckerRun, partial: (message: string) => number | string): CustomCheckResult {
   const message = text(run.stderr);
   if (checkerFailed(run)) return judgeError(describeExit(run), message);
   switch (run.exitCode) {
@@ -133,19 +163,23 @@ export function parseTestlibResult(run: CheckerRun, opts: { maxPoints?: number }
     case 3:
       return judgeError('the checker failed (testlib exit 3)', message);
     case 7: {
-      const max = opts.maxPoints ?? 1;
-      const m = POINTS_RE.exec(message);
-      if (!m) return judgeError('testlib exit 7 without a "points X" line', message);
-      const points = Number(m[1]);
-      if (!Number.isFinite(points) || points < -SLACK || points > max + SLACK) {
-        return judgeError(`testlib partial points ${m[1]} outside 0..${max}`, message);
-      }
-      const score = clamp01(points / max);
+      const fraction = partial(message);
+      if (typeof fraction === 'string') return judgeError(fraction, message);
+      const score = clamp01(fraction);
       return score >= 1 ? { verdict: 'AC', score: 1, message } : { verdict: 'WA', score, message };
     }
     default:
       return judgeError(`${describeExit(run)} (testlib uses 0, 1, 2, 3 and 7)`, message);
   }
+}
+
+/** DMOJ's bridged `default` checker: exit 0 AC, 1 WA, anything else JE; the message on stderr. */
+export function parseDmojDefaultResult(run: CheckerRun): CustomCheckResult {
+  const message = text(run.stderr);
+  if (checkerFailed(run)) return judgeError(describeExit(run), message);
+  if (run.exitCode === 0) return { verdict: 'AC', message: message || 'Accepted' };
+  if (run.exitCode === 1) return { verdict: 'WA', message: message || 'Wrong answer' };
+  return judgeError(`${describeExit(run)} (a DMOJ default checker exits 0 or 1)`, message);
 }
 
 /** CMS's standard messages, as its checkers write them on stderr. */
@@ -182,6 +216,8 @@ function clamp01(x: number): number {
 /** Dispatch by protocol name. */
 export function parseCheckerResult(protocol: CheckerProtocol, run: CheckerRun, feedback?: KattisFeedback, opts: { maxScore?: number } = {}): CustomCheckResult {
   if (protocol === 'kattis') return parseKattisResult(run, feedback, opts);
-  if (protocol === 'testlib') return parseTestlibResult(run, { maxPoints: opts.maxScore });
+  if (protocol === 'testlib') return parseTestlibResult(run, opts.maxScore === undefined ? {} : { maxPoints: opts.maxScore });
+  if (protocol === 'coci') return parseCociResult(run);
+  if (protocol === 'dmoj-default') return parseDmojDefaultResult(run);
   return parseCmsResult(run);
 }

@@ -3,6 +3,8 @@ import {
   CHECKER_MESSAGE_CHARS,
   parseCheckerResult,
   parseCmsResult,
+  parseCociResult,
+  parseDmojDefaultResult,
   parseKattisResult,
   parseTestlibResult,
   type CheckerRun,
@@ -96,10 +98,41 @@ describe('CMS protocol', () => {
   it.each(rows)('%s', (_name, r, e) => same(parseCmsResult(r), e));
 });
 
+describe('COCI protocol (DMOJ bridged coci)', () => {
+  const rows: [string, CheckerRun, Expect][] = [
+    ['0 is AC', run(0), { verdict: 'AC' }],
+    ['1 is WA', run(1, { stderr: 'wrong' }), { verdict: 'WA', message: /^wrong$/ }],
+    ['2 is presentation', run(2), { verdict: 'WA', detail: 'presentation' }],
+    ['3 is JE', run(3), { verdict: 'JE' }],
+    ['partial 3/4', run(7, { stderr: 'partial 3/4\n' }), { verdict: 'WA', score: 0.75 }],
+    ['partial 4/4 is AC', run(7, { stderr: 'partial 4/4' }), { verdict: 'AC', score: 1 }],
+    ['partial 0/5', run(7, { stderr: 'partial 0/5' }), { verdict: 'WA', score: 0 }],
+    ['partial 5/4 is JE', run(7, { stderr: 'partial 5/4' }), { verdict: 'JE', message: /not a fraction/ }],
+    ['partial 1/0 is JE', run(7, { stderr: 'partial 1/0' }), { verdict: 'JE' }],
+    ['testlib points is not coci', run(7, { stderr: 'points 0.5' }), { verdict: 'JE', message: /partial X\/Y/ }],
+  ];
+  it.each(rows)('%s', (_name, r, e) => same(parseCociResult(r), e));
+});
+
+describe('DMOJ bridged default protocol', () => {
+  const rows: [string, CheckerRun, Expect][] = [
+    ['0 is AC', run(0, { stderr: 'fine' }), { verdict: 'AC', message: /^fine$/ }],
+    ['1 is WA', run(1), { verdict: 'WA', message: /^Wrong answer$/ }],
+    ['2 is JE (no presentation error here)', run(2), { verdict: 'JE', message: /exits 0 or 1/ }],
+    ['7 is JE', run(7, { stderr: 'points 1' }), { verdict: 'JE' }],
+    ['a crash is JE', run(null, { signal: 'SIGSEGV' }), { verdict: 'JE' }],
+    ['a timeout is JE', run(0, { status: 'time_limit' }), { verdict: 'JE' }],
+  ];
+  it.each(rows)('%s', (_name, r, e) => same(parseDmojDefaultResult(r), e));
+});
+
 describe('protocol dispatch', () => {
   it('routes by name and passes the maximum', () => {
     expect(parseCheckerResult('kattis', run(42), { score: '5' }, { maxScore: 10 })).toMatchObject({ verdict: 'AC', score: 0.5 });
     expect(parseCheckerResult('testlib', run(7, { stderr: 'points 5' }), undefined, { maxScore: 10 })).toMatchObject({ verdict: 'WA', score: 0.5 });
     expect(parseCheckerResult('cms', run(0, { stdout: '0.5' }))).toMatchObject({ verdict: 'WA', score: 0.5 });
+    expect(parseCheckerResult('coci', run(7, { stderr: 'partial 1/2' }))).toMatchObject({ verdict: 'WA', score: 0.5 });
+    expect(parseCheckerResult('dmoj-default', run(1))).toMatchObject({ verdict: 'WA' });
+    expect(parseCheckerResult('testlib', run(7, { stderr: 'points 0.25' }))).toMatchObject({ verdict: 'WA', score: 0.25 });
   });
 });
