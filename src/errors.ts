@@ -45,6 +45,10 @@ export const ErrorCodes = {
   sandboxUnavailable: 'SANDBOX_UNAVAILABLE',
   unknownSandboxDriver: 'UNKNOWN_SANDBOX_DRIVER',
   cgroupUnavailable: 'CGROUP_UNAVAILABLE',
+  /** The judge was asked for a checker it does not have (src/arena/checkers/registry.ts). */
+  unknownChecker: 'UNKNOWN_CHECKER',
+  /** Checker options or test groups the judge cannot use (src/arena). */
+  invalidJudgeConfig: 'INVALID_JUDGE_CONFIG',
   internal: 'INTERNAL',
   // Problem packages (issue 8, docs/problem-packages.md): a package the caller uploaded or named is wrong.
   packageInvalid: 'PACKAGE_INVALID',

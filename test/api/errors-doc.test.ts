@@ -20,6 +20,8 @@ const SYSTEM_CODES = new Set<string>([
   ErrorCodes.cgroupUnavailable,
   ErrorCodes.internal,
   ErrorCodes.invalidConfig,
+  ErrorCodes.unknownChecker,
+  ErrorCodes.invalidJudgeConfig,
 ]);
 
 function documentedRows(): { code: string; status: number }[] {
