@@ -161,7 +161,10 @@ describe('Kattis 2023-07-draft scoring package', () => {
     const secret = group(p, 'secret');
     expect(secret.groups.map((g) => g.path)).toEqual(['secret/group1', 'secret/group2']);
     expect(secret.settings).toMatchObject({ aggregation: 'sum', maxScore: 100, outputValidatorArgs: ['--mode', 'pairs'] });
-    expect(group(p, 'secret/group1').settings).toMatchObject({ aggregation: 'min', maxScore: 30, outputValidatorArgs: ['--mode', 'pairs'] });
+    // No on_reject given: a min group is lost at its first rejection, so it stops there (the
+    // scoring module's default too); only a sum group runs on.
+    expect(group(p, 'secret/group1').settings).toMatchObject({ aggregation: 'min', onReject: 'break', maxScore: 30, outputValidatorArgs: ['--mode', 'pairs'] });
+    expect(secret.settings.onReject).toBe('continue');
     // Aggregation is not inherited: group2 and its subgroup fall back to pass-fail.
     expect(group(p, 'secret/group2').settings).toMatchObject({ aggregation: 'pass-fail', maxScore: 70, onReject: 'break' });
     const hard = group(p, 'secret/group2/hard');

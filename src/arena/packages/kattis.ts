@@ -340,7 +340,9 @@ function groupSettings(ctx: GroupCtx, kind: 'root' | TestGroup['kind'], cfg: Rec
   const ivArgs = c.input_validator_args ?? c.input_validator_flags;
   return {
     aggregation,
-    onReject: onReject ?? (legacy ? 'break' : aggregation === 'pass-fail' ? 'break' : 'continue'),
+    // One default with src/arena/scoring.ts: only a `sum` group gains anything from running on
+    // after a rejection (a pass-fail or min group is already lost).
+    onReject: onReject ?? (legacy || aggregation !== 'sum' ? 'break' : 'continue'),
     acceptScore: ctx.scoring && legacy ? (num(c.accept_score, where, 'accept_score') ?? 1) : num(c.accept_score, where, 'accept_score'),
     rejectScore: ctx.scoring && legacy ? (num(c.reject_score, where, 'reject_score') ?? 0) : num(c.reject_score, where, 'reject_score'),
     range,
