@@ -1,0 +1,2 @@
+export { judgeSubmission, INTERACTIVE_UNSUPPORTED, type JudgeOptions, type JudgeResult, type JudgedTest, type JudgeSubmission } from './judge.js';
+export { DEFAULT_JUDGE_LIMITS, judgeLimits, judgePlan, wallFor, type JudgeLimits, type JudgePlan } from './plan.js';

@@ -1,0 +1,84 @@
+/**
+ * From a problem package to what the judge needs: the scoring plan, the test cases by name and
+ * the limits. Pure functions (no engine), so the importer and the verify command share them.
+ */
+import type { LimitOverrides } from '../../engine/types.js';
+import type { GroupSpec, Scoring } from '../scoring.js';
+import { defineScoring } from '../scoring.js';
+import type { ProblemPackage, TestCase, TestGroup } from '../packages/model.js';
+
+const MiB = 2 ** 20;
+
+/** Used when the package says nothing (the same for every language). */
+export const DEFAULT_JUDGE_LIMITS = Object.freeze({
+  cpuMs: 2_000,
+  memoryBytes: 256 * MiB,
+  /** Generous: the engine's maximum run output. */
+  outputBytes: 16 * MiB,
+});
+
+export interface JudgeLimits {
+  cpuMs: number;
+  wallMs: number;
+  memoryBytes: number;
+  outputBytes: number;
+}
+
+/** Wall time: twice the CPU time plus a second, for start-up and I/O waits. */
+export function wallFor(cpuMs: number): number {
+  return cpuMs * 2 + 1_000;
+}
+
+/** The limits of one submission's runs: the caller's, else the package's, else the defaults. */
+export function judgeLimits(problem: ProblemPackage, language: string, override: Partial<JudgeLimits> = {}): JudgeLimits {
+  const seconds = problem.limits.timeSecondsByLanguage[language] ?? problem.limits.timeSeconds;
+  const cpuMs = override.cpuMs ?? (seconds !== null ? Math.ceil(seconds * 1000) : DEFAULT_JUDGE_LIMITS.cpuMs);
+  return {
+    cpuMs,
+    wallMs: override.wallMs ?? wallFor(cpuMs),
+    memoryBytes: override.memoryBytes ?? (problem.limits.memoryMiB !== null ? Math.floor(problem.limits.memoryMiB * MiB) : DEFAULT_JUDGE_LIMITS.memoryBytes),
+    outputBytes: override.outputBytes ?? (problem.limits.outputMiB !== null ? Math.min(Math.floor(problem.limits.outputMiB * MiB), DEFAULT_JUDGE_LIMITS.outputBytes) : DEFAULT_JUDGE_LIMITS.outputBytes),
+  };
+}
+
+export function toEngineLimits(l: JudgeLimits): LimitOverrides {
+  return { cpuMs: l.cpuMs, wallMs: l.wallMs, memoryBytes: l.memoryBytes, outputBytes: l.outputBytes };
+}
+
+export interface JudgePlan {
+  scoring: Scoring;
+  cases: ReadonlyMap<string, TestCase>;
+}
+
+function walk(group: TestGroup, out: TestGroup[]): void {
+  if (group.cases.length > 0) out.push(group);
+  for (const g of group.groups) walk(g, out);
+}
+
+/**
+ * Every package group that holds test cases becomes a scoring group (nested groups are judged as
+ * groups of their own; a parent's aggregation over its subgroups is not modelled yet). Scoring
+ * problems (Kattis `scoring`, DMOJ points) score partially; pass-fail ones are all or nothing.
+ */
+export function judgePlan(problem: ProblemPackage): JudgePlan {
+  const groups: TestGroup[] = [];
+  for (const g of problem.testData) walk(g, groups);
+  const partial = problem.types.includes('scoring') || problem.format === 'dmoj';
+  const names = new Set(groups.map((g) => g.path));
+  const cases = new Map<string, TestCase>();
+  const specs: GroupSpec[] = groups.map((g) => {
+    for (const c of g.cases) cases.set(c.name, c);
+    const points = g.cases.reduce((s, c) => s + (c.points ?? 0), 0);
+    const maxScore = g.settings.maxScore ?? (points > 0 ? points : partial ? g.cases.length * (g.settings.acceptScore ?? 1) : 1);
+    return {
+      name: g.path,
+      tests: g.cases.map((c) => c.name),
+      aggregation: g.settings.aggregation,
+      maxScore,
+      requirePass: g.settings.requirePass.filter((r) => names.has(r) && r !== g.path),
+      onReject: g.settings.onReject,
+      sample: g.kind === 'sample',
+    };
+  });
+  return { scoring: defineScoring({ groups: specs, partial }), cases };
+}

@@ -1,0 +1,127 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { judgeSubmission, INTERACTIVE_UNSUPPORTED, type JudgeSubmission } from '../../src/arena/judge/index.js';
+import { loadProblemPackage } from '../../src/arena/packages/index.js';
+import { useEngine } from '../helpers/engine.js';
+
+const FIX = path.join(import.meta.dirname, '../fixtures');
+const ctx = useEngine();
+
+function pkg(rel: string) {
+  return loadProblemPackage(path.join(FIX, rel));
+}
+
+function py(code: string): JudgeSubmission {
+  return { language: 'python', code };
+}
+
+function fromFile(rel: string, language: string): JudgeSubmission {
+  const p = path.join(FIX, rel);
+  return { language, files: [{ path: path.basename(p), content: fs.readFileSync(p) }] };
+}
+
+async function judge(rel: string, submission: JudgeSubmission, limits?: { cpuMs?: number; memoryBytes?: number }) {
+  const { problem, files } = pkg(rel);
+  return judgeSubmission({ engine: ctx.engine, problem, files, submission, ...(limits ? { limits } : {}) });
+}
+
+const summary = (r: Awaited<ReturnType<typeof judge>>) => r.tests.map((t) => `${t.name}:${t.verdict}`);
+
+describe('judgeSubmission', () => {
+  it('accepts a right answer on every test, with measurements, and scores it', async () => {
+    const progress: number[] = [];
+    const { problem, files } = pkg('judge/sum-legacy');
+    const r = await judgeSubmission({
+      engine: ctx.engine,
+      problem,
+      files,
+      submission: fromFile('judge/sum-legacy/submissions/accepted/sum.py', 'python'),
+      onProgress: (p) => progress.push(p.tests.filter((t) => t.verdict !== 'pending').length),
+    });
+    expect(r.verdict).toBe('AC');
+    expect(summary(r)).toEqual(['sample/1:AC', 'secret/1:AC', 'secret/2:AC', 'secret/3:AC']);
+    expect(r.score).toBe(r.maxScore);
+    expect(r.maxScore).toBeGreaterThan(0);
+    for (const t of r.tests) {
+      expect(t.cpuMs).not.toBeNull();
+      expect(t.memoryKb).toBeGreaterThan(0);
+    }
+    // Defaults when the package sets no time limit: 2 s CPU; the package's 64 MiB memory.
+    expect(r.limits).toMatchObject({ cpuMs: 2000, memoryBytes: 64 * 2 ** 20 });
+    expect(progress.at(-1)).toBe(4);
+  });
+
+  it('gives WA on the first wrong test and skips the rest of its break group', async () => {
+    const r = await judge('judge/sum-legacy', fromFile('judge/sum-legacy/submissions/wrong_answer/minus.py', 'python'));
+    expect(r.verdict).toBe('WA');
+    expect(r.firstFailure).toBe('secret/1');
+    expect(r.score).toBe(0);
+    expect(r.tests[0]!.verdict).toBe('AC');
+    expect(r.tests[1]!.verdict).toBe('WA');
+    expect(r.tests[1]!.message).toMatch(/30/);
+    // secret/2 may have started in parallel before secret/1 failed; either way the table says SK.
+    expect(r.tests.slice(2).map((t) => t.verdict)).toEqual(['SK', 'SK']);
+    expect(r.tests[3]!.skipReason).toBe('test secret/1 failed');
+  });
+
+  it('gives TLE for a busy loop', async () => {
+    const r = await judge('judge/sum-legacy', py('while True:\n    pass\n'), { cpuMs: 300 });
+    expect(r.verdict).toBe('TLE');
+    expect(r.tests[0]).toMatchObject({ name: 'sample/1', verdict: 'TLE' });
+  });
+
+  it('gives RTE with the exit code for a crash', async () => {
+    const r = await judge('judge/sum-legacy', fromFile('judge/sum-legacy/submissions/run_time_error/crash.py', 'python'));
+    expect(r.verdict).toBe('RTE');
+    expect(r.tests[0]!.detail).toBe('exit 3');
+  });
+
+  it('gives MLE for a program that allocates and touches too much', async () => {
+    const r = await judge('judge/sum-legacy', py('x = bytearray(200 * 1024 * 1024)\nfor i in range(0, len(x), 4096):\n    x[i] = 1\nprint(len(x))\n'), { memoryBytes: 48 * 2 ** 20 });
+    expect(r.verdict).toBe('MLE');
+    expect(r.tests[0]!.verdict).toBe('MLE');
+  });
+
+  it('gives CE with the compiler message, every test skipped', async () => {
+    const r = await judge('judge/sum-legacy', { language: 'cpp', code: 'int main() { return nope; }\n' });
+    expect(r.verdict).toBe('CE');
+    expect(r.compileMessage).toMatch(/nope/);
+    expect(r.tests.every((t) => t.verdict === 'SK' && t.skipReason === 'compile error')).toBe(true);
+  });
+
+  it('compiles once and judges a C++ submission of an existing fixture (float tolerance flags)', async () => {
+    const ac = await judge('problems/kattis-legacy-average', fromFile('problems/kattis-legacy-average/submissions/accepted/avg.py', 'python'));
+    expect(ac.verdict).toBe('AC');
+    const wa = await judge('problems/kattis-legacy-average', fromFile('problems/kattis-legacy-average/submissions/wrong_answer/floor.cpp', 'cpp'));
+    expect(wa.verdict).toBe('WA');
+  });
+
+  describe('custom Kattis validator in the sandbox', () => {
+    it('AC when it exits 42', async () => {
+      const r = await judge('judge/validator-kattis', fromFile('judge/validator-kattis/submissions/accepted/double.py', 'python'));
+      expect(r.verdict).toBe('AC');
+      expect(summary(r)).toEqual(['sample/1:AC', 'secret/1:AC']);
+    });
+
+    it('WA with its message when it exits 43', async () => {
+      const r = await judge('judge/validator-kattis', fromFile('judge/validator-kattis/submissions/wrong_answer/triple.py', 'python'));
+      expect(r.verdict).toBe('WA');
+      expect(r.tests[0]!.message).toBe('expected 8, got 12');
+    });
+
+    it('JE, not WA, when the validator crashes', async () => {
+      const r = await judge('judge/validator-kattis', py('print("crash")\n'));
+      expect(r.verdict).toBe('JE');
+      expect(r.tests[0]!.verdict).toBe('JE');
+      expect(r.tests[0]!.message).toMatch(/must exit 42 or 43/);
+      expect(r.tests[0]!.message).toMatch(/validator bug/);
+    });
+  });
+
+  it('answers JE for interactive problems (not supported yet)', async () => {
+    const r = await judge('problems/kattis-interactive-guess', py('print(1)\n'));
+    expect(r.verdict).toBe('JE');
+    expect(r.tests[0]!.message).toBe(INTERACTIVE_UNSUPPORTED);
+  });
+});
