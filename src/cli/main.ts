@@ -11,6 +11,7 @@ import { LanguageRegistry } from '../engine/languages/registry.js';
 import { Engine } from '../engine/runner/engine.js';
 import { type RunResult, resultToJson, type SourceFile } from '../engine/types.js';
 import { CallerError, ErrorCodes, MuscodeError } from '../errors.js';
+import { EX_MISMATCH, verifyPaths } from './problem-commands.js';
 
 /** sysexits(3): our own failures can never be confused with a program's exit code. */
 const EX_USAGE = 64;
@@ -38,6 +39,7 @@ const USAGE = `usage:
                       [--wall-limit MS] [--memory-limit MB] [--json] [-- ARGS...]
   muscode languages [--json]
   muscode selftest [--json] [LANG...]
+  muscode problem verify PATH...            (judge a package's submissions/; exit 1 on a mismatch)
   muscode config --markdown`;
 
 class UsageError extends CallerError {
@@ -328,6 +330,26 @@ async function cmdRepair(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function cmdProblem(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'verify') throw new UsageError(sub ? `unknown problem command ${sub}` : 'problem needs a command: verify');
+  const args = parseArgs(rest, [], []);
+  if (args.positionals.length === 0) throw new UsageError('problem verify needs at least one PATH');
+  const engine = Engine.create(loadConfig());
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const reports = await verifyPaths(engine, args.positionals, (t) => writeOut(process.stdout, t), table, abort.signal);
+    return reports.every((r) => r.ok) ? 0 : EX_MISMATCH;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await engine.close();
+  }
+}
+
 function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
@@ -356,6 +378,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdRestore(rest);
       case 'repair':
         return await cmdRepair(rest);
+      case 'problem':
+        return await cmdProblem(rest);
       case 'config':
         if (rest[0] !== '--markdown') throw new UsageError('config supports --markdown');
         await writeOut(process.stdout, `${configMarkdown()}\n`);

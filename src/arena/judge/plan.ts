@@ -50,29 +50,43 @@ export interface JudgePlan {
   cases: ReadonlyMap<string, TestCase>;
 }
 
-function walk(group: TestGroup, out: TestGroup[]): void {
-  if (group.cases.length > 0) out.push(group);
-  for (const g of group.groups) walk(g, out);
+interface Entry {
+  group: TestGroup;
+  cases: TestCase[];
 }
 
 /**
- * Every package group that holds test cases becomes a scoring group (nested groups are judged as
- * groups of their own; a parent's aggregation over its subgroups is not modelled yet). Scoring
+ * A subgroup that sets no score of its own is judged as part of its nearest ancestor that holds
+ * tests (its tests count in that group's aggregation); one with a score is a group of its own.
+ */
+function walk(group: TestGroup, out: Entry[], parent: Entry | null, partial: boolean): void {
+  let here = parent;
+  if (parent && partial && group.settings.maxScore === null) parent.cases.push(...group.cases);
+  else if (group.cases.length > 0) {
+    here = { group, cases: [...group.cases] };
+    out.push(here);
+  }
+  for (const g of group.groups) walk(g, out, here, partial);
+}
+
+/**
+ * Every package group that holds test cases becomes a scoring group (see `walk` for subgroups; a
+ * parent's aggregation over its subgroups' scores is not modelled yet: groups simply add up). Scoring
  * problems (Kattis `scoring`, DMOJ points) score partially; pass-fail ones are all or nothing.
  */
 export function judgePlan(problem: ProblemPackage): JudgePlan {
-  const groups: TestGroup[] = [];
-  for (const g of problem.testData) walk(g, groups);
   const partial = problem.types.includes('scoring') || problem.format === 'dmoj';
-  const names = new Set(groups.map((g) => g.path));
+  const entries: Entry[] = [];
+  for (const g of problem.testData) walk(g, entries, null, partial);
+  const names = new Set(entries.map((e) => e.group.path));
   const cases = new Map<string, TestCase>();
-  const specs: GroupSpec[] = groups.map((g) => {
-    for (const c of g.cases) cases.set(c.name, c);
-    const points = g.cases.reduce((s, c) => s + (c.points ?? 0), 0);
-    const maxScore = g.settings.maxScore ?? (points > 0 ? points : partial ? g.cases.length * (g.settings.acceptScore ?? 1) : 1);
+  const specs: GroupSpec[] = entries.map(({ group: g, cases: own }) => {
+    for (const c of own) cases.set(c.name, c);
+    const points = own.reduce((s, c) => s + (c.points ?? 0), 0);
+    const maxScore = g.settings.maxScore ?? (points > 0 ? points : partial ? own.length * (g.settings.acceptScore ?? 1) : 1);
     return {
       name: g.path,
-      tests: g.cases.map((c) => c.name),
+      tests: own.map((c) => c.name),
       aggregation: g.settings.aggregation,
       maxScore,
       requirePass: g.settings.requirePass.filter((r) => names.has(r) && r !== g.path),
