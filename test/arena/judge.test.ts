@@ -95,6 +95,11 @@ describe('judgeSubmission', () => {
     expect(ac.verdict).toBe('AC');
     const wa = await judge('problems/kattis-legacy-average', fromFile('problems/kattis-legacy-average/submissions/wrong_answer/floor.cpp', 'cpp'));
     expect(wa.verdict).toBe('WA');
+    // Two tests ran (the sample is a group of its own; secret breaks after its first WA), the compiler once.
+    expect(wa.tests.map((t) => t.cpuMs === null)).toEqual([false, false, true]);
+    expect(wa.compiles).toBe(1);
+    const again = await judge('problems/kattis-legacy-average', fromFile('problems/kattis-legacy-average/submissions/wrong_answer/floor.cpp', 'cpp'));
+    expect(again.compiles).toBe(0);
   });
 
   describe('custom Kattis validator in the sandbox', () => {
@@ -116,6 +121,25 @@ describe('judgeSubmission', () => {
       expect(r.tests[0]!.verdict).toBe('JE');
       expect(r.tests[0]!.message).toMatch(/must exit 42 or 43/);
       expect(r.tests[0]!.message).toMatch(/validator bug/);
+    });
+  });
+
+  describe('DMOJ package: checker by name, per-case points, batches with dependencies', () => {
+    it('scores every case and batch when all are right (floats checker)', async () => {
+      const r = await judge('problems/dmoj-batches', py('n = int(input())\nprint(f"{n * n}.00001")\n'));
+      expect(r.verdict).toBe('AC');
+      expect(r.tests.map((t) => t.name)).toEqual(['secret/1', 'secret/2-batch1/1', 'secret/2-batch1/2', 'secret/3-batch2/1', 'secret/3-batch2/2', 'secret/4']);
+      expect(r.score).toBe(r.maxScore);
+      expect(r.maxScore).toBe(101);
+    });
+
+    it('skips a batch whose dependency failed, keeps the other points (partial score)', async () => {
+      const r = await judge('problems/dmoj-batches', py('n = int(input())\nprint(5 if n == 2 else n * n)\n'));
+      expect(r.verdict).toBe('WA');
+      expect(r.firstFailure).toBe('secret/2-batch1/1');
+      expect(summary(r)).toEqual(['secret/1:AC', 'secret/2-batch1/1:WA', 'secret/2-batch1/2:SK', 'secret/3-batch2/1:SK', 'secret/3-batch2/2:SK', 'secret/4:AC']);
+      expect(r.tests[3]!.skipReason).toBe('group secret/2-batch1 did not pass');
+      expect(r.score).toBe(6);
     });
   });
 

@@ -68,6 +68,8 @@ export interface JudgeResult {
   complete: boolean;
   /** The compiler's output on CE. */
   compileMessage?: string;
+  /** Runs whose compile was not served by the compile cache (0 or 1 unless the cache was evicted). */
+  compiles: number;
   firstFailure?: string;
   limits: JudgeLimits;
   groups: GroupResult[];
@@ -135,7 +137,7 @@ export async function judgeSubmission(opts: JudgeOptions): Promise<JudgeResult> 
       if (t.skipReason !== undefined) row.skipReason = t.skipReason;
       return row;
     });
-    const out: JudgeResult = { verdict: agg.verdict, score: agg.score, maxScore: agg.maxScore, complete: agg.complete, limits, groups: agg.groups, tests };
+    const out: JudgeResult = { verdict: agg.verdict, score: agg.score, maxScore: agg.maxScore, complete: agg.complete, compiles, limits, groups: agg.groups, tests };
     if (agg.firstFailure !== undefined) out.firstFailure = agg.firstFailure;
     return out;
   };
@@ -170,6 +172,7 @@ export async function judgeSubmission(opts: JudgeOptions): Promise<JudgeResult> 
       if (signal?.aborted) throw err;
       return { outcome: { verdict: 'JE', message: `the engine failed: ${(err as Error).message}` }, stage: null };
     }
+    if (r.compile && !r.compile.cached) compiles++;
     if (r.compile && r.compile.status !== 'ok') {
       if (r.compile.status === 'internal_error') return { outcome: { verdict: 'JE', message: r.compile.message ?? 'the compiler failed' }, stage: null };
       compileStage = r.compile;
@@ -193,6 +196,7 @@ export async function judgeSubmission(opts: JudgeOptions): Promise<JudgeResult> 
   }
 
   let compileStage: StageResult | null = null;
+  let compiles = 0;
   const order = scoring.order;
   let next = 0;
   let compiled = false;
@@ -211,6 +215,7 @@ export async function judgeSubmission(opts: JudgeOptions): Promise<JudgeResult> 
         maxScore: ce.maxScore,
         complete: true,
         compileMessage: compileMessage(compileStage!),
+        compiles,
         limits,
         groups: ce.groups,
         tests: ce.tests.map((t) => ({ ...t, verdict: 'SK', cpuMs: null, wallMs: null, memoryKb: null })),

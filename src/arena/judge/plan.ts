@@ -78,6 +78,18 @@ export function judgePlan(problem: ProblemPackage): JudgePlan {
   const partial = problem.types.includes('scoring') || problem.format === 'dmoj';
   const entries: Entry[] = [];
   for (const g of problem.testData) walk(g, entries, null, partial);
+  // DMOJ: pretests are for contests' pretest mode only, not full judging; and single cases
+  // outside batches carry their own points, so each is a group of its own worth its points.
+  if (problem.format === 'dmoj') {
+    const split: Entry[] = [];
+    for (const e of entries) {
+      if (e.group.kind === 'pretest') continue;
+      if (e.group.settings.aggregation === 'sum' && e.cases.some((c) => c.points !== null)) {
+        for (const c of e.cases) split.push({ group: { ...e.group, path: c.name, settings: { ...e.group.settings, maxScore: c.points ?? 0, requirePass: [] } }, cases: [c] });
+      } else split.push(e);
+    }
+    entries.splice(0, entries.length, ...split);
+  }
   const names = new Set(entries.map((e) => e.group.path));
   const cases = new Map<string, TestCase>();
   const specs: GroupSpec[] = entries.map(({ group: g, cases: own }) => {
