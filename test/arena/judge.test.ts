@@ -95,8 +95,9 @@ describe('judgeSubmission', () => {
     expect(ac.verdict).toBe('AC');
     const wa = await judge('problems/kattis-legacy-average', fromFile('problems/kattis-legacy-average/submissions/wrong_answer/floor.cpp', 'cpp'));
     expect(wa.verdict).toBe('WA');
-    // Two tests ran (the sample is a group of its own; secret breaks after its first WA), the compiler once.
-    expect(wa.tests.map((t) => t.cpuMs === null)).toEqual([false, false, true]);
+    // Pass-fail: the sample failed, so the secret group (which requires it) was skipped; one compile.
+    expect(wa.tests.map((t) => t.cpuMs === null)).toEqual([false, true, true]);
+    expect(wa.tests[1]!.skipReason).toBe('group sample did not pass');
     expect(wa.compiles).toBe(1);
     const again = await judge('problems/kattis-legacy-average', fromFile('problems/kattis-legacy-average/submissions/wrong_answer/floor.cpp', 'cpp'));
     expect(again.compiles).toBe(0);

@@ -91,6 +91,7 @@ export function judgePlan(problem: ProblemPackage): JudgePlan {
     entries.splice(0, entries.length, ...split);
   }
   const names = new Set(entries.map((e) => e.group.path));
+  const samples = entries.filter((e) => e.group.kind === 'sample').map((e) => e.group.path);
   const cases = new Map<string, TestCase>();
   const specs: GroupSpec[] = entries.map(({ group: g, cases: own }) => {
     for (const c of own) cases.set(c.name, c);
@@ -101,7 +102,8 @@ export function judgePlan(problem: ProblemPackage): JudgePlan {
       tests: own.map((c) => c.name),
       aggregation: g.settings.aggregation,
       maxScore,
-      requirePass: g.settings.requirePass.filter((r) => names.has(r) && r !== g.path),
+      // Pass-fail (ICPC, Kattis first_error): nothing after a failed sample is worth running.
+      requirePass: [...g.settings.requirePass.filter((r) => names.has(r) && r !== g.path), ...(partial || g.kind === 'sample' ? [] : samples)],
       onReject: g.settings.onReject,
       sample: g.kind === 'sample',
     };
