@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { judgeSubmission, INTERACTIVE_UNSUPPORTED, type JudgeSubmission } from '../../src/arena/judge/index.js';
@@ -114,6 +115,30 @@ describe('judgeSubmission', () => {
       const r = await judge('judge/validator-kattis', fromFile('judge/validator-kattis/submissions/wrong_answer/triple.py', 'python'));
       expect(r.verdict).toBe('WA');
       expect(r.tests[0]!.message).toBe('expected 8, got 12');
+    });
+
+    it('a compiled (C++) validator gets the input and answer files in its box', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'muscode-judge-'));
+      try {
+        fs.cpSync(path.join(FIX, 'judge/validator-kattis'), dir, { recursive: true });
+        fs.rmSync(path.join(dir, 'output_validators/check/check.py'));
+        fs.writeFileSync(
+          path.join(dir, 'output_validators/check/check.cpp'),
+          '#include <fstream>\n#include <iostream>\nint main(int, char** argv) { std::ifstream in(argv[1]), ans(argv[2]); long n, a, b; in >> n; ans >> a;\n' +
+            '  if (!(std::cin >> b)) return 1; if (a == 2 * n && b == a) return 42; std::cerr << "want " << a << "\\n"; return 43; }\n',
+        );
+        const { problem, files } = loadProblemPackage(dir);
+        expect(problem.validation.custom?.language).toBe('cpp');
+        const ok = await judgeSubmission({ engine: ctx.engine, problem, files, submission: py('print(2 * int(input()))\n') });
+        expect(summary(ok)).toEqual(['sample/1:AC', 'secret/1:AC']);
+        const wrong = await judgeSubmission({ engine: ctx.engine, problem, files, submission: py('print(7)\n') });
+        expect(wrong.verdict).toBe('WA');
+        expect(wrong.tests[0]!.message).toBe('want 8');
+        const silent = await judgeSubmission({ engine: ctx.engine, problem, files, submission: py('pass\n') });
+        expect(silent.tests[0]).toMatchObject({ verdict: 'JE' });
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('JE, not WA, when the validator crashes', async () => {
