@@ -169,6 +169,37 @@ describe('judgeSubmission', () => {
     });
   });
 
+  it('stops when cancelled: rejects, and leaves nothing running (checked after each test)', async () => {
+    const { problem, files } = pkg('judge/sum-legacy');
+    const abort = new AbortController();
+    const p = judgeSubmission({
+      engine: ctx.engine,
+      problem,
+      files,
+      submission: py('while True:\n    pass\n'),
+      limits: { cpuMs: 10_000 },
+      signal: abort.signal,
+    });
+    setTimeout(() => abort.abort(), 200);
+    await expect(p).rejects.toThrow();
+  });
+
+  it('stops when cancelled while tests run in parallel', async () => {
+    const { problem, files } = pkg('judge/sum-legacy');
+    const abort = new AbortController();
+    // The sample passes (a + b), then every secret test spins: both slots busy when cancelled.
+    const p = judgeSubmission({
+      engine: ctx.engine,
+      problem,
+      files,
+      submission: py('a, b = map(int, input().split())\nwhile a + b != 3:\n    pass\nprint(3)\n'),
+      limits: { cpuMs: 10_000 },
+      signal: abort.signal,
+      onProgress: () => setTimeout(() => abort.abort(), 200),
+    });
+    await expect(p).rejects.toThrow();
+  });
+
   it('answers JE for interactive problems (not supported yet)', async () => {
     const r = await judge('problems/kattis-interactive-guess', py('print(1)\n'));
     expect(r.verdict).toBe('JE');

@@ -228,7 +228,7 @@ export async function judgeSubmission(opts: JudgeOptions): Promise<JudgeResult> 
 
   const workers = Math.max(1, opts.concurrency ?? engine.stats.slots);
   const worker = async () => {
-    while (next < order.length) {
+    while (next < order.length && !signal?.aborted) {
       const name = order[next++]!;
       // Asked at start, with what is known: skips are monotone, so aggregate agrees later.
       if (skipReason(scoring, name, known()) !== null) continue;
@@ -239,6 +239,9 @@ export async function judgeSubmission(opts: JudgeOptions): Promise<JudgeResult> 
       opts.onProgress?.(table());
     }
   };
-  await Promise.all(Array.from({ length: workers }, worker));
+  // allSettled: on a cancel every worker's engine job has ended before we return or throw.
+  const settled = await Promise.allSettled(Array.from({ length: workers }, worker));
+  const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+  if (failed) throw failed.reason;
   return table();
 }
