@@ -67,6 +67,11 @@ export interface RunRequest {
   /** Path of the main file; defaults to the first file. */
   mainFile?: string;
   stdin?: Buffer | string;
+  /**
+   * Raises the stdin cap (default: the engine's default) up to the engine's maximum, for callers
+   * whose stdin is trusted data rather than user input (the arena judge's test inputs).
+   */
+  stdinLimitBytes?: number;
   args?: string[];
   limits?: LimitOverrides;
   compileLimits?: LimitOverrides;

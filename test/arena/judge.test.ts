@@ -200,6 +200,20 @@ describe('judgeSubmission', () => {
     await expect(p).rejects.toThrow();
   });
 
+  it('feeds test inputs larger than the playground stdin limit (1 MiB)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'muscode-judge-'));
+    try {
+      fs.cpSync(path.join(FIX, 'judge/sum-legacy'), dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'data/secret/3.in'), `7 -2\n${'x'.repeat(2 * 2 ** 20)}\n`);
+      expect(ctx.engine.limits.stdinBytes.default).toBeLessThan(2 * 2 ** 20);
+      const { problem, files } = loadProblemPackage(dir);
+      const r = await judgeSubmission({ engine: ctx.engine, problem, files, submission: fromFile('judge/sum-legacy/submissions/accepted/sum.py', 'python') });
+      expect(r.tests.at(-1)).toMatchObject({ name: 'secret/3', verdict: 'AC' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('answers JE for interactive problems (not supported yet)', async () => {
     const r = await judge('problems/kattis-interactive-guess', py('print(1)\n'));
     expect(r.verdict).toBe('JE');

@@ -68,10 +68,11 @@ export async function runCustomValidator(r: CustomValidatorRun): Promise<CustomC
       files: [...sources, { path: input, content: r.input }, { path: answer, content: r.answer }, { path: output, content: r.output }],
       ...(main ? { mainFile: main } : {}),
       stdin: r.output,
+      stdinLimitBytes: r.engine.limits.stdinBytes.max,
       args,
       limits: {
-        cpuMs: limits.validationTimeSeconds !== null ? Math.ceil(limits.validationTimeSeconds * 1000) : VALIDATOR_CPU_MS,
-        memoryBytes: limits.validationMemoryMiB !== null ? limits.validationMemoryMiB * 2 ** 20 : VALIDATOR_MEMORY_BYTES,
+        cpuMs: Math.min(limits.validationTimeSeconds !== null ? Math.ceil(limits.validationTimeSeconds * 1000) : VALIDATOR_CPU_MS, r.engine.limits.run.max.cpuMs),
+        memoryBytes: Math.min(limits.validationMemoryMiB !== null ? limits.validationMemoryMiB * 2 ** 20 : VALIDATOR_MEMORY_BYTES, r.engine.limits.run.max.memoryBytes),
       },
       ...(r.signal ? { signal: r.signal } : {}),
     });

@@ -114,7 +114,16 @@ function builtInChecker(problem: ProblemPackage): LoadedChecker | { error: strin
 export async function judgeSubmission(opts: JudgeOptions): Promise<JudgeResult> {
   const { engine, problem, files, signal } = opts;
   const { scoring, cases } = judgePlan(problem);
-  const limits = judgeLimits(problem, opts.submission.language, opts.limits);
+  const wanted = judgeLimits(problem, opts.submission.language, opts.limits);
+  // A package may ask for more than this engine allows: run at the engine's maximum rather than
+  // fail every test (the limits used are in the result).
+  const max = engine.limits.run.max;
+  const limits: JudgeLimits = {
+    cpuMs: Math.min(wanted.cpuMs, max.cpuMs),
+    wallMs: Math.min(wanted.wallMs, max.wallMs),
+    memoryBytes: Math.min(wanted.memoryBytes, max.memoryBytes),
+    outputBytes: Math.min(wanted.outputBytes, max.outputBytes),
+  };
   const source = submissionFiles(engine, opts.submission);
   const results = new Map<string, Ran>();
   const checker = builtInChecker(problem);
@@ -164,6 +173,8 @@ export async function judgeSubmission(opts: JudgeOptions): Promise<JudgeResult> 
         files: source,
         ...(opts.submission.mainFile ? { mainFile: opts.submission.mainFile } : {}),
         stdin: input,
+        // Test data is trusted: up to the engine's maximum stdin, not the playground's default.
+        stdinLimitBytes: engine.limits.stdinBytes.max,
         args: tc.args,
         limits: toEngineLimits(limits),
         ...(signal ? { signal } : {}),

@@ -65,9 +65,10 @@ export function prepareJob(req: RunRequest, lang: LanguageDefinition, limits: Li
   }
 
   const stdin = req.stdin === undefined ? Buffer.alloc(0) : Buffer.isBuffer(req.stdin) ? req.stdin : Buffer.from(String(req.stdin), 'utf8');
-  if (stdin.length > limits.stdinBytes.default) {
-    throw new CallerError(ErrorCodes.stdinTooLarge, `stdin is ${stdin.length} bytes, over the limit of ${limits.stdinBytes.default}`, {
-      max: limits.stdinBytes.default,
+  const stdinCap = req.stdinLimitBytes === undefined ? limits.stdinBytes.default : Math.min(Math.max(0, req.stdinLimitBytes), limits.stdinBytes.max);
+  if (stdin.length > stdinCap) {
+    throw new CallerError(ErrorCodes.stdinTooLarge, `stdin is ${stdin.length} bytes, over the limit of ${stdinCap}`, {
+      max: stdinCap,
     });
   }
   const args = (req.args ?? []).map(String);
