@@ -72,6 +72,12 @@ export interface RunRequest {
    * whose stdin is trusted data rather than user input (the arena judge's test inputs).
    */
   stdinLimitBytes?: number;
+  /**
+   * Files added to the run stage's box only, after compiling: not compiled and not part of the
+   * compile cache's key, so the same sources with other data compile once (the arena judge's
+   * test files for a custom validator). Each up to the engine's maximum file size.
+   */
+  dataFiles?: SourceFile[];
   args?: string[];
   limits?: LimitOverrides;
   compileLimits?: LimitOverrides;

@@ -141,6 +141,17 @@ describe('judgeSubmission', () => {
       }
     });
 
+    it('engine dataFiles: joined to the run box after the compile, so other data compiles nothing', async () => {
+      const src = '#include <fstream>\n#include <iostream>\nint main() { std::ifstream f("__judge/input"); long x; f >> x; std::cout << x * 2 << "\\n"; }\n';
+      const run = (data: string) => ctx.engine.run({ language: 'cpp', files: [{ path: 'v.cpp', content: src }], dataFiles: [{ path: '__judge/input', content: data }] });
+      const a = await run('21');
+      const b = await run('50');
+      expect(a.run?.stdout.toString()).toBe('42\n');
+      expect(b.run?.stdout.toString()).toBe('100\n');
+      expect(b.compile?.cached).toBe(true);
+      await expect(ctx.engine.run({ language: 'python', files: [{ path: 'a.py', content: 'print(1)' }], dataFiles: [{ path: 'A.py', content: 'x' }] })).rejects.toMatchObject({ code: 'DUPLICATE_FILE' });
+    });
+
     it('JE, not WA, when the validator crashes', async () => {
       const r = await judge('judge/validator-kattis', py('print("crash")\n'));
       expect(r.verdict).toBe('JE');

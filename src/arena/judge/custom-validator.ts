@@ -7,8 +7,8 @@
  * The engine returns only stdout and stderr, not files written in the box, so the feedback dir
  * (the box's /tmp) is not read back: the Kattis judgemessage is taken from the validator's
  * stderr and stdout instead, and score.txt / score_multiplier.txt are not supported yet.
- * The data files are part of the job, so a compiled validator is compiled once per test
- * (the compile cache keys on every file of the job); interpreted validators compile nothing.
+ * The data files are the job's `dataFiles`, added to the box after the compile: a compiled
+ * validator is compiled once per problem (then served by the compile cache).
  */
 import type { Engine } from '../../engine/runner/engine.js';
 import type { SourceFile } from '../../engine/types.js';
@@ -65,7 +65,13 @@ export async function runCustomValidator(r: CustomValidatorRun): Promise<CustomC
   try {
     run = await r.engine.run({
       language: program.language,
-      files: [...sources, { path: input, content: r.input }, { path: answer, content: r.answer }, { path: output, content: r.output }],
+      files: sources,
+      // Data files join the run box after the compile: the validator compiles once per problem.
+      dataFiles: [
+        { path: input, content: r.input },
+        { path: answer, content: r.answer },
+        { path: output, content: r.output },
+      ],
       ...(main ? { mainFile: main } : {}),
       stdin: r.output,
       stdinLimitBytes: r.engine.limits.stdinBytes.max,

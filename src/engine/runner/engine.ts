@@ -136,7 +136,9 @@ export class Engine implements EngineClient {
       }
       checkCancelled(req.signal);
       slot.clear();
-      slot.writeFiles(runFiles);
+      const clash = job.dataFiles.find((d) => runFiles.some((f) => f.path.toLowerCase() === d.path.toLowerCase()));
+      if (clash) throw new CallerError(ErrorCodes.duplicateFile, `${clash.path} is also a file of the compiled program`, { path: clash.path });
+      slot.writeFiles(job.dataFiles.length ? [...runFiles, ...job.dataFiles] : runFiles);
       const outcome = await slot.run({
         argv: [...expandArgv(lang.run.argv, job, lang.extensions), ...job.args],
         env,

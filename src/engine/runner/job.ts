@@ -7,6 +7,8 @@ import type { RunRequest } from '../types.js';
 /** A request checked against the limits, ready for the box. Bad input never reaches a sandbox. */
 export interface PreparedJob {
   files: BoxFile[];
+  /** RunRequest.dataFiles: written to the run box after the compile. */
+  dataFiles: BoxFile[];
   mainFile: string;
   stdin: Buffer;
   args: string[];
@@ -82,7 +84,26 @@ export function prepareJob(req: RunRequest, lang: LanguageDefinition, limits: Li
       max: limits.argsBytes,
     });
   }
-  return { files, mainFile, stdin, args };
+  const dataFiles: BoxFile[] = [];
+  let dataTotal = 0;
+  for (const f of req.dataFiles ?? []) {
+    const p = validateRelativePath(f.path);
+    if (p.startsWith('.muscode')) throw new CallerError(ErrorCodes.invalidPath, `${p}: reserved name`, { path: p });
+    const key = p.toLowerCase();
+    if (seen.has(key)) throw new CallerError(ErrorCodes.duplicateFile, `${p} is given twice`, { path: p });
+    seen.add(key);
+    const data = Buffer.isBuffer(f.content) ? f.content : Buffer.from(String(f.content ?? ''), 'utf8');
+    if (data.length > limits.fileBytes.max) {
+      throw new CallerError(ErrorCodes.sourceTooLarge, `${p} is ${data.length} bytes, over the limit of ${limits.fileBytes.max}`, { path: p, max: limits.fileBytes.max });
+    }
+    dataTotal += data.length;
+    dataFiles.push({ path: p, data, mode: 0o644 });
+  }
+  // The run box is a tmpfs of boxBytes: leave room for what the program writes.
+  if (dataTotal > limits.run.defaults.boxBytes / 2) {
+    throw new CallerError(ErrorCodes.sourceTooLarge, `data files total ${dataTotal} bytes, over the limit of ${limits.run.defaults.boxBytes / 2}`, { max: limits.run.defaults.boxBytes / 2 });
+  }
+  return { files, dataFiles, mainFile, stdin, args };
 }
 
 /**
