@@ -161,6 +161,23 @@ describe('judgeSubmission', () => {
     });
   });
 
+  describe('Kattis 2025-09 scoring groups', () => {
+    it('partial score: groups add up; a group whose required group failed is SK', async () => {
+      const part = await judge('judge/groups-2025', fromFile('judge/groups-2025/submissions/partially_accepted/small.py', 'python'));
+      expect(part.verdict).toBe('WA');
+      expect(part.score).toBe(40);
+      expect(part.groups.map((g) => [g.name, g.score, g.state])).toEqual([
+        ['sample', 0, 'passed'],
+        ['secret/1-small', 40, 'passed'],
+        ['secret/2-large', 0, 'failed'],
+      ]);
+      const wrong = await judge('judge/groups-2025', fromFile('judge/groups-2025/submissions/wrong_answer/off-by-one.py', 'python'));
+      expect(summary(wrong)).toEqual(['sample/1:WA', 'secret/1-small/a:WA', 'secret/1-small/b:SK', 'secret/2-large/a:SK']);
+      expect(wrong.tests[3]!.skipReason).toBe('group secret/1-small did not pass');
+      expect(wrong.score).toBe(0);
+    });
+  });
+
   describe('DMOJ package: checker by name, per-case points, batches with dependencies', () => {
     it('scores every case and batch when all are right (floats checker)', async () => {
       const r = await judge('problems/dmoj-batches', py('n = int(input())\nprint(f"{n * n}.00001")\n'));

@@ -73,7 +73,8 @@ describe('muscode problem verify', () => {
   it('exits 0 when every program earns its folder, derives and prints the time limit', () => {
     const sum = copyFixture('sum-legacy');
     const validator = copyFixture('validator-kattis');
-    const r = cli('problem', 'verify', sum, validator);
+    const groups = copyFixture('groups-2025');
+    const r = cli('problem', 'verify', sum, validator, groups);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     // No time limit in sum-legacy: slowest AC x time_multiplier 2, rounded up to 1 s.
@@ -84,6 +85,9 @@ describe('muscode problem verify', () => {
     expect(row(r.stdout, 'time_limit_exceeded/spin.py').slice(0, 4)).toEqual(['time_limit_exceeded/spin.py', 'python', 'TLE', 'TLE']);
     expect(row(r.stdout, 'run_time_error/crash.py').slice(0, 4)).toEqual(['run_time_error/crash.py', 'python', 'RTE', 'RTE']);
     expect(row(r.stdout, 'wrong_answer/triple.py').at(-1)).toBe('ok');
+    // partially_accepted with a submissions.yaml score.
+    const pac = row(r.stdout, 'partially_accepted/small.py');
+    expect([pac[2], pac[3], pac[5], pac[6]]).toEqual(['PAC 40..40', 'WA', '40/100', 'ok']);
     expect(r.stdout).not.toMatch(/MISMATCH/);
   });
 
@@ -95,6 +99,14 @@ describe('muscode problem verify', () => {
     expect(row(r.stdout, 'wrong_answer/also-double.py').slice(2)).toEqual(['WA', 'AC', '0.00s', '1/1', 'MISMATCH: expected WA'].map((c, i) => (i === 2 ? expect.stringMatching(/^\d+\.\d\ds$/) : c)));
     expect(row(r.stdout, 'accepted/double.py').at(-1)).toBe('ok');
     expect(r.stdout).toMatch(/some submissions do NOT earn their expected verdicts/);
+  });
+
+  it('exits 1 when a partially accepted program scores outside its submissions.yaml range', () => {
+    const pkg = copyFixture('groups-2025');
+    fs.writeFileSync(path.join(pkg, 'submissions/submissions.yaml'), 'partially_accepted/small.py:\n  score: [50, 90]\n');
+    const r = cli('problem', 'verify', pkg);
+    expect(r.status).toBe(1);
+    expect(row(r.stdout, 'partially_accepted/small.py').at(-1)).toBe('MISMATCH: score 40 outside 50..90');
   });
 
   it('exits 65 for a path that is not a package, 64 without a path', () => {
