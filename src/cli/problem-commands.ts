@@ -16,6 +16,7 @@ function fmtScore(n: number): string {
 
 export function timeLimitLine(r: VerifyReport): string {
   const t = r.timeLimit;
+  if (t.defaulted) return `time limit: ${t.seconds} s (the judge's default: the package sets none and no accepted program derived one)`;
   if (!t.derived) return `time limit: ${t.seconds} s (from the package)`;
   return `time limit: ${t.seconds} s (derived: slowest accepted test ${fmtTime(t.slowestAcMs ?? 0)} x ${t.multiplier}, rounded up to ${t.resolution} s; time_limit_exceeded programs run under ${t.seconds} x ${t.safetyMargin} s)`;
 }
@@ -41,7 +42,7 @@ export async function verifyPaths(engine: Engine, paths: string[], print: (text:
     const { problem, files } = loadProblemPackage(p);
     for (const w of problem.warnings) await print(`warning: ${w}\n`);
     const report = await verifyPackage({ engine, problem, files, ...(signal ? { signal } : {}) });
-    await print(`${p} (${problem.slug})\n${timeLimitLine(report)}\n${table(VERIFY_HEAD, reportRows(report))}${report.ok ? 'all submissions earn their expected verdicts' : 'some submissions do NOT earn their expected verdicts'}\n\n`);
+    await print(`${p} (${problem.slug})\n${timeLimitLine(report)}\n${report.rows.length === 0 ? 'no programs under submissions/: nothing to verify' : `${table(VERIFY_HEAD, reportRows(report))}${report.ok ? 'all submissions earn their expected verdicts' : 'some submissions do NOT earn their expected verdicts'}`}\n\n`);
     reports.push(report);
   }
   return reports;

@@ -109,6 +109,13 @@ describe('muscode problem verify', () => {
     expect(row(r.stdout, 'partially_accepted/small.py').at(-1)).toBe('MISMATCH: score 40 outside 50..90');
   });
 
+  it('says so when there is nothing to verify and no time limit to derive', () => {
+    const r = cli('problem', 'verify', path.join(REPO, 'test/fixtures/problems/dmoj-batches'));
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/time limit: 2 s \(the judge's default: the package sets none and no accepted program derived one\)/);
+    expect(r.stdout).toMatch(/no programs under submissions\/: nothing to verify/);
+  });
+
   it('exits 65 for a path that is not a package, 64 without a path', () => {
     expect(cli('problem', 'verify', path.join(work, 'nope')).status).toBe(65);
     expect(cli('problem', 'verify').status).toBe(64);

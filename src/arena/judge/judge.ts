@@ -165,7 +165,14 @@ export async function judgeSubmission(opts: JudgeOptions): Promise<JudgeResult> 
     if (tc.input === null || tc.answer === null || tc.needsGeneration) {
       return { outcome: { verdict: 'JE', message: 'generated test data is not supported yet' }, stage: null };
     }
-    const input = files.read(tc.input);
+    let input: Buffer;
+    let answer: Buffer;
+    try {
+      input = files.read(tc.input);
+      answer = files.read(tc.answer);
+    } catch (err) {
+      return { outcome: { verdict: 'JE', message: `cannot read the test data: ${(err as Error).message}` }, stage: null };
+    }
     let r;
     try {
       r = await engine.run({
@@ -192,7 +199,6 @@ export async function judgeSubmission(opts: JudgeOptions): Promise<JudgeResult> 
     const stage = r.run!;
     const run = stageVerdict(stage, limits);
     if (run.verdict !== 'OK') return { outcome: testOutcome(run), stage };
-    const answer = files.read(tc.answer);
     if (checker && !('error' in checker)) {
       let check = checker;
       if (tc.outputValidatorArgs.length > 0 && problem.validation.kind === 'default') {

@@ -15,6 +15,7 @@ import type { PackageFiles, ProblemPackage, SubmissionFolder, SubmissionProgram 
 import { BIG5 } from '../verdicts.js';
 import { programFiles } from './custom-validator.js';
 import { judgeSubmission, type JudgeResult } from './judge.js';
+import { DEFAULT_JUDGE_LIMITS } from './plan.js';
 
 /** CPU limit of the accepted runs that measure the time limit. */
 export const MEASURE_CPU_MS = 10_000;
@@ -22,6 +23,8 @@ export const MEASURE_CPU_MS = 10_000;
 export interface TimeLimitInfo {
   seconds: number;
   derived: boolean;
+  /** No time limit in the package and no accepted program to derive one: the judge's default. */
+  defaulted?: boolean;
   /** When derived: the slowest accepted test and the rule's factors. */
   slowestAcMs?: number;
   multiplier?: number;
@@ -157,14 +160,20 @@ export async function verifyPackage(opts: VerifyOptions): Promise<VerifyReport> 
     for (const f of accepted) for (const p of f.programs) rows.push(row(f, p, await judgeOne(f, p, undefined)));
   } else {
     let slowestAcMs = 0;
+    let measured = false;
     for (const f of accepted) {
       for (const p of f.programs) {
         const r = await judgeOne(f, p, MEASURE_CPU_MS);
-        if ('limits' in r && r.verdict === 'AC') slowestAcMs = Math.max(slowestAcMs, slowest(r) ?? 0);
+        if ('limits' in r && r.verdict === 'AC') {
+          measured = true;
+          slowestAcMs = Math.max(slowestAcMs, slowest(r) ?? 0);
+        }
         rows.push(row(f, p, r));
       }
     }
-    timeLimit = { seconds: deriveTimeLimit(slowestAcMs, multiplier, resolution), derived: true, slowestAcMs, multiplier, safetyMargin, resolution };
+    timeLimit = measured
+      ? { seconds: deriveTimeLimit(slowestAcMs, multiplier, resolution), derived: true, slowestAcMs, multiplier, safetyMargin, resolution }
+      : { seconds: DEFAULT_JUDGE_LIMITS.cpuMs / 1000, derived: false, defaulted: true };
   }
   for (const f of others) {
     // Only the derived limit gets the safety margin: a fixed limit is the author's choice.
