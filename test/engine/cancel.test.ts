@@ -33,6 +33,28 @@ const settle = <T>(p: Promise<T>) =>
 describe('cancellation', () => {
   const ctx = useEngine();
 
+  it('a cancel that lands while the sandbox is still starting stops the program, not its limit', async () => {
+    // Aborts at several moments right after the spawn: before the fix, a kill that found only
+    // the launcher in the cgroup was lost and the program ran to its CPU limit.
+    for (const delayMs of [0, 1, 2, 4, 8, 16, 32]) {
+      const ac = new AbortController();
+      const run = settle(ctx.engine.run({ language: 'c', files: [{ path: 'main.c', content: 'int main(void){ for(;;); }' }], limits: { cpuMs: 4000 }, signal: ac.signal }));
+      setTimeout(() => ac.abort(), delayMs);
+      const r = await run;
+      expect(r.ok, `delay ${delayMs} ms`).toBe(false);
+      const err = (r as { error: CallerError }).error;
+      expect(err.code).toBe(ErrorCodes.cancelled);
+      const measured = err.details?.measured as { cpuMs?: number } | undefined;
+      // Stopped by the cancel, far from the CPU limit it would otherwise have reached.
+      if (measured?.cpuMs !== undefined) expect(measured.cpuMs, `delay ${delayMs} ms`).toBeLessThan(2000);
+    }
+    // The caller is answered at once; the sandboxes end right after. Before the fix, a program
+    // whose kill was lost ran on to its 4 s CPU limit: still alive after 3 s of wall time.
+    const end = Date.now() + 3000;
+    while (Date.now() < end && ctx.engine.leftovers().busySlots > 0) await new Promise((r) => setTimeout(r, 25));
+    expect(ctx.engine.leftovers()).toEqual({ pids: [], boxEntries: [], busySlots: 0 });
+  });
+
   it('L5: a job that joined a running compile completes with its own verdict when the first job is cancelled', async () => {
     const req = slowCompile();
     const first = new AbortController();

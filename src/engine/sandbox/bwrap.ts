@@ -424,6 +424,13 @@ class BwrapSlot implements SandboxSlot {
     const wallTimer = setTimeout(() => killTree('wall'), limits.wallMs);
     const cpuLimitNs = limits.cpuMs * 1e6;
     const cpuTimer = setInterval(() => {
+      // Once the run is to end, keep killing: a kill that landed while the launcher was still
+      // starting bubblewrap found nothing to kill but the launcher, and the program started
+      // after it would otherwise run on to its limits (a cancel answered only after 10 s).
+      if (reason !== 'exited') {
+        killTree(reason);
+        return;
+      }
       try {
         if (cg.cpuNs() > cpuLimitNs) killTree('cpu');
       } catch {
