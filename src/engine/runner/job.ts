@@ -27,20 +27,9 @@ export function prepareJob(req: RunRequest, lang: LanguageDefinition, limits: Li
   const seen = new Set<string>();
   let total = 0;
   for (const f of req.files) {
-    const p = validateRelativePath(f.path);
-    if (p.startsWith('.muscode')) throw new CallerError(ErrorCodes.invalidPath, `${p}: reserved name`, { path: p });
-    const key = p.toLowerCase();
-    if (seen.has(key)) throw new CallerError(ErrorCodes.duplicateFile, `${p} is given twice`, { path: p });
-    seen.add(key);
-    const data = Buffer.isBuffer(f.content) ? f.content : Buffer.from(String(f.content ?? ''), 'utf8');
-    if (data.length > limits.fileBytes.default) {
-      throw new CallerError(ErrorCodes.sourceTooLarge, `${p} is ${data.length} bytes, over the limit of ${limits.fileBytes.default}`, {
-        path: p,
-        max: limits.fileBytes.default,
-      });
-    }
-    total += data.length;
-    files.push({ path: p, data, mode: 0o644 });
+    const file = boxFile(f, seen, limits.fileBytes.default);
+    total += file.data.length;
+    files.push(file);
   }
   if (total > limits.jobBytes) {
     throw new CallerError(ErrorCodes.sourceTooLarge, `sources total ${total} bytes, over the limit of ${limits.jobBytes}`, {
@@ -87,17 +76,9 @@ export function prepareJob(req: RunRequest, lang: LanguageDefinition, limits: Li
   const dataFiles: BoxFile[] = [];
   let dataTotal = 0;
   for (const f of req.dataFiles ?? []) {
-    const p = validateRelativePath(f.path);
-    if (p.startsWith('.muscode')) throw new CallerError(ErrorCodes.invalidPath, `${p}: reserved name`, { path: p });
-    const key = p.toLowerCase();
-    if (seen.has(key)) throw new CallerError(ErrorCodes.duplicateFile, `${p} is given twice`, { path: p });
-    seen.add(key);
-    const data = Buffer.isBuffer(f.content) ? f.content : Buffer.from(String(f.content ?? ''), 'utf8');
-    if (data.length > limits.fileBytes.max) {
-      throw new CallerError(ErrorCodes.sourceTooLarge, `${p} is ${data.length} bytes, over the limit of ${limits.fileBytes.max}`, { path: p, max: limits.fileBytes.max });
-    }
-    dataTotal += data.length;
-    dataFiles.push({ path: p, data, mode: 0o644 });
+    const file = boxFile(f, seen, limits.fileBytes.max);
+    dataTotal += file.data.length;
+    dataFiles.push(file);
   }
   // The run box is a tmpfs of boxBytes: leave room for what the program writes.
   if (dataTotal > limits.run.defaults.boxBytes / 2) {
@@ -113,6 +94,23 @@ export function prepareJob(req: RunRequest, lang: LanguageDefinition, limits: Li
  * whatever prepareJob let through. The Java class name cannot take a "./" (it is a dotted path
  * of names, which prepareJob checked), so it is refused here too if it starts with "-" or "@".
  */
+/**
+ * One file of a job, checked: a safe relative path, not reserved, not given twice (case-folded:
+ * `seen` is shared by sources and data files), at most `maxBytes`.
+ */
+function boxFile(f: { path: string; content?: unknown }, seen: Set<string>, maxBytes: number): BoxFile {
+  const p = validateRelativePath(f.path);
+  if (p.startsWith('.muscode')) throw new CallerError(ErrorCodes.invalidPath, `${p}: reserved name`, { path: p });
+  const key = p.toLowerCase();
+  if (seen.has(key)) throw new CallerError(ErrorCodes.duplicateFile, `${p} is given twice`, { path: p });
+  seen.add(key);
+  const data = Buffer.isBuffer(f.content) ? f.content : Buffer.from(String(f.content ?? ''), 'utf8');
+  if (data.length > maxBytes) {
+    throw new CallerError(ErrorCodes.sourceTooLarge, `${p} is ${data.length} bytes, over the limit of ${maxBytes}`, { path: p, max: maxBytes });
+  }
+  return { path: p, data, mode: 0o644 };
+}
+
 export function expandArgv(template: readonly string[], job: PreparedJob, sourceExtensions: readonly string[]): string[] {
   const out: string[] = [];
   const stem = job.mainFile.replace(/\.[^./]+$/, '');
