@@ -1,3 +1,6 @@
+import type { SubmissionTestView } from '../arena/service/contract.js';
+import type { SubmissionState } from '../arena/verdicts.js';
+
 /**
  * Execution events, from whoever runs the program (the API process in embedded mode, a worker
  * in cluster mode) to whichever API instance holds the client's socket. Every event gets a
@@ -6,6 +9,8 @@
  */
 export type ExecutionEventBody =
   | { type: 'status'; status: string }
+  /** Arena submissions (keyed by submission id): one per finished test (src/arena/service/contract.ts). */
+  | { type: 'progress'; status: SubmissionState; test: SubmissionTestView; testsDone: number; testsTotal: number }
   | { type: 'output'; stream: 'stdout' | 'stderr'; data: string }
   | { type: 'complete' }
   | { type: 'error'; code: string; message: string };
