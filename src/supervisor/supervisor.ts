@@ -66,11 +66,12 @@ export async function supervise(
       case 'run': {
         const abort = new AbortController();
         running.set(m.id, abort);
-        const { stream, stdin, files, ...rest } = m.req;
+        const { stream, stdin, files, dataFiles, ...rest } = m.req;
         engine
           .run({
             ...rest,
-            files: files.map((f) => ({ path: f.path, content: typeof f.content === 'string' ? f.content : Buffer.from(f.content) })),
+            files: bufferFiles(files),
+            ...(dataFiles ? { dataFiles: bufferFiles(dataFiles) } : {}),
             stdin: stdin === undefined ? undefined : typeof stdin === 'string' ? stdin : Buffer.from(stdin),
             signal: abort.signal,
             onStdout: stream ? (c) => send({ t: 'out', id: m.id, stream: 'stdout', chunk: c }) : undefined,
@@ -78,6 +79,22 @@ export async function supervise(
           })
           .then(
             (result: RunResult) => send({ t: 'value', id: m.id, value: result }),
+            (err: unknown) => send({ t: 'error', id: m.id, error: errorOf(err) }),
+          )
+          .finally(() => running.delete(m.id));
+        break;
+      }
+      case 'interactive': {
+        const abort = new AbortController();
+        running.set(m.id, abort);
+        const side = (x: typeof m.req.submission) => {
+          const { files, dataFiles, ...rest } = x;
+          return { ...rest, files: bufferFiles(files), ...(dataFiles ? { dataFiles: bufferFiles(dataFiles) } : {}) };
+        };
+        engine
+          .runInteractive({ submission: side(m.req.submission), interactor: side(m.req.interactor), wallMs: m.req.wallMs, signal: abort.signal })
+          .then(
+            (value) => send({ t: 'value', id: m.id, value }),
             (err: unknown) => send({ t: 'error', id: m.id, error: errorOf(err) }),
           )
           .finally(() => running.delete(m.id));
@@ -124,6 +141,10 @@ function errorOf(err: unknown): Extract<ParentMessage, { t: 'error' }>['error'] 
     return { family: err instanceof CallerError ? 'caller' : 'system', code: err.code, message: err.message, details: err.details };
   }
   return { family: 'system', code: ErrorCodes.internal, message: err instanceof Error ? err.message : String(err) };
+}
+
+function bufferFiles(files: { path: string; content: string | Uint8Array }[]): { path: string; content: string | Buffer }[] {
+  return files.map((f) => ({ path: f.path, content: typeof f.content === 'string' ? f.content : Buffer.from(f.content) }));
 }
 
 function chownTree(dir: string, uid: number, gid: number): void {
