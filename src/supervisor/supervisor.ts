@@ -53,12 +53,37 @@ export async function supervise(
   const entry = path.join(path.dirname(new URL(import.meta.url).pathname), '../cli/service-main.js');
   // Settings given as flags reach the service through its environment (it parses its own config).
   const child = fork(entry, childArgs, { uid, gid, serialization: 'advanced', stdio: 'inherit', env: { ...process.env, ...settings } });
+  const channel = engineChannel(engine, (m) => {
+    if (child.connected) child.send(m);
+  });
+  child.on('message', channel.onMessage);
+
+  // The supervisor outlives the service: it exits only after the service has exited, i.e. after
+  // the service closed the database, so whoever waits for this process's data-dir lock waits for that.
+  const forward = (sig: NodeJS.Signals) => () => {
+    hooks.onStopping?.();
+    child.kill(sig);
+  };
+  const onTerm = forward('SIGTERM');
+  const onInt = forward('SIGINT');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
+  const code = await new Promise<number>((resolve) => child.on('exit', (c, s) => resolve(c ?? (s ? 128 + 15 : 1))));
+  process.off('SIGTERM', onTerm);
+  process.off('SIGINT', onInt);
+  channel.abortAll();
+  await engine.close();
+  return code;
+}
+
+/**
+ * The supervisor's side of the engine channel: parses each message of the (untrusted) service
+ * process and runs it on the engine. Exported for tests, which drive it with a forked child.
+ */
+export function engineChannel(engine: Engine, send: (m: ParentMessage) => void): { onMessage: (raw: unknown) => void; abortAll: () => void } {
   const running = new Map<number, AbortController>();
 
-  const send = (m: ParentMessage) => {
-    if (child.connected) child.send(m);
-  };
-  child.on('message', (raw) => {
+  const onMessage = (raw: unknown) => {
     const parsed = childMessage.safeParse(raw);
     if (!parsed.success) return; // a malformed message from the service is ignored, never obeyed
     const m = parsed.data;
@@ -116,24 +141,8 @@ export async function supervise(
         );
         break;
     }
-  });
-
-  // The supervisor outlives the service: it exits only after the service has exited, i.e. after
-  // the service closed the database, so whoever waits for this process's data-dir lock waits for that.
-  const forward = (sig: NodeJS.Signals) => () => {
-    hooks.onStopping?.();
-    child.kill(sig);
   };
-  const onTerm = forward('SIGTERM');
-  const onInt = forward('SIGINT');
-  process.on('SIGTERM', onTerm);
-  process.on('SIGINT', onInt);
-  const code = await new Promise<number>((resolve) => child.on('exit', (c, s) => resolve(c ?? (s ? 128 + 15 : 1))));
-  process.off('SIGTERM', onTerm);
-  process.off('SIGINT', onInt);
-  for (const a of running.values()) a.abort();
-  await engine.close();
-  return code;
+  return { onMessage, abortAll: () => running.forEach((a) => a.abort()) };
 }
 
 function errorOf(err: unknown): Extract<ParentMessage, { t: 'error' }>['error'] {
