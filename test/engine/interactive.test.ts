@@ -98,6 +98,20 @@ describe('Engine.runInteractive', () => {
     expect(r.interactor.run?.exitCode).toBe(43);
   });
 
+  it('a flooding submission is held back by a reader that does not read, then drained once it has ended', async () => {
+    const r = await ctx.engine.runInteractive({
+      // 64 MiB in all: far more than pipes and the relay hold; it blocks until the interactor ends.
+      submission: py('import sys\nchunk = b"y" * 65536\nfor i in range(1024):\n    sys.stdout.buffer.write(chunk)\nsys.stdout.flush()\n'),
+      interactor: interactor('import time, sys\ntime.sleep(0.5)\nsys.exit(43)\n'),
+      wallMs: 20_000,
+    });
+    expect(r.interactor.run?.exitCode).toBe(43);
+    expect(r.validatorExitedFirst).toBe(true);
+    expect(r.submission.run?.status).toBe('ok');
+    // Only the transcript's first 64 KiB are kept.
+    expect(r.submission.run?.stdout.length).toBe(65536);
+  });
+
   it("the submission cannot see the interactor's files", async () => {
     const r = await ctx.engine.runInteractive({
       submission: py(
