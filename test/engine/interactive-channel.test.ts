@@ -7,12 +7,17 @@ import { useEngine } from '../helpers/engine.js';
 /**
  * runInteractive, collectFiles and dataFiles through the supervisor channel as in production: a
  * child process with RemoteEngine (built dist/) talks to this process's engine over Node's IPC,
- * with the supervisor's own message handler (schemas included).
+ * with the supervisor's own message handler (schemas included); and judgeSubmission on an
+ * interactive problem through that RemoteEngine.
  */
 const ctx = useEngine();
 
 it('runs an interactive pair, cancels one, and carries data and collected files over the channel', async () => {
-  const child = fork(path.join(import.meta.dirname, '../fixtures/remote-engine-child.mjs'), [], { serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = fork(path.join(import.meta.dirname, '../fixtures/remote-engine-child.mjs'), [], {
+    serialization: 'advanced',
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: { ...process.env, CHILD_DATA_DIR: ctx.config.DATA_DIR },
+  });
   const channel = engineChannel(ctx.engine, (m) => {
     if (child.connected) child.send(m);
   });
@@ -28,5 +33,6 @@ it('runs an interactive pair, cancels one, and carries data and collected files 
     pair: { submission: 'ok', interactorExit: 42, transcript: '42\n', isBuffer: true, files: [['feedback/score_multiplier.txt', '0.5']] },
     cancel: 'CANCELLED',
     run: { stdout: 'from a data file', files: [['out/r.txt', 'written']] },
+    judge: 'AC 5',
   });
 }, 60_000);

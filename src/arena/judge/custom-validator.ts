@@ -12,7 +12,7 @@
  * The data files are the job's `dataFiles`, added to the box after the compile: a compiled
  * validator is compiled once per problem (then served by the compile cache).
  */
-import type { Engine } from '../../engine/runner/engine.js';
+import type { EngineClient } from '../../engine/client.js';
 import type { SourceFile } from '../../engine/types.js';
 import { parseCheckerResult, type CheckerProtocol, type CustomCheckResult, type KattisFeedback } from '../checker-protocols.js';
 import type { PackageFiles, ProblemPackage, Program, TestCase } from '../packages/model.js';
@@ -22,7 +22,7 @@ const VALIDATOR_CPU_MS = 10_000;
 const VALIDATOR_MEMORY_BYTES = 512 * 2 ** 20;
 
 export interface CustomValidatorRun {
-  engine: Engine;
+  engine: EngineClient;
   problem: ProblemPackage;
   files: PackageFiles;
   test: TestCase;

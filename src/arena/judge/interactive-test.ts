@@ -9,7 +9,7 @@
  * There is no pty: a submission that does not flush its output before waiting for a reply
  * deadlocks with the interactor and is killed at the pair's wall limit: TLE.
  */
-import type { Engine } from '../../engine/runner/engine.js';
+import type { EngineClient } from '../../engine/client.js';
 import type { SourceFile, StageResult } from '../../engine/types.js';
 import { interactiveOutcome } from '../interactive.js';
 import type { PackageFiles, ProblemPackage, TestCase } from '../packages/model.js';
@@ -18,7 +18,7 @@ import { FEEDBACK_DIR, feedbackCollect, kattisFeedback, programFiles, validatorL
 import { toEngineLimits, type JudgeLimits } from './plan.js';
 
 export interface InteractiveTestRun {
-  engine: Engine;
+  engine: EngineClient;
   problem: ProblemPackage;
   files: PackageFiles;
   test: TestCase;

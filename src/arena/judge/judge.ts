@@ -16,7 +16,8 @@
  * - Generated test data (DMOJ generators) must be generated at import (generator.ts): a case
  *   that still needs generating is JE.
  */
-import type { Engine } from '../../engine/runner/engine.js';
+import type { EngineClient } from '../../engine/client.js';
+import { LanguageRegistry } from '../../engine/languages/registry.js';
 import type { SourceFile, StageResult } from '../../engine/types.js';
 import { loadChecker, type LoadedChecker } from '../checkers/registry.js';
 import { parseKattisFlags } from '../checkers/kattis-default.js';
@@ -37,7 +38,7 @@ export interface JudgeSubmission {
 }
 
 export interface JudgeOptions {
-  engine: Engine;
+  engine: EngineClient;
   problem: ProblemPackage;
   files: PackageFiles;
   submission: JudgeSubmission;
@@ -85,9 +86,12 @@ interface Ran {
   stage: StageResult | null;
 }
 
-function submissionFiles(engine: Engine, s: JudgeSubmission): SourceFile[] {
+/** Language definitions are static data: the default file name needs no engine (which may be remote). */
+const languages = new LanguageRegistry();
+
+function submissionFiles(s: JudgeSubmission): SourceFile[] {
   if (s.files && s.files.length > 0) return s.files;
-  return [{ path: engine.languages.get(s.language).sourceFile, content: s.code ?? '' }];
+  return [{ path: languages.get(s.language).sourceFile, content: s.code ?? '' }];
 }
 
 function compileMessage(stage: StageResult): string {
@@ -126,7 +130,7 @@ export async function judgeSubmission(opts: JudgeOptions): Promise<JudgeResult> 
     memoryBytes: Math.min(wanted.memoryBytes, max.memoryBytes),
     outputBytes: Math.min(wanted.outputBytes, max.outputBytes),
   };
-  const source = submissionFiles(engine, opts.submission);
+  const source = submissionFiles(opts.submission);
   const results = new Map<string, Ran>();
   const checker = builtInChecker(problem);
 
@@ -277,7 +281,7 @@ export async function judgeSubmission(opts: JudgeOptions): Promise<JudgeResult> 
     opts.onProgress?.(table());
   }
 
-  const workers = Math.max(1, opts.concurrency ?? engine.stats.slots);
+  const workers = Math.max(1, opts.concurrency ?? (await engine.status()).slots);
   const worker = async () => {
     while (next < order.length && !signal?.aborted) {
       const name = order[next++]!;
