@@ -124,6 +124,17 @@ describe('Engine.runInteractive', () => {
     expect(r.interactor.run?.exitCode).toBe(42);
   });
 
+  it('never follows a link the program planted on the way to a collected file', async () => {
+    // The feedback dir is the program's: it swaps it for a link to the host's /etc.
+    const r = await ctx.engine.run({
+      language: 'python',
+      files: [{ path: 'main.py', content: 'import os\nos.rename("feedback", "old")\nos.symlink("/etc", "feedback")\nos.symlink("/etc/passwd", "old/judgemessage.txt")\n' }],
+      collectFiles: ['feedback/passwd', 'feedback/hostname', 'old/judgemessage.txt'],
+    });
+    expect(r.run?.status).toBe('ok');
+    expect(r.files).toEqual([]);
+  });
+
   it('does not run anything when a side does not compile', async () => {
     const r = await ctx.engine.runInteractive({
       submission: { language: 'c', files: [{ path: 'main.c', content: 'int main( { return 0; }' }] },
