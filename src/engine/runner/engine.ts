@@ -268,8 +268,11 @@ export class Engine implements EngineClient {
       if (sides[0].job.collectFiles.length) out.submission.files = collect(slots[0]!, sides[0].job.collectFiles);
       return out;
     } finally {
-      this.releaseSlot(slotIds[0]!, busy[0]!);
-      this.releaseSlot(slotIds[1]!, busy[1]!);
+      try {
+        this.releaseSlot(slotIds[0]!, busy[0]!);
+      } finally {
+        this.releaseSlot(slotIds[1]!, busy[1]!);
+      }
     }
   }
 
