@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { InteractiveSide } from '../../src/engine/types.js';
 import { useEngine } from '../helpers/engine.js';
@@ -133,6 +134,15 @@ describe('Engine.runInteractive', () => {
     });
     expect(r.run?.status).toBe('ok');
     expect(r.files).toEqual([]);
+  });
+
+  it('leaves no descriptor of the engine process open after pairs that end every way', async () => {
+    const fds = () => fs.readdirSync('/proc/self/fd').length;
+    const before = fds();
+    for (const sub of ['pass\n', 'import sys\nprint(0, flush=True)\nsys.stdin.read()\n', 'import time\ntime.sleep(60)\n']) {
+      await ctx.engine.runInteractive({ submission: py(sub), interactor: interactor(DOUBLER), wallMs: 1000 });
+    }
+    expect(fds()).toBeLessThanOrEqual(before);
   });
 
   it('does not run anything when a side does not compile', async () => {

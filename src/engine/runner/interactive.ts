@@ -75,6 +75,7 @@ class Channel {
     this.readerDone = true;
     this.pending = [];
     this.pendingBytes = 0;
+    this.sink?.destroy();
     this.sink = null;
     this.source?.resume();
   }
