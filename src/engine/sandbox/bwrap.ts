@@ -41,9 +41,9 @@ const INIT_FD = 5;
  * and /usr/local holds the host's own things (npmrc, pip.conf, CA certificates, CUDA...).
  */
 export const USR_LOCAL_VISIBLE: readonly string[] = [];
-const SIGNAL_NAMES = new Map<number, string>(
-  Object.entries(os.constants.signals).map(([name, num]) => [num as number, name]),
-);
+/** Number to name; the first name listed wins (SIGABRT, not its alias SIGIOT; SIGIO, not SIGPOLL). */
+const SIGNAL_NAMES = new Map<number, string>();
+for (const [name, num] of Object.entries(os.constants.signals)) if (!SIGNAL_NAMES.has(num as number)) SIGNAL_NAMES.set(num as number, name);
 
 /** The read-only view of the host every stage gets: /usr, the merged-usr links, and a few files of /etc. */
 function baseRootArgs(): string[] {
