@@ -11,6 +11,7 @@ import os from 'node:os';
 import { findV1Mounts } from '../src/engine/cgroups/detect.js';
 import { DEFAULT_COMPILE_CACHE_OPTIONS, formatCompileCache, runCompileCache } from './compile-cache.js';
 import { progress, requireRoot } from './common.js';
+import { DEFAULT_JUDGE_OPTIONS, formatJudgeBench, runJudgeBench } from './judge.js';
 import { DEFAULT_OVERHEAD_OPTIONS, formatOverhead, runSandboxOverhead } from './sandbox-overhead.js';
 import { markdownTable, ms, pct, ratio, textTable } from './stats.js';
 import { DEFAULT_THROUGHPUT_OPTIONS, formatThroughput, runThroughput, THROUGHPUT_TARGET } from './throughput.js';
@@ -43,6 +44,7 @@ const throughput = await runThroughput(
 );
 const cache = await runCompileCache(quick ? { misses: 2, hitsPerMiss: 2 } : DEFAULT_COMPILE_CACHE_OPTIONS);
 const tiny = await runTinyWrites(quick ? { runs: 1, writes: 100_000 } : DEFAULT_TINY_WRITES_OPTIONS);
+const judge = await runJudgeBench(quick ? { ...DEFAULT_JUDGE_OPTIONS, rounds: 2 } : DEFAULT_JUDGE_OPTIONS);
 const loadAfter = load();
 
 // Markdown collapses leading spaces: sub-rows of the C figure get a visible prefix instead.
@@ -97,6 +99,13 @@ const summary: string[][] = [
     '(information)',
     '',
   ],
+  [
+    `judging ${judge.options.tests} tests (C, cached compile) vs the sum of bare runs`,
+    `${ratio(judge.judge.median / judge.bareSum.median)} (${ms(judge.judge.median)} / ${ms(judge.bareSum.median)})`,
+    '(information)',
+    '',
+  ],
+  [`judged tests per second, ${judge.slots} slots busy`, `${judge.saturatedTestsPerSecond.toFixed(0)} (bare ${judge.bareTestsPerSecond.toFixed(0)})`, '(information)', ''],
 ];
 
 const header = ['figure (medians)', 'measured', 'target', 'status'];
@@ -117,5 +126,7 @@ const out = [
   formatCompileCache(cache, md),
   '',
   formatTinyWrites(tiny, md),
+  '',
+  formatJudgeBench(judge, md),
 ];
 console.log(out.join('\n'));

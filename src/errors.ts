@@ -55,4 +55,5 @@ export const ErrorCodes = {
   packageUnsafePath: 'PACKAGE_UNSAFE_PATH',
   packageBadSymlink: 'PACKAGE_BAD_SYMLINK',
   packageTooLarge: 'PACKAGE_TOO_LARGE',
+  packageGeneratorFailed: 'PACKAGE_GENERATOR_FAILED',
 } as const;

@@ -1,6 +1,6 @@
 import type { LanguageInfo } from './languages/registry.js';
 import type { LimitTable } from './limits.js';
-import type { RunRequest, RunResult } from './types.js';
+import type { InteractiveRunRequest, InteractiveRunResult, RunRequest, RunResult } from './types.js';
 
 /**
  * What the rest of the platform sees of the engine. `Engine` implements it in-process (CLI,
@@ -10,6 +10,8 @@ import type { RunRequest, RunResult } from './types.js';
 export interface EngineClient {
   readonly limits: LimitTable;
   run(req: RunRequest): Promise<RunResult>;
+  /** Two programs joined by pipes, in two sandboxes (two slots, taken together). */
+  runInteractive(req: InteractiveRunRequest): Promise<InteractiveRunResult>;
   listLanguages(): Promise<LanguageInfo[]>;
   /** Slots, idle slots and waiting runs; throws when the engine is gone. */
   status(): Promise<{ slots: number; idle: number; queued: number }>;

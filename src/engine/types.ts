@@ -78,6 +78,12 @@ export interface RunRequest {
    * test files for a custom validator). Each up to the engine's maximum file size.
    */
   dataFiles?: SourceFile[];
+  /**
+   * Box paths read back after the run (when they exist, as regular files, each cut at
+   * COLLECT_FILE_BYTES), e.g. a Kattis validator's `feedback/score.txt`. Their parent
+   * directories are created empty before the run, owned by the program.
+   */
+  collectFiles?: string[];
   args?: string[];
   limits?: LimitOverrides;
   compileLimits?: LimitOverrides;
@@ -90,8 +96,51 @@ export interface RunResult {
   language: string;
   compile: StageResult | null;
   run: StageResult | null;
+  /** The `collectFiles` that the run left as regular files (only when asked for). */
+  files?: { path: string; content: Buffer }[];
 }
 
+/** Each collected file is cut here: feedback files are messages and numbers, not data. */
+export const COLLECT_FILE_BYTES = 64 * 1024;
+/** At most this many collected files per run. */
+export const COLLECT_FILES_MAX = 16;
+
+/** One side of an interactive run: a program and its own limits. */
+export interface InteractiveSide {
+  language: string;
+  files: SourceFile[];
+  mainFile?: string;
+  args?: string[];
+  dataFiles?: SourceFile[];
+  collectFiles?: string[];
+  limits?: LimitOverrides;
+  compileLimits?: LimitOverrides;
+}
+
+/**
+ * Two programs joined by pipes (Kattis interactive protocol): the interactor's stdout is the
+ * submission's stdin and the submission's stdout the interactor's stdin. Each side runs in its
+ * own sandbox (own slot, uid, box) with its own limits; the pair has `wallMs`, at which only the
+ * submission is killed (the interactor then reads EOF).
+ */
+export interface InteractiveRunRequest {
+  submission: InteractiveSide;
+  interactor: InteractiveSide;
+  /** Wall limit of the pair (problemtools: 2 × the time limit). */
+  wallMs: number;
+  signal?: AbortSignal;
+}
+
+export interface InteractiveRunResult {
+  submission: RunResult;
+  interactor: RunResult;
+  /**
+   * Whether the interactor's end was recorded before the submission's; null when they did not
+   * both run (a compile failed). Each pipe's write end stays open until its writer's end is
+   * recorded, so a reader cannot see EOF (and exit on it) before the writer has been recorded.
+   */
+  validatorExitedFirst: boolean | null;
+}
 /** The JSON shape of a stage (CLI `--json`, API). Output as UTF-8 text. */
 export interface StageJson {
   status: StageStatus;

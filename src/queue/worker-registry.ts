@@ -3,7 +3,7 @@ import type { Config } from '../config/config.js';
 import type { EngineClient } from '../engine/client.js';
 import type { LanguageInfo } from '../engine/languages/registry.js';
 import type { LimitTable } from '../engine/limits.js';
-import type { RunRequest, RunResult } from '../engine/types.js';
+import type { RunRequest, RunResult, InteractiveRunRequest, InteractiveRunResult } from '../engine/types.js';
 import { ErrorCodes, SystemError } from '../errors.js';
 
 const TTL_S = 15;
@@ -78,6 +78,10 @@ export class ClusterEngineView implements EngineClient {
   }
 
   run(_req: RunRequest): Promise<RunResult> {
+    return Promise.reject(new SystemError(ErrorCodes.internal, 'API replicas do not run code in cluster mode'));
+  }
+
+  runInteractive(_req: InteractiveRunRequest): Promise<InteractiveRunResult> {
     return Promise.reject(new SystemError(ErrorCodes.internal, 'API replicas do not run code in cluster mode'));
   }
 

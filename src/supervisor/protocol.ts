@@ -17,6 +17,21 @@ const limits = z
   .strict();
 
 const content = z.union([z.string(), z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'bytes')]);
+const fileList = z.array(z.object({ path: z.string(), content })).max(10_000);
+
+/** One side of an interactive run (engine InteractiveSide). */
+const side = z
+  .object({
+    language: z.string(),
+    files: fileList,
+    mainFile: z.string().optional(),
+    args: z.array(z.string()).optional(),
+    dataFiles: fileList.optional(),
+    collectFiles: z.array(z.string()).max(64).optional(),
+    limits: limits.optional(),
+    compileLimits: limits.optional(),
+  })
+  .strict();
 
 export const childMessage = z.discriminatedUnion('t', [
   z.object({
@@ -25,15 +40,23 @@ export const childMessage = z.discriminatedUnion('t', [
     req: z
       .object({
         language: z.string(),
-        files: z.array(z.object({ path: z.string(), content })).max(10_000),
+        files: fileList,
         mainFile: z.string().optional(),
         stdin: content.optional(),
+        stdinLimitBytes: z.number().optional(),
+        dataFiles: fileList.optional(),
+        collectFiles: z.array(z.string()).max(64).optional(),
         args: z.array(z.string()).optional(),
         limits: limits.optional(),
         compileLimits: limits.optional(),
         stream: z.boolean(),
       })
       .strict(),
+  }),
+  z.object({
+    t: z.literal('interactive'),
+    id: z.number().int(),
+    req: z.object({ submission: side, interactor: side, wallMs: z.number() }).strict(),
   }),
   z.object({ t: z.literal('cancel'), id: z.number().int() }),
   z.object({ t: z.literal('languages'), id: z.number().int() }),

@@ -2,7 +2,7 @@ import type { Config } from '../config/config.js';
 import type { EngineClient } from '../engine/client.js';
 import type { LanguageInfo } from '../engine/languages/registry.js';
 import type { LimitTable } from '../engine/limits.js';
-import type { RunRequest, RunResult, StageResult } from '../engine/types.js';
+import type { InteractiveRunRequest, InteractiveRunResult, InteractiveSide, RunRequest, RunResult, SourceFile, StageResult } from '../engine/types.js';
 import { CallerError, ErrorCodes, SystemError } from '../errors.js';
 import type { ChildMessage, ParentMessage } from './protocol.js';
 
@@ -67,6 +67,9 @@ export class RemoteEngine implements EngineClient {
             files: req.files.map((f) => ({ path: f.path, content: f.content })),
             mainFile: req.mainFile,
             stdin: req.stdin,
+            ...(req.stdinLimitBytes !== undefined ? { stdinLimitBytes: req.stdinLimitBytes } : {}),
+            ...(req.dataFiles ? { dataFiles: plainFiles(req.dataFiles) } : {}),
+            ...(req.collectFiles ? { collectFiles: req.collectFiles } : {}),
             args: req.args,
             limits: req.limits,
             compileLimits: req.compileLimits,
@@ -79,6 +82,23 @@ export class RemoteEngine implements EngineClient {
     req.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       return revive(await result);
+    } finally {
+      req.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async runInteractive(req: InteractiveRunRequest): Promise<InteractiveRunResult> {
+    if (req.signal?.aborted) throw new CallerError(ErrorCodes.cancelled, 'cancelled');
+    let id = 0;
+    const onAbort = () => this.send({ t: 'cancel', id });
+    const result = this.request<InteractiveRunResult>((i) => {
+      id = i;
+      return { t: 'interactive', id: i, req: { submission: plainSide(req.submission), interactor: plainSide(req.interactor), wallMs: req.wallMs } };
+    });
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const r = await result;
+      return { ...r, submission: revive(r.submission), interactor: revive(r.interactor) };
     } finally {
       req.signal?.removeEventListener('abort', onAbort);
     }
@@ -103,5 +123,25 @@ export class RemoteEngine implements EngineClient {
 function revive(r: RunResult): RunResult {
   const stage = (s: StageResult | null): StageResult | null =>
     s && { ...s, stdout: Buffer.from(s.stdout), stderr: Buffer.from(s.stderr) };
-  return { ...r, compile: stage(r.compile), run: stage(r.run) };
+  const out: RunResult = { ...r, compile: stage(r.compile), run: stage(r.run) };
+  if (r.files) out.files = r.files.map((f) => ({ path: f.path, content: Buffer.from(f.content) }));
+  return out;
+}
+
+function plainFiles(files: SourceFile[]): { path: string; content: string | Uint8Array }[] {
+  return files.map((f) => ({ path: f.path, content: f.content }));
+}
+
+/** Only the fields the channel's schema knows (it refuses unknown keys). */
+function plainSide(s: InteractiveSide) {
+  return {
+    language: s.language,
+    files: plainFiles(s.files),
+    ...(s.mainFile !== undefined ? { mainFile: s.mainFile } : {}),
+    ...(s.args ? { args: s.args } : {}),
+    ...(s.dataFiles ? { dataFiles: plainFiles(s.dataFiles) } : {}),
+    ...(s.collectFiles ? { collectFiles: s.collectFiles } : {}),
+    ...(s.limits ? { limits: s.limits } : {}),
+    ...(s.compileLimits ? { compileLimits: s.compileLimits } : {}),
+  };
 }

@@ -53,12 +53,37 @@ export async function supervise(
   const entry = path.join(path.dirname(new URL(import.meta.url).pathname), '../cli/service-main.js');
   // Settings given as flags reach the service through its environment (it parses its own config).
   const child = fork(entry, childArgs, { uid, gid, serialization: 'advanced', stdio: 'inherit', env: { ...process.env, ...settings } });
+  const channel = engineChannel(engine, (m) => {
+    if (child.connected) child.send(m);
+  });
+  child.on('message', channel.onMessage);
+
+  // The supervisor outlives the service: it exits only after the service has exited, i.e. after
+  // the service closed the database, so whoever waits for this process's data-dir lock waits for that.
+  const forward = (sig: NodeJS.Signals) => () => {
+    hooks.onStopping?.();
+    child.kill(sig);
+  };
+  const onTerm = forward('SIGTERM');
+  const onInt = forward('SIGINT');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
+  const code = await new Promise<number>((resolve) => child.on('exit', (c, s) => resolve(c ?? (s ? 128 + 15 : 1))));
+  process.off('SIGTERM', onTerm);
+  process.off('SIGINT', onInt);
+  channel.abortAll();
+  await engine.close();
+  return code;
+}
+
+/**
+ * The supervisor's side of the engine channel: parses each message of the (untrusted) service
+ * process and runs it on the engine. Exported for tests, which drive it with a forked child.
+ */
+export function engineChannel(engine: Engine, send: (m: ParentMessage) => void): { onMessage: (raw: unknown) => void; abortAll: () => void } {
   const running = new Map<number, AbortController>();
 
-  const send = (m: ParentMessage) => {
-    if (child.connected) child.send(m);
-  };
-  child.on('message', (raw) => {
+  const onMessage = (raw: unknown) => {
     const parsed = childMessage.safeParse(raw);
     if (!parsed.success) return; // a malformed message from the service is ignored, never obeyed
     const m = parsed.data;
@@ -66,11 +91,12 @@ export async function supervise(
       case 'run': {
         const abort = new AbortController();
         running.set(m.id, abort);
-        const { stream, stdin, files, ...rest } = m.req;
+        const { stream, stdin, files, dataFiles, ...rest } = m.req;
         engine
           .run({
             ...rest,
-            files: files.map((f) => ({ path: f.path, content: typeof f.content === 'string' ? f.content : Buffer.from(f.content) })),
+            files: bufferFiles(files),
+            ...(dataFiles ? { dataFiles: bufferFiles(dataFiles) } : {}),
             stdin: stdin === undefined ? undefined : typeof stdin === 'string' ? stdin : Buffer.from(stdin),
             signal: abort.signal,
             onStdout: stream ? (c) => send({ t: 'out', id: m.id, stream: 'stdout', chunk: c }) : undefined,
@@ -78,6 +104,22 @@ export async function supervise(
           })
           .then(
             (result: RunResult) => send({ t: 'value', id: m.id, value: result }),
+            (err: unknown) => send({ t: 'error', id: m.id, error: errorOf(err) }),
+          )
+          .finally(() => running.delete(m.id));
+        break;
+      }
+      case 'interactive': {
+        const abort = new AbortController();
+        running.set(m.id, abort);
+        const side = (x: typeof m.req.submission) => {
+          const { files, dataFiles, ...rest } = x;
+          return { ...rest, files: bufferFiles(files), ...(dataFiles ? { dataFiles: bufferFiles(dataFiles) } : {}) };
+        };
+        engine
+          .runInteractive({ submission: side(m.req.submission), interactor: side(m.req.interactor), wallMs: m.req.wallMs, signal: abort.signal })
+          .then(
+            (value) => send({ t: 'value', id: m.id, value }),
             (err: unknown) => send({ t: 'error', id: m.id, error: errorOf(err) }),
           )
           .finally(() => running.delete(m.id));
@@ -99,24 +141,8 @@ export async function supervise(
         );
         break;
     }
-  });
-
-  // The supervisor outlives the service: it exits only after the service has exited, i.e. after
-  // the service closed the database, so whoever waits for this process's data-dir lock waits for that.
-  const forward = (sig: NodeJS.Signals) => () => {
-    hooks.onStopping?.();
-    child.kill(sig);
   };
-  const onTerm = forward('SIGTERM');
-  const onInt = forward('SIGINT');
-  process.on('SIGTERM', onTerm);
-  process.on('SIGINT', onInt);
-  const code = await new Promise<number>((resolve) => child.on('exit', (c, s) => resolve(c ?? (s ? 128 + 15 : 1))));
-  process.off('SIGTERM', onTerm);
-  process.off('SIGINT', onInt);
-  for (const a of running.values()) a.abort();
-  await engine.close();
-  return code;
+  return { onMessage, abortAll: () => running.forEach((a) => a.abort()) };
 }
 
 function errorOf(err: unknown): Extract<ParentMessage, { t: 'error' }>['error'] {
@@ -124,6 +150,10 @@ function errorOf(err: unknown): Extract<ParentMessage, { t: 'error' }>['error'] 
     return { family: err instanceof CallerError ? 'caller' : 'system', code: err.code, message: err.message, details: err.details };
   }
   return { family: 'system', code: ErrorCodes.internal, message: err instanceof Error ? err.message : String(err) };
+}
+
+function bufferFiles(files: { path: string; content: string | Uint8Array }[]): { path: string; content: string | Buffer }[] {
+  return files.map((f) => ({ path: f.path, content: typeof f.content === 'string' ? f.content : Buffer.from(f.content) }));
 }
 
 function chownTree(dir: string, uid: number, gid: number): void {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { judgeSubmission, INTERACTIVE_UNSUPPORTED, type JudgeSubmission } from '../../src/arena/judge/index.js';
+import { judgeSubmission, type JudgeSubmission } from '../../src/arena/judge/index.js';
 import { loadProblemPackage } from '../../src/arena/packages/index.js';
 import { useEngine } from '../helpers/engine.js';
 
@@ -242,9 +242,10 @@ describe('judgeSubmission', () => {
     }
   });
 
-  it('answers JE for interactive problems (not supported yet)', async () => {
-    const r = await judge('problems/kattis-interactive-guess', py('print(1)\n'));
-    expect(r.verdict).toBe('JE');
-    expect(r.tests[0]!.message).toBe(INTERACTIVE_UNSUPPORTED);
+  it('judges the interactive package with its interactor (more in interactive-judge.test.ts)', async () => {
+    const ok = await judge('problems/kattis-interactive-guess', fromFile('problems/kattis-interactive-guess/submissions/accepted/guess.py', 'python'));
+    expect(ok.verdict).toBe('AC');
+    const wa = await judge('problems/kattis-interactive-guess', py('print(1)\n'));
+    expect(wa.verdict).toBe('WA');
   });
 });

@@ -11,9 +11,13 @@
  * - Output is checked by the package's checker: the Kattis default validator with its flags, a
  *   built-in DMOJ checker by name, or a custom validator run in the sandbox (custom-validator.ts).
  *   A checker that crashes, times out or breaks its protocol gives JE, never WA.
- * - Interactive problems and generated test data are not supported yet: every test is JE.
+ * - Interactive problems: each test runs the submission and the interactor as a pair
+ *   (interactive-test.ts), its verdict by the Kattis exit-order rule (arena/interactive.ts).
+ * - Generated test data (DMOJ generators) must be generated at import (generator.ts): a case
+ *   that still needs generating is JE.
  */
-import type { Engine } from '../../engine/runner/engine.js';
+import type { EngineClient } from '../../engine/client.js';
+import { LanguageRegistry } from '../../engine/languages/registry.js';
 import type { SourceFile, StageResult } from '../../engine/types.js';
 import { loadChecker, type LoadedChecker } from '../checkers/registry.js';
 import { parseKattisFlags } from '../checkers/kattis-default.js';
@@ -22,6 +26,7 @@ import { aggregate, compileErrorResult, skipReason, type GroupResult } from '../
 import { stageVerdict, testOutcome, type TestOutcome } from '../stage-verdict.js';
 import type { SubmissionVerdict, TestVerdict, VerdictDetail } from '../verdicts.js';
 import { runCustomValidator } from './custom-validator.js';
+import { runInteractiveTest } from './interactive-test.js';
 import { judgeLimits, judgePlan, toEngineLimits, type JudgeLimits } from './plan.js';
 
 export interface JudgeSubmission {
@@ -33,7 +38,7 @@ export interface JudgeSubmission {
 }
 
 export interface JudgeOptions {
-  engine: Engine;
+  engine: EngineClient;
   problem: ProblemPackage;
   files: PackageFiles;
   submission: JudgeSubmission;
@@ -81,11 +86,12 @@ interface Ran {
   stage: StageResult | null;
 }
 
-export const INTERACTIVE_UNSUPPORTED = 'interactive problems are not supported yet';
+/** Language definitions are static data: the default file name needs no engine (which may be remote). */
+const languages = new LanguageRegistry();
 
-function submissionFiles(engine: Engine, s: JudgeSubmission): SourceFile[] {
+function submissionFiles(s: JudgeSubmission): SourceFile[] {
   if (s.files && s.files.length > 0) return s.files;
-  return [{ path: engine.languages.get(s.language).sourceFile, content: s.code ?? '' }];
+  return [{ path: languages.get(s.language).sourceFile, content: s.code ?? '' }];
 }
 
 function compileMessage(stage: StageResult): string {
@@ -124,7 +130,7 @@ export async function judgeSubmission(opts: JudgeOptions): Promise<JudgeResult> 
     memoryBytes: Math.min(wanted.memoryBytes, max.memoryBytes),
     outputBytes: Math.min(wanted.outputBytes, max.outputBytes),
   };
-  const source = submissionFiles(engine, opts.submission);
+  const source = submissionFiles(opts.submission);
   const results = new Map<string, Ran>();
   const checker = builtInChecker(problem);
 
@@ -151,9 +157,21 @@ export async function judgeSubmission(opts: JudgeOptions): Promise<JudgeResult> 
     return out;
   };
 
+  // A test's worth in points, for the score files of Kattis validators (scoring problems only).
+  const worth = new Map<string, number>();
+  if (scoring.partial) {
+    for (const g of scoring.groups) {
+      const each = g.aggregation === 'sum' ? g.maxScore / g.tests.length : g.maxScore;
+      if (!g.sample && each > 0) for (const t of g.tests) worth.set(t, each);
+    }
+  }
+  const worthOf = (name: string) => (worth.has(name) ? { maxScore: worth.get(name)! } : {});
+
   const fixedFailure =
     problem.validation.interactive
-      ? INTERACTIVE_UNSUPPORTED
+      ? problem.validation.custom
+        ? null
+        : 'the package has no interactor'
       : checker && 'error' in checker
         ? checker.error
         : problem.validation.kind === 'custom' && !problem.validation.custom
@@ -172,6 +190,26 @@ export async function judgeSubmission(opts: JudgeOptions): Promise<JudgeResult> 
       answer = files.read(tc.answer);
     } catch (err) {
       return { outcome: { verdict: 'JE', message: `cannot read the test data: ${(err as Error).message}` }, stage: null };
+    }
+    if (problem.validation.interactive) {
+      const it = await runInteractiveTest({
+        engine,
+        problem,
+        files,
+        test: tc,
+        input,
+        answer,
+        submission: { language: opts.submission.language, files: source, ...(opts.submission.mainFile ? { mainFile: opts.submission.mainFile } : {}) },
+        limits,
+        ...worthOf(tc.name),
+        ...(signal ? { signal } : {}),
+      });
+      if (it.compiled) compiles++;
+      if ('compileError' in it) {
+        compileStage = it.compileError;
+        return 'CE';
+      }
+      return { outcome: it.outcome, stage: it.stage };
     }
     let r;
     try {
@@ -208,7 +246,7 @@ export async function judgeSubmission(opts: JudgeOptions): Promise<JudgeResult> 
       }
       return { outcome: testOutcome(run, check.check(stage.stdout, answer)), stage };
     }
-    const custom = await runCustomValidator({ engine, problem, files, test: tc, input, answer, output: stage.stdout, ...(signal ? { signal } : {}) });
+    const custom = await runCustomValidator({ engine, problem, files, test: tc, input, answer, output: stage.stdout, ...worthOf(tc.name), ...(signal ? { signal } : {}) });
     return { outcome: testOutcome(run, custom), stage };
   }
 
@@ -243,7 +281,7 @@ export async function judgeSubmission(opts: JudgeOptions): Promise<JudgeResult> 
     opts.onProgress?.(table());
   }
 
-  const workers = Math.max(1, opts.concurrency ?? engine.stats.slots);
+  const workers = Math.max(1, opts.concurrency ?? (await engine.status()).slots);
   const worker = async () => {
     while (next < order.length && !signal?.aborted) {
       const name = order[next++]!;

@@ -9,11 +9,12 @@ import { type LanguageInfo, LanguageRegistry } from '../languages/registry.js';
 import { type LimitTable, resolveLimits } from '../limits.js';
 import type { BoxFile } from '../sandbox/box-fs.js';
 import { createSandbox } from '../sandbox/registry.js';
-import type { Sandbox, SandboxOutcome, SandboxSlot, SandboxStage } from '../sandbox/sandbox.js';
-import type { RunRequest, RunResult, StageLimits, StageResult, StageStatus } from '../types.js';
+import type { Bind, Sandbox, SandboxOutcome, SandboxSlot, SandboxStage } from '../sandbox/sandbox.js';
+import { COLLECT_FILE_BYTES, type InteractiveRunRequest, type InteractiveRunResult, type RunRequest, type RunResult, type StageLimits, type StageResult, type StageStatus } from '../types.js';
 import { cancelledError, cancelledStage } from './cancel.js';
 import { CompileCache } from './compile-cache.js';
 import { expandArgv, type PreparedJob, prepareJob } from './job.js';
+import { runPair } from './interactive.js';
 import { SlotPool } from './pool.js';
 
 const BASE_ENV: Record<string, string> = {
@@ -117,32 +118,12 @@ export class Engine implements EngineClient {
     // Set while a compile shared with other jobs may still use this slot after we stop waiting.
     let slotBusy: SharedCompile | null = null;
     try {
-      const env = { ...BASE_ENV, ...lang.env };
-      const binds = lang.binds ?? [];
-      let runFiles: BoxFile[] = job.files;
-      let compile: StageResult | null = null;
-      if (lang.compile) {
-        const version = await this.languages.version(lang);
-        const argv = expandArgv(lang.compile.argv, job, lang.compile.sourceExtensions ?? lang.extensions);
-        // Everything that decides what the compiler does is in the key: an entry can only
-        // come from a compile of these sources with this toolchain, argv and environment.
-        const key = CompileCache.key({ language: lang.id, version, argv, env, binds, files: job.files });
-        const { result, shared } = this.compileOnce(key, slot, { argv, env, binds, limits: compileLimits }, job.files, req.signal);
-        slotBusy = shared;
-        const { artifacts, ...stage } = await result;
-        compile = stage;
-        if (stage.status !== 'ok' || !artifacts) return { language: lang.id, compile, run: null };
-        runFiles = artifacts;
-      }
-      checkCancelled(req.signal);
-      slot.clear();
-      const clash = job.dataFiles.find((d) => runFiles.some((f) => f.path.toLowerCase() === d.path.toLowerCase()));
-      if (clash) throw new CallerError(ErrorCodes.duplicateFile, `${clash.path} is also a file of the compiled program`, { path: clash.path });
-      slot.writeFiles(job.dataFiles.length ? [...runFiles, ...job.dataFiles] : runFiles);
+      const prepared = await this.prepareProgram(lang, job, slot, compileLimits, req.signal, (s) => (slotBusy = s));
+      if (!prepared.ready) return { language: lang.id, compile: prepared.compile, run: null };
       const outcome = await slot.run({
-        argv: [...expandArgv(lang.run.argv, job, lang.extensions), ...job.args],
-        env,
-        binds,
+        argv: prepared.argv,
+        env: prepared.env,
+        binds: prepared.binds,
         stdin: job.stdin,
         limits: runLimits,
         onStdout: req.onStdout,
@@ -150,24 +131,147 @@ export class Engine implements EngineClient {
         signal: req.signal,
       });
       if (req.signal?.aborted || outcome.reason === 'cancelled') throw cancelledStage('run', outcome);
-      return { language: lang.id, compile, run: toStage(outcome, runLimits, 'run') };
+      const result: RunResult = { language: lang.id, compile: prepared.compile, run: toStage(outcome, runLimits, 'run') };
+      if (job.collectFiles.length) result.files = collect(slot, job.collectFiles);
+      return result;
     } finally {
-      const release = () => {
-        try {
-          slot.clear();
-        } finally {
-          this.pool.release(slotId);
-        }
-      };
-      if (slotBusy && !slotBusy.settled) {
-        // We stopped waiting (cancelled) but other jobs still wait for the compile running in
-        // our slot: the slot is given back when that compile ends.
-        // Nobody is left to report a failure of that late clean-up to; close() still waits for it.
-        const later = slotBusy.promise.then(release, release).catch(() => undefined);
-        this.active.add(later);
-        void later.then(() => this.active.delete(later));
-      } else {
-        release();
+      this.releaseSlot(slotId, slotBusy);
+    }
+  }
+
+  /**
+   * Compiles (cached) in `slot` and leaves the slot's box holding the program and its data
+   * files, ready to run. `onShared` is told when the compile runs in this slot on behalf of
+   * other jobs too (see releaseSlot).
+   */
+  private async prepareProgram(
+    lang: LanguageDefinition,
+    job: PreparedJob,
+    slot: SandboxSlot,
+    compileLimits: StageLimits,
+    signal: AbortSignal | undefined,
+    onShared: (s: SharedCompile | null) => void,
+  ): Promise<{ ready: false; compile: StageResult } | { ready: true; compile: StageResult | null; argv: string[]; env: Record<string, string>; binds: Bind[] }> {
+    const env = { ...BASE_ENV, ...lang.env };
+    const binds = lang.binds ?? [];
+    let runFiles: BoxFile[] = job.files;
+    let compile: StageResult | null = null;
+    if (lang.compile) {
+      const version = await this.languages.version(lang);
+      const argv = expandArgv(lang.compile.argv, job, lang.compile.sourceExtensions ?? lang.extensions);
+      // Everything that decides what the compiler does is in the key: an entry can only
+      // come from a compile of these sources with this toolchain, argv and environment.
+      const key = CompileCache.key({ language: lang.id, version, argv, env, binds, files: job.files });
+      const { result, shared } = this.compileOnce(key, slot, { argv, env, binds, limits: compileLimits }, job.files, signal);
+      onShared(shared);
+      const { artifacts, ...stage } = await result;
+      compile = stage;
+      if (stage.status !== 'ok' || !artifacts) return { ready: false, compile: stage };
+      runFiles = artifacts;
+    }
+    checkCancelled(signal);
+    slot.clear();
+    const clash = job.dataFiles.find((d) => runFiles.some((f) => f.path.toLowerCase() === d.path.toLowerCase()));
+    if (clash) throw new CallerError(ErrorCodes.duplicateFile, `${clash.path} is also a file of the compiled program`, { path: clash.path });
+    slot.writeFiles(job.dataFiles.length ? [...runFiles, ...job.dataFiles] : runFiles);
+    const dirs = [...new Set(job.collectFiles.filter((p) => p.includes('/')).map((p) => p.slice(0, p.lastIndexOf('/'))))];
+    if (dirs.length) slot.makeDirs(dirs);
+    return { ready: true, compile, argv: [...expandArgv(lang.run.argv, job, lang.extensions), ...job.args], env, binds };
+  }
+
+  private releaseSlot(slotId: number, slotBusy: SharedCompile | null): void {
+    const slot = this.sandbox.slot(slotId);
+    const release = () => {
+      try {
+        slot.clear();
+      } finally {
+        this.pool.release(slotId);
+      }
+    };
+    if (slotBusy && !slotBusy.settled) {
+      // We stopped waiting (cancelled) but other jobs still wait for the compile running in
+      // our slot: the slot is given back when that compile ends.
+      // Nobody is left to report a failure of that late clean-up to; close() still waits for it.
+      const later = slotBusy.promise.then(release, release).catch(() => undefined);
+      this.active.add(later);
+      void later.then(() => this.active.delete(later));
+    } else {
+      release();
+    }
+  }
+
+  /**
+   * Two programs joined by pipes in two slots taken together (see InteractiveRunRequest and
+   * interactive.ts). Both compile first (cached); if either fails to compile, nothing runs.
+   */
+  async runInteractive(req: InteractiveRunRequest): Promise<InteractiveRunResult> {
+    if (this.closed) throw new SystemError(ErrorCodes.engineClosed, 'the engine is shutting down');
+    if (!Number.isFinite(req.wallMs) || req.wallMs <= 0) throw new CallerError(ErrorCodes.invalidLimit, 'wallMs must be a positive number');
+    const sides = [req.submission, req.interactor].map((side) => {
+      const lang = this.languages.get(side.language);
+      const reason = this.languages.unavailableReason(lang);
+      if (reason) throw new CallerError(ErrorCodes.languageUnavailable, `${lang.id} is not available here: ${reason}`, { language: lang.id });
+      const job = prepareJob({ ...side }, lang, this.limits);
+      const runLimits = withLanguageLimits(resolveLimits('run', this.limits, side.limits), lang.limits?.run, side.limits);
+      const compileLimits = withLanguageLimits(resolveLimits('compile', this.limits, side.compileLimits), lang.limits?.compile, side.compileLimits);
+      return { lang, job, runLimits, compileLimits };
+    }) as [Side, Side];
+    const maxWall = this.limits.run.max.wallMs;
+    const pairWall = Math.min(req.wallMs, maxWall);
+    // The submission is killed at the pair's wall limit; the interactor outlives it (it then reads EOF).
+    sides[0].runLimits = { ...sides[0].runLimits, wallMs: Math.min(sides[0].runLimits.wallMs, pairWall) };
+    sides[1].runLimits = { ...sides[1].runLimits, wallMs: Math.min(Math.max(sides[1].runLimits.wallMs, pairWall + 2_000), maxWall + 2_000) };
+    const p = this.executeInteractive(sides, req.signal);
+    this.active.add(p);
+    try {
+      return await p;
+    } finally {
+      this.active.delete(p);
+    }
+  }
+
+  private async executeInteractive(sides: [Side, Side], signal: AbortSignal | undefined): Promise<InteractiveRunResult> {
+    const slotIds = await this.pool.acquireMany(2, signal);
+    const slots = slotIds.map((id) => this.sandbox.slot(id));
+    const busy: (SharedCompile | null)[] = [null, null];
+    try {
+      // One after the other: the two compiles share nothing, but a failed first one saves the second.
+      const prepared = [];
+      for (const i of [0, 1] as const) {
+        const s = sides[i];
+        const ready = await this.prepareProgram(s.lang, s.job, slots[i]!, s.compileLimits, signal, (b) => (busy[i] = b));
+        prepared.push(ready);
+        if (!ready.ready) break;
+      }
+      const [sub, int] = prepared;
+      const result = (run: [StageResult | null, StageResult | null], first: boolean | null): InteractiveRunResult => ({
+        submission: { language: sides[0].lang.id, compile: sub?.compile ?? null, run: run[0] },
+        interactor: { language: sides[1].lang.id, compile: int?.compile ?? null, run: run[1] },
+        validatorExitedFirst: first,
+      });
+      if (!sub?.ready || !int?.ready) return result([null, null], null);
+      const pair = await runPair(
+        slots[0]!,
+        slots[1]!,
+        { argv: sub.argv, env: sub.env, binds: sub.binds, limits: sides[0].runLimits },
+        { argv: int.argv, env: int.env, binds: int.binds, limits: sides[1].runLimits },
+        signal,
+      );
+      if (signal?.aborted || pair.submission.reason === 'cancelled' || pair.interactor.reason === 'cancelled') {
+        throw cancelledStage('run', pair.submission);
+      }
+      const out = result([toStage(pair.submission, sides[0].runLimits, 'run'), toStage(pair.interactor, sides[1].runLimits, 'run')], pair.interactorFirst);
+      // The transcript each side wrote (bounded copies): what the other side read.
+      out.submission.run!.stdout = pair.submissionWrote;
+      out.interactor.run!.stdout = pair.interactorWrote;
+      if (sides[1].job.collectFiles.length) out.interactor.files = collect(slots[1]!, sides[1].job.collectFiles);
+      if (sides[0].job.collectFiles.length) out.submission.files = collect(slots[0]!, sides[0].job.collectFiles);
+      return out;
+    } finally {
+      try {
+        this.releaseSlot(slotIds[0]!, busy[0]!);
+      } finally {
+        this.releaseSlot(slotIds[1]!, busy[1]!);
       }
     }
   }
@@ -263,6 +367,23 @@ export class Engine implements EngineClient {
 }
 
 type CompileResult = StageResult & { artifacts?: BoxFile[] };
+
+interface Side {
+  lang: LanguageDefinition;
+  job: PreparedJob;
+  runLimits: StageLimits;
+  compileLimits: StageLimits;
+}
+
+/** The files of `paths` the run left as regular files in the box, each cut at COLLECT_FILE_BYTES. */
+function collect(slot: SandboxSlot, paths: readonly string[]): { path: string; content: Buffer }[] {
+  const out: { path: string; content: Buffer }[] = [];
+  for (const p of paths) {
+    const content = slot.readFile(p, COLLECT_FILE_BYTES);
+    if (content !== null) out.push({ path: p, content });
+  }
+  return out;
+}
 
 /** A compile that several jobs with the same cache key wait for. */
 interface SharedCompile {

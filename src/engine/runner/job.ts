@@ -2,7 +2,7 @@ import { CallerError, ErrorCodes } from '../../errors.js';
 import type { LanguageDefinition } from '../languages/language.js';
 import type { LimitTable } from '../limits.js';
 import { type BoxFile, validateRelativePath } from '../sandbox/box-fs.js';
-import type { RunRequest } from '../types.js';
+import { COLLECT_FILES_MAX, type RunRequest } from '../types.js';
 
 /** A request checked against the limits, ready for the box. Bad input never reaches a sandbox. */
 export interface PreparedJob {
@@ -12,6 +12,8 @@ export interface PreparedJob {
   mainFile: string;
   stdin: Buffer;
   args: string[];
+  /** RunRequest.collectFiles, checked. */
+  collectFiles: string[];
 }
 
 export function prepareJob(req: RunRequest, lang: LanguageDefinition, limits: LimitTable): PreparedJob {
@@ -84,7 +86,11 @@ export function prepareJob(req: RunRequest, lang: LanguageDefinition, limits: Li
   if (dataTotal > limits.run.defaults.boxBytes / 2) {
     throw new CallerError(ErrorCodes.sourceTooLarge, `data files total ${dataTotal} bytes, over the limit of ${limits.run.defaults.boxBytes / 2}`, { max: limits.run.defaults.boxBytes / 2 });
   }
-  return { files, dataFiles, mainFile, stdin, args };
+  const collectFiles = (req.collectFiles ?? []).map((p) => validateRelativePath(p));
+  if (collectFiles.length > COLLECT_FILES_MAX) {
+    throw new CallerError(ErrorCodes.tooManyFiles, `${collectFiles.length} files to collect is more than ${COLLECT_FILES_MAX}`, { max: COLLECT_FILES_MAX });
+  }
+  return { files, dataFiles, mainFile, stdin, args, collectFiles };
 }
 
 /**

@@ -152,3 +152,72 @@ export function clearBox(box: string): void {
   const left = fs.readdirSync(box, { encoding: 'buffer' }).length;
   if (left) throw new Error(`${left} entries left in ${box}`);
 }
+
+/** Every component of `rel` under `box` that exists must be a real directory (not a link). */
+function checkParents(box: string, rel: string): boolean {
+  let dir = box;
+  for (const part of rel.split('/').slice(0, -1)) {
+    dir = path.join(dir, part);
+    try {
+      if (!fs.lstatSync(dir).isDirectory()) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Creates empty directories (and their parents) in a box, owned by the slot uid. */
+export function makeBoxDirs(box: string, dirs: readonly string[], uid: number): void {
+  for (const d of dirs) {
+    let dir = box;
+    for (const part of validateRelativePath(d).split('/')) {
+      dir = path.join(dir, part);
+      try {
+        fs.mkdirSync(dir, { mode: 0o755 });
+        fs.chownSync(dir, uid, uid);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        if (!fs.lstatSync(dir).isDirectory()) throw new CallerError(ErrorCodes.invalidPath, `${d}: a parent is a file`, { path: d });
+      }
+    }
+  }
+}
+
+/**
+ * One regular file of a box after its stage ended, or null when it is absent, not a regular
+ * file, reached through a link anywhere on its path, or larger than `maxBytes` (then cut there:
+ * the caller reads feedback files, whose size the program chose).
+ */
+export function readBoxFile(box: string, rel: string, maxBytes: number): Buffer | null {
+  const p = validateRelativePath(rel);
+  if (!checkParents(box, p)) return null;
+  const full = path.join(box, p);
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(full);
+  } catch {
+    return null;
+  }
+  if (!st.isFile()) return null;
+  let fd: number;
+  try {
+    fd = fs.openSync(full, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    const fst = fs.fstatSync(fd);
+    if (!fst.isFile() || fst.ino !== st.ino || fst.dev !== st.dev) return null;
+    const data = Buffer.alloc(Math.min(fst.size, maxBytes));
+    let off = 0;
+    while (off < data.length) {
+      const n = fs.readSync(fd, data, off, data.length - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return data.subarray(0, off);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ErrorCodes, SystemError } from '../../errors.js';
 import type { CgroupDriver } from '../cgroups/cgroup.js';
-import { type BoxFile, clearBox, snapshotBox, writeBoxFiles } from './box-fs.js';
+import { type BoxFile, clearBox, makeBoxDirs, readBoxFile, snapshotBox, writeBoxFiles } from './box-fs.js';
 import type { Bind, EndReason, Sandbox, SandboxOutcome, SandboxSlot, SandboxStage } from './sandbox.js';
 import { seccompFilter } from './seccomp.js';
 import { parseStatus } from './launch-status.js';
@@ -41,9 +41,9 @@ const INIT_FD = 5;
  * and /usr/local holds the host's own things (npmrc, pip.conf, CA certificates, CUDA...).
  */
 export const USR_LOCAL_VISIBLE: readonly string[] = [];
-const SIGNAL_NAMES = new Map<number, string>(
-  Object.entries(os.constants.signals).map(([name, num]) => [num as number, name]),
-);
+/** Number to name; the first name listed wins (SIGABRT, not its alias SIGIOT; SIGIO, not SIGPOLL). */
+const SIGNAL_NAMES = new Map<number, string>();
+for (const [name, num] of Object.entries(os.constants.signals)) if (!SIGNAL_NAMES.has(num as number)) SIGNAL_NAMES.set(num as number, name);
 
 /** The read-only view of the host every stage gets: /usr, the merged-usr links, and a few files of /etc. */
 function baseRootArgs(): string[] {
@@ -287,6 +287,14 @@ class BwrapSlot implements SandboxSlot {
     return snapshotBox(this.boxPath, maxBytes);
   }
 
+  makeDirs(paths: readonly string[]): void {
+    makeBoxDirs(this.boxPath, paths, this.uid);
+  }
+
+  readFile(rel: string, maxBytes: number): Buffer | null {
+    return readBoxFile(this.boxPath, rel, maxBytes);
+  }
+
   clear(): void {
     try {
       clearBox(this.boxPath);
@@ -406,7 +414,8 @@ class BwrapSlot implements SandboxSlot {
       }
       if (truncated) killTree('output');
     };
-    child.stdout!.on('data', capture(stdout, 0));
+    if (stage.io) stage.io({ stdin: child.stdin!, stdout: child.stdout! });
+    else child.stdout!.on('data', capture(stdout, 0));
     child.stderr!.on('data', capture(stderr, 1));
     let sandboxEnded!: () => void;
     const sandboxExit = new Promise<void>((resolve) => (sandboxEnded = resolve));
@@ -419,7 +428,7 @@ class BwrapSlot implements SandboxSlot {
     seccompPipe.on('error', () => undefined);
     seccompPipe.end(seccompFilter());
     child.stdin!.on('error', () => undefined); // EPIPE: the program did not read all its stdin
-    child.stdin!.end(stage.stdin ?? Buffer.alloc(0));
+    if (!stage.io) child.stdin!.end(stage.stdin ?? Buffer.alloc(0));
 
     const wallTimer = setTimeout(() => killTree('wall'), limits.wallMs);
     const cpuLimitNs = limits.cpuMs * 1e6;

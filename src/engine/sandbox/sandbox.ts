@@ -1,3 +1,4 @@
+import type { Readable, Writable } from 'node:stream';
 import type { StageLimits } from '../types.js';
 import type { BoxFile } from './box-fs.js';
 
@@ -17,6 +18,12 @@ export interface SandboxStage {
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
   signal?: AbortSignal;
+  /**
+   * Interactive stages: the program's stdin and stdout are handed to the caller as soon as it
+   * is spawned (`stdin` above is then ignored, stdout is neither captured nor counted against
+   * the output limit); the caller relays and ends them (engine/runner/interactive.ts).
+   */
+  io?: (streams: { stdin: Writable; stdout: Readable }) => void;
 }
 
 /** Why the stage ended, as seen by the host. */
@@ -50,6 +57,10 @@ export interface SandboxSlot {
   snapshot(maxBytes: number): BoxFile[];
   /** Empties the box. */
   clear(): void;
+  /** Creates empty directories in the box, owned by the slot uid (e.g. a validator's feedback dir). */
+  makeDirs(paths: readonly string[]): void;
+  /** One regular file of the box, up to maxBytes, or null; never follows a link (call only after a stage ended). */
+  readFile(path: string, maxBytes: number): Buffer | null;
   run(stage: SandboxStage): Promise<SandboxOutcome>;
 }
 
