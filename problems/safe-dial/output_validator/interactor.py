@@ -1,0 +1,57 @@
+"""Interactor for safe-dial (Kattis interactive protocol).
+
+Invoked as `interactor.py input answer feedback_dir`; the submission's output is our stdin and our
+stdout is the submission's input. The input file holds `N x`. Exits 42 when the submission found
+x within 30 questions and then printed nothing more, 43 otherwise, with the reason in
+feedback_dir/judgemessage.txt (and stderr).
+"""
+import os
+import re
+import signal
+import sys
+
+MAX_QUESTIONS = 30
+# A submission that exits early closes our stdout: treat writes to it as its problem, not ours.
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+
+
+def verdict(code, message):
+    try:
+        with open(os.path.join(sys.argv[3], 'judgemessage.txt'), 'a') as f:
+            f.write(message + '\n')
+    except OSError:
+        pass
+    print(message, file=sys.stderr)
+    sys.exit(code)
+
+
+def send(line):
+    try:
+        sys.stdout.write(line + '\n')
+        sys.stdout.flush()
+    except BrokenPipeError:
+        verdict(43, 'the submission stopped reading')
+
+
+with open(sys.argv[1]) as f:
+    n, x = map(int, f.read().split())
+
+send(str(n))
+for asked in range(1, MAX_QUESTIONS + 1):
+    line = sys.stdin.readline()
+    if line == '':
+        verdict(43, f'the submission ended after {asked - 1} questions without finding the number')
+    m = re.fullmatch(r'\? (-?\d{1,12})\n?', line)
+    if not m:
+        verdict(43, f'question {asked}: expected "? y", got {line[:40]!r}')
+    y = int(m[1])
+    if not 1 <= y <= n:
+        verdict(43, f'question {asked}: {y} is outside [1, {n}]')
+    if y == x:
+        send('correct')
+        extra = sys.stdin.read()
+        if extra.strip():
+            verdict(43, f'output after "correct": {extra.strip()[:40]!r}')
+        verdict(42, f'found {x} with {asked} questions')
+    send('higher' if x > y else 'lower')
+verdict(43, f'no correct guess within {MAX_QUESTIONS} questions')
