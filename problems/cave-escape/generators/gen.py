@@ -37,9 +37,12 @@ def place(grid, s, e):
     return grid
 
 
-def random_cave(r, c, rock):
-    grid = [['#' if random.random() < rock else '.' for _ in range(c)] for _ in range(r)]
-    return place(grid, (0, 0), (r - 1, c - 1))
+def random_cave(r, c, rock, reachable=False):
+    """Random rock; with reachable=True, drawn again until E can be reached."""
+    while True:
+        grid = place([['#' if random.random() < rock else '.' for _ in range(c)] for _ in range(r)], (0, 0), (r - 1, c - 1))
+        if not reachable or solve(grid) >= 0:
+            return grid
 
 
 def serpentine(r, c):
@@ -59,7 +62,7 @@ write('data/sample/3', [list(row) for row in ['S....', '###.#', 'E....']])
 # Big open caves first: trying every path fails there, and a recursive flood fill goes deep.
 write('data/secret/01-open', place([['.'] * 200 for _ in range(200)], (0, 0), (199, 199)))
 write('data/secret/02-serpentine', serpentine(199, 200))
-write('data/secret/03-random', random_cave(200, 200, 0.2))
+write('data/secret/03-random', random_cave(200, 200, 0.3, reachable=True))
 write('data/secret/04-walled-off', place([['.'] * 100 for _ in range(50)] + [['#'] * 100] + [['.'] * 100 for _ in range(49)], (0, 50), (99, 50)))
 write('data/secret/05-adjacent', place([['.', '.']], (0, 0), (0, 1)))
 write('data/secret/06-one-column', place([['.'] for _ in range(200)], (199, 0), (0, 0)))
