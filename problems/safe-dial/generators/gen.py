@@ -16,6 +16,7 @@ def write(path, n, x):
 
 B = 10**9
 write('data/sample/1', 10, 6)
+write('data/sample/2', 1, 1)
 write('data/secret/01-max-last', B, B)
 write('data/secret/02-max-first', B, 1)
 write('data/secret/03-random', B, random.randint(1, B))
