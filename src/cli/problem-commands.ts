@@ -1,7 +1,9 @@
 /** `muscode problem verify PATH...`: judge a package's own submissions with the local engine. */
+import { statSync } from 'node:fs';
 import type { Engine } from '../engine/runner/engine.js';
 import { loadProblemPackage } from '../arena/packages/index.js';
 import { verifyPackage, type VerifyReport } from '../arena/judge/index.js';
+import { runGenerator } from '../arena/judge/generator.js';
 
 /** Exit code when some submission does not earn its folder's verdict. */
 export const EX_MISMATCH = 1;
@@ -39,11 +41,27 @@ export const VERIFY_HEAD = ['program', 'language', 'expected', 'got', 'time', 's
 export async function verifyPaths(engine: Engine, paths: string[], print: (text: string) => Promise<void>, table: (head: string[], rows: string[][]) => string, signal?: AbortSignal): Promise<VerifyReport[]> {
   const reports: VerifyReport[] = [];
   for (const p of paths) {
-    const { problem, files } = loadProblemPackage(p);
-    for (const w of problem.warnings) await print(`warning: ${w}\n`);
+    // `verify problems/*` also names problems/README.md: a plain file that is not an archive is
+    // said and passed over (a folder, a .zip or a .kpp is a package; anything else never is).
+    if (isPlainNonArchive(p)) {
+      await print(`${p}: not a package (a folder, .zip or .kpp), skipped\n\n`);
+      continue;
+    }
+    const loaded = loadProblemPackage(p);
+    for (const w of loaded.problem.warnings) await print(`warning: ${w}\n`);
+    // DMOJ generators write their cases once, as the importer does, before anything is judged.
+    const { problem, files } = await runGenerator({ engine, ...loaded, ...(signal ? { signal } : {}) });
     const report = await verifyPackage({ engine, problem, files, ...(signal ? { signal } : {}) });
     await print(`${p} (${problem.slug})\n${timeLimitLine(report)}\n${report.rows.length === 0 ? 'no programs under submissions/: nothing to verify' : `${table(VERIFY_HEAD, reportRows(report))}${report.ok ? 'all submissions earn their expected verdicts' : 'some submissions do NOT earn their expected verdicts'}`}\n\n`);
     reports.push(report);
   }
   return reports;
+}
+
+function isPlainNonArchive(p: string): boolean {
+  try {
+    return statSync(p).isFile() && !/\.(zip|kpp)$/i.test(p);
+  } catch {
+    return false; // missing: the loader says so with its own error
+  }
 }

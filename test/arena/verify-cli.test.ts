@@ -116,6 +116,23 @@ describe('muscode problem verify', () => {
     expect(r.stdout).toMatch(/no programs under submissions\/: nothing to verify/);
   });
 
+  it('passes over a plain file that is not an archive (verify problems/* names the README) and runs generators first', () => {
+    const readme = path.join(work, 'README.md');
+    fs.writeFileSync(readme, '# not a package\n');
+    const r = cli('problem', 'verify', readme, path.join(REPO, 'test/fixtures/problems/dmoj-generator'));
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`${readme}: not a package (a folder, .zip or .kpp), skipped`);
+    expect(r.stdout).toMatch(/dmoj-generator/);
+    // The generator runs before judging: a broken one stops verify, naming the case.
+    const broken = path.join(work, 'dmoj-generator-broken');
+    fs.cpSync(path.join(REPO, 'test/fixtures/problems/dmoj-generator'), broken, { recursive: true });
+    fs.writeFileSync(path.join(broken, 'gen.py'), 'import sys\nsys.exit(3)\n');
+    const b = cli('problem', 'verify', broken);
+    expect(b.status).toBe(65);
+    expect(b.stderr).toMatch(/the generator failed on test case .*exited with code 3/);
+  });
+
   it('exits 65 for a path that is not a package, 64 without a path', () => {
     expect(cli('problem', 'verify', path.join(work, 'nope')).status).toBe(65);
     expect(cli('problem', 'verify').status).toBe(64);
