@@ -147,6 +147,7 @@ describe('Judge0 compatible API (embedded)', () => {
     expect(bad.body).toBe('');
     const missing = await api(server, 'GET', '/judge0/submissions/6a3e5ac2-2a4c-4a1e-9a57-4a2ab0b5a0c9');
     expect(missing.status).toBe(404);
+    expect((await api(server, 'GET', '/judge0/no/such/route')).status).toBe(404);
   });
 
   it('expected_output: trailing whitespace per line and trailing blank lines do not count; anything else does', async () => {

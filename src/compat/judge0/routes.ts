@@ -36,6 +36,8 @@ export async function judge0Routes(app: FastifyInstance, ctx: AppContext): Promi
 
   app.setErrorHandler((err: FastifyError | Error, request, reply) => judge0Error(err, request, reply));
   app.setNotFoundHandler((request, reply) => void notFound(request, reply));
+  // The web app's SPA fallback (GET /*) must not answer for paths under this prefix.
+  app.all('/*', { schema: { hide: true } }, async (request, reply) => notFound(request, reply));
 
   const flag = (q: Query, name: string) => q[name] === 'true';
   const params = (req: FastifyRequest): Record<string, unknown> => ({ ...(req.query as Query), ...bodyObject(req.body) });

@@ -24,7 +24,10 @@ export async function pistonRoutes(app: FastifyInstance, ctx: AppContext): Promi
   const parse = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('*', { parseAs: 'string' }, (req: FastifyRequest, body: string | Buffer, done) => parse(req, String(body), done));
   app.setErrorHandler((err: FastifyError | Error, request, reply) => pistonError(err, request, reply));
-  app.setNotFoundHandler((_req, reply) => void reply.status(404).send({ message: 'Not Found' }));
+  const notFound = async (_req: FastifyRequest, reply: FastifyReply) => reply.status(404).send({ message: 'Not Found' });
+  app.setNotFoundHandler(notFound);
+  // The web app's SPA fallback (GET /*) must not answer for paths under this prefix.
+  app.all('/*', { schema: hide }, notFound);
 
   app.get('/', { schema: hide }, async () => ({ message: `Piston v${PISTON_VERSION} (MUSCode compatible API)` }));
   for (const base of ['/api/v2', '/api/v2/piston']) {
