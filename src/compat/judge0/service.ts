@@ -251,10 +251,10 @@ export class Judge0Service {
       created_at: now.toISOString(),
       cached_until: now.toISOString(),
       submissions: { total: Number(total?.n ?? 0) },
-      languages: byLanguage.map((l) => ({ language: langs.find((x) => x.info.id === l.language) ?? { id: null, name: l.language }, count: Number(l.n) })).map((l) => ({
-        language: 'info' in l.language ? { id: l.language.id, name: l.language.name } : l.language,
-        count: l.count,
-      })),
+      languages: byLanguage.map((l) => {
+        const known = langs.find((x) => x.info.id === l.language);
+        return { language: known ? { id: known.id, name: known.name } : { id: null, name: l.language }, count: Number(l.n) };
+      }),
       statuses: [],
       database: {},
     };
