@@ -16,6 +16,10 @@ describe('compatibility APIs: rate limits and switches', () => {
     expect(second.status).toBe(429);
     expect(Object.keys(second.body)).toEqual(['error']);
     expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
+    // One bucket for every API: the native API is refused too (embedded mode shares one store).
+    const native = await api<{ error: { code: string } }>(server, 'POST', '/api/v1/execute', { body: { language: 'python', code: 'print(1)' } });
+    expect(native.status).toBe(429);
+    expect(native.body.error.code).toBe('RATE_LIMITED');
     // Reading is not an execution.
     expect((await api(server, 'GET', '/api/judge0/languages')).status).toBe(200);
   });
