@@ -9,7 +9,7 @@ import type { AppContext, AuthUser } from '../../server/context.js';
 import { HttpCodes } from '../../server/http-errors.js';
 import { byJudge0Id, COMPAT_LANGUAGES } from '../languages.js';
 import { type CallbackResult, sendCallback } from './callback.js';
-import { DEFAULT_FIELDS, invalidFieldsMessage, selectFields } from './format.js';
+import { invalidFieldsMessage, selectFields } from './format.js';
 import { presentSubmission, type SubmissionObject } from './present.js';
 import { type Errors, type Judge0LanguageFacts, translateSubmission } from './request.js';
 import { configInfo, type Judge0Settings, judge0Settings } from './settings.js';
@@ -148,7 +148,7 @@ export class Judge0Service {
   private async callback(id: string, url: string): Promise<CallbackResult | null> {
     const row = await this.ctx.executions.waitForFinal(id, waitBudgetMs(this.ctx) * 10);
     if (row.completedAt === null) return null;
-    const body = await this.present(row, DEFAULT_FIELDS, true);
+    const body = await this.present(row, this.fields(undefined), true);
     // As in Judge0, a callback that cannot be delivered is dropped (the result stays readable by token).
     return sendCallback(url, body, this.settings.callbackAllowedHosts);
   }
