@@ -73,19 +73,21 @@ export type FieldName = (typeof ALL_FIELDS)[number];
 export const DEFAULT_FIELDS: readonly FieldName[] = ['token', 'time', 'memory', 'stdout', 'stderr', 'compile_output', 'message', 'status'];
 
 /**
- * Our extension field: the engine's own verdict and figures. Not a Judge0 attribute, so only
- * `fields=*` or naming it returns it (clients that validate the key set never see it otherwise).
+ * Our extension field: the engine's own verdict and figures. Not a Judge0 attribute, so only a
+ * `fields` list that names it returns it (`fields=muscode`, `fields=*,muscode`): `*` is Judge0's
+ * set exactly, because judge0-python sets every key of a `fields=*` answer on a pydantic model
+ * that refuses unknown attributes.
  */
 export const EXTENSION_FIELD = 'muscode';
 
-/** The fields a request selects, in schema order; `{ invalid }` for unknown names. */
+/** The fields a request selects, in schema order (the extension last); `{ invalid }` for unknown names. */
 export function selectFields(param: string | undefined): { fields: string[] } | { invalid: string[] } {
   const known: readonly string[] = [...ALL_FIELDS, EXTENSION_FIELD];
   if (param === undefined || param.trim() === '') return { fields: known.filter((f) => (DEFAULT_FIELDS as readonly string[]).includes(f)) };
   const asked = param.split(',').map((f) => f.trim()).filter(Boolean);
-  if (asked.includes('*')) return { fields: [...known] };
-  const invalid = asked.filter((f) => !known.includes(f));
+  const invalid = asked.filter((f) => f !== '*' && !known.includes(f));
   if (invalid.length) return { invalid };
+  if (asked.includes('*')) return { fields: asked.includes(EXTENSION_FIELD) ? [...known] : [...ALL_FIELDS] };
   return { fields: known.filter((f) => asked.includes(f)) };
 }
 
