@@ -69,8 +69,19 @@ describe('Judge0 compatible API (embedded)', () => {
   it('fields=* gives every Judge0 attribute in schema order (the muscode extension only when named); dates with ms and Z', async () => {
     const sub = await waitRun(server, { source_code: 'print(input())', language_id: '71', stdin: 'abc\n' }, 'fields=*,muscode');
     expect(Object.keys(sub)).toEqual([...ALL_FIELDS, 'muscode']);
-    const plain = await api<Sub>(server, 'GET', `/judge0/submissions/${sub.token}?fields=*`);
+    const plain = await api<Sub>(server, 'GET', `/judge0/submissions/${sub.token}?fields=*&base64_encoded=true`);
     expect(Object.keys(plain.body)).toEqual([...ALL_FIELDS]);
+    // judge0-python sets every key of this answer on its pydantic Submission model, which refuses
+    // keys it does not declare (src/judge0/submission.py: its fields plus SKIP_FIELDS).
+    const judge0Python = new Set(
+      ('source_code language additional_files compiler_options command_line_arguments stdin expected_output cpu_time_limit cpu_extra_time ' +
+        'wall_time_limit memory_limit stack_limit max_processes_and_or_threads enable_per_process_and_thread_time_limit ' +
+        'enable_per_process_and_thread_memory_limit max_file_size redirect_stderr_to_stdout enable_network number_of_runs callback_url ' +
+        'stdout stderr compile_output message exit_code exit_signal status created_at finished_at token time wall_time memory ' +
+        'post_execution_filesystem language_id status_id').split(' '),
+    );
+    expect(Object.keys(plain.body).filter((k) => !judge0Python.has(k))).toEqual([]);
+    expect(Number.parseFloat(plain.body.time as string)).toBeGreaterThanOrEqual(0);
     expect(sub.created_at).toMatch(DATE);
     expect(sub.finished_at).toMatch(DATE);
     expect(sub).toMatchObject({
