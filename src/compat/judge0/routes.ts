@@ -57,8 +57,8 @@ export async function judge0Routes(app: FastifyInstance, ctx: AppContext): Promi
   app.post('/submissions/batch', { schema: hide, ...big }, async (req, reply) => {
     const q = req.query as Query;
     const base64 = flag(q, 'base64_encoded');
-    const list = (bodyObject(req.body).submissions ?? (req.query as Query).submissions) as unknown;
-    const items = Array.isArray(list) ? list : [];
+    const list = bodyObject(req.body).submissions;
+    const items: unknown[] = Array.isArray(list) ? list : [];
     svc.batchSize(items.length);
     const out: Record<string, unknown>[] = [];
     let anyValid = false;
