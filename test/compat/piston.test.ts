@@ -184,6 +184,7 @@ describe('Piston v2 compatible API (embedded)', () => {
     const install = await api<{ message: string }>(server, 'POST', '/piston/api/v2/packages', { body: { language: 'python', version: '3.12.0' } });
     expect(install.status).toBe(501);
     expect(install.body.message).toMatch(/does not install/);
+    expect((await api(server, 'GET', '/piston/')).body).toEqual({ message: 'Piston v3.1.1' });
     const missing = await api(server, 'GET', '/piston/api/v2/nothing');
     expect(missing).toMatchObject({ status: 404, body: { message: 'Not Found' } });
   });

@@ -29,7 +29,8 @@ export async function pistonRoutes(app: FastifyInstance, ctx: AppContext): Promi
   // The web app's SPA fallback (GET /*) must not answer for paths under this prefix.
   app.all('/*', { schema: hide }, notFound);
 
-  app.get('/', { schema: hide }, async () => ({ message: `Piston v${PISTON_VERSION} (MUSCode compatible API)` }));
+  // Exactly Piston's answer (the reference lists it); what serves it is in the docs.
+  app.get('/', { schema: hide }, async () => ({ message: `Piston v${PISTON_VERSION}` }));
   for (const base of ['/api/v2', '/api/v2/piston']) {
     app.get(`${base}/runtimes`, { schema: hide }, async () => svc.publicRuntimes());
     app.post(
