@@ -79,6 +79,27 @@ export const OPTIONS = {
     schema: bool().default(false),
     description: 'Allow runs without an account (their id is the only key to them).',
   },
+  JUDGE0_ENABLED: {
+    schema: bool().default(true),
+    description: 'Serve the Judge0 CE 1.13.1 compatible API under JUDGE0_PREFIX (docs/compat.md). Access follows ANONYMOUS_EXECUTE and access tokens like the main API.',
+  },
+  JUDGE0_PREFIX: {
+    schema: z.string().regex(/^(\/[A-Za-z0-9._~-]+)+$/, 'a path such as /judge0').default('/judge0'),
+    description: "Path prefix of the Judge0 compatible API: a Judge0 client's base URL is http://host:PORT + this prefix.",
+  },
+  PISTON_ENABLED: {
+    schema: bool().default(true),
+    description: 'Serve the Piston v2 compatible API under PISTON_PREFIX (docs/compat.md).',
+  },
+  PISTON_PREFIX: {
+    schema: z.string().regex(/^(\/[A-Za-z0-9._~-]+)+$/, 'a path such as /piston').default('/piston'),
+    description: "Path prefix of the Piston compatible API: a Piston client's server URL is http://host:PORT + this prefix (it adds /api/v2).",
+  },
+  CALLBACK_ALLOWED_HOSTS: {
+    schema: z.string().default(''),
+    description:
+      "Hosts (names or IP addresses, comma-separated) a Judge0 `callback_url` may point to. Empty: callbacks are refused. Loopback, link-local and private addresses are refused unless listed here by address; redirects are never followed.",
+  },
   SERVICE_USER: {
     schema: z.string().default('muscode'),
     description: 'Unprivileged user the HTTP/worker process runs as; only the engine supervisor keeps root.',

@@ -25,12 +25,21 @@ export interface ExecuteInput {
   code?: string;
   files?: { name: string; content: string }[];
   mainFile?: string;
-  stdin?: string;
+  /** Text (UTF-8), or exact bytes (the compatibility APIs decode base64 stdin). */
+  stdin?: string | Buffer;
   args?: string[];
   /** CPU seconds (float). */
   timeout?: number;
   /** MB. */
   memoryLimit?: number;
+  /** Limits in the engine's own units, applied over `timeout` and `memoryLimit` (the compatibility APIs). */
+  limits?: LimitOverrides;
+  /**
+   * What a compatibility API must remember about the request that the engine does not use
+   * (Judge0's expected_output, its limits as given, its callback_url): stored with the request,
+   * read back by that API's presenter (`compatOf`). Plain JSON.
+   */
+  compat?: Record<string, unknown>;
   projectId?: string;
 }
 
@@ -40,6 +49,18 @@ interface StoredRequest {
   mainFile: string;
   args: string[];
   limits: LimitOverrides;
+  compat?: Record<string, unknown>;
+}
+
+/** The `compat` data a compatibility API stored with the request (see ExecuteInput.compat). */
+export function compatOf(row: ExecutionRow): Record<string, unknown> | null {
+  return (row.request as StoredRequest | null)?.compat ?? null;
+}
+
+/** The stored request's files and arguments (Judge0 shows source_code and command_line_arguments back). */
+export function storedRequestOf(row: ExecutionRow): { files: { path: string; content: string }[]; mainFile: string; args: string[] } {
+  const r = row.request as StoredRequest;
+  return { files: r.files, mainFile: r.mainFile, args: r.args };
 }
 
 export interface ExecutionServiceDeps {
@@ -168,9 +189,10 @@ export class ExecutionService {
     const whole = (x: number) => Math.min(Math.round(x), Number.MAX_SAFE_INTEGER);
     if (input.timeout !== undefined) limits.cpuMs = whole(input.timeout * 1000);
     if (input.memoryLimit !== undefined) limits.memoryBytes = whole(input.memoryLimit * 2 ** 20);
+    Object.assign(limits, input.limits);
     // The engine's own validation, now: a bad request never becomes a queued job.
     resolveLimits('run', config.limits, limits);
-    const stdin = Buffer.from(input.stdin ?? '', 'utf8');
+    const stdin = Buffer.isBuffer(input.stdin) ? input.stdin : Buffer.from(input.stdin ?? '', 'utf8');
     prepareJob({ language: lang.id, files, mainFile, stdin, args: input.args }, lang, config.limits);
     const owner = caller.queueOwner ?? ownerOf(user?.id);
     // The platform's own runs are never refused; a caller's are, when its lane is full. Checked
@@ -183,6 +205,7 @@ export class ExecutionService {
     await this.deps.beforeCreate?.(user);
 
     const request: StoredRequest = { files, mainFile, args: input.args ?? [], limits };
+    if (input.compat) request.compat = input.compat;
     const [row] = await this.statements.insert.execute({
       userId: user?.id ?? null,
       projectId: input.projectId ?? null,

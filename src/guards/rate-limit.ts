@@ -73,8 +73,10 @@ export async function rateLimitGuard(api: FastifyInstance, ctx: AppContext): Pro
   if (specs.length === 0) return;
   await api.register(fastifyRateLimit, {
     global: false,
-    // Cluster mode: counters shared by every replica. Embedded: the plugin's in-process LRU.
-    ...(ctx.redis ? { store: redisStore(ctx.redis, `${ctx.config.REDIS_KEY_PREFIX}:rl:`) } : {}),
+    // Cluster mode: counters shared by every replica. Embedded: one in-process store per
+    // platform, shared by every scope that installs the limits (/api/v1 and the Judge0 and
+    // Piston APIs), so that a caller cannot double its runs by switching API.
+    store: ctx.redis ? redisStore(ctx.redis, `${ctx.config.REDIS_KEY_PREFIX}:rl:`) : sharedLocalStore(ctx),
     // A Redis outage must not take the API down with it: requests pass uncounted meanwhile.
     skipOnError: true,
   });
@@ -153,6 +155,37 @@ if ttl < 0 then
   ttl = tonumber(ARGV[1])
 end
 return {current, ttl}`;
+
+/** Keys kept by the in-process store; past it the oldest window is dropped (as the plugin's LRU of 5,000). */
+const LOCAL_MAX_KEYS = 100_000;
+const localStores = new WeakMap<object, FastifyRateLimitStoreCtor>();
+
+/** Fixed-window counters in this process, one Map per platform context (embedded mode). */
+function sharedLocalStore(ctx: AppContext): FastifyRateLimitStoreCtor {
+  let ctor = localStores.get(ctx);
+  if (ctor) return ctor;
+  const windows = new Map<string, { current: number; resetAt: number }>();
+  ctor = class LocalWindowStore implements FastifyRateLimitStore {
+    incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number): void {
+      const now = Date.now();
+      let w = windows.get(key);
+      if (!w || w.resetAt <= now) {
+        windows.delete(key);
+        if (windows.size >= LOCAL_MAX_KEYS) windows.delete(windows.keys().next().value!);
+        w = { current: 0, resetAt: now + timeWindow };
+        windows.set(key, w);
+      }
+      w.current++;
+      callback(null, { current: w.current, ttl: w.resetAt - now });
+    }
+
+    child(): FastifyRateLimitStore {
+      return this;
+    }
+  };
+  localStores.set(ctx, ctor);
+  return ctor;
+}
 
 function redisStore(redis: Redis, prefix: string): FastifyRateLimitStoreCtor {
   return class RedisWindowStore implements FastifyRateLimitStore {

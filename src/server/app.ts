@@ -7,6 +7,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { authPlugin } from '../auth/plugin.js';
 import { authRoutes } from '../auth/routes.js';
+import { judge0Routes } from '../compat/judge0/routes.js';
+import { pistonRoutes } from '../compat/piston/routes.js';
 import { executionRoutes, waitBudgetMs } from '../executions/routes.js';
 import { rateLimitGuard } from '../guards/rate-limit.js';
 import { projectRoutes } from '../projects/routes.js';
@@ -117,6 +119,11 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
     await api.register(async (r) => systemRoutes(r, ctx));
     await api.register(async (r) => projectRoutes(r, ctx));
   }, { prefix: '/api/v1' });
+
+  // Issue 12: drop-in Judge0 CE and Piston v2 APIs (docs/compat.md), each in its own scope with
+  // its own auth hook, rate limits, body parsing and error shapes.
+  if (ctx.config.JUDGE0_ENABLED) await app.register(async (r) => judge0Routes(r, ctx), { prefix: ctx.config.JUDGE0_PREFIX });
+  if (ctx.config.PISTON_ENABLED) await app.register(async (r) => pistonRoutes(r, ctx), { prefix: ctx.config.PISTON_PREFIX });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   // Issue 5 (web app): web/dist at / with the SPA fallback and its CSP; API-only when not built.

@@ -1,0 +1,34 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { verifyAccessToken } from '../auth/plugin.js';
+import type { AppContext, AuthUser } from '../server/context.js';
+
+/**
+ * Who is calling a compatibility API. Until API keys exist (issue 12 item 3), a MUSCode access
+ * token is accepted as `Authorization: Bearer <token>` and, on the Judge0 API, as
+ * `X-Auth-Token: <token>` (Judge0's authentication header); without one the call is anonymous
+ * and may run code only when ANONYMOUS_EXECUTE is on. A token that is present but invalid is a
+ * 401 in the API's own shape (never silently anonymous). Other headers (X-RapidAPI-Key, ...)
+ * are ignored. Piston clients send `Authorization: <key>` without "Bearer" to public
+ * instances; such a header is ignored rather than refused.
+ */
+export class CompatUnauthorized extends Error {}
+
+export function compatAuth(app: FastifyInstance, ctx: AppContext, opts: { tokenHeader?: string }): void {
+  app.decorateRequest('user', null);
+  app.addHook('onRequest', async (request) => {
+    request.user = await callerOf(request, ctx, opts.tokenHeader);
+  });
+}
+
+async function callerOf(request: FastifyRequest, ctx: AppContext, tokenHeader: string | undefined): Promise<AuthUser | null> {
+  const auth = request.headers.authorization;
+  const bearer = auth === undefined ? undefined : /^Bearer +(\S+) *$/i.exec(auth)?.[1];
+  const headerValue = tokenHeader ? request.headers[tokenHeader] : undefined;
+  const token = bearer ?? (typeof headerValue === 'string' && headerValue.trim() ? headerValue.trim() : undefined);
+  if (token === undefined) return null;
+  try {
+    return await verifyAccessToken(token, ctx);
+  } catch {
+    throw new CompatUnauthorized('invalid or expired token');
+  }
+}
