@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { problemFiles, problems, submissions, users } from '../../src/db/schema.js';
+import { arenaCompileChecks, problemFiles, problems, submissions, users } from '../../src/db/schema.js';
 import type { ExecutionEvent } from '../../src/realtime/bus.js';
 import type { AppContext, AuthUser } from '../../src/server/context.js';
 import { type Mode, startTestServer, type TestServer } from '../helpers/app.js';
@@ -29,6 +29,21 @@ async function makeUser(ctx: AppContext, username: string, role: string): Promis
     .values({ email: `${username}@example.invalid`, username, passwordHash: 'x', role })
     .returning();
   return { id: u!.id, username, role };
+}
+
+/** A fixture folder as zip entries. */
+function fixtureEntries(rel: string): { name: string; data: Buffer | string }[] {
+  const entries: { name: string; data: Buffer | string }[] = [];
+  const walk = (dir: string, prefix: string) => {
+    for (const f of fs.readdirSync(dir)) {
+      const abs = path.join(dir, f);
+      const r = prefix ? `${prefix}/${f}` : f;
+      if (fs.statSync(abs).isDirectory()) walk(abs, r);
+      else entries.push({ name: r, data: fs.readFileSync(abs) });
+    }
+  };
+  walk(path.join(FIX, rel), '');
+  return entries;
 }
 
 function expectNoHidden(view: unknown) {
@@ -183,6 +198,20 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect((await ctx.submissions.list(bob, { page: 1, limit: 10, problem: 'upper' })).pagination.total).toBe(1);
     }, 60_000);
 
+    it('refuses a validator that does not compile (compiled on a worker in cluster mode), storing nothing', async () => {
+      const entries = fixtureEntries('judge/validator-kattis');
+      const broken = entries.map((e) => (e.name.startsWith('output_validators/') ? { name: e.name.replace(/\.[a-z]+$/, '.c'), data: 'int main( {' } : e));
+      await expect(ctx.problems.importPackage(author, { zip: zipFiles(broken), filename: 'broken-validator.zip' })).rejects.toMatchObject({
+        code: 'PACKAGE_VALIDATOR_COMPILE_ERROR',
+        details: { path: 'output_validators/check/check.c' },
+      });
+      expect(await ctx.problems.bySlug('broken-validator')).toBeUndefined();
+      // The same package with its validator intact imports, and the check left no row behind.
+      const ok = await ctx.problems.importPackage(author, { zip: zipFiles(entries), filename: 'good-validator.zip' });
+      expect(ok.warnings.join('\n')).not.toMatch(/not compiled/);
+      expect(await ctx.database.db.select().from(arenaCompileChecks)).toEqual([]);
+    }, 120_000);
+
     if (mode === 'cluster') return;
 
     it('IOI score: the best per group over two submissions', async () => {
@@ -263,24 +292,10 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       for (const [name, zip, code] of cases) {
         await expect(ctx.problems.importPackage(author, { zip, filename: name }), name).rejects.toMatchObject({ code });
       }
-      // A validator that does not compile.
-      const validator = path.join(FIX, 'judge/validator-kattis');
-      const entries: { name: string; data: Buffer | string }[] = [];
-      const walk = (dir: string, rel: string) => {
-        for (const f of fs.readdirSync(dir)) {
-          const abs = path.join(dir, f);
-          const r = rel ? `${rel}/${f}` : f;
-          if (fs.statSync(abs).isDirectory()) walk(abs, r);
-          else entries.push({ name: r, data: fs.readFileSync(abs) });
-        }
-      };
-      walk(validator, '');
-      const broken = entries.map((e) => (e.name.startsWith('output_validators/') ? { name: e.name.replace(/\.[a-z]+$/, '.c'), data: 'int main( {' } : e));
-      await expect(ctx.problems.importPackage(author, { zip: zipFiles(broken), filename: 'broken-validator.zip' })).rejects.toMatchObject({
-        code: 'PACKAGE_VALIDATOR_COMPILE_ERROR',
-      });
       // Users cannot import.
-      await expect(ctx.problems.importPackage(alice, { zip: zipFiles(entries), filename: 'v.zip' })).rejects.toMatchObject({ code: 'FORBIDDEN_ROLE' });
+      await expect(ctx.problems.importPackage(alice, { zip: zipFiles(fixtureEntries('judge/validator-kattis')), filename: 'v.zip' })).rejects.toMatchObject({
+        code: 'FORBIDDEN_ROLE',
+      });
       expect((await ctx.database.db.select({ id: problems.id }).from(problems)).length).toBe(before);
     }, 60_000);
   });

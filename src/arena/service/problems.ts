@@ -29,6 +29,7 @@ import type {
   SubmissionState,
   VerifyRow,
 } from './contract.js';
+import type { CompileChecks } from './compile-check.js';
 import { buildNativeProblem } from './native.js';
 import { checkCustomPrograms, type PackageSource, problemFacts, type ProblemFacts, readPackage, storedModel } from './package-import.js';
 import { fileRows, packageFileMap } from './package-store.js';
@@ -38,8 +39,8 @@ export interface ProblemServiceDeps {
   db: Db;
   engine: EngineClient;
   config: Config;
-  /** Whether `engine` runs code here (embedded mode); cluster API replicas have no sandbox. */
-  engineRuns: boolean;
+  /** Compiles custom validators at import (here, or on a worker through the queue). */
+  compileChecks: CompileChecks;
   /** Queues the package's programs as `verify` submissions (the submission service). */
   enqueueVerify: (caller: AuthUser, problem: ProblemRow, programs: { path: string; language: string; files: { name: string; content: string }[]; mainFile?: string }[]) => Promise<void>;
 }
@@ -208,7 +209,7 @@ export class ProblemService implements ProblemServiceContract {
     if (caller) requireAuthor(caller);
     if (!('zip' in source) && caller) throw new CallerError(ErrorCodes.usage, 'importing a folder is for the command line only');
     const pkg = readPackage(source, this.deps.config, opts.slug);
-    const extra = await checkCustomPrograms(pkg, this.deps.engine, this.deps.engineRuns);
+    const extra = await checkCustomPrograms(pkg, this.deps.compileChecks);
     const facts = problemFacts(pkg.problem, this.deps.config, extra);
     const files = packageFileMap(pkg.files as LoadedProblemPackage['files'] & { walkFiles?: (rel: string) => string[] });
     const { row, created } = await this.store(caller, pkg.problem, facts, files, { publish: opts.publish ?? false, replace: opts.replace ?? false });
