@@ -110,7 +110,8 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       await unsub();
       expect(ac).toMatchObject({ status: 'done', verdict: 'AC', testsDone: 4, testsTotal: 4 });
       expect(ac.tests.map((t) => `${t.name}:${t.visibility}:${t.verdict}`)).toEqual(['sample/1:sample:AC', 'secret/1:hidden:AC', 'secret/2:hidden:AC', 'secret/3:hidden:AC']);
-      expect(ac.tests[0]).toMatchObject({ input: '1 2\n', expected: '3\n' });
+      expect(ac.tests[0]).toMatchObject({ input: '1 2\n', expected: '3\n', output: '3\n' });
+      expect(ac.tests[1]!.output).toBeUndefined();
       expect(ac.tests[1]!.input).toBeUndefined();
       expect(ac.files?.[0]?.content).toContain('print');
       const history = await ctx.bus.history(s.id);
@@ -162,7 +163,8 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expectNoHidden(detail);
       expectNoHidden(await ctx.problems.get(author, 'upper'));
       // A wrong answer on the hidden test: its message is the public form.
-      const code = `s = input()\nprint(s.upper() if 'hidden' not in s else s.upper()[:-1] + 'X')`;
+      // It prints the hidden answer, then more: a WA whose output holds the answer (never shown).
+      const code = `s = input()\nprint(s.upper())\nif 'hidden' in s: print('extra')`;
       const sub = await submit(alice, 'upper', code);
       const unsub = await ctx.bus.subscribe(sub.id, (e) => events.push(e));
       const wa = await ctx.submissions.waitForFinal(alice, sub.id, 60_000);
@@ -170,7 +172,7 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect(wa.verdict).toBe('WA');
       const hidden = wa.tests.find((t) => t.visibility === 'hidden')!;
       expect(hidden.message).toMatch(/^Wrong answer/);
-      expect(wa.tests.find((t) => t.visibility === 'public')).toMatchObject({ input: 'public-beta\n', expected: 'PUBLIC-BETA\n' });
+      expect(wa.tests.find((t) => t.visibility === 'public')).toMatchObject({ input: 'public-beta\n', expected: 'PUBLIC-BETA\n', output: 'PUBLIC-BETA\n' });
       for (const view of [
         wa,
         await ctx.submissions.get(author, sub.id),
