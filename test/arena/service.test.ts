@@ -262,6 +262,18 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect(final).toMatchObject({ status: 'done', verdict: 'AC' });
     }, 60_000);
 
+    it('imports every fixture package (Kattis versions, DMOJ with archived data, LaTeX, interactive)', async () => {
+      for (const name of fs.readdirSync(path.join(FIX, 'problems')).sort()) {
+        const r = await ctx.problems.importPackage(null, { dir: path.join(FIX, 'problems', name) });
+        expect(r.problem.slug, name).toBe(name);
+        const [row] = await ctx.database.db.select().from(problems).where(eq(problems.slug, name));
+        const files = await ctx.database.db.select({ path: problemFiles.path }).from(problemFiles).where(eq(problemFiles.problemId, row!.id));
+        // Every test file the model names is stored.
+        const named = JSON.stringify(row!.model).match(/"(input|answer)":"[^"]+"/g) ?? [];
+        for (const m of named) expect(files.map((f) => f.path), `${name}: ${m}`).toContain(m.split('":"')[1]!.slice(0, -1));
+      }
+    });
+
     it('verify judges the package\'s own programs through the queue, uncounted', async () => {
       const before = (await ctx.problems.list(null, { page: 1, limit: 20 })).problems.find((p) => p.slug === 'sum-legacy')!.stats;
       await expect(ctx.problems.startVerify(author, 'sum-legacy')).rejects.toMatchObject({ code: 'FORBIDDEN_ROLE' });
