@@ -69,9 +69,15 @@ export class SubmissionService implements SubmissionServiceContract {
     return this.deps.db;
   }
 
-  /** Call once in processes that run jobs. */
+  /**
+   * Call once in processes that run jobs. A cancel names the job (`sub-<id>`): the queue's
+   * consumer then aborts the job's signal too, and remembers a cancel that arrives just before
+   * the job reaches the handler.
+   */
   async listenForCancels(): Promise<void> {
-    await this.deps.bus.onCancel((id) => this.running.get(id)?.abort());
+    await this.deps.bus.onCancel((jobId) => {
+      if (isSubmissionJob(jobId)) this.running.get(jobId.slice(SUBMISSION_JOB_PREFIX.length))?.abort();
+    });
   }
 
   async create(caller: AuthUser, input: SubmissionInput, opts: { queueOwner: string; kind?: SubmissionKind }): Promise<SubmissionView> {
@@ -259,7 +265,7 @@ export class SubmissionService implements SubmissionServiceContract {
       }
     }
     const final = this.waitForFinal(caller, id, 10_000);
-    await this.deps.bus.requestCancel(id);
+    await this.deps.bus.requestCancel(submissionJobId(id));
     return final;
   }
 
