@@ -520,6 +520,9 @@ function judgeEngine(client: EngineClient, slots: number, data: { shownInputs: M
       return r;
     },
     limits: client.limits,
+    listLanguages: () => client.listLanguages(),
+    status: () => client.status(),
+    close: () => Promise.resolve(),
     languages: local?.languages ?? registry,
     stats: local?.stats ?? { slots, idle: 0, queued: 0 },
   };
