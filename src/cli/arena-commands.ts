@@ -41,13 +41,16 @@ function cliEngine(config: Config): { engine: EngineClient; runs: boolean; close
     return { engine, runs: true, close: () => engine.close() };
   } catch {
     const registry = new LanguageRegistry();
-    const engine: EngineClient = {
+    const refuse = () => Promise.reject(new Error('no sandbox here'));
+    // Never runs anything (`runs: false`): every way of running code refuses.
+    const engine = {
       limits: config.limits,
-      run: () => Promise.reject(new Error('no sandbox here')),
+      run: refuse,
+      runInteractive: refuse,
       listLanguages: () => registry.list(),
       status: async () => ({ slots: 0, idle: 0, queued: 0 }),
       close: async () => undefined,
-    };
+    } as EngineClient;
     return { engine, runs: false, close: async () => undefined };
   }
 }

@@ -512,19 +512,20 @@ function testData(loaded: LoadedProblemPackage, model: ProblemPackage, publicTes
 const registry = new LanguageRegistry();
 function judgeEngine(client: EngineClient, slots: number, data: { shownInputs: Map<Buffer, string>; outputs: Map<string, Buffer> }): Engine {
   const local = 'languages' in client && 'stats' in client ? (client as Engine) : null;
-  const adapter = {
-    run: async (req: Parameters<EngineClient['run']>[0]) => {
-      const r = await client.run(req);
-      const name = Buffer.isBuffer(req.stdin) ? data.shownInputs.get(req.stdin) : undefined;
-      if (name !== undefined && r.run) data.outputs.set(name, r.run.stdout);
-      return r;
-    },
-    limits: client.limits,
-    listLanguages: () => client.listLanguages(),
-    status: () => client.status(),
-    close: () => Promise.resolve(),
-    languages: local?.languages ?? registry,
-    stats: local?.stats ?? { slots, idle: 0, queued: 0 },
+  const run = async (req: Parameters<EngineClient['run']>[0]) => {
+    const r = await client.run(req);
+    const name = Buffer.isBuffer(req.stdin) ? data.shownInputs.get(req.stdin) : undefined;
+    if (name !== undefined && r.run) data.outputs.set(name, r.run.stdout);
+    return r;
   };
-  return adapter as unknown as Engine;
+  // Every other member (whatever the engine client offers: status, interactive runs...) is the client's own.
+  return new Proxy(client, {
+    get(target, prop) {
+      if (prop === 'run') return run;
+      if (prop === 'languages') return local?.languages ?? registry;
+      if (prop === 'stats') return local?.stats ?? { slots, idle: 0, queued: 0 };
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  }) as unknown as Engine;
 }
