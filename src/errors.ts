@@ -50,6 +50,16 @@ export const ErrorCodes = {
   /** Checker options or test groups the judge cannot use (src/arena). */
   invalidJudgeConfig: 'INVALID_JUDGE_CONFIG',
   internal: 'INTERNAL',
+  // The Arena (issue 8, docs/arena.md).
+  /** A package's custom output validator or interactor does not compile (the message names the file). */
+  packageValidatorCompileError: 'PACKAGE_VALIDATOR_COMPILE_ERROR',
+  problemNotFound: 'PROBLEM_NOT_FOUND',
+  problemExists: 'PROBLEM_EXISTS',
+  submissionNotFound: 'SUBMISSION_NOT_FOUND',
+  /** The caller lacks the author or admin role, or is not the problem's author. */
+  forbiddenRole: 'FORBIDDEN_ROLE',
+  /** The problem does not accept this language. */
+  languageNotAllowed: 'LANGUAGE_NOT_ALLOWED',
   // Problem packages (issue 8, docs/problem-packages.md): a package the caller uploaded or named is wrong.
   packageInvalid: 'PACKAGE_INVALID',
   packageUnsafePath: 'PACKAGE_UNSAFE_PATH',
