@@ -55,4 +55,9 @@ export const ErrorCodes = {
   packageUnsafePath: 'PACKAGE_UNSAFE_PATH',
   packageBadSymlink: 'PACKAGE_BAD_SYMLINK',
   packageTooLarge: 'PACKAGE_TOO_LARGE',
+  // The Arena (issue 8, docs/errors.md "Arena"): problems and submissions.
+  problemNotFound: 'PROBLEM_NOT_FOUND',
+  problemExists: 'PROBLEM_EXISTS',
+  submissionNotFound: 'SUBMISSION_NOT_FOUND',
+  languageNotAllowed: 'LANGUAGE_NOT_ALLOWED',
 } as const;

@@ -40,6 +40,8 @@ export const HttpCodes = {
   projectTooLarge: 'PROJECT_TOO_LARGE',
   mainFileRequired: 'MAIN_FILE_REQUIRED',
   notATemplate: 'NOT_A_TEMPLATE',
+  /** The Arena: the route needs the `author` or `admin` role (src/arena/api/roles.ts). */
+  forbiddenRole: 'FORBIDDEN_ROLE',
   serviceUnavailable: 'SERVICE_UNAVAILABLE',
   internal: 'INTERNAL_ERROR',
 } as const;
@@ -55,6 +57,10 @@ const STATUS: Record<string, number> = {
   [HttpCodes.invalidRefreshToken]: 401,
   [HttpCodes.refreshTokenReused]: 401,
   [HttpCodes.forbidden]: 403,
+  [HttpCodes.forbiddenRole]: 403,
+  [ErrorCodes.problemNotFound]: 404,
+  [ErrorCodes.submissionNotFound]: 404,
+  [ErrorCodes.problemExists]: 409,
   [HttpCodes.conflict]: 409,
   [HttpCodes.emailTaken]: 409,
   [HttpCodes.usernameTaken]: 409,
