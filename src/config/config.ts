@@ -205,10 +205,6 @@ export const OPTIONS = {
     schema: int(1, 64 * 2 ** 20).default(DEFAULT_LIMITS.fileBytes.default),
     description: 'Maximum bytes of one source file (first seed).',
   },
-  ARENA_UPLOAD_MAX_MB: {
-    schema: int(1, 4096).default(64),
-    description: 'Largest problem package (.zip/.kpp) `POST /problems/import` accepts, MB; a larger upload is refused with 413 PACKAGE_TOO_LARGE before it is read in full.',
-  },
 } as const;
 
 type Options = typeof OPTIONS;

@@ -8,7 +8,7 @@ import { CallerError, ErrorCodes } from '../../errors.js';
 import { rateLimitIdentity } from '../../guards/rate-limit.js';
 import { bodyLimitsFor, maxJsonValuesFor } from '../../server/body-limits.js';
 import { commonErrors, envelope, errorResponse, ok } from '../../server/envelope.js';
-import type { ArenaContext } from './index.js';
+import { type ArenaContext, uploadMaxBytes } from './index.js';
 import { requireRole } from './roles.js';
 import {
   importQuery,
@@ -48,7 +48,7 @@ export async function problemRoutes(app: FastifyInstance, ctx: ArenaContext): Pr
   const tags = ['arena'];
   const limits = bodyLimitsFor(ctx.config);
   const values = maxJsonValuesFor(ctx.config);
-  const uploadMax = ctx.config.ARENA_UPLOAD_MAX_MB * 2 ** 20;
+  const uploadMax = uploadMaxBytes(ctx);
 
   r.get(
     '/problems',
@@ -91,7 +91,7 @@ export async function problemRoutes(app: FastifyInstance, ctx: ArenaContext): Pr
         querystring: importQuery,
         response: { 200: envelope(importResultSchema), 201: envelope(importResultSchema), 413: errorResponse, 415: errorResponse, ...managerErrors },
       },
-      // The multipart reader bounds the upload (ARENA_UPLOAD_MAX_MB); the body limit is for other content types.
+      // The multipart reader bounds the upload (ARENA_PACKAGE_MAX_MB); the body limit is for other content types.
       bodyLimit: uploadMax,
     },
     async (req, reply) => {

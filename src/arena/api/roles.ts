@@ -1,8 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { requireUser } from '../../auth/guard.js';
-import { CallerError } from '../../errors.js';
+import { CallerError, ErrorCodes } from '../../errors.js';
 import type { AuthUser } from '../../server/context.js';
-import { HttpCodes } from '../../server/http-errors.js';
 import type { Role } from '../service/contract.js';
 
 /** Roles that may create and manage problems (which problems, the services decide: its author's, or any for an admin). */
@@ -16,7 +15,7 @@ export const PROBLEM_MANAGERS: readonly Role[] = ['author', 'admin'];
 export function requireRole(request: FastifyRequest, roles: readonly Role[] = PROBLEM_MANAGERS): AuthUser {
   const user = requireUser(request);
   if (!(roles as readonly string[]).includes(user.role)) {
-    throw new CallerError(HttpCodes.forbiddenRole, `this needs the ${roles.join(' or ')} role; you have the ${user.role} role`, { required: roles, role: user.role });
+    throw new CallerError(ErrorCodes.forbiddenRole, `this needs the ${roles.join(' or ')} role; you have the ${user.role} role`, { required: roles, role: user.role });
   }
   return user;
 }

@@ -33,7 +33,7 @@ export async function readPackageUpload(request: FastifyRequest, maxBytes: numbe
         zip = await part.toBuffer();
       } catch (err) {
         if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-          throw new CallerError(ErrorCodes.packageTooLarge, `${filename}: the upload is over ${maxBytes} bytes (ARENA_UPLOAD_MAX_MB)`, {
+          throw new CallerError(ErrorCodes.packageTooLarge, `${filename}: the upload is over ${maxBytes} bytes (ARENA_PACKAGE_MAX_MB)`, {
             limit: 'uploadBytes',
             max: maxBytes,
             path: filename,
