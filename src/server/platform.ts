@@ -3,6 +3,7 @@ import os from 'node:os';
 import { Redis } from 'ioredis';
 import { PackageCache } from '../arena/service/package-store.js';
 import { ProblemService } from '../arena/service/problems.js';
+import { importShippedProblems, type ShippedImport } from '../arena/service/shipped.js';
 import { isSubmissionJob, SubmissionService } from '../arena/service/submissions.js';
 import type { Config } from '../config/config.js';
 import { type Database, embeddedDbDir, migrate, openDatabase } from '../db/client.js';
@@ -27,6 +28,8 @@ export interface Platform {
   ctx: AppContext;
   consumer: ExecutionConsumer | null;
   reconciler: Reconciler | null;
+  /** API role: what the startup import of ARENA_PROBLEMS_DIR did (empty when off). */
+  shippedProblems: ShippedImport[];
   /** Stops taking work, finishes (or aborts) running jobs, closes every connection. */
   close(opts?: { abort?: boolean }): Promise<void>;
 }
@@ -167,12 +170,14 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
         await ctx.submissions.listenForCancels();
         consumer.start((id, jobCtx) => (isSubmissionJob(id) ? ctx.submissions.process(id, jobCtx) : ctx.executions.process(id, jobCtx)));
       }
+      const shippedProblems = opts.role === 'api' && config.ARENA_IMPORT_SHIPPED ? await importShippedProblems(ctx.problems, config.ARENA_PROBLEMS_DIR) : [];
       const reconciler = opts.reconcile ?? opts.role === 'api' ? new Reconciler(ctx, config.RECONCILE_INTERVAL_MS) : null;
       reconciler?.start();
       return {
         ctx,
         consumer,
         reconciler,
+        shippedProblems,
         async close(closeOpts) {
           reconciler?.stop();
           await consumer?.close(closeOpts);

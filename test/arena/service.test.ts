@@ -231,6 +231,27 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect(final).toMatchObject({ status: 'done', verdict: 'AC' });
     }, 60_000);
 
+    it('verify judges the package\'s own programs through the queue, uncounted', async () => {
+      const before = (await ctx.problems.list(null, { page: 1, limit: 20 })).problems.find((p) => p.slug === 'sum-legacy')!.stats;
+      await expect(ctx.problems.startVerify(author, 'sum-legacy')).rejects.toMatchObject({ code: 'FORBIDDEN_ROLE' });
+      const started = await ctx.problems.startVerify(admin, 'sum-legacy');
+      expect(started.map((r) => r.program).sort()).toEqual(['accepted/sum.py', 'run_time_error/crash.py', 'time_limit_exceeded/spin.py', 'wrong_answer/minus.py']);
+      let rows = started;
+      for (const r of started) if (r.submissionId) await ctx.submissions.waitForFinal(admin, r.submissionId, 60_000);
+      rows = await ctx.problems.verifyTable(admin, 'sum-legacy');
+      expect(rows.map((r) => `${r.program}:${r.verdict}:${r.ok}`).sort()).toEqual([
+        'accepted/sum.py:AC:true',
+        'run_time_error/crash.py:RTE:true',
+        'time_limit_exceeded/spin.py:TLE:true',
+        'wrong_answer/minus.py:WA:true',
+      ]);
+      // The package sets no time limit: the table says which one the accepted program derives.
+      expect(rows.find((r) => r.program === 'accepted/sum.py')!.message).toMatch(/derived time limit \d+ s/);
+      const after = (await ctx.problems.list(null, { page: 1, limit: 20 })).problems.find((p) => p.slug === 'sum-legacy')!.stats;
+      expect(after).toEqual(before);
+      expect((await ctx.submissions.list(admin, { page: 1, limit: 50, user: 'me' })).pagination.total).toBe(0);
+    }, 120_000);
+
     it('refuses bad packages with a code naming the file, storing nothing', async () => {
       const before = (await ctx.database.db.select({ id: problems.id }).from(problems)).length;
       const cases: [string, Buffer, string][] = [

@@ -11,6 +11,7 @@ import type { EngineClient } from '../../engine/client.js';
 import { CallerError, ErrorCodes } from '../../errors.js';
 import type { AuthUser } from '../../server/context.js';
 import type { LoadedProblemPackage, ProblemPackage, TestGroup } from '../packages/model.js';
+import { deriveTimeLimit } from '../judge/verify.js';
 import { BIG5, type SubmissionVerdict } from '../verdicts.js';
 import { canManage, canSee, isAdmin, problemNotFound, requireAuthor, requireManage } from './access.js';
 import type {
@@ -387,6 +388,17 @@ export class ProblemService implements ProblemServiceContract {
           if (tl !== undefined && r.ok) r.message = `time limit ${tl} ms${(row.limits as StoredLimits).timeDefaulted ? ' (the default: the package sets none)' : ''}`;
         }
         out.push(r);
+      }
+    }
+    // No time limit in the package: say which one the accepted programs derive (the Kattis
+    // rule, as `muscode problem verify`), once they are all judged.
+    if ((row.limits as StoredLimits).timeDefaulted) {
+      const accepted = out.filter((r) => model.submissions.some((f) => f.folder === 'accepted' && f.programs.some((p) => p.path === r.program)));
+      if (accepted.length && accepted.every((r) => r.verdict === 'AC' && r.timeMs !== null)) {
+        const legacy = model.version === 'legacy';
+        const slowest = Math.max(...accepted.map((r) => r.timeMs!));
+        const seconds = deriveTimeLimit(slowest, model.limits.acToTimeLimit ?? (legacy ? 5 : 2), model.limits.timeResolution ?? 1);
+        for (const r of accepted) r.message = `derived time limit ${seconds} s (slowest accepted test ${slowest} ms); the judge applies ${(row.limits as StoredLimits).timeMs} ms until the package sets one`;
       }
     }
     return out;

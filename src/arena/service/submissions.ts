@@ -106,7 +106,9 @@ export class SubmissionService implements SubmissionServiceContract {
     await this.deps.beforeCreate?.(caller);
     const source: StoredSource = { files, ...(input.mainFile ? { mainFile: input.mainFile } : {}) };
     const row = await this.insertAndEnqueue(caller, problem, { kind, language: lang.id, source, testsTotal: judgePlan(model).scoring.order.length, queueOwner: opts.queueOwner }, maxWaiting);
-    return this.view(caller, row);
+    // The row as stored (queued): a worker may already have taken it, which `get` then shows.
+    const queuePosition = await this.deps.queue.position(submissionJobId(row.id)).catch(() => null);
+    return viewOf(row, { problemSlug: problem.slug, problemTitle: problem.title, username: caller.username }, { showCode: true, queuePosition });
   }
 
   private async insertAndEnqueue(
@@ -166,12 +168,6 @@ export class SubmissionService implements SubmissionServiceContract {
 
   private mayRead(caller: AuthUser | null, r: { s: SubmissionRow; authorId: string | null }): boolean {
     return !!caller && (caller.id === r.s.userId || isAdmin(caller) || canManage(caller, { authorId: r.authorId }));
-  }
-
-  private async view(caller: AuthUser | null, row: SubmissionRow): Promise<SubmissionView> {
-    const r = await this.rowWithJoin(row.id);
-    if (!r) throw submissionNotFound(row.id);
-    return this.viewOfJoined(caller, r);
   }
 
   private async viewOfJoined(caller: AuthUser | null, r: NonNullable<Awaited<ReturnType<SubmissionService['rowWithJoin']>>>): Promise<SubmissionView> {
@@ -271,8 +267,9 @@ export class SubmissionService implements SubmissionServiceContract {
     const r = await this.rowWithJoin(id);
     if (!r || !this.mayRead(caller, r)) throw submissionNotFound(id);
     if (!canManage(caller, { authorId: r.authorId })) throw new CallerError(ErrorCodes.forbiddenRole, 'only the problem author or an admin rejudges');
-    await this.requeue([r.s]);
-    return this.get(caller, id);
+    const [back] = await this.requeue([r.s]);
+    if (!back) return this.get(caller, id);
+    return viewOf(back, { problemSlug: r.slug, problemTitle: r.title, username: r.username }, { showCode: true });
   }
 
   async rejudgeProblem(caller: AuthUser, slug: string): Promise<{ count: number }> {
@@ -283,12 +280,12 @@ export class SubmissionService implements SubmissionServiceContract {
       .select()
       .from(submissions)
       .where(and(eq(submissions.problemId, p.id), eq(submissions.kind, 'submission'), inArray(submissions.status, ['done', 'cancelled'])));
-    return { count: await this.requeue(rows) };
+    return { count: (await this.requeue(rows)).length };
   }
 
   /** Final rows back to `queued` (a rejudge: results and group scores cleared), then enqueued. */
-  private async requeue(rows: SubmissionRow[]): Promise<number> {
-    let n = 0;
+  private async requeue(rows: SubmissionRow[]): Promise<SubmissionRow[]> {
+    const out: SubmissionRow[] = [];
     for (const s of rows) {
       if (!isFinalState(s.status as SubmissionState)) continue;
       const [back] = await this.db.transaction(async (tx) => {
@@ -300,11 +297,11 @@ export class SubmissionService implements SubmissionServiceContract {
           .returning();
       });
       if (!back) continue;
-      n++;
+      out.push(back);
       await this.deps.bus.publish(s.id, { type: 'status', status: 'queued' });
       await this.deps.queue.enqueue(submissionJobId(s.id), { owner: back.queueOwner ?? `u:${back.userId}` });
     }
-    return n;
+    return out;
   }
 
   /** The worker's side: claim, load the package, judge, store progress and the result. */
