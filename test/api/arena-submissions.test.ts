@@ -201,6 +201,26 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect(['oom', 'near-limit']).toContain(mle!.body.data.tests[0]!.detail);
     }, 240_000);
 
+    it("GET /problems: the caller's mark (solved, attempted, none) and the acceptance figures", async () => {
+      const loser = await userWithRole(server, 'user');
+      expect((await submit(loser.token, PROGRAMS.waHidden)).body.data.verdict).toBe('WA');
+      type Row = { slug: string; mark: string | null; stats: { submissions: number; accepted: number; acceptanceRate: number | null; solvedBy: number } };
+      const row = async (token?: string) => {
+        const res = await call<Envelope<{ problems: Row[] }>>('GET', `/api/v1/problems?q=${slug}`, { token });
+        expect(res.status).toBe(200);
+        return res.body.data.problems.find((p) => p.slug === slug)!;
+      };
+      expect((await row(solver.token)).mark).toBe('solved');
+      expect((await row(loser.token)).mark).toBe('attempted');
+      expect((await row(stranger.token)).mark).toBeNull();
+      const anon = await row();
+      expect(anon.mark).toBeNull();
+      expect(anon.stats.solvedBy).toBe(1);
+      expect(anon.stats.accepted).toBe(2);
+      expect(anon.stats.submissions).toBeGreaterThanOrEqual(8);
+      expect(anon.stats.acceptanceRate).toBeCloseTo(anon.stats.accepted / anon.stats.submissions, 5);
+    }, 120_000);
+
     it('GET /submissions/{id}: the owner, the author and admins; others 404 SUBMISSION_NOT_FOUND', async () => {
       const mine = (await submit(solver.token, PROGRAMS.ac)).body.data;
       const asOwner = await call<Envelope<View>>('GET', `/api/v1/submissions/${mine.id}`, { token: solver.token });
