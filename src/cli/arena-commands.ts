@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
+import { CompileChecks } from '../arena/service/compile-check.js';
 import { ProblemService } from '../arena/service/problems.js';
 import { ROLES, type Role } from '../arena/service/contract.js';
 import type { Config } from '../config/config.js';
@@ -67,7 +68,7 @@ export async function importProblems(config: Config, paths: string[], opts: { pu
         db: database.db,
         engine,
         config,
-        engineRuns: runs,
+        compileChecks: new CompileChecks({ db: database.db, engine, engineRuns: runs }),
         enqueueVerify: () => Promise.reject(new Error('verify runs through the server')),
       });
       const out: ImportLine[] = [];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Redis } from 'ioredis';
+import { CompileChecks, isCompileJob } from '../arena/service/compile-check.js';
 import { PackageCache } from '../arena/service/package-store.js';
 import { ProblemService } from '../arena/service/problems.js';
 import { importShippedProblems, type ShippedImport } from '../arena/service/shipped.js';
@@ -104,7 +105,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
       const ctx = await finishContext();
       // A lost submission job is left to the reconciler (its lease expires, it is re-queued).
       failLost = (id, reason) => {
-        if (!isSubmissionJob(id)) void ctx.executions.failLost([id], reason === 'stalled' ? 'worker_lost' : reason);
+        if (!isSubmissionJob(id) && !isCompileJob(id)) void ctx.executions.failLost([id], reason === 'stalled' ? 'worker_lost' : reason);
       };
       return done(ctx);
     }
@@ -154,11 +155,12 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
         packages: new PackageCache(database.db, config.ARENA_PACKAGE_CACHE),
         beforeCreate: (user) => ctx.quotas.consumeExecution(user.id),
       });
+      ctx.compileChecks = new CompileChecks({ db: database.db, engine, engineRuns: runsJobs, queue, bus });
       ctx.problems = new ProblemService({
         db: database.db,
         engine,
         config,
-        engineRuns: runsJobs,
+        compileChecks: ctx.compileChecks,
         enqueueVerify: (caller, problem, programs) => ctx.submissions.enqueueVerify(caller, problem, programs),
       });
       return ctx;
@@ -168,7 +170,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
       if (consumer) {
         await ctx.executions.listenForCancels();
         await ctx.submissions.listenForCancels();
-        consumer.start((id, jobCtx) => (isSubmissionJob(id) ? ctx.submissions.process(id, jobCtx) : ctx.executions.process(id, jobCtx)));
+        consumer.start((id, jobCtx) =>
+          isSubmissionJob(id) ? ctx.submissions.process(id, jobCtx) : isCompileJob(id) ? ctx.compileChecks.process(id, jobCtx) : ctx.executions.process(id, jobCtx),
+        );
       }
       const shippedProblems = opts.role === 'api' && config.ARENA_IMPORT_SHIPPED ? await importShippedProblems(ctx.problems, config.ARENA_PROBLEMS_DIR) : [];
       const reconciler = opts.reconcile ?? opts.role === 'api' ? new Reconciler(ctx, config.RECONCILE_INTERVAL_MS) : null;
