@@ -151,7 +151,7 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
           [3, 'hidden', 'AC'],
         ]);
         const [sample, ...hidden] = v.tests;
-        expect(sample).toMatchObject({ input: '2 3\n', expected: '5\n' });
+        expect(sample).toMatchObject({ input: '2 3\n', expected: '5\n', output: '5\n' });
         for (const t of v.tests) {
           expect(t.cpuMs).not.toBeNull();
           expect(t.wallMs).not.toBeNull();
@@ -178,15 +178,18 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       const res = await submit(solver.token, PROGRAMS.waSample);
       const v = res.body.data;
       expect(v).toMatchObject({ status: 'done', verdict: 'WA', firstFailure: 'sample/1' });
-      expect(v.tests[0]).toMatchObject({ visibility: 'sample', verdict: 'WA', input: '2 3\n', expected: '5\n' });
+      expect(v.tests[0]).toMatchObject({ visibility: 'sample', verdict: 'WA', input: '2 3\n', expected: '5\n', output: '6\n' });
       expect(v.tests[0]!.message).toMatch(/line 1, token 1/);
       expect(v.tests[0]!.message).toBe('Wrong answer on line 1, token 1: expected "5", got "6"');
       expect(v.tests.slice(1).map((t) => t.verdict)).toEqual(['SK', 'SK']);
     }, 120_000);
 
-    it("a sample row carries the program's actual output (the web app's diff view needs it)", async () => {
-      const res = await submit(solver.token, PROGRAMS.waSample);
-      expect(res.body.data.tests[0]).toMatchObject({ visibility: 'sample', output: '6\n' });
+    it("the sample row shows the program's output, a hidden row never (even the failing one)", async () => {
+      const res = await submit(solver.token, PROGRAMS.waHidden);
+      expect(res.body.data.verdict).toBe('WA');
+      expect(res.body.data.tests[0]).toMatchObject({ visibility: 'sample', verdict: 'AC', output: '5\n' });
+      // Hidden rows never carry one, even on a wrong answer.
+      expect(res.body.data.tests.slice(1).every((t) => !('output' in t))).toBe(true);
     }, 120_000);
 
     it('TLE, RTE (with its exit code), CE (with the compiler output) and MLE', async () => {
@@ -244,7 +247,7 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       });
       expect(all.status).toBe(200);
       const subs = all.body.data.submissions;
-      // Two AC, WA hidden, WA sample twice, TLE, RTE, CE, MLE, one more AC (the tests above).
+      // Two AC, WA hidden twice, WA sample, TLE, RTE, CE, MLE, one more AC (the tests above).
       expect(subs.length, JSON.stringify(subs.map((x) => [x.verdict, x.status, x.kind]))).toBe(10);
       expect(subs.every((s) => s.userId === solver.userId && s.problemSlug === slug && s.kind === 'submission')).toBe(true);
       expect(subs.every((s) => !('tests' in s) && !('files' in s))).toBe(true);
