@@ -5,6 +5,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { arenaRoutes } from '../arena/api/index.js';
 import { authPlugin } from '../auth/plugin.js';
 import { authRoutes } from '../auth/routes.js';
 import { judge0Routes } from '../compat/judge0/routes.js';
@@ -118,6 +119,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
     await api.register(async (r) => executionRoutes(r, ctx));
     await api.register(async (r) => systemRoutes(r, ctx));
     await api.register(async (r) => projectRoutes(r, ctx));
+    // Issue 8: the Arena (problems and submissions); its services are in ctx (src/arena/service/).
+    await api.register(async (r) => arenaRoutes(r, ctx));
   }, { prefix: '/api/v1' });
 
   // Issue 12: drop-in Judge0 CE and Piston v2 APIs (docs/compat.md), each in its own scope with
