@@ -112,6 +112,12 @@ describe('submission live state', () => {
     expect(s.view?.compileMessage).toContain('error');
   });
 
+  it('an error event ends the follow with its message', () => {
+    const s = applyEvent(applyView(liveFor(ID), view()), { kind: 'error', submissionId: ID, seq: 2, error: { code: 'INTERNAL', message: 'the worker died' } });
+    expect(s.final).toBe(true);
+    expect(s.error?.message).toBe('the worker died');
+  });
+
   it('reset to another id starts from nothing', () => {
     const s: SubmissionLive = applyEvent(applyView(liveFor(ID), view()), progress(1, test(1, 'AC'), 1));
     const r = liveReducer(s, { type: 'reset', id: 'other' });

@@ -160,7 +160,14 @@ export interface SubmissionCompleteEvent {
   seq: number;
   result: SubmissionView | null;
 }
+/** The judging failed outside any test (the worker could not judge it). */
+export interface SubmissionErrorEvent {
+  submissionId: string;
+  seq: number;
+  error: { code: string; message: string };
+}
 export type SubmissionEvent =
   | ({ kind: 'status' } & SubmissionStatusEvent)
   | ({ kind: 'progress' } & SubmissionProgressEvent)
-  | ({ kind: 'complete' } & SubmissionCompleteEvent);
+  | ({ kind: 'complete' } & SubmissionCompleteEvent)
+  | ({ kind: 'error' } & SubmissionErrorEvent);

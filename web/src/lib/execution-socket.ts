@@ -197,6 +197,7 @@ export class ExecutionSocket {
       ['submission:status', (p) => mine(p) && onEvent({ kind: 'status', ...p })],
       ['submission:progress', (p) => mine(p) && onEvent({ kind: 'progress', ...p })],
       ['submission:complete', (p) => mine(p) && onEvent({ kind: 'complete', ...p })],
+      ['submission:error', (p) => mine(p) && onEvent({ kind: 'error', ...p })],
     ];
     for (const [name, h] of handlers) socket.on(name, h);
     let subscribed = false;

@@ -152,6 +152,11 @@ export function SubmissionPanel({ live, scoring }: { live: SubmissionLive; scori
           </span>
         )}
       </div>
+      {live.error && (
+        <p className="note note-error" role="alert" data-testid="judge-error">
+          The judge could not finish: {live.error.message}
+        </p>
+      )}
       {live.final && view?.firstFailure && verdict !== 'CE' && <p className="small">First failing test: {view.firstFailure}</p>}
       {view?.compileMessage && (
         <div className="compile-error">

@@ -20,9 +20,11 @@ export interface SubmissionLive {
   testsDone: number;
   testsTotal: number;
   final: boolean;
+  /** A `submission:error` event: judging failed outside any test (the view, fetched then, says more). */
+  error: { code: string; message: string } | null;
 }
 
-export const emptyLive: SubmissionLive = { id: null, seq: 0, status: null, view: null, tests: [], testsDone: 0, testsTotal: 0, final: false };
+export const emptyLive: SubmissionLive = { id: null, seq: 0, status: null, view: null, tests: [], testsDone: 0, testsTotal: 0, final: false, error: null };
 
 export function liveFor(id: string): SubmissionLive {
   return { ...emptyLive, id };
@@ -84,6 +86,7 @@ export function applyEvent(state: SubmissionLive, e: SubmissionEvent): Submissio
     // No result in the event (rare): the page fetches it; until then the status says done.
     return { ...next, status: 'done', final: true };
   }
+  if (e.kind === 'error') return { ...next, error: e.error, final: true };
   if (state.final) return next;
   if (e.kind === 'status') return { ...next, status: e.status };
   return {
