@@ -55,4 +55,14 @@ export const ErrorCodes = {
   packageUnsafePath: 'PACKAGE_UNSAFE_PATH',
   packageBadSymlink: 'PACKAGE_BAD_SYMLINK',
   packageTooLarge: 'PACKAGE_TOO_LARGE',
+  /** A package's custom output validator or interactor does not compile (the message names the file). */
+  packageValidatorCompileError: 'PACKAGE_VALIDATOR_COMPILE_ERROR',
+  // The Arena (issue 8, docs/arena.md).
+  problemNotFound: 'PROBLEM_NOT_FOUND',
+  problemExists: 'PROBLEM_EXISTS',
+  submissionNotFound: 'SUBMISSION_NOT_FOUND',
+  /** The caller lacks the author or admin role, or is not the problem's author. */
+  forbiddenRole: 'FORBIDDEN_ROLE',
+  /** The problem does not accept this language. */
+  languageNotAllowed: 'LANGUAGE_NOT_ALLOWED',
 } as const;

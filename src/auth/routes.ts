@@ -22,7 +22,7 @@ const publicUser = z
     email: z.string(),
     username: z.string(),
     fullName: z.string().nullable(),
-    role: z.string().describe('"user" or "admin"'),
+    role: z.string().describe('"user", "author" (creates problems) or "admin"'),
     avatarUrl: z.string().nullable(),
     emailVerified: z.boolean(),
     createdAt: z.string().describe('ISO 8601'),

@@ -42,10 +42,19 @@ export interface BodyLimits {
   projectRun: number;
   /** POST, PUT, PATCH /projects/{id}/files/...: one file's content and its name and path. */
   projectFile: number;
+  /** POST /submissions and POST /problems/{slug}/run: one program as for a batch (and stdin for a custom run). */
+  submission: number;
+  /** POST /problems: a native problem, its statement and its tests inline (within the job size). */
+  problemCreate: number;
 }
 
 /** Per-file JSON around a batch file: `{"name":"…","content":""},` with a name of up to 1,000 characters. */
 const PER_FILE_OVERHEAD = 64 + 1000 * JSON_ESCAPE_FACTOR;
+
+/** Tests a native problem (POST /problems) may carry inline; a larger problem is a package. */
+export const MAX_NATIVE_TESTS = 1000;
+/** JSON around one inline test: `{"input":"","output":"","kind":"sample"},`. */
+const PER_TEST_OVERHEAD = 64;
 
 export function bodyLimitsFor(config: Pick<Config, 'limits'>): BodyLimits {
   const l = config.limits;
@@ -59,6 +68,8 @@ export function bodyLimitsFor(config: Pick<Config, 'limits'>): BodyLimits {
     batch: JSON_ESCAPE_FACTOR * (files + runExtras) + l.jobFiles * PER_FILE_OVERHEAD + SLACK,
     projectRun: JSON_ESCAPE_FACTOR * runExtras + SLACK,
     projectFile: JSON_ESCAPE_FACTOR * l.fileBytes.default + SLACK,
+    submission: JSON_ESCAPE_FACTOR * (files + runExtras) + l.jobFiles * PER_FILE_OVERHEAD + SLACK,
+    problemCreate: JSON_ESCAPE_FACTOR * l.jobBytes + MAX_NATIVE_TESTS * PER_TEST_OVERHEAD + SLACK,
   };
 }
 
@@ -69,8 +80,8 @@ export function bodyLimitsFor(config: Pick<Config, 'limits'>): BodyLimits {
  * 33 MB here. Counted before parsing with a scan that skips strings (about twice JSON.parse's
  * time on source text, and it stops at the bound).
  */
-export function maxJsonValuesFor(config: Pick<Config, 'limits'>): { run: number; batch: number; file: number } {
-  return { run: 1000 + 64, batch: config.limits.jobFiles * 6 + 1000 + 64, file: 64 };
+export function maxJsonValuesFor(config: Pick<Config, 'limits'>): { run: number; batch: number; file: number; problem: number } {
+  return { run: 1000 + 64, batch: config.limits.jobFiles * 6 + 1000 + 64, file: 64, problem: MAX_NATIVE_TESTS * 6 + 1000 + 64 };
 }
 
 declare module 'fastify' {

@@ -1,0 +1,32 @@
+import fastifyMultipart from '@fastify/multipart';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../server/context.js';
+import type { ProblemServiceContract, SubmissionServiceContract } from '../service/contract.js';
+import { problemRoutes } from './problem-routes.js';
+import { submissionRoutes } from './submission-routes.js';
+
+/** What the Arena's routes need: the app's context and the two services of the contract. */
+export type ArenaContext = AppContext & { problems: ProblemServiceContract; submissions: SubmissionServiceContract };
+
+/**
+ * The Arena's HTTP API under /api/v1 (docs/api.md "Arena"). multipart/form-data is parsed only
+ * in this scope (POST /problems/import); everywhere else a multipart body stays 415.
+ */
+/**
+ * The largest package upload, bytes: ARENA_PACKAGE_MAX_MB, the same bound the package reader
+ * applies to an archive (so nothing larger is ever buffered).
+ */
+export function uploadMaxBytes(ctx: ArenaContext): number {
+  // TODO(merge arena-service): ARENA_PACKAGE_MAX_MB is defined there; read it directly once merged.
+  const mb = (ctx.config as { ARENA_PACKAGE_MAX_MB?: number }).ARENA_PACKAGE_MAX_MB ?? 256;
+  return mb * 2 ** 20;
+}
+
+export async function arenaRoutes(app: FastifyInstance, ctx: ArenaContext): Promise<void> {
+  await app.register(fastifyMultipart, {
+    // Bounds for any multipart request in this scope; the import route passes its own too.
+    limits: { fileSize: uploadMaxBytes(ctx), files: 1, fields: 10, parts: 12, fieldSize: 1024, headerPairs: 100 },
+  });
+  await problemRoutes(app, ctx);
+  await submissionRoutes(app, ctx);
+}
