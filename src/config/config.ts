@@ -205,6 +205,38 @@ export const OPTIONS = {
     schema: int(1, 64 * 2 ** 20).default(DEFAULT_LIMITS.fileBytes.default),
     description: 'Maximum bytes of one source file (first seed).',
   },
+  ARENA_PROBLEMS_DIR: {
+    schema: z.string().min(1).default(path.join(REPO_ROOT, 'problems')),
+    description: 'Folder of shipped problem packages (one per subfolder) imported, published, at API startup when their slug is not in the database yet.',
+  },
+  ARENA_IMPORT_SHIPPED: {
+    schema: bool().default(true),
+    description: 'Import the packages of ARENA_PROBLEMS_DIR at API startup (off: the Arena starts with what the database holds).',
+  },
+  ARENA_DEFAULT_TIME_LIMIT_MS: {
+    schema: int(100, 60_000).default(2_000),
+    description: 'CPU time limit of a problem whose package sets none (the import then warns; verify shows a derived one).',
+  },
+  ARENA_PACKAGE_MAX_MB: {
+    schema: int(1, 4096).default(256),
+    description: 'Largest problem package archive accepted by an import, MiB.',
+  },
+  ARENA_PACKAGE_MAX_UNPACKED_MB: {
+    schema: int(1, 16_384).default(1024),
+    description: 'Largest total unpacked size of a problem package, MiB (zip bombs are refused before inflating).',
+  },
+  ARENA_PACKAGE_MAX_FILE_MB: {
+    schema: int(1, 4096).default(256),
+    description: 'Largest single file of a problem package, MiB.',
+  },
+  ARENA_PACKAGE_MAX_FILES: {
+    schema: int(1, 1_000_000).default(20_000),
+    description: 'Most entries (files, folders, links) of a problem package.',
+  },
+  ARENA_PACKAGE_CACHE: {
+    schema: int(0, 10_000).default(16),
+    description: 'Problem packages (problem, version) a judging process keeps loaded in memory; least recently used first out.',
+  },
 } as const;
 
 type Options = typeof OPTIONS;

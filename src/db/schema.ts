@@ -4,6 +4,7 @@ import {
   bigint,
   boolean,
   check,
+  doublePrecision,
   customType,
   index,
   integer,
@@ -46,7 +47,11 @@ export const users = pgTable(
     updatedAt: tstz('updated_at').notNull().defaultNow(),
     lastLoginAt: tstz('last_login_at'),
   },
-  (t) => [uniqueIndex('users_email_lower').on(sql`lower(${t.email})`), uniqueIndex('users_username_lower').on(sql`lower(${t.username})`)],
+  (t) => [
+    uniqueIndex('users_email_lower').on(sql`lower(${t.email})`),
+    uniqueIndex('users_username_lower').on(sql`lower(${t.username})`),
+    check('users_role', sql`${t.role} in ('user', 'author', 'admin')`),
+  ],
 );
 
 /** Rotating refresh tokens, stored hashed, in families (one family per login). */
@@ -250,4 +255,131 @@ export const comments = pgTable(
     deletedAt: tstz('deleted_at'),
   },
   (t) => [index('comments_project').on(t.projectId, t.createdAt), index('comments_user').on(t.userId), index('comments_parent').on(t.parentId)],
+);
+
+/**
+ * Arena problems (issue 8). `model` is the loaded package's model (src/arena/packages/model.ts,
+ * plain JSON); its files live in `problem_files`, per version, so that a worker on any host can
+ * load the package from the database. Statements and limits are copied out for the views.
+ */
+export const problems = pgTable(
+  'problems',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    slug: varchar('slug', { length: 100 }).notNull(),
+    title: varchar('title', { length: 300 }).notNull(),
+    difficulty: varchar('difficulty', { length: 10 }).notNull().default('medium'),
+    tags: jsonb('tags').$type<string[]>().notNull().default([]),
+    /** pass-fail | scoring */
+    type: varchar('type', { length: 20 }).notNull().default('pass-fail'),
+    interactive: boolean('interactive').notNull().default(false),
+    published: boolean('published').notNull().default(false),
+    authorId: uuid('author_id').references(() => users.id, { onDelete: 'set null' }),
+    /** Grows with every package import; submissions record the version they were judged on. */
+    version: integer('version').notNull().default(1),
+    /** `{ language, markdown }[]` */
+    statements: jsonb('statements').notNull(),
+    /** ProblemLimits of the contract (the time limit the judge applies, explicit or default). */
+    limits: jsonb('limits').notNull(),
+    /** The package model (ProblemPackage) as JSON. */
+    model: jsonb('model').notNull(),
+    /** Names of non-sample tests whose data is shown (public tests). */
+    publicTests: jsonb('public_tests').$type<string[]>().notNull().default([]),
+    /** Import warnings (shown to the author and admins). */
+    warnings: jsonb('warnings').$type<string[]>().notNull().default([]),
+    /** Maximum score of a submission (the scoring plan's). */
+    maxScore: doublePrecision('max_score').notNull().default(1),
+    createdAt: created(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('problems_slug').on(t.slug),
+    check('problems_difficulty', sql`${t.difficulty} in ('easy', 'medium', 'hard')`),
+    check('problems_type', sql`${t.type} in ('pass-fail', 'scoring')`),
+    index('problems_published').on(t.published, t.createdAt),
+    index('problems_difficulty_idx').on(t.difficulty),
+    index('problems_author').on(t.authorId),
+  ],
+);
+
+/** The package's files, per problem version (bytea: test data is bytes). */
+export const problemFiles = pgTable(
+  'problem_files',
+  {
+    problemId: uuid('problem_id')
+      .notNull()
+      .references(() => problems.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    path: varchar('path', { length: 1000 }).notNull(),
+    content: bytea('content').notNull(),
+  },
+  (t) => [uniqueIndex('problem_files_pk').on(t.problemId, t.version, t.path)],
+);
+
+/**
+ * Submissions and runs (kind `run`: samples only, never counted). `result` holds the judge's
+ * table (tests, groups, compile message) as the stored, already-filtered view data: hidden test
+ * data is never written here.
+ */
+export const submissions = pgTable(
+  'submissions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    problemId: uuid('problem_id')
+      .notNull()
+      .references(() => problems.id, { onDelete: 'cascade' }),
+    problemVersion: integer('problem_version').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** submission | run | verify (the package's own programs, by its author). */
+    kind: varchar('kind', { length: 10 }).notNull().default('submission'),
+    language: varchar('language', { length: 50 }).notNull(),
+    /** `{ files, mainFile }` */
+    source: jsonb('source').notNull(),
+    /** queued | compiling | running | cancelled | done */
+    status: varchar('status', { length: 20 }).notNull().default('queued'),
+    verdict: varchar('verdict', { length: 5 }),
+    score: doublePrecision('score').notNull().default(0),
+    maxScore: doublePrecision('max_score').notNull().default(0),
+    cpuMs: integer('cpu_ms'),
+    memoryKb: bigint('memory_kb', { mode: 'number' }),
+    testsDone: integer('tests_done').notNull().default(0),
+    testsTotal: integer('tests_total').notNull().default(0),
+    /** Per-test rows (SubmissionTestView[]), per-group scores, compile message, first failure. */
+    result: jsonb('result'),
+    /** The verify program path (kind verify) and what it expects. */
+    verifyProgram: varchar('verify_program', { length: 500 }),
+    queueOwner: varchar('queue_owner', { length: 200 }),
+    attempts: integer('attempts').notNull().default(0),
+    workerId: varchar('worker_id', { length: 100 }),
+    leaseUntil: tstz('lease_until'),
+    createdAt: created(),
+    startedAt: tstz('started_at'),
+    judgedAt: tstz('judged_at'),
+  },
+  (t) => [
+    check('submissions_kind', sql`${t.kind} in ('submission', 'run', 'verify')`),
+    check('submissions_status', sql`${t.status} in ('queued', 'compiling', 'running', 'cancelled', 'done')`),
+    index('submissions_problem_created').on(t.problemId, t.createdAt),
+    index('submissions_user_created').on(t.userId, t.createdAt),
+    index('submissions_user_problem').on(t.userId, t.problemId),
+    index('submissions_status').on(t.status),
+    index('submissions_created').on(t.createdAt),
+  ],
+);
+
+/** Per-group scores of judged submissions (kind `submission`), for the IOI rule. */
+export const submissionGroupScores = pgTable(
+  'submission_group_scores',
+  {
+    submissionId: uuid('submission_id')
+      .notNull()
+      .references(() => submissions.id, { onDelete: 'cascade' }),
+    problemId: uuid('problem_id').notNull(),
+    userId: uuid('user_id').notNull(),
+    groupName: varchar('group_name', { length: 300 }).notNull(),
+    score: doublePrecision('score').notNull(),
+  },
+  (t) => [uniqueIndex('submission_group_scores_pk').on(t.submissionId, t.groupName), index('submission_group_scores_user_problem').on(t.userId, t.problemId)],
 );

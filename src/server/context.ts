@@ -1,3 +1,5 @@
+import type { ProblemService } from '../arena/service/problems.js';
+import type { SubmissionService } from '../arena/service/submissions.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/client.js';
 import type { EngineClient } from '../engine/client.js';
@@ -37,6 +39,9 @@ export interface AppContext {
   bus: OutputBus;
   secrets: Secrets;
   executions: ExecutionService;
+  /** The Arena (src/arena/service/). */
+  problems: ProblemService;
+  submissions: SubmissionService;
   /** Redis client for rate limits in cluster mode. */
   redis?: import('ioredis').Redis;
   /** Execution and storage quotas (src/guards/quotas.ts). */

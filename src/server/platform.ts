@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Redis } from 'ioredis';
+import { PackageCache } from '../arena/service/package-store.js';
+import { ProblemService } from '../arena/service/problems.js';
+import { isSubmissionJob, SubmissionService } from '../arena/service/submissions.js';
 import type { Config } from '../config/config.js';
 import { type Database, embeddedDbDir, migrate, openDatabase } from '../db/client.js';
 import type { EngineClient } from '../engine/client.js';
@@ -96,7 +99,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
         engine = new ClusterEngineView(redis, prefix, config);
       }
       const ctx = await finishContext();
-      failLost = (id, reason) => void ctx.executions.failLost([id], reason === 'stalled' ? 'worker_lost' : reason);
+      // A lost submission job is left to the reconciler (its lease expires, it is re-queued).
+      failLost = (id, reason) => {
+        if (!isSubmissionJob(id)) void ctx.executions.failLost([id], reason === 'stalled' ? 'worker_lost' : reason);
+      };
       return done(ctx);
     }
 
@@ -135,13 +141,31 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
         },
         onFinished: (row) => ctx.metrics.recordFinished(row),
       });
+      // The Arena: submissions share the executions queue (job ids `sub-<uuid>`).
+      ctx.submissions = new SubmissionService({
+        db: database.db,
+        engine,
+        queue,
+        bus,
+        config,
+        packages: new PackageCache(database.db, config.ARENA_PACKAGE_CACHE),
+        beforeCreate: (user) => ctx.quotas.consumeExecution(user.id),
+      });
+      ctx.problems = new ProblemService({
+        db: database.db,
+        engine,
+        config,
+        engineRuns: runsJobs,
+        enqueueVerify: (caller, problem, programs) => ctx.submissions.enqueueVerify(caller, problem, programs),
+      });
       return ctx;
     }
 
     async function done(ctx: AppContext): Promise<Platform> {
       if (consumer) {
         await ctx.executions.listenForCancels();
-        consumer.start((id, jobCtx) => ctx.executions.process(id, jobCtx));
+        await ctx.submissions.listenForCancels();
+        consumer.start((id, jobCtx) => (isSubmissionJob(id) ? ctx.submissions.process(id, jobCtx) : ctx.executions.process(id, jobCtx)));
       }
       const reconciler = opts.reconcile ?? opts.role === 'api' ? new Reconciler(ctx, config.RECONCILE_INTERVAL_MS) : null;
       reconciler?.start();

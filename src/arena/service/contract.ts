@@ -10,6 +10,8 @@
 import type { AuthUser } from '../../server/context.js';
 import type { SubmissionState, SubmissionVerdict, TestVerdict, VerdictDetail } from '../verdicts.js';
 
+export type { SubmissionState } from '../verdicts.js';
+
 export type Difficulty = 'easy' | 'medium' | 'hard';
 /** `admin` does everything; `author` creates problems and manages its own; `user` solves. */
 export type Role = 'admin' | 'author' | 'user';
