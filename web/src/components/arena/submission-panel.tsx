@@ -3,11 +3,14 @@
  * compiler's output on CE, the groups and score of a scoring problem, and for a failed sample or
  * public test the diff of expected against got, line by line.
  */
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import type { SubmissionGroupView, SubmissionTestView } from '../../api/arena-types';
 import { diffOutputs, visibleWhitespace } from '../../lib/arena/output-diff';
 import { type SubmissionLive, tableRows } from '../../lib/arena/submission-live';
 import { formatScore, statusLabel, testMessage, VERDICT_LABELS } from '../../lib/arena/verdicts';
-import { formatKb, formatMs } from '../common';
+import type { Rerun } from '../../lib/arena/rerun';
+import { ErrorNote, formatKb, formatMs, Spinner } from '../common';
 import { ArenaVerdict } from './badges';
 
 export function DiffView({ expected, got, truncated }: { expected: string; got: string; truncated?: boolean }) {
@@ -59,9 +62,29 @@ function Marked({ text, at }: { text: string; at: number | null }) {
   );
 }
 
-function TestRow({ t, openDiff }: { t: SubmissionTestView; openDiff: boolean }) {
+/**
+ * The judge keeps no program output: the diff's "got" is the same code run once more on the
+ * sample's input (once per submission and test; the query cache keeps it).
+ */
+function RerunDiff({ t, rerun, cacheKey }: { t: SubmissionTestView; rerun: Rerun; cacheKey: string }) {
+  const got = useQuery({ queryKey: ['rerun', cacheKey, t.index], queryFn: () => rerun(t.input ?? ''), staleTime: Infinity, retry: false });
+  if (got.isPending) return <Spinner label="Running your code on this input to show its output…" />;
+  if (got.error) return <ErrorNote error={got.error} />;
+  return (
+    <>
+      <p className="small muted">Your output: the same code run again on this input.</p>
+      <DiffView expected={t.expected ?? ''} got={got.data} truncated={t.truncated} />
+    </>
+  );
+}
+
+function TestRow({ t, openDiff, rerun, cacheKey }: { t: SubmissionTestView; openDiff: boolean; rerun: Rerun | null; cacheKey: string }) {
+  // Open by default once the row is the first wrong answer (it is pending at first); then the user's choice.
+  const [chosen, setOpen] = useState<boolean | null>(null);
+  const open = chosen ?? openDiff;
   const failed = t.verdict !== 'AC' && t.verdict !== 'pending' && t.verdict !== 'SK';
-  const canDiff = failed && t.expected !== undefined && t.output !== undefined;
+  const hasOutput = t.output !== undefined;
+  const canDiff = failed && t.expected !== undefined && (hasOutput || (rerun !== null && t.input !== undefined));
   const msg = t.verdict === 'pending' ? '' : testMessage(t);
   return (
     <>
@@ -83,15 +106,19 @@ function TestRow({ t, openDiff }: { t: SubmissionTestView; openDiff: boolean }) 
       {canDiff && (
         <tr className="diff-row">
           <td colSpan={6}>
-            <details open={openDiff}>
+            <details open={open} onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
               <summary>Expected against your output</summary>
-              {t.input !== undefined && (
-                <div className="small">
-                  <strong>Input</strong>
-                  <pre className="sample-pre">{t.input}</pre>
-                </div>
+              {open && (
+                <>
+                  {t.input !== undefined && (
+                    <div className="small">
+                      <strong>Input</strong>
+                      <pre className="sample-pre">{t.input}</pre>
+                    </div>
+                  )}
+                  {hasOutput ? <DiffView expected={t.expected ?? ''} got={t.output ?? ''} truncated={t.truncated} /> : <RerunDiff t={t} rerun={rerun!} cacheKey={cacheKey} />}
+                </>
               )}
-              <DiffView expected={t.expected ?? ''} got={t.output ?? ''} truncated={t.truncated} />
             </details>
           </td>
         </tr>
@@ -128,12 +155,13 @@ function Groups({ groups }: { groups: SubmissionGroupView[] }) {
   );
 }
 
-export function SubmissionPanel({ live, scoring }: { live: SubmissionLive; scoring: boolean }) {
+export function SubmissionPanel({ live, scoring, rerun = null }: { live: SubmissionLive; scoring: boolean; rerun?: Rerun | null }) {
   const view = live.view;
   const rows = tableRows(live);
   const verdict = live.final ? (view?.verdict ?? null) : null;
   const isRun = view?.kind === 'run';
-  const firstFailedIndex = rows.find((t) => t.verdict !== 'AC' && t.verdict !== 'pending' && t.verdict !== 'SK' && t.expected !== undefined)?.index;
+  // A wrong answer's diff opens by itself; other failures' (a crash, a time limit) on demand.
+  const firstFailedIndex = rows.find((t) => t.verdict === 'WA' && t.expected !== undefined)?.index;
   return (
     <section className="submission-panel" aria-label={isRun ? 'Run on the samples' : 'Submission'} data-testid="submission" data-id={live.id ?? ''} data-status={live.status ?? ''} data-final={live.final}>
       <div className="submission-head" role="status" aria-live="polite">
@@ -182,7 +210,7 @@ export function SubmissionPanel({ live, scoring }: { live: SubmissionLive; scori
             </thead>
             <tbody>
               {rows.map((t) => (
-                <TestRow key={t.index} t={t} openDiff={t.index === firstFailedIndex} />
+                <TestRow key={t.index} t={t} openDiff={t.index === firstFailedIndex} rerun={live.final ? rerun : null} cacheKey={live.id ?? ''} />
               ))}
             </tbody>
           </table>
