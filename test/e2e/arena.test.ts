@@ -10,12 +10,14 @@
  *
  * One browser, tests in order (each builds on the previous one's state).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startTestServer, type TestServer } from '../helpers/app';
 import { CI } from '../helpers/engine';
 import { makeZip } from '../helpers/zip-writer';
-import { editorText, ensureWebBuilt, HAVE_CHROMIUM, launchChromium, setCode } from './browser';
+import { editorText, ensureWebBuilt, HAVE_CHROMIUM, launchChromium, screenshotDir, setCode } from './browser';
 
 const SLUG = 'e2e-sum';
 // Hidden tests' data: these strings must never reach the browser.
@@ -139,6 +141,8 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('Arena in Chromium', () => {
   /** The message of the first failing test's row. */
   const firstFailureMessage = async (verdict: string) => page.textContent(`[data-testid=test-row][data-verdict=${verdict}] [data-testid=test-message]`);
 
+  const shot = (name: string) => page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
+
   const selectLanguage = async (id: string) => {
     await page.selectOption('[data-testid=language]', id);
     await page.waitForSelector('.cm-content');
@@ -147,6 +151,7 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('Arena in Chromium', () => {
   beforeAll(async () => {
     if (!HAVE_CHROMIUM) throw new Error('Chromium is missing: apt-get install chromium (make deps installs it)');
     ensureWebBuilt();
+    fs.mkdirSync(screenshotDir, { recursive: true });
     server = await startTestServer({ mode: 'embedded' });
     browser = await launchChromium();
     page = await newPage('author');
@@ -187,6 +192,7 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('Arena in Chromium', () => {
     expect(rows).toHaveLength(2);
     expect(rows.every(([, ok]) => ok === 'true')).toBe(true);
     expect(await page.textContent('[data-testid=verify-summary]')).toMatch(/All 2 programs/);
+    await shot('arena-author');
 
     await page.click(`[data-testid=my-problem][data-slug=${SLUG}] [data-testid=publish]`);
     await page.waitForSelector(`[data-testid=my-problem][data-slug=${SLUG}][data-published=true]`);
@@ -261,6 +267,7 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('Arena in Chromium', () => {
     expect(filled.filter((n) => n > 0 && n < 7).length).toBeGreaterThanOrEqual(2);
     expect(filled.at(-1)).toBe(7);
     expect(await page.textContent('[data-testid=tests-done]')).toContain('7 / 7');
+    await shot('arena-problem');
 
     // The last code per problem and language survives a reload.
     await page.reload();
@@ -287,6 +294,8 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('Arena in Chromium', () => {
     await page.waitForSelector('[data-testid=diff]');
     const changed = await page.$$eval('[data-testid=diff] [data-testid=diff-row][data-same=false] td', (tds) => tds.map((t) => t.textContent));
     expect(changed.slice(0, 3)).toEqual(['1', '6', '7']);
+    await page.locator('[data-testid=diff]').scrollIntoViewIfNeeded();
+    await shot('arena-diff');
 
     expect(await judge('submit')).toBe('WA');
     expect(await page.textContent('[data-testid=submission-status]')).toBe('Wrong answer');
@@ -332,6 +341,7 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('Arena in Chromium', () => {
     await page.waitForSelector('[data-testid=submission-row]');
     const verdicts = await page.$$eval('[data-testid=submission-row]', (rs) => rs.map((r) => (r as HTMLElement).dataset.verdict).sort());
     expect(verdicts).toEqual(['AC', 'AC', 'MLE', 'RTE', 'TLE', 'WA']);
+    await shot('arena-submissions');
     await page.selectOption('[data-testid=verdict-filter]', 'WA');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=submission-row]').length === 1);
     expect(await page.getAttribute('[data-testid=submission-row]', 'data-verdict')).toBe('WA');
@@ -343,15 +353,16 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('Arena in Chromium', () => {
 
   it('works at 375 px: no page scrolls sideways', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
-    for (const path of [`/problems/${SLUG}`, '/problems', '/submissions']) {
-      await page.goto(`${server.url}${path}`);
-      await page.waitForSelector(path === '/problems' ? '[data-testid=problems]' : path === '/submissions' ? '[data-testid=submissions]' : '[data-testid=statement] .katex');
+    for (const url of [`/problems/${SLUG}`, '/problems', '/submissions']) {
+      await page.goto(`${server.url}${url}`);
+      await page.waitForSelector(url === '/problems' ? '[data-testid=problems]' : url === '/submissions' ? '[data-testid=submissions]' : '[data-testid=statement] .katex');
       const m = await page.evaluate(() => {
         const main = document.querySelector('main')!;
         return { page: document.scrollingElement!.scrollWidth, main: main.scrollWidth - main.clientWidth };
       });
-      expect(m.page, `${path}: page width`).toBeLessThanOrEqual(375);
-      expect(m.main, `${path}: main scrolls sideways`).toBeLessThanOrEqual(0);
+      expect(m.page, `${url}: page width`).toBeLessThanOrEqual(375);
+      if (url === `/problems/${SLUG}`) await shot('phone-arena-problem');
+      expect(m.main, `${url}: main scrolls sideways`).toBeLessThanOrEqual(0);
     }
     expect(await page.evaluate(() => (window as unknown as { __inlineHandlers: string[] }).__inlineHandlers)).toEqual([]);
     expect(problems).toEqual([]);

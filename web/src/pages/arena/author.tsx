@@ -242,19 +242,21 @@ export default function AuthorPage() {
                     <DifficultyBadge difficulty={p.difficulty} />
                   </td>
                   <td>{p.published ? <span className="badge badge-ok">published</span> : <span className="badge badge-warn">draft</span>}</td>
-                  <td className="actions">
-                    <button type="button" className="btn btn-small" onClick={() => select(p.slug)} data-testid="show-verify">
-                      Verify…
-                    </button>
-                    <button
-                      type="button"
-                      className="btn btn-small"
-                      disabled={setPublished.isPending}
-                      onClick={() => setPublished.mutate({ slug: p.slug, publish: !p.published })}
-                      data-testid={p.published ? 'unpublish' : 'publish'}
-                    >
-                      {p.published ? 'Unpublish' : 'Publish'}
-                    </button>
+                  <td>
+                    <div className="actions">
+                      <button type="button" className="btn btn-small" onClick={() => select(p.slug)} data-testid="show-verify">
+                        Verify…
+                      </button>
+                      <button
+                        type="button"
+                        className="btn btn-small"
+                        disabled={setPublished.isPending}
+                        onClick={() => setPublished.mutate({ slug: p.slug, publish: !p.published })}
+                        data-testid={p.published ? 'unpublish' : 'publish'}
+                      >
+                        {p.published ? 'Unpublish' : 'Publish'}
+                      </button>
+                    </div>
                   </td>
                 </tr>
               ))}
