@@ -4,6 +4,7 @@ import path from 'node:path';
 import { configMarkdown, loadConfig, OPTIONS } from '../config/config.js';
 import { embeddedDbDir, migrate, openDatabase } from '../db/client.js';
 import { DataErrorCodes } from '../db/data-dir-lock.js';
+import { importProblems, setUserRole } from './arena-commands.js';
 import { backup, lockDataDir, repair, restore } from './data-commands.js';
 import { supervise } from '../supervisor/supervisor.js';
 import { SELF_TEST_EXPECTED } from '../engine/languages/language.js';
@@ -40,6 +41,8 @@ const USAGE = `usage:
   muscode languages [--json]
   muscode selftest [--json] [LANG...]
   muscode problem verify PATH...            (judge a package's submissions/; exit 1 on a mismatch)
+  muscode problem import PATH... [--publish] [--replace]   (into the database; a folder or .zip/.kpp)
+  muscode user role EMAIL ROLE              (ROLE: user, author or admin)
   muscode config --markdown`;
 
 class UsageError extends CallerError {
@@ -332,7 +335,8 @@ async function cmdRepair(argv: string[]): Promise<number> {
 
 async function cmdProblem(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub !== 'verify') throw new UsageError(sub ? `unknown problem command ${sub}` : 'problem needs a command: verify');
+  if (sub === 'import') return cmdProblemImport(rest);
+  if (sub !== 'verify') throw new UsageError(sub ? `unknown problem command ${sub}` : 'problem needs a command: verify or import');
   const args = parseArgs(rest, [], []);
   if (args.positionals.length === 0) throw new UsageError('problem verify needs at least one PATH');
   const engine = Engine.create(loadConfig());
@@ -347,6 +351,33 @@ async function cmdProblem(argv: string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await engine.close();
+  }
+}
+
+async function cmdProblemImport(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, [], ['publish', 'replace']);
+  if (args.positionals.length === 0) throw new UsageError('problem import needs at least one PATH');
+  const lines = await importProblems(loadConfig(), args.positionals, { publish: args.flags.has('publish'), replace: args.flags.has('replace') });
+  for (const l of lines) {
+    for (const w of l.warnings) await writeOut(process.stdout, `warning: ${l.slug}: ${w}\n`);
+    if (l.outcome === 'failed') process.stderr.write(`muscode: ${l.path}: ${l.error!.code}: ${l.error!.message}\n`);
+    else await writeOut(process.stdout, `${l.path}: ${l.outcome} ${l.slug}${args.flags.has('publish') ? ' (published)' : ''}\n`);
+  }
+  return lines.every((l) => l.outcome !== 'failed') ? 0 : EX_DATAERR;
+}
+
+async function cmdUser(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'role') throw new UsageError(sub ? `unknown user command ${sub}` : 'user needs a command: role');
+  const args = parseArgs(rest, [], []);
+  if (args.positionals.length !== 2) throw new UsageError('user role needs EMAIL and ROLE');
+  try {
+    const r = await setUserRole(loadConfig(), args.positionals[0]!, args.positionals[1]!);
+    await writeOut(process.stdout, `${r.username} is now ${r.role}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof CallerError && err.code === ErrorCodes.usage) throw new UsageError(err.message);
+    throw err;
   }
 }
 
@@ -380,6 +411,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdRepair(rest);
       case 'problem':
         return await cmdProblem(rest);
+      case 'user':
+        return await cmdUser(rest);
       case 'config':
         if (rest[0] !== '--markdown') throw new UsageError('config supports --markdown');
         await writeOut(process.stdout, `${configMarkdown()}\n`);

@@ -383,3 +383,19 @@ export const submissionGroupScores = pgTable(
   },
   (t) => [uniqueIndex('submission_group_scores_pk').on(t.submissionId, t.groupName), index('submission_group_scores_user_problem').on(t.userId, t.problemId)],
 );
+
+/**
+ * Compile checks of a package's custom programs at import, in cluster mode: the API replica has
+ * no sandbox, so it stores the sources here, queues `cmp-<id>` and waits; a worker compiles and
+ * writes the outcome. Rows live for the duration of one import (the reconciler removes leftovers).
+ */
+export const arenaCompileChecks = pgTable('arena_compile_checks', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  language: varchar('language', { length: 50 }).notNull(),
+  /** `{ path, content (base64) }[]` and the main file. */
+  program: jsonb('program').notNull(),
+  /** pending | ok | compile_error | failed */
+  status: varchar('status', { length: 20 }).notNull().default('pending'),
+  message: text('message'),
+  createdAt: created(),
+});

@@ -83,6 +83,7 @@ export class Reconciler {
     await this.ctx.executions.failLost(lost, 'worker_lost');
     // Arena submissions live in their own table; the same rules apply (src/arena/service/submissions.ts).
     await this.ctx.submissions.reconcile();
+    await this.ctx.compileChecks.cleanup();
   }
 }
 

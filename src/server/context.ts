@@ -1,3 +1,4 @@
+import type { CompileChecks } from '../arena/service/compile-check.js';
 import type { ProblemService } from '../arena/service/problems.js';
 import type { SubmissionService } from '../arena/service/submissions.js';
 import type { Config } from '../config/config.js';
@@ -42,6 +43,8 @@ export interface AppContext {
   /** The Arena (src/arena/service/). */
   problems: ProblemService;
   submissions: SubmissionService;
+  /** Compile checks of imported validators (on a worker in cluster mode). */
+  compileChecks: CompileChecks;
   /** Redis client for rate limits in cluster mode. */
   redis?: import('ioredis').Redis;
   /** Execution and storage quotas (src/guards/quotas.ts). */

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Redis } from 'ioredis';
+import { CompileChecks, isCompileJob } from '../arena/service/compile-check.js';
 import { PackageCache } from '../arena/service/package-store.js';
 import { ProblemService } from '../arena/service/problems.js';
+import { importShippedProblems, type ShippedImport } from '../arena/service/shipped.js';
 import { isSubmissionJob, SubmissionService } from '../arena/service/submissions.js';
 import type { Config } from '../config/config.js';
 import { type Database, embeddedDbDir, migrate, openDatabase } from '../db/client.js';
@@ -27,6 +29,8 @@ export interface Platform {
   ctx: AppContext;
   consumer: ExecutionConsumer | null;
   reconciler: Reconciler | null;
+  /** API role: what the startup import of ARENA_PROBLEMS_DIR did (empty when off). */
+  shippedProblems: ShippedImport[];
   /** Stops taking work, finishes (or aborts) running jobs, closes every connection. */
   close(opts?: { abort?: boolean }): Promise<void>;
 }
@@ -101,7 +105,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
       const ctx = await finishContext();
       // A lost submission job is left to the reconciler (its lease expires, it is re-queued).
       failLost = (id, reason) => {
-        if (!isSubmissionJob(id)) void ctx.executions.failLost([id], reason === 'stalled' ? 'worker_lost' : reason);
+        if (!isSubmissionJob(id) && !isCompileJob(id)) void ctx.executions.failLost([id], reason === 'stalled' ? 'worker_lost' : reason);
       };
       return done(ctx);
     }
@@ -151,11 +155,12 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
         packages: new PackageCache(database.db, config.ARENA_PACKAGE_CACHE),
         beforeCreate: (user) => ctx.quotas.consumeExecution(user.id),
       });
+      ctx.compileChecks = new CompileChecks({ db: database.db, engine, engineRuns: runsJobs, queue, bus });
       ctx.problems = new ProblemService({
         db: database.db,
         engine,
         config,
-        engineRuns: runsJobs,
+        compileChecks: ctx.compileChecks,
         enqueueVerify: (caller, problem, programs) => ctx.submissions.enqueueVerify(caller, problem, programs),
       });
       return ctx;
@@ -165,14 +170,18 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
       if (consumer) {
         await ctx.executions.listenForCancels();
         await ctx.submissions.listenForCancels();
-        consumer.start((id, jobCtx) => (isSubmissionJob(id) ? ctx.submissions.process(id, jobCtx) : ctx.executions.process(id, jobCtx)));
+        consumer.start((id, jobCtx) =>
+          isSubmissionJob(id) ? ctx.submissions.process(id, jobCtx) : isCompileJob(id) ? ctx.compileChecks.process(id, jobCtx) : ctx.executions.process(id, jobCtx),
+        );
       }
+      const shippedProblems = opts.role === 'api' && config.ARENA_IMPORT_SHIPPED ? await importShippedProblems(ctx.problems, config.ARENA_PROBLEMS_DIR) : [];
       const reconciler = opts.reconcile ?? opts.role === 'api' ? new Reconciler(ctx, config.RECONCILE_INTERVAL_MS) : null;
       reconciler?.start();
       return {
         ctx,
         consumer,
         reconciler,
+        shippedProblems,
         async close(closeOpts) {
           reconciler?.stop();
           await consumer?.close(closeOpts);

@@ -23,6 +23,7 @@ export async function startApiServer(
   try {
     app = await buildApp(platform.ctx, { logger: opts.logger });
     await attachRealtime(app, platform.ctx);
+    for (const p of platform.shippedProblems) if (p.outcome === 'failed') app.log.warn({ slug: p.slug, error: p.error }, 'shipped problem not imported');
     await app.listen({ host: config.HOST, port: config.PORT });
   } catch (err) {
     await app?.close().catch(() => undefined);

@@ -28,6 +28,10 @@ export const childMessage = z.discriminatedUnion('t', [
         files: z.array(z.object({ path: z.string(), content })).max(10_000),
         mainFile: z.string().optional(),
         stdin: content.optional(),
+        /** The judge's test inputs may use the engine's maximum stdin (RunRequest.stdinLimitBytes). */
+        stdinLimitBytes: z.number().int().nonnegative().optional(),
+        /** A custom validator's input/answer/output (RunRequest.dataFiles). */
+        dataFiles: z.array(z.object({ path: z.string(), content })).max(64).optional(),
         args: z.array(z.string()).optional(),
         limits: limits.optional(),
         compileLimits: limits.optional(),

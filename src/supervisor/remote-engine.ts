@@ -67,6 +67,8 @@ export class RemoteEngine implements EngineClient {
             files: req.files.map((f) => ({ path: f.path, content: f.content })),
             mainFile: req.mainFile,
             stdin: req.stdin,
+            ...(req.stdinLimitBytes !== undefined ? { stdinLimitBytes: req.stdinLimitBytes } : {}),
+            ...(req.dataFiles ? { dataFiles: req.dataFiles.map((f) => ({ path: f.path, content: f.content })) } : {}),
             args: req.args,
             limits: req.limits,
             compileLimits: req.compileLimits,

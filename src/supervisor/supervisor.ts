@@ -66,11 +66,13 @@ export async function supervise(
       case 'run': {
         const abort = new AbortController();
         running.set(m.id, abort);
-        const { stream, stdin, files, ...rest } = m.req;
+        const { stream, stdin, files, dataFiles, ...rest } = m.req;
+        const bytes = (c: string | Uint8Array) => (typeof c === 'string' ? c : Buffer.from(c));
         engine
           .run({
             ...rest,
-            files: files.map((f) => ({ path: f.path, content: typeof f.content === 'string' ? f.content : Buffer.from(f.content) })),
+            files: files.map((f) => ({ path: f.path, content: bytes(f.content) })),
+            ...(dataFiles ? { dataFiles: dataFiles.map((f) => ({ path: f.path, content: bytes(f.content) })) } : {}),
             stdin: stdin === undefined ? undefined : typeof stdin === 'string' ? stdin : Buffer.from(stdin),
             signal: abort.signal,
             onStdout: stream ? (c) => send({ t: 'out', id: m.id, stream: 'stdout', chunk: c }) : undefined,

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { problemFiles, problems, submissions, users } from '../../src/db/schema.js';
+import { arenaCompileChecks, problemFiles, problems, submissions, users } from '../../src/db/schema.js';
 import type { ExecutionEvent } from '../../src/realtime/bus.js';
 import type { AppContext, AuthUser } from '../../src/server/context.js';
 import { type Mode, startTestServer, type TestServer } from '../helpers/app.js';
@@ -29,6 +29,21 @@ async function makeUser(ctx: AppContext, username: string, role: string): Promis
     .values({ email: `${username}@example.invalid`, username, passwordHash: 'x', role })
     .returning();
   return { id: u!.id, username, role };
+}
+
+/** A fixture folder as zip entries. */
+function fixtureEntries(rel: string): { name: string; data: Buffer | string }[] {
+  const entries: { name: string; data: Buffer | string }[] = [];
+  const walk = (dir: string, prefix: string) => {
+    for (const f of fs.readdirSync(dir)) {
+      const abs = path.join(dir, f);
+      const r = prefix ? `${prefix}/${f}` : f;
+      if (fs.statSync(abs).isDirectory()) walk(abs, r);
+      else entries.push({ name: r, data: fs.readFileSync(abs) });
+    }
+  };
+  walk(path.join(FIX, rel), '');
+  return entries;
 }
 
 function expectNoHidden(view: unknown) {
@@ -95,7 +110,8 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       await unsub();
       expect(ac).toMatchObject({ status: 'done', verdict: 'AC', testsDone: 4, testsTotal: 4 });
       expect(ac.tests.map((t) => `${t.name}:${t.visibility}:${t.verdict}`)).toEqual(['sample/1:sample:AC', 'secret/1:hidden:AC', 'secret/2:hidden:AC', 'secret/3:hidden:AC']);
-      expect(ac.tests[0]).toMatchObject({ input: '1 2\n', expected: '3\n' });
+      expect(ac.tests[0]).toMatchObject({ input: '1 2\n', expected: '3\n', output: '3\n' });
+      expect(ac.tests[1]!.output).toBeUndefined();
       expect(ac.tests[1]!.input).toBeUndefined();
       expect(ac.files?.[0]?.content).toContain('print');
       const history = await ctx.bus.history(s.id);
@@ -147,7 +163,8 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expectNoHidden(detail);
       expectNoHidden(await ctx.problems.get(author, 'upper'));
       // A wrong answer on the hidden test: its message is the public form.
-      const code = `s = input()\nprint(s.upper() if 'hidden' not in s else s.upper()[:-1] + 'X')`;
+      // It prints the hidden answer, then more: a WA whose output holds the answer (never shown).
+      const code = `s = input()\nprint(s.upper())\nif 'hidden' in s: print('extra')`;
       const sub = await submit(alice, 'upper', code);
       const unsub = await ctx.bus.subscribe(sub.id, (e) => events.push(e));
       const wa = await ctx.submissions.waitForFinal(alice, sub.id, 60_000);
@@ -155,7 +172,7 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect(wa.verdict).toBe('WA');
       const hidden = wa.tests.find((t) => t.visibility === 'hidden')!;
       expect(hidden.message).toMatch(/^Wrong answer/);
-      expect(wa.tests.find((t) => t.visibility === 'public')).toMatchObject({ input: 'public-beta\n', expected: 'PUBLIC-BETA\n' });
+      expect(wa.tests.find((t) => t.visibility === 'public')).toMatchObject({ input: 'public-beta\n', expected: 'PUBLIC-BETA\n', output: 'PUBLIC-BETA\n' });
       for (const view of [
         wa,
         await ctx.submissions.get(author, sub.id),
@@ -182,6 +199,20 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect(summary.stats.submissions).toBe(1); // alice's WA only
       expect((await ctx.submissions.list(bob, { page: 1, limit: 10, problem: 'upper' })).pagination.total).toBe(1);
     }, 60_000);
+
+    it('refuses a validator that does not compile (compiled on a worker in cluster mode), storing nothing', async () => {
+      const entries = fixtureEntries('judge/validator-kattis');
+      const broken = entries.map((e) => (e.name.startsWith('output_validators/') ? { name: e.name.replace(/\.[a-z]+$/, '.c'), data: 'int main( {' } : e));
+      await expect(ctx.problems.importPackage(author, { zip: zipFiles(broken), filename: 'broken-validator.zip' })).rejects.toMatchObject({
+        code: 'PACKAGE_VALIDATOR_COMPILE_ERROR',
+        details: { path: 'output_validators/check/check.c' },
+      });
+      expect(await ctx.problems.bySlug('broken-validator')).toBeUndefined();
+      // The same package with its validator intact imports, and the check left no row behind.
+      const ok = await ctx.problems.importPackage(author, { zip: zipFiles(entries), filename: 'good-validator.zip' });
+      expect(ok.warnings.join('\n')).not.toMatch(/not compiled/);
+      expect(await ctx.database.db.select().from(arenaCompileChecks)).toEqual([]);
+    }, 120_000);
 
     if (mode === 'cluster') return;
 
@@ -231,6 +262,39 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect(final).toMatchObject({ status: 'done', verdict: 'AC' });
     }, 60_000);
 
+    it('imports every fixture package (Kattis versions, DMOJ with archived data, LaTeX, interactive)', async () => {
+      for (const name of fs.readdirSync(path.join(FIX, 'problems')).sort()) {
+        const r = await ctx.problems.importPackage(null, { dir: path.join(FIX, 'problems', name) });
+        expect(r.problem.slug, name).toBe(name);
+        const [row] = await ctx.database.db.select().from(problems).where(eq(problems.slug, name));
+        const files = await ctx.database.db.select({ path: problemFiles.path }).from(problemFiles).where(eq(problemFiles.problemId, row!.id));
+        // Every test file the model names is stored.
+        const named = JSON.stringify(row!.model).match(/"(input|answer)":"[^"]+"/g) ?? [];
+        for (const m of named) expect(files.map((f) => f.path), `${name}: ${m}`).toContain(m.split('":"')[1]!.slice(0, -1));
+      }
+    });
+
+    it('verify judges the package\'s own programs through the queue, uncounted', async () => {
+      const before = (await ctx.problems.list(null, { page: 1, limit: 20 })).problems.find((p) => p.slug === 'sum-legacy')!.stats;
+      await expect(ctx.problems.startVerify(author, 'sum-legacy')).rejects.toMatchObject({ code: 'FORBIDDEN_ROLE' });
+      const started = await ctx.problems.startVerify(admin, 'sum-legacy');
+      expect(started.map((r) => r.program).sort()).toEqual(['accepted/sum.py', 'run_time_error/crash.py', 'time_limit_exceeded/spin.py', 'wrong_answer/minus.py']);
+      let rows = started;
+      for (const r of started) if (r.submissionId) await ctx.submissions.waitForFinal(admin, r.submissionId, 60_000);
+      rows = await ctx.problems.verifyTable(admin, 'sum-legacy');
+      expect(rows.map((r) => `${r.program}:${r.verdict}:${r.ok}`).sort()).toEqual([
+        'accepted/sum.py:AC:true',
+        'run_time_error/crash.py:RTE:true',
+        'time_limit_exceeded/spin.py:TLE:true',
+        'wrong_answer/minus.py:WA:true',
+      ]);
+      // The package sets no time limit: the table says which one the accepted program derives.
+      expect(rows.find((r) => r.program === 'accepted/sum.py')!.message).toMatch(/derived time limit \d+ s/);
+      const after = (await ctx.problems.list(null, { page: 1, limit: 20 })).problems.find((p) => p.slug === 'sum-legacy')!.stats;
+      expect(after).toEqual(before);
+      expect((await ctx.submissions.list(admin, { page: 1, limit: 50, user: 'me' })).pagination.total).toBe(0);
+    }, 120_000);
+
     it('refuses bad packages with a code naming the file, storing nothing', async () => {
       const before = (await ctx.database.db.select({ id: problems.id }).from(problems)).length;
       const cases: [string, Buffer, string][] = [
@@ -242,24 +306,10 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       for (const [name, zip, code] of cases) {
         await expect(ctx.problems.importPackage(author, { zip, filename: name }), name).rejects.toMatchObject({ code });
       }
-      // A validator that does not compile.
-      const validator = path.join(FIX, 'judge/validator-kattis');
-      const entries: { name: string; data: Buffer | string }[] = [];
-      const walk = (dir: string, rel: string) => {
-        for (const f of fs.readdirSync(dir)) {
-          const abs = path.join(dir, f);
-          const r = rel ? `${rel}/${f}` : f;
-          if (fs.statSync(abs).isDirectory()) walk(abs, r);
-          else entries.push({ name: r, data: fs.readFileSync(abs) });
-        }
-      };
-      walk(validator, '');
-      const broken = entries.map((e) => (e.name.startsWith('output_validators/') ? { name: e.name.replace(/\.[a-z]+$/, '.c'), data: 'int main( {' } : e));
-      await expect(ctx.problems.importPackage(author, { zip: zipFiles(broken), filename: 'broken-validator.zip' })).rejects.toMatchObject({
-        code: 'PACKAGE_VALIDATOR_COMPILE_ERROR',
-      });
       // Users cannot import.
-      await expect(ctx.problems.importPackage(alice, { zip: zipFiles(entries), filename: 'v.zip' })).rejects.toMatchObject({ code: 'FORBIDDEN_ROLE' });
+      await expect(ctx.problems.importPackage(alice, { zip: zipFiles(fixtureEntries('judge/validator-kattis')), filename: 'v.zip' })).rejects.toMatchObject({
+        code: 'FORBIDDEN_ROLE',
+      });
       expect((await ctx.database.db.select({ id: problems.id }).from(problems)).length).toBe(before);
     }, 60_000);
   });

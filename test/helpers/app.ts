@@ -30,6 +30,8 @@ export const API_TEST_DEFAULTS: Record<string, string> = {
   QUOTA_EXECUTIONS_MONTHLY: '0',
   QUOTA_STORAGE_MB: '0',
   SANDBOX_SLOTS: '2',
+  // The shipped problems are imported by one test that turns this on (test/arena/service-startup.test.ts).
+  ARENA_IMPORT_SHIPPED: 'false',
 };
 
 /** A fresh PostgreSQL database for one test file; fails loudly when PostgreSQL is not there. */

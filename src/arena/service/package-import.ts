@@ -5,12 +5,12 @@
  * need (title, difficulty, tags, limits, statements), and a compile check of custom programs.
  */
 import type { Config } from '../../config/config.js';
-import type { EngineClient } from '../../engine/client.js';
 import { CallerError, ErrorCodes } from '../../errors.js';
 import { programFiles } from '../judge/custom-validator.js';
 import { judgePlan } from '../judge/plan.js';
 import { loadProblemPackage, loadProblemPackageFromZip } from '../packages/load.js';
 import type { LoadedProblemPackage, PackageLimits, ProblemPackage, TestGroup } from '../packages/index.js';
+import type { CompileChecks } from './compile-check.js';
 import type { Difficulty, ProblemLimits } from './contract.js';
 
 const MiB = 2 ** 20;
@@ -118,36 +118,22 @@ export function storedModel(problem: ProblemPackage, facts: ProblemFacts): Probl
 }
 
 /**
- * Compiles the package's custom output validator or interactor, so that one that does not
- * compile is refused at import (400 PACKAGE_VALIDATOR_COMPILE_ERROR) rather than failing every
- * test later. Needs an engine that runs code: in cluster mode the API replicas have none, and
- * the check is skipped with a warning (see docs/arena.md).
+ * Compiles the package's custom output validator or interactor (compile-check.ts), so that one
+ * that does not compile is refused at import. Returns import warnings (a check that could not run).
  */
-export async function checkCustomPrograms(pkg: LoadedProblemPackage, engine: EngineClient, canRun: boolean): Promise<string[]> {
+export async function checkCustomPrograms(pkg: LoadedProblemPackage, checks: CompileChecks): Promise<string[]> {
   const program = pkg.problem.validation.custom;
   if (!program) return [];
+  const where = program.files[0] ?? program.name;
   if (!program.language) {
-    throw new CallerError(ErrorCodes.packageInvalid, `${program.files[0] ?? program.name}: the validator's language is not recognised`, {
-      path: program.files[0] ?? program.name,
-      reason: 'language',
-    });
+    throw new CallerError(ErrorCodes.packageInvalid, `${where}: the validator's language is not recognised`, { path: where, reason: 'language' });
   }
-  if (!canRun) return [`the validator ${program.name} was not compiled at import (no engine here): a compile error shows as JE`];
   const files = programFiles(pkg.files, program);
   const main = files.find((f) => /^main\./.test(f.path))?.path;
-  const r = await engine.run({
-    language: program.language,
-    files,
-    ...(main ? { mainFile: main } : {}),
-    stdin: Buffer.alloc(0),
-    limits: { cpuMs: 1000 },
-  });
-  if (r.compile && r.compile.status !== 'ok') {
-    const text = `${r.compile.stdout.toString('utf8')}${r.compile.stderr.toString('utf8')}`.trim().slice(0, 4000);
-    throw new CallerError(ErrorCodes.packageValidatorCompileError, `${program.files[0] ?? program.name} does not compile: ${text || r.compile.status}`, {
-      path: program.files[0] ?? program.name,
-      compiler: text,
-    });
+  const r = await checks.check({ language: program.language, files, ...(main ? { mainFile: main } : {}) });
+  if (r.status === 'compile_error') {
+    throw new CallerError(ErrorCodes.packageValidatorCompileError, `${where} does not compile: ${r.message}`, { path: where, compiler: r.message });
   }
+  if (r.status === 'unchecked') return [`the validator ${program.name} was not compiled at import (${r.reason}): a compile error would show as JE`];
   return [];
 }

@@ -11,6 +11,7 @@ import type { EngineClient } from '../../engine/client.js';
 import { CallerError, ErrorCodes } from '../../errors.js';
 import type { AuthUser } from '../../server/context.js';
 import type { LoadedProblemPackage, ProblemPackage, TestGroup } from '../packages/model.js';
+import { deriveTimeLimit } from '../judge/verify.js';
 import { BIG5, type SubmissionVerdict } from '../verdicts.js';
 import { canManage, canSee, isAdmin, problemNotFound, requireAuthor, requireManage } from './access.js';
 import type {
@@ -28,6 +29,7 @@ import type {
   SubmissionState,
   VerifyRow,
 } from './contract.js';
+import type { CompileChecks } from './compile-check.js';
 import { buildNativeProblem } from './native.js';
 import { checkCustomPrograms, type PackageSource, problemFacts, type ProblemFacts, readPackage, storedModel } from './package-import.js';
 import { fileRows, packageFileMap } from './package-store.js';
@@ -37,8 +39,8 @@ export interface ProblemServiceDeps {
   db: Db;
   engine: EngineClient;
   config: Config;
-  /** Whether `engine` runs code here (embedded mode); cluster API replicas have no sandbox. */
-  engineRuns: boolean;
+  /** Compiles custom validators at import (here, or on a worker through the queue). */
+  compileChecks: CompileChecks;
   /** Queues the package's programs as `verify` submissions (the submission service). */
   enqueueVerify: (caller: AuthUser, problem: ProblemRow, programs: { path: string; language: string; files: { name: string; content: string }[]; mainFile?: string }[]) => Promise<void>;
 }
@@ -206,10 +208,19 @@ export class ProblemService implements ProblemServiceContract {
   async importPackage(caller: AuthUser | null, source: PackageSource, opts: ImportOptions = {}): Promise<ImportResult> {
     if (caller) requireAuthor(caller);
     if (!('zip' in source) && caller) throw new CallerError(ErrorCodes.usage, 'importing a folder is for the command line only');
-    const pkg = readPackage(source, this.deps.config, opts.slug);
-    const extra = await checkCustomPrograms(pkg, this.deps.engine, this.deps.engineRuns);
+    const read = readPackage(source, this.deps.config, opts.slug);
+    const extra = await checkCustomPrograms(read, this.deps.compileChecks);
+    // TODO(H1, src/arena/judge/generator.ts on branch `interactive`): DMOJ generators, with the
+    // engine where it runs (embedded, CLI): `pkg = await runGenerator({ engine, problem: read.problem, files: read.files })`.
+    // Until then those cases are stored as they are and judged JE (with an import warning).
+    const pkg: LoadedProblemPackage = read;
     const facts = problemFacts(pkg.problem, this.deps.config, extra);
-    const files = packageFileMap(pkg.files as LoadedProblemPackage['files'] & { walkFiles?: (rel: string) => string[] });
+    const files = packageFileMap(read.files as LoadedProblemPackage['files'] & { walkFiles?: (rel: string) => string[] });
+    // Files the model names that the package tree does not hold (a generator's output) are read
+    // through the loaded package's files.
+    for (const c of allCases(pkg.problem.testData)) {
+      for (const p of [c.input, c.answer]) if (p && !files.has(p)) files.set(p, pkg.files.read(p));
+    }
     const { row, created } = await this.store(caller, pkg.problem, facts, files, { publish: opts.publish ?? false, replace: opts.replace ?? false });
     return { problem: await this.detail(caller ?? SYSTEM_VIEWER, row), created, warnings: facts.warnings };
   }
@@ -389,6 +400,17 @@ export class ProblemService implements ProblemServiceContract {
         out.push(r);
       }
     }
+    // No time limit in the package: say which one the accepted programs derive (the Kattis
+    // rule, as `muscode problem verify`), once they are all judged.
+    if ((row.limits as StoredLimits).timeDefaulted) {
+      const accepted = out.filter((r) => model.submissions.some((f) => f.folder === 'accepted' && f.programs.some((p) => p.path === r.program)));
+      if (accepted.length && accepted.every((r) => r.verdict === 'AC' && r.timeMs !== null)) {
+        const legacy = model.version === 'legacy';
+        const slowest = Math.max(...accepted.map((r) => r.timeMs!));
+        const seconds = deriveTimeLimit(slowest, model.limits.acToTimeLimit ?? (legacy ? 5 : 2), model.limits.timeResolution ?? 1);
+        for (const r of accepted) r.message = `derived time limit ${seconds} s (slowest accepted test ${slowest} ms); the judge applies ${(row.limits as StoredLimits).timeMs} ms until the package sets one`;
+      }
+    }
     return out;
   }
 }
@@ -425,4 +447,8 @@ export function shownTests(model: ProblemPackage, publicTests: readonly string[]
   };
   for (const g of model.testData) walk(g);
   return out;
+}
+
+function allCases(groups: readonly TestGroup[]): TestGroup['cases'] {
+  return groups.flatMap((g) => [...g.cases, ...allCases(g.groups)]);
 }

@@ -337,14 +337,14 @@ export class SubmissionService implements SubmissionServiceContract {
       if (!problem) throw new CallerError(ErrorCodes.problemNotFound, 'the problem was deleted');
       const loaded = await this.deps.packages.load(problem.id, problem.version);
       const model = this.modelFor(problem, row.kind);
-      const data = testData(loaded, model);
+      const data = testData(loaded, model, problem.publicTests);
       const src = row.source as StoredSource;
       const reported = new Set<string>();
       let status: SubmissionState = 'compiling';
       let testsDone = 0;
       const signal = AbortSignal.any([ctx.signal, local.signal]);
       const result = await judgeSubmission({
-        engine: judgeEngine(this.deps.engine, config.SANDBOX_SLOTS),
+        engine: judgeEngine(this.deps.engine, config.SANDBOX_SLOTS, data),
         problem: model,
         files: loaded.files,
         submission: { language: row.language, files: src.files.map((f) => ({ path: f.name, content: f.content })), ...(src.mainFile ? { mainFile: src.mainFile } : {}) },
@@ -477,19 +477,42 @@ export class SubmissionService implements SubmissionServiceContract {
 }
 
 /** Where the data of each test is, for the shown (sample and public) tests' views. */
-function testData(loaded: LoadedProblemPackage, model: ProblemPackage): TestDataSource {
+function testData(loaded: LoadedProblemPackage, model: ProblemPackage, publicTests: readonly string[]): TestDataSource & { shownInputs: Map<Buffer, string>; outputs: Map<string, Buffer> } {
   const paths = new Map<string, { input: string | null; answer: string | null }>();
-  for (const [name, tc] of judgePlan(model).cases as ReadonlyMap<string, TestCase>) paths.set(name, { input: tc.input, answer: tc.answer });
-  return { problem: model, files: loaded.files, paths };
+  const shownInputs = new Map<Buffer, string>();
+  const plan = judgePlan(model);
+  for (const g of plan.scoring.groups) {
+    for (const name of g.tests) {
+      const tc = (plan.cases as ReadonlyMap<string, TestCase>).get(name)!;
+      paths.set(name, { input: tc.input, answer: tc.answer });
+      if ((g.sample || publicTests.includes(name)) && tc.input && loaded.files.exists(tc.input)) shownInputs.set(loaded.files.read(tc.input), name);
+    }
+  }
+  return { problem: model, files: loaded.files, paths, outputs: new Map(), shownInputs };
 }
 
 /**
- * The judge takes the in-process Engine (it reads `languages`, `limits` and `stats.slots`);
- * a remote engine client (the supervisor channel) gets those from here.
+ * The engine as the judge wants it. The judge takes the in-process Engine (it reads
+ * `languages`, `limits` and `stats.slots`); a remote engine client (the supervisor channel) gets
+ * those from here. And the judge's result holds no program output, which sample and public
+ * tests show: the judge passes a test's input as `stdin` exactly as the package files return it
+ * (the same Buffer object, held in memory by the loaded package), so a run whose stdin is one of
+ * the shown tests' inputs is that test's submission run, and its stdout is kept. A validator's
+ * run gets the output, never the input, as stdin.
  */
 const registry = new LanguageRegistry();
-function judgeEngine(client: EngineClient, slots: number): Engine {
-  if ('languages' in client && 'stats' in client) return client as Engine;
-  const adapter = { run: (req: Parameters<EngineClient['run']>[0]) => client.run(req), limits: client.limits, languages: registry, stats: { slots, idle: 0, queued: 0 } };
+function judgeEngine(client: EngineClient, slots: number, data: { shownInputs: Map<Buffer, string>; outputs: Map<string, Buffer> }): Engine {
+  const local = 'languages' in client && 'stats' in client ? (client as Engine) : null;
+  const adapter = {
+    run: async (req: Parameters<EngineClient['run']>[0]) => {
+      const r = await client.run(req);
+      const name = Buffer.isBuffer(req.stdin) ? data.shownInputs.get(req.stdin) : undefined;
+      if (name !== undefined && r.run) data.outputs.set(name, r.run.stdout);
+      return r;
+    },
+    limits: client.limits,
+    languages: local?.languages ?? registry,
+    stats: local?.stats ?? { slots, idle: 0, queued: 0 },
+  };
   return adapter as unknown as Engine;
 }

@@ -49,6 +49,8 @@ export interface TestDataSource {
   files: PackageFiles;
   /** Test name → its input and answer file paths. */
   paths: ReadonlyMap<string, { input: string | null; answer: string | null }>;
+  /** The program's output of shown tests, by test name (see judgeEngine in submissions.ts). */
+  outputs: ReadonlyMap<string, Buffer>;
 }
 
 /** One judged test as stored and shown: data only for sample and public tests. */
@@ -84,6 +86,12 @@ export function testView(t: JudgedTest, index: number, publicTests: readonly str
     if (p.answer && data.files.exists(p.answer)) {
       const c = cut(data.files.read(p.answer));
       v.expected = c.text;
+      truncated ||= c.truncated;
+    }
+    const out = data.outputs.get(t.name);
+    if (out) {
+      const c = cut(out);
+      v.output = c.text;
       truncated ||= c.truncated;
     }
     if (truncated) v.truncated = true;
