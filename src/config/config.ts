@@ -101,7 +101,7 @@ export const OPTIONS = {
     description: 'A connection with no traffic in either direction for this long is closed, ms. Raised, when lower, to the `?wait=true` budget plus 30 s.',
   },
   RATE_LIMIT_API: { schema: int(0, 1e9).default(100), description: 'Requests per 15 minutes per user (or IP). 0 turns it off.' },
-  RATE_LIMIT_EXECUTE: { schema: int(0, 1e9).default(10), description: 'Executions per minute per user (or IP). 0 turns it off.' },
+  RATE_LIMIT_EXECUTE: { schema: int(0, 1e9).default(10), description: 'Executions, Arena submissions and runs per minute per user (or IP). 0 turns it off.' },
   RATE_LIMIT_AUTH: { schema: int(0, 1e9).default(5), description: 'register/login per 15 minutes per IP. 0 turns it off.' },
   QUOTA_EXECUTIONS_DAILY: { schema: int(0, 1e9).default(100), description: 'Executions per user per UTC day. 0 turns it off.' },
   QUOTA_EXECUTIONS_MONTHLY: { schema: int(0, 1e9).default(1000), description: 'Executions per user per UTC month. 0 turns it off.' },

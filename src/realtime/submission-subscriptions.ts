@@ -45,13 +45,12 @@ function close(sub: Subscription): Promise<void> {
 }
 
 export function registerSubmissionHandlers(socket: Socket, ctx: AppContext, user: () => AuthUser | null, log: WsLog): void {
-  const submissions = (ctx as AppContext & { submissions?: SubmissionServiceContract }).submissions;
+  const submissions: SubmissionServiceContract = ctx.submissions;
   const subs = new Map<string, Subscription>();
 
   socket.on('subscribe:submission', async (payload: unknown, maybeAck?: Ack) => {
     const ack: Ack = typeof maybeAck === 'function' ? maybeAck : () => undefined;
     try {
-      if (!submissions) throw new CallerError(HttpCodes.serviceUnavailable, 'the arena is not available on this server');
       const id = idOf(payload);
       const existing = subs.get(id);
       if (existing) {

@@ -5,7 +5,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { type ArenaContext, arenaRoutes } from '../arena/api/index.js';
+import { arenaRoutes } from '../arena/api/index.js';
 import { authPlugin } from '../auth/plugin.js';
 import { authRoutes } from '../auth/routes.js';
 import { executionRoutes, waitBudgetMs } from '../executions/routes.js';
@@ -118,7 +118,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
     await api.register(async (r) => systemRoutes(r, ctx));
     await api.register(async (r) => projectRoutes(r, ctx));
     // Issue 8: the Arena (problems and submissions); its services are in ctx (src/arena/service/).
-    await api.register(async (r) => arenaRoutes(r, ctx as ArenaContext));
+    await api.register(async (r) => arenaRoutes(r, ctx));
   }, { prefix: '/api/v1' });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -17,9 +17,7 @@ export type ArenaContext = AppContext & { problems: ProblemServiceContract; subm
  * applies to an archive (so nothing larger is ever buffered).
  */
 export function uploadMaxBytes(ctx: ArenaContext): number {
-  // TODO(merge arena-service): ARENA_PACKAGE_MAX_MB is defined there; read it directly once merged.
-  const mb = (ctx.config as { ARENA_PACKAGE_MAX_MB?: number }).ARENA_PACKAGE_MAX_MB ?? 256;
-  return mb * 2 ** 20;
+  return ctx.config.ARENA_PACKAGE_MAX_MB * 2 ** 20;
 }
 
 export async function arenaRoutes(app: FastifyInstance, ctx: ArenaContext): Promise<void> {
