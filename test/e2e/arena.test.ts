@@ -309,7 +309,8 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('Arena in Chromium', () => {
     expect(await page.textContent('[data-testid=submission-status]')).toBe('Time limit exceeded');
     expect(await firstFailureMessage('TLE')).toMatch(/time|limit/i);
 
-    await setCode(page, 'a = []\nwhile True:\n    a.append(bytearray(1 << 20))\n');
+    // Each block is written (a fresh bytearray may be untouched zero pages that never count).
+    await setCode(page, 'a = []\nwhile True:\n    a.append(b"x" * (1 << 20))\n');
     expect(await judge('submit')).toBe('MLE');
     expect(await page.textContent('[data-testid=submission-status]')).toBe('Memory limit exceeded');
     expect(await firstFailureMessage('MLE')).toMatch(/memory|limit|allocation/i);
