@@ -3,14 +3,12 @@
  * compiler's output on CE, the groups and score of a scoring problem, and for a failed sample or
  * public test the diff of expected against got, line by line.
  */
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { SubmissionGroupView, SubmissionTestView } from '../../api/arena-types';
 import { diffOutputs, visibleWhitespace } from '../../lib/arena/output-diff';
 import { type SubmissionLive, tableRows } from '../../lib/arena/submission-live';
 import { formatScore, statusLabel, testMessage, VERDICT_LABELS } from '../../lib/arena/verdicts';
-import type { Rerun } from '../../lib/arena/rerun';
-import { ErrorNote, formatKb, formatMs, Spinner } from '../common';
+import { formatKb, formatMs } from '../common';
 import { ArenaVerdict } from './badges';
 
 export function DiffView({ expected, got, truncated }: { expected: string; got: string; truncated?: boolean }) {
@@ -62,29 +60,13 @@ function Marked({ text, at }: { text: string; at: number | null }) {
   );
 }
 
-/**
- * The judge keeps no program output: the diff's "got" is the same code run once more on the
- * sample's input (once per submission and test; the query cache keeps it).
- */
-function RerunDiff({ t, rerun, cacheKey }: { t: SubmissionTestView; rerun: Rerun; cacheKey: string }) {
-  const got = useQuery({ queryKey: ['rerun', cacheKey, t.index], queryFn: () => rerun(t.input ?? ''), staleTime: Infinity, retry: false });
-  if (got.isPending) return <Spinner label="Running your code on this input to show its output…" />;
-  if (got.error) return <ErrorNote error={got.error} />;
-  return (
-    <>
-      <p className="small muted">Your output: the same code run again on this input.</p>
-      <DiffView expected={t.expected ?? ''} got={got.data} truncated={t.truncated} />
-    </>
-  );
-}
-
-function TestRow({ t, openDiff, rerun, cacheKey }: { t: SubmissionTestView; openDiff: boolean; rerun: Rerun | null; cacheKey: string }) {
+function TestRow({ t, openDiff }: { t: SubmissionTestView; openDiff: boolean }) {
   // Open by default once the row is the first wrong answer (it is pending at first); then the user's choice.
   const [chosen, setOpen] = useState<boolean | null>(null);
   const open = chosen ?? openDiff;
   const failed = t.verdict !== 'AC' && t.verdict !== 'pending' && t.verdict !== 'SK';
-  const hasOutput = t.output !== undefined;
-  const canDiff = failed && t.expected !== undefined && (hasOutput || (rerun !== null && t.input !== undefined));
+  // Sample and public tests carry their data and the program's output; hidden ones none.
+  const canDiff = failed && t.expected !== undefined && t.output !== undefined;
   const msg = t.verdict === 'pending' ? '' : testMessage(t);
   return (
     <>
@@ -116,7 +98,7 @@ function TestRow({ t, openDiff, rerun, cacheKey }: { t: SubmissionTestView; open
                       <pre className="sample-pre">{t.input}</pre>
                     </div>
                   )}
-                  {hasOutput ? <DiffView expected={t.expected ?? ''} got={t.output ?? ''} truncated={t.truncated} /> : <RerunDiff t={t} rerun={rerun!} cacheKey={cacheKey} />}
+                  <DiffView expected={t.expected ?? ''} got={t.output ?? ''} truncated={t.truncated} />
                 </>
               )}
             </details>
@@ -155,7 +137,7 @@ function Groups({ groups }: { groups: SubmissionGroupView[] }) {
   );
 }
 
-export function SubmissionPanel({ live, scoring, rerun = null }: { live: SubmissionLive; scoring: boolean; rerun?: Rerun | null }) {
+export function SubmissionPanel({ live, scoring }: { live: SubmissionLive; scoring: boolean }) {
   const view = live.view;
   const rows = tableRows(live);
   const verdict = live.final ? (view?.verdict ?? null) : null;
@@ -210,7 +192,7 @@ export function SubmissionPanel({ live, scoring, rerun = null }: { live: Submiss
             </thead>
             <tbody>
               {rows.map((t) => (
-                <TestRow key={t.index} t={t} openDiff={t.index === firstFailedIndex} rerun={live.final ? rerun : null} cacheKey={live.id ?? ''} />
+                <TestRow key={t.index} t={t} openDiff={t.index === firstFailedIndex} />
               ))}
             </tbody>
           </table>

@@ -18,7 +18,6 @@ import { SubmissionPanel } from '../../components/arena/submission-panel';
 import { CodeEditor } from '../../components/code-editor';
 import { ErrorNote, formatKb, formatMs, Spinner, useTitle } from '../../components/common';
 import { OutputPanel, ResultBar } from '../../components/run-output';
-import { rerunFor } from '../../lib/arena/rerun';
 import { loadCode, loadLanguage, pickLanguage, saveCode, saveLanguage } from '../../lib/arena/last-code';
 import { useSubmission } from '../../lib/arena/use-submission';
 import { isActive } from '../../lib/run-state';
@@ -142,8 +141,6 @@ export default function ProblemView() {
   }, [follower.live.final, follower.live.view?.kind, queryClient]);
 
   const judging = !!follower.live.id && !follower.live.final;
-  /** The code last sent to the judge: what a sample's output is re-run from when the view has no files. */
-  const judgedCode = useRef<string | null>(null);
 
   const send = useCallback(
     async (kind: 'run' | 'submit') => {
@@ -152,7 +149,6 @@ export default function ProblemView() {
       setPosting(kind);
       setPostError(null);
       setTab('judge');
-      judgedCode.current = c;
       try {
         const view =
           kind === 'run'
@@ -306,7 +302,7 @@ export default function ProblemView() {
           {posting && <Spinner label={posting === 'run' ? 'Sending the run…' : 'Submitting…'} />}
           {follower.live.id ? (
             <>
-              <SubmissionPanel live={follower.live} scoring={p.type === 'scoring'} rerun={rerunFor(follower.live.view, judgedCode.current ?? undefined)} />
+              <SubmissionPanel live={follower.live} scoring={p.type === 'scoring'} />
               {follower.live.view?.kind === 'submission' && (
                 <p className="small">
                   <Link to={`/submissions/${follower.live.id}`} data-testid="submission-link">

@@ -7,7 +7,6 @@ import { api, executionSocket } from '../../api/session';
 import { SubmissionPanel } from '../../components/arena/submission-panel';
 import { CodeEditor } from '../../components/code-editor';
 import { ErrorNote, formatDate, Spinner, useTitle } from '../../components/common';
-import { rerunFor } from '../../lib/arena/rerun';
 import { useSubmission } from '../../lib/arena/use-submission';
 import { useTheme } from '../../theme';
 
@@ -45,7 +44,7 @@ export default function SubmissionPage() {
         {view.username} · {view.language} · {formatDate(view.createdAt)}
         {view.judgedAt ? ` · judged ${formatDate(view.judgedAt)}` : ''}
       </p>
-      {follower.live.id && <SubmissionPanel live={follower.live} scoring={scoring} rerun={rerunFor(follower.live.view)} />}
+      {follower.live.id && <SubmissionPanel live={follower.live} scoring={scoring} />}
       {files.length > 0 && file && (
         <section aria-label="Code" className="submission-code">
           <h2>Code</h2>
