@@ -303,7 +303,7 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('Arena in Chromium', () => {
     await page.waitForSelector('[data-testid=test-row][data-verdict=WA] ~ tr [data-testid=diff], [data-testid=diff]');
   });
 
-  it('fails on purpose: TLE, MLE and RTE, each with its verdict and a message', async () => {
+  it('fails on purpose: TLE, MLE, RTE and CE, each with its verdict and a message', async () => {
     await setCode(page, 'while True:\n    pass\n');
     expect(await judge('submit')).toBe('TLE');
     expect(await page.textContent('[data-testid=submission-status]')).toBe('Time limit exceeded');
@@ -319,6 +319,16 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('Arena in Chromium', () => {
     expect(await judge('submit')).toBe('RTE');
     expect(await page.textContent('[data-testid=submission-status]')).toBe('Run-time error');
     expect(await firstFailureMessage('RTE')).toMatch(/exit code 1|signal|ZeroDivision/i);
+
+    // And a compile error: no tests, the compiler's output with the line.
+    await selectLanguage('cpp');
+    await setCode(page, 'int main() { return missing; }\n');
+    expect(await judge('submit')).toBe('CE');
+    expect(await page.textContent('[data-testid=submission-status]')).toBe('Compile error');
+    expect(await page.textContent('[data-testid=compile-output]')).toMatch(/missing/);
+    // No test ran: none is shown as pending (nor as passed).
+    expect(await page.$$eval('[data-testid=test-row]', (rs) => rs.filter((r) => (r as HTMLElement).dataset.verdict !== 'SK').length)).toBe(0);
+    await selectLanguage('python');
   });
 
   it('hidden test data is on no page (problem, submission)', async () => {
@@ -341,7 +351,7 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('Arena in Chromium', () => {
     await page.click('[data-testid=nav-submissions]');
     await page.waitForSelector('[data-testid=submission-row]');
     const verdicts = await page.$$eval('[data-testid=submission-row]', (rs) => rs.map((r) => (r as HTMLElement).dataset.verdict).sort());
-    expect(verdicts).toEqual(['AC', 'AC', 'MLE', 'RTE', 'TLE', 'WA']);
+    expect(verdicts).toEqual(['AC', 'AC', 'CE', 'MLE', 'RTE', 'TLE', 'WA']);
     await shot('arena-submissions');
     await page.selectOption('[data-testid=verdict-filter]', 'WA');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=submission-row]').length === 1);

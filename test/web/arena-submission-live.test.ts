@@ -106,7 +106,10 @@ describe('submission live state', () => {
   });
 
   it('a CE: final with no tests, the compiler output kept', () => {
-    const s = liveReducer(liveReducer(emptyLive, { type: 'reset', id: ID }), { type: 'view', view: view({ status: 'done', verdict: 'CE', compileMessage: "main.cpp:1:1: error: 'x' does not name a type" }) });
+    const s = liveReducer(liveReducer(emptyLive, { type: 'reset', id: ID }), {
+      type: 'view',
+      view: view({ status: 'done', verdict: 'CE', testsTotal: 7, compileMessage: "main.cpp:1:1: error: 'x' does not name a type" }),
+    });
     expect(s.final).toBe(true);
     expect(tableRows(s)).toEqual([]);
     expect(s.view?.compileMessage).toContain('error');

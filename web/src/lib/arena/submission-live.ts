@@ -116,6 +116,8 @@ export function liveReducer(state: SubmissionLive, a: LiveAction): SubmissionLiv
  * known once compiled), so the table has its final size while it fills in.
  */
 export function tableRows(state: SubmissionLive): SubmissionTestView[] {
+  // Once final, the tests that were judged (none after a CE or a cancel), no placeholders.
+  if (state.final) return state.tests;
   const byIndex = new Map(state.tests.map((t) => [t.index, t]));
   const total = Math.max(state.testsTotal, state.tests.length ? state.tests[state.tests.length - 1]!.index : 0);
   const rows: SubmissionTestView[] = [];
