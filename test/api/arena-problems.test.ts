@@ -397,6 +397,10 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
         const json = await api<Envelope<unknown>>(server, 'POST', '/api/v1/problems/import', { token: author.token, body: { file: 'x' } });
         expect(json.status).toBe(415);
         expect(json.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+        // multipart is parsed in the Arena's scope only: elsewhere it stays 415.
+        const elsewhere = await fetch(`${server.url}/api/v1/execute`, { method: 'POST', headers: { authorization: `Bearer ${author.token}` }, body: form });
+        expect(elsewhere.status).toBe(415);
+        expect(((await elsewhere.json()) as Envelope<unknown>).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
         expect(await allSlugs()).toEqual(before);
       });
     });

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arenaCompileChecks, problemFiles, problems, submissions, users } from '../../src/db/schema.js';
+import { arenaCompileChecks, problemFiles, problems, submissions, userQuotas, users } from '../../src/db/schema.js';
 import type { ExecutionEvent } from '../../src/realtime/bus.js';
 import type { AppContext, AuthUser } from '../../src/server/context.js';
 import { type Mode, startTestServer, type TestServer } from '../helpers/app.js';
@@ -273,6 +273,15 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
         for (const m of named) expect(files.map((f) => f.path), `${name}: ${m}`).toContain(m.split('":"')[1]!.slice(0, -1));
       }
     });
+
+    it('counts submissions against the execution quota', async () => {
+      const carol = await makeUser(ctx, 'carol', 'user');
+      await ctx.database.db.insert(userQuotas).values({ userId: carol.id, maxExecutionsDaily: 1 });
+      const first = await submit(carol, 'sum-legacy', 'print(0)');
+      await expect(submit(carol, 'sum-legacy', 'print(0)')).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' });
+      await ctx.submissions.waitForFinal(carol, first.id, 60_000);
+      expect((await ctx.submissions.list(carol, { page: 1, limit: 10, user: 'me' })).pagination.total).toBe(1);
+    }, 60_000);
 
     it('verify judges the package\'s own programs through the queue, uncounted', async () => {
       const before = (await ctx.problems.list(null, { page: 1, limit: 20 })).problems.find((p) => p.slug === 'sum-legacy')!.stats;

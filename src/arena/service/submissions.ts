@@ -338,6 +338,8 @@ export class SubmissionService implements SubmissionServiceContract {
       const loaded = await this.deps.packages.load(problem.id, problem.version);
       const model = this.modelFor(problem, row.kind);
       const data = testData(loaded, model, problem.publicTests);
+      // A rejudge after a new package version may have another number of tests.
+      const testsTotal = judgePlan(model).scoring.order.length;
       const src = row.source as StoredSource;
       const reported = new Set<string>();
       let status: SubmissionState = 'compiling';
@@ -365,8 +367,8 @@ export class SubmissionService implements SubmissionServiceContract {
           writes = writes
             .then(async () => {
               if (wasCompiling) await bus.publish(id, { type: 'status', status: 'running' });
-              await db.update(submissions).set({ status: 'running', testsDone: done, result: stored, problemVersion: problem.version }).where(mine);
-              for (const t of fresh) await bus.publish(id, { type: 'progress', status: 'running', test: t, testsDone: done, testsTotal: row.testsTotal });
+              await db.update(submissions).set({ status: 'running', testsDone: done, testsTotal, result: stored, problemVersion: problem.version }).where(mine);
+              for (const t of fresh) await bus.publish(id, { type: 'progress', status: 'running', test: t, testsDone: done, testsTotal });
             })
             .catch(() => undefined);
         },
@@ -413,6 +415,7 @@ export class SubmissionService implements SubmissionServiceContract {
           cpuMs: maxOf('cpuMs'),
           memoryKb: maxOf('memoryKb'),
           testsDone: r.tests.filter((t) => t.verdict !== 'pending').length,
+          testsTotal: r.tests.length,
           result: stored,
           problemVersion: problem.version,
           judgedAt: new Date(),

@@ -142,7 +142,8 @@ export interface SummaryJoin {
 export function summaryOf(row: SubmissionRow, j: SummaryJoin): SubmissionSummary {
   return {
     id: row.id,
-    kind: row.kind === 'run' ? 'run' : 'submission',
+    // `verify` (an author's package check) is run-like: judged, never counted.
+    kind: row.kind === 'submission' ? 'submission' : 'run',
     problemId: row.problemId,
     problemSlug: j.problemSlug,
     problemTitle: j.problemTitle,
