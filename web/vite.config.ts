@@ -44,6 +44,8 @@ export default defineConfig({
     manifest: true,
     target: 'es2022',
     sourcemap: false,
+    // Fonts (KaTeX's) stay files: the CSP allows fonts from 'self' only, never data: URIs.
+    assetsInlineLimit: (file: string) => (/\.(woff2?|ttf|otf|eot)$/.test(file) ? false : undefined),
     // The entry (React, the router, TanStack Query, socket.io, CodeMirror's core) is one chunk.
     chunkSizeWarningLimit: 1000,
     rolldownOptions: {

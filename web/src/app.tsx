@@ -18,6 +18,11 @@ const Profile = lazyPage(() => import('./pages/profile'));
 const ProjectsList = lazyPage(() => import('./pages/projects-list'));
 const ProjectNew = lazyPage(() => import('./pages/project-new'));
 const ProjectView = lazyPage(() => import('./pages/project-view'));
+const ProblemsList = lazyPage(() => import('./pages/arena/problems-list'));
+const ProblemView = lazyPage(() => import('./pages/arena/problem-view'));
+const SubmissionsList = lazyPage(() => import('./pages/arena/submissions-list'));
+const SubmissionPage = lazyPage(() => import('./pages/arena/submission-view'));
+const AuthorPage = lazyPage(() => import('./pages/arena/author'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -108,6 +113,19 @@ function Header() {
           Playground
         </NavLink>
         <NavLink to="/projects">Projects</NavLink>
+        <NavLink to="/problems" data-testid="nav-problems">
+          Problems
+        </NavLink>
+        {status === 'authenticated' && (
+          <NavLink to="/submissions" data-testid="nav-submissions">
+            Submissions
+          </NavLink>
+        )}
+        {(user?.role === 'author' || user?.role === 'admin') && (
+          <NavLink to="/author" data-testid="nav-author">
+            Author
+          </NavLink>
+        )}
         {/* Swagger UI is served by the API, outside the app: a plain link. */}
         <a href="/docs" data-testid="docs-link" title="The HTTP API, documented (Swagger UI)">
           API
@@ -268,6 +286,11 @@ const router = createBrowserRouter([
       { path: '/projects', element: <ProjectsList /> },
       { path: '/projects/new', element: <RequireAuth><ProjectNew /></RequireAuth> },
       { path: '/projects/:id', element: <ProjectView /> },
+      { path: '/problems', element: <ProblemsList /> },
+      { path: '/problems/:slug', element: <ProblemView /> },
+      { path: '/submissions', element: <RequireAuth><SubmissionsList /></RequireAuth> },
+      { path: '/submissions/:id', element: <SubmissionPage /> },
+      { path: '/author', element: <RequireAuth><AuthorPage /></RequireAuth> },
       { path: '*', element: <NotFound /> },
     ],
   },

@@ -43,8 +43,10 @@ function url(base: string, path: string, query?: RequestOptions['query']): strin
 export async function exchange<T>(fetchFn: FetchLike, method: string, target: string, body: unknown, token: string | null, signal?: AbortSignal): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
-  let payload: string | undefined;
-  if (body !== undefined) {
+  let payload: string | FormData | undefined;
+  // A form (a file upload): the browser sets the multipart content type with its boundary.
+  if (typeof FormData !== 'undefined' && body instanceof FormData) payload = body;
+  else if (body !== undefined) {
     headers['content-type'] = 'application/json';
     payload = JSON.stringify(body);
   }

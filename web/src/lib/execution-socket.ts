@@ -11,6 +11,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { subjectOf } from '../api/token-manager';
 import type { Execution } from '../api/types';
+import type { SubmissionEvent } from '../api/arena-types';
 import type { StreamEvent } from './run-state';
 
 export class SubscribeError extends Error {
@@ -168,6 +169,58 @@ export class ExecutionSocket {
     } catch {
       stop();
       throw new SubscribeError('NETWORK', 'live output did not answer');
+    }
+    if (ack?.error) {
+      stop();
+      throw new SubscribeError(ack.error.code, ack.error.message);
+    }
+    subscribed = true;
+    return stop;
+  }
+
+  /**
+   * The Arena's submissions, same pattern as `follow`: listeners first, then
+   * `subscribe:submission`; the server replays every event from seq 1 before its ack, and the
+   * reducer (lib/arena/submission-live.ts) drops what it already applied. Subscribed again after
+   * a reconnection; `onResubscribed` lets the page fetch the view when the replay is not enough.
+   */
+  async followSubmission(
+    submissionId: string,
+    onEvent: (e: SubmissionEvent) => void,
+    timeoutMs = 5000,
+    onResubscribed?: (status: string | undefined) => void,
+  ): Promise<() => void> {
+    const socket = await this.connected(timeoutMs);
+    const mine = (p: { submissionId?: string }) => p?.submissionId === submissionId;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const handlers: [string, (p: any) => void][] = [
+      ['submission:status', (p) => mine(p) && onEvent({ kind: 'status', ...p })],
+      ['submission:progress', (p) => mine(p) && onEvent({ kind: 'progress', ...p })],
+      ['submission:complete', (p) => mine(p) && onEvent({ kind: 'complete', ...p })],
+      ['submission:error', (p) => mine(p) && onEvent({ kind: 'error', ...p })],
+    ];
+    for (const [name, h] of handlers) socket.on(name, h);
+    let subscribed = false;
+    const onReconnect = () => {
+      if (!subscribed) return;
+      socket
+        .timeout(timeoutMs)
+        .emitWithAck('subscribe:submission', { submissionId })
+        .then((ack: Ack) => onResubscribed?.(ack?.status))
+        .catch(() => undefined);
+    };
+    socket.on('connect', onReconnect);
+    const stop = () => {
+      for (const [name, h] of handlers) socket.off(name, h);
+      socket.off('connect', onReconnect);
+      if (socket.connected) socket.emit('unsubscribe:submission', { submissionId });
+    };
+    let ack: Ack;
+    try {
+      ack = (await socket.timeout(timeoutMs).emitWithAck('subscribe:submission', { submissionId })) as Ack;
+    } catch {
+      stop();
+      throw new SubscribeError('NETWORK', 'live progress did not answer');
     }
     if (ack?.error) {
       stop();
