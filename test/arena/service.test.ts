@@ -277,6 +277,17 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       }
     });
 
+    it('runs a DMOJ generator once at import: its cases are stored and judged', async () => {
+      const r = await ctx.problems.importPackage(null, { dir: path.join(FIX, 'problems/dmoj-generator') }, { publish: true, slug: 'dmoj-generated', replace: true });
+      expect(r.warnings.join('\n')).not.toMatch(/generator/);
+      const ok = await judged(alice, 'dmoj-generated', 'n = int(input())\nprint(n * n)\n');
+      expect(ok).toMatchObject({ status: 'done', verdict: 'AC' });
+      expect(ok.tests.length).toBe(4);
+      expect(ok.tests.every((t) => t.verdict === 'AC')).toBe(true);
+      const wrong = await judged(alice, 'dmoj-generated', 'n = int(input())\nprint(n * n if n < 1000 else 0)\n');
+      expect(wrong.verdict).toBe('WA');
+    }, 120_000);
+
     it('counts submissions against the execution quota', async () => {
       const carol = await makeUser(ctx, 'carol', 'user');
       await ctx.database.db.insert(userQuotas).values({ userId: carol.id, maxExecutionsDaily: 1 });

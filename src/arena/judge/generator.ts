@@ -10,6 +10,7 @@
  * compile, crashes, exits non-zero, runs over its limits or over the output limit is a
  * PACKAGE_GENERATOR_FAILED naming the case: an import never stores partial test data.
  */
+import { GENERATOR_PENDING_WARNING } from '../packages/dmoj.js';
 import type { EngineClient } from '../../engine/client.js';
 import type { StageResult } from '../../engine/types.js';
 import { CallerError, ErrorCodes, SystemError } from '../../errors.js';
@@ -134,5 +135,6 @@ export async function runGenerator(opts: GeneratorOptions): Promise<LoadedProble
     }),
     groups: g.groups.map(mapGroup),
   });
-  return { problem: { ...problem, testData: problem.testData.map(mapGroup) }, files: new OverlayFiles(files, made) };
+  const warnings = problem.warnings.filter((w) => !w.includes(GENERATOR_PENDING_WARNING));
+  return { problem: { ...problem, warnings, testData: problem.testData.map(mapGroup) }, files: new OverlayFiles(files, made) };
 }

@@ -3,6 +3,9 @@ import { invalid } from './errors.js';
 import type { FileTree, PackageLimits } from './file-tree.js';
 import type { GroupSettings, Limits, Program, ProblemPackage, TestCase, TestGroup, Validation } from './model.js';
 
+/** The loader's warning while generated cases are pending; runGenerator drops it once they are written. */
+export const GENERATOR_PENDING_WARNING = 'test case(s) need the generator to run first';
+
 /**
  * DMOJ problem data: a folder with `init.yml` (and usually `archive: tests.zip` beside it).
  * Mapped onto the Kattis-shaped model (arena.md §10): a batch becomes a group with `min`
@@ -49,7 +52,7 @@ export function loadDmoj(tree: FileTree, slug: string, warnings: string[], limit
   if (secret.cases.length + secret.groups.length === 0) throw invalid(`${initPath}: test_cases is empty`, initPath, 'empty');
   testData.push(secret);
   const pending = [...testData.flatMap(allCases)].filter((c) => c.needsGeneration);
-  if (pending.length > 0) warnings.push(`${pending.length} test case(s) need the generator to run first: ${pending.map((c) => c.name).join(', ')}`);
+  if (pending.length > 0) warnings.push(`${pending.length} ${GENERATOR_PENDING_WARNING}: ${pending.map((c) => c.name).join(', ')}`);
 
   warnings.push('DMOJ keeps time and memory limits on the site: none were imported');
   const nullLimits: Limits = {

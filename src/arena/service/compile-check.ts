@@ -47,6 +47,11 @@ export interface CompileCheckDeps {
 export class CompileChecks {
   constructor(private readonly deps: CompileCheckDeps) {}
 
+  /** The engine when it runs code in this process (embedded, the CLI, a worker), else null. */
+  get localEngine(): EngineClient | null {
+    return this.deps.engineRuns ? this.deps.engine : null;
+  }
+
   async check(program: CompileProgram): Promise<CompileOutcome> {
     if (this.deps.engineRuns) return compile(this.deps.engine, program);
     const { queue, bus, db } = this.deps;

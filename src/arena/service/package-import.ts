@@ -75,8 +75,8 @@ export function problemFacts(problem: ProblemPackage, config: Config, extraWarni
     warnings.push(`the package sets no time limit: the judge applies the default of ${config.ARENA_DEFAULT_TIME_LIMIT_MS} ms (verify shows the one its accepted programs would derive)`);
   }
   if (allCases(problem.testData).some((c) => c.needsGeneration)) {
-    // TODO(H1 generator.ts): run the DMOJ generator at import; until then those cases are JE.
-    warnings.push('some test cases need the DMOJ generator, which this judge does not run yet: they are judged as JE');
+    // Only when no engine ran the generator at import (a cluster API replica): see importPackage.
+    warnings.push('some test cases need the DMOJ generator, which only runs where the engine does (embedded mode, the CLI): they are judged as JE');
   }
   const timeMs = timeDefaulted ? config.ARENA_DEFAULT_TIME_LIMIT_MS : Math.ceil(problem.limits.timeSeconds! * 1000);
   const timeMsByLanguage = Object.fromEntries(Object.entries(problem.limits.timeSecondsByLanguage).map(([k, v]) => [k, Math.ceil(v * 1000)]));

@@ -3,6 +3,7 @@
  * package import (one transaction: the row and every file, or nothing), native problems, and
  * the author's verify table (the package's own programs judged through the queue).
  */
+import { runGenerator } from '../judge/generator.js';
 import { and, count, desc, eq, ilike, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { Config } from '../../config/config.js';
 import type { Db } from '../../db/client.js';
@@ -210,10 +211,11 @@ export class ProblemService implements ProblemServiceContract {
     if (!('zip' in source) && caller) throw new CallerError(ErrorCodes.usage, 'importing a folder is for the command line only');
     const read = readPackage(source, this.deps.config, opts.slug);
     const extra = await checkCustomPrograms(read, this.deps.compileChecks);
-    // TODO(H1, src/arena/judge/generator.ts on branch `interactive`): DMOJ generators, with the
-    // engine where it runs (embedded, CLI): `pkg = await runGenerator({ engine, problem: read.problem, files: read.files })`.
-    // Until then those cases are stored as they are and judged JE (with an import warning).
-    const pkg: LoadedProblemPackage = read;
+    // DMOJ generators write their cases once, here, where the engine runs in this process
+    // (embedded, the CLI). A cluster API replica has no engine: those cases are stored as they
+    // are, judged JE, and the import says so (import such packages with the CLI on a worker host).
+    const engine = this.deps.compileChecks.localEngine;
+    const pkg: LoadedProblemPackage = engine ? await runGenerator({ engine, problem: read.problem, files: read.files }) : read;
     const facts = problemFacts(pkg.problem, this.deps.config, extra);
     const files = packageFileMap(read.files as LoadedProblemPackage['files'] & { walkFiles?: (rel: string) => string[] });
     // Files the model names that the package tree does not hold (a generator's output) are read
