@@ -14,6 +14,7 @@ import { COLLECT_FILE_BYTES, type InteractiveRunRequest, type InteractiveRunResu
 import { cancelledError, cancelledStage } from './cancel.js';
 import { CompileCache } from './compile-cache.js';
 import { expandArgv, type PreparedJob, prepareJob } from './job.js';
+import { gatherOutputFiles } from './output-files.js';
 import { runPair } from './interactive.js';
 import { SlotPool } from './pool.js';
 
@@ -133,6 +134,11 @@ export class Engine implements EngineClient {
       if (req.signal?.aborted || outcome.reason === 'cancelled') throw cancelledStage('run', outcome);
       const result: RunResult = { language: lang.id, compile: prepared.compile, run: toStage(outcome, runLimits, 'run') };
       if (job.collectFiles.length) result.files = collect(slot, job.collectFiles);
+      if (job.outputGlobs.length) {
+        const { files, refused } = gatherOutputFiles(slot, job.outputGlobs);
+        result.outputFiles = files;
+        result.refusedOutputFiles = refused;
+      }
       return result;
     } finally {
       this.releaseSlot(slotId, slotBusy);

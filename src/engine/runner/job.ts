@@ -1,6 +1,7 @@
 import { CallerError, ErrorCodes } from '../../errors.js';
 import type { LanguageDefinition } from '../languages/language.js';
 import { normalizeSource } from '../languages/pasted-source.js';
+import { compileOutputGlobs } from './output-files.js';
 import type { LimitTable } from '../limits.js';
 import { type BoxFile, validateRelativePath } from '../sandbox/box-fs.js';
 import { COLLECT_FILES_MAX, type RunRequest } from '../types.js';
@@ -15,6 +16,8 @@ export interface PreparedJob {
   args: string[];
   /** RunRequest.collectFiles, checked. */
   collectFiles: string[];
+  /** RunRequest.outputFiles, checked and compiled. */
+  outputGlobs: RegExp[];
 }
 
 export function prepareJob(req: RunRequest, lang: LanguageDefinition, limits: LimitTable): PreparedJob {
@@ -112,7 +115,8 @@ export function prepareJob(req: RunRequest, lang: LanguageDefinition, limits: Li
   if (collectFiles.length > COLLECT_FILES_MAX) {
     throw new CallerError(ErrorCodes.tooManyFiles, `${collectFiles.length} files to collect is more than ${COLLECT_FILES_MAX}`, { max: COLLECT_FILES_MAX });
   }
-  return { files, dataFiles, mainFile, stdin, args, collectFiles };
+  const outputGlobs = compileOutputGlobs(req.outputFiles);
+  return { files, dataFiles, mainFile, stdin, args, collectFiles, outputGlobs };
 }
 
 /**

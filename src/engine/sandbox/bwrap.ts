@@ -6,7 +6,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ErrorCodes, SystemError } from '../../errors.js';
 import type { CgroupDriver } from '../cgroups/cgroup.js';
-import { type BoxFile, clearBox, makeBoxDirs, readBoxFile, snapshotBox, writeBoxFiles } from './box-fs.js';
+import { type BoxEntry, type BoxFile, clearBox, listBox, makeBoxDirs, readBoxFile, snapshotBox, writeBoxFiles } from './box-fs.js';
 import type { Bind, EndReason, Sandbox, SandboxOutcome, SandboxSlot, SandboxStage } from './sandbox.js';
 import { seccompFilter } from './seccomp.js';
 import { parseStatus } from './launch-status.js';
@@ -317,6 +317,10 @@ class BwrapSlot implements SandboxSlot {
 
   readFile(rel: string, maxBytes: number): Buffer | null {
     return readBoxFile(this.boxPath, rel, maxBytes);
+  }
+
+  list(maxEntries: number): BoxEntry[] {
+    return listBox(this.boxPath, maxEntries);
   }
 
   clear(): void {

@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { StageLimits } from '../types.js';
-import type { BoxFile } from './box-fs.js';
+import type { BoxEntry, BoxFile } from './box-fs.js';
 
 /** A read-only bind of a host path into the sandbox (toolchain extras such as /etc/java-17-openjdk). */
 export interface Bind {
@@ -61,6 +61,8 @@ export interface SandboxSlot {
   makeDirs(paths: readonly string[]): void;
   /** One regular file of the box, up to maxBytes, or null; never follows a link (call only after a stage ended). */
   readFile(path: string, maxBytes: number): Buffer | null;
+  /** The box's entries (no directories), links never followed (call only after a stage ended). */
+  list(maxEntries: number): BoxEntry[];
   run(stage: SandboxStage): Promise<SandboxOutcome>;
 }
 
