@@ -45,6 +45,8 @@ export interface StageResult {
   cached?: boolean;
   /** For internal_error: what failed, for operators (never user output). */
   message?: string;
+  /** Run stage, when asked (RunRequest.timeline): [ms, cpuMs, memoryKb] samples, bounded. */
+  timeline?: [number, number, number][];
 }
 
 export interface SourceFile {
@@ -90,6 +92,8 @@ export interface RunRequest {
    * what is refused.
    */
   outputFiles?: string[];
+  /** Sample the run stage's CPU and memory every few ms (StageResult.timeline). */
+  timeline?: boolean;
   args?: string[];
   limits?: LimitOverrides;
   compileLimits?: LimitOverrides;

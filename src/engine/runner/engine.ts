@@ -130,6 +130,7 @@ export class Engine implements EngineClient {
         onStdout: req.onStdout,
         onStderr: req.onStderr,
         signal: req.signal,
+        timeline: req.timeline,
       });
       if (req.signal?.aborted || outcome.reason === 'cancelled') throw cancelledStage('run', outcome);
       const result: RunResult = { language: lang.id, compile: prepared.compile, run: toStage(outcome, runLimits, 'run') };
@@ -447,5 +448,6 @@ export function toStage(o: SandboxOutcome, limits: StageLimits, kind: 'run' | 'c
     truncated: o.truncated,
   };
   if (o.internalError) stage.message = o.internalError;
+  if (o.timeline) stage.timeline = o.timeline;
   return stage;
 }

@@ -12,6 +12,7 @@ import { seccompFilter } from './seccomp.js';
 import { parseStatus } from './launch-status.js';
 import { OutputCoalescer, type StreamIndex } from './output-coalescer.js';
 import { StagedBinds } from './staged-binds.js';
+import { TimelineSampler } from './timeline.js';
 import { sweepStaleInstances, unmountAndRemove } from '../host.js';
 
 export interface BwrapOptions {
@@ -490,6 +491,7 @@ class BwrapSlot implements SandboxSlot {
         // cgroup read failed: the wall timer still bounds the run
       }
     }, this.sb.opts.cpuPollMs);
+    const sampler = stage.timeline ? new TimelineSampler(cg, tSpawn) : null;
     const onAbort = () => killTree('cancelled');
     if (stage.signal?.aborted) onAbort();
     stage.signal?.addEventListener('abort', onAbort);
@@ -506,6 +508,7 @@ class BwrapSlot implements SandboxSlot {
     const tExit = performance.now();
     clearTimeout(wallTimer);
     clearInterval(cpuTimer);
+    const timeline = sampler?.stop();
     stage.signal?.removeEventListener('abort', onAbort);
 
     // Daemons and stragglers: nothing outlives its stage. Then the launcher, having reaped
@@ -544,6 +547,7 @@ class BwrapSlot implements SandboxSlot {
       stderr: Buffer.concat(stderr),
       truncated,
       timings,
+      ...(timeline ? { timeline } : {}),
     };
     if (spawnError) return { ...outcome, internalError: `spawn failed: ${(spawnError as Error).message}` };
     if (reason === 'exited' && outcome.cpuMs > limits.cpuMs) outcome.reason = 'cpu';
