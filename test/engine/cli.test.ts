@@ -165,18 +165,18 @@ describe('muscode CLI', () => {
     });
   }
 
-  it('languages --json lists the 10 languages, all available', () => {
+  it('languages --json lists the 14 languages, all available', () => {
     const r = cli('languages', '--json');
     expect(r.status).toBe(0);
     const list = JSON.parse(r.stdout) as { id: string; available: boolean; version: string | null }[];
-    expect(list.map((l) => l.id).sort()).toEqual(['c', 'cpp', 'go', 'java', 'javascript', 'php', 'python', 'ruby', 'rust', 'typescript']);
+    expect(list.map((l) => l.id).sort()).toEqual(['awk', 'bash', 'c', 'cpp', 'go', 'java', 'javascript', 'perl', 'php', 'python', 'ruby', 'rust', 'tcl', 'typescript']);
     for (const l of list) expect(l, l.id).toMatchObject({ available: true, version: expect.stringMatching(/\d/) });
   });
 
-  it('selftest passes for all 10 languages', () => {
+  it('selftest passes for all 14 languages', () => {
     const r = cli('selftest');
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain('10/10');
+    expect(r.stdout).toContain('14/14');
     expect(r.stdout).not.toMatch(/\bFAIL\b/);
   });
 
