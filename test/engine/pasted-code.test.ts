@@ -3,7 +3,7 @@
  * Main, a shebang line, Windows line ends and a UTF-8 BOM, TypeScript scripts using Node's APIs.
  */
 import { describe, expect, it } from 'vitest';
-import { javaMainFile, normalizeSource } from '../../src/engine/languages/pasted-source.js';
+import { esModuleFiles, javaMainFile, normalizeSource } from '../../src/engine/languages/pasted-source.js';
 import { LANGUAGES } from '../../src/engine/languages/registry.js';
 import { out, runCode, useEngine } from '../helpers/engine.js';
 
@@ -37,6 +37,15 @@ describe('javaMainFile reads the class a pasted file needs', () => {
     expect(javaMainFile(tricky)).toBe('Real.java');
     expect(javaMainFile('class A { public static void main(String[] a) {} }\nclass B { public static void main(String[] a) {} }')).toBeUndefined();
     expect(javaMainFile('int x = 1;')).toBeUndefined();
+  });
+
+  it('reads hostile megabyte sources in one pass (no regex that backtracks over the file)', () => {
+    // Each of these made an earlier draft quadratic: it must come back, with the right answer.
+    expect(javaMainFile(`class A {${' static'.repeat(200_000)} }`)).toBeUndefined();
+    expect(javaMainFile(`${'/*'.repeat(300_000)}`)).toBeUndefined();
+    expect(javaMainFile(`${'class '.repeat(100_000)}`)).toBeUndefined();
+    expect(esModuleFiles(`${'\n'.repeat(1_000_000)}x`, 'javascript')).toEqual([]);
+    expect(esModuleFiles(`${'`'.repeat(500_001)}`, 'typescript')).toEqual([]);
   });
 });
 

@@ -63,7 +63,7 @@ export function javaMainFile(source: string): string | undefined {
       types.push({
         name: m[3]!,
         isPublic: /\bpublic\b/.test(m[1] ?? ''),
-        hasMain: /\bstatic\b[^;{}()=]*\bvoid\s+main\s*\(/.test(body),
+        hasMain: declaresMain(body),
       });
       i = bodyEnd;
     }
@@ -71,6 +71,19 @@ export function javaMainFile(source: string): string | undefined {
   const chosen = types.find((t) => t.isPublic) ?? (types.filter((t) => t.hasMain).length === 1 ? types.find((t) => t.hasMain) : undefined);
   if (!chosen) return undefined;
   return `${pkg ? `${pkg.replaceAll('.', '/')}/` : ''}${chosen.name}.java`;
+}
+
+/**
+ * A `static … void main(` in a class body. Looked for from each `void main(` backwards to the
+ * start of its declaration (bounded), never by a regex that could backtrack over the whole body.
+ */
+function declaresMain(body: string): boolean {
+  for (const m of body.matchAll(/\bvoid[ \t\r\n]+main[ \t\r\n]*\(/g)) {
+    const before = body.slice(Math.max(0, m.index - 300), m.index);
+    const decl = before.slice(Math.max(before.lastIndexOf(';'), before.lastIndexOf('{'), before.lastIndexOf('}')) + 1);
+    if (/\bstatic\b/.test(decl)) return true;
+  }
+  return false;
 }
 
 function matchingBrace(code: string, open: number): number {
@@ -96,7 +109,7 @@ function blankJavaLiterals(s: string): string {
 export function esModuleFiles(source: string, language: 'javascript' | 'typescript'): { path: string; content: string }[] {
   const code = blankJsLiterals(source);
   if (/\brequire\s*\(|\bmodule\.exports\b|\bexports\.|__dirname|__filename/.test(code)) return [];
-  const esm = /\bawait\b/.test(code) || (language === 'javascript' && /^\s*(?:import\s*[\w{*'"]|export\s)/m.test(code));
+  const esm = /\bawait\b/.test(code) || (language === 'javascript' && /^[ \t]*(?:import[ \t]*[\w{*'"]|export\s)/m.test(code));
   return esm ? [{ path: 'package.json', content: '{ "type": "module" }\n' }] : [];
 }
 
