@@ -3,12 +3,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := run
 NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 
-# Debian packages the engine and its ten toolchains need.
+# Debian packages the engine and its toolchains need (bash is always there).
 APT_PACKAGES := bubblewrap gcc g++ libc6-dev make python3 openjdk-17-jdk-headless php-cli \
-  golang-go rustc ruby iproute2 util-linux xz-utils zip chromium
+  golang-go rustc ruby perl gawk tcl8.6 iproute2 util-linux xz-utils zip chromium
 
 
-.PHONY: bench-api bench-fairness
+.PHONY: bench-api bench-fairness screenshots
 .PHONY: run test build setup check-node deps native ts web service-user services selftest bench bench-web clean
 
 check-node:
@@ -70,6 +70,11 @@ run: setup
 
 test: setup services
 	npx vitest run
+
+# The README's and docs/web.md's screenshots (tracked files): only this target rewrites them, so a
+# plain `make test` leaves `git status` clean.
+screenshots: setup
+	MUSCODE_SCREENSHOTS=1 npx vitest run test/e2e/web.test.ts test/e2e/web-resilience.test.ts
 
 bench: setup
 	node dist/bench/run-all.js

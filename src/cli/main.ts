@@ -37,7 +37,8 @@ const USAGE = `usage:
   muscode restore FILE [--data-dir D [--force] | --database-url URL]   (server stopped)
   muscode repair [--data-dir D]                                (salvage a damaged embedded database)
   muscode run FILE... [--lang ID] [--stdin TEXT | --stdin-file F] [--time-limit MS]
-                      [--wall-limit MS] [--memory-limit MB] [--json] [-- ARGS...]
+                      [--wall-limit MS] [--memory-limit MB] [--json]
+                      [--output-files GLOB[,GLOB...] [--output-dir DIR]] [-- ARGS...]
   muscode languages [--json]
   muscode selftest [--json] [LANG...]
   muscode problem verify PATH...            (judge a package's submissions/; exit 1 on a mismatch)
@@ -91,7 +92,7 @@ function writeOut(stream: NodeJS.WriteStream, data: string | Buffer): Promise<vo
 }
 
 async function cmdRun(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['lang', 'stdin', 'stdin-file', 'time-limit', 'wall-limit', 'memory-limit'], ['json']);
+  const args = parseArgs(argv, ['lang', 'stdin', 'stdin-file', 'time-limit', 'wall-limit', 'memory-limit', 'output-files', 'output-dir'], ['json']);
   if (args.positionals.length === 0) throw new UsageError('run needs at least one FILE');
   if (args.flags.has('stdin') && args.flags.has('stdin-file')) throw new UsageError('give --stdin or --stdin-file, not both');
   const registry = new LanguageRegistry();
@@ -129,6 +130,11 @@ async function cmdRun(argv: string[]): Promise<number> {
     wallMs: numberFlag(args, 'wall-limit'),
     memoryBytes: memMb === undefined ? undefined : Math.floor(memMb * 2 ** 20),
   };
+  const outputFlag = args.flags.get('output-files');
+  const outputFiles = typeof outputFlag === 'string' ? outputFlag.split(',').filter((g) => g !== '') : undefined;
+  const outputDirFlag = args.flags.get('output-dir');
+  if (outputDirFlag !== undefined && !outputFiles) throw new UsageError('--output-dir needs --output-files');
+  const outputDir = typeof outputDirFlag === 'string' ? outputDirFlag : '.';
   const json = args.flags.has('json');
   const engine = Engine.create(loadConfig());
   const abort = new AbortController();
@@ -144,6 +150,7 @@ async function cmdRun(argv: string[]): Promise<number> {
       stdin,
       args: args.rest,
       limits: Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)),
+      outputFiles,
       onStdout: json ? undefined : (c) => pending.push(writeOut(process.stdout, c)),
       onStderr: json ? undefined : (c) => pending.push(writeOut(process.stderr, c)),
       signal: abort.signal,
@@ -154,15 +161,48 @@ async function cmdRun(argv: string[]): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
   await Promise.all(pending);
+  const written = result.outputFiles ? writeOutputFiles(outputDir, result.outputFiles) : [];
   if (json) {
-    await writeOut(process.stdout, `${JSON.stringify(resultToJson(result))}\n`);
+    const extra = result.outputFiles
+      ? { outputFiles: result.outputFiles.map((f, i) => ({ name: f.name, size: f.size, type: f.type, path: written[i] })), refusedOutputFiles: result.refusedOutputFiles }
+      : {};
+    await writeOut(process.stdout, `${JSON.stringify({ ...resultToJson(result), ...extra })}\n`);
   } else if (result.compile && result.compile.status !== 'ok') {
     await writeOut(process.stderr, Buffer.concat([result.compile.stdout, result.compile.stderr]));
     await writeOut(process.stderr, `muscode: ${result.compile.status}\n`);
   } else if (result.run && result.run.status !== 'ok' && result.run.status !== 'runtime_error') {
     await writeOut(process.stderr, `muscode: ${result.run.status} (cpu ${result.run.cpuMs} ms, wall ${result.run.wallMs} ms, memory ${result.run.memoryKb} KiB)\n`);
   }
+  if (!json) {
+    for (const p of written) await writeOut(process.stderr, `muscode: wrote ${p}\n`);
+    for (const r of result.refusedOutputFiles ?? []) await writeOut(process.stderr, `muscode: not returned: ${r.name} (${r.reason})\n`);
+  }
   return exitCodeOf(result);
+}
+
+/**
+ * The run's output files, written under `dir` by their box paths (which never hold ".."). An
+ * existing regular file is replaced; a symlink in its place is not followed (O_NOFOLLOW).
+ * Refused files are reported on stderr. Returns each written path.
+ */
+function writeOutputFiles(dir: string, files: NonNullable<RunResult['outputFiles']>): string[] {
+  return files.map((f) => {
+    const target = path.join(dir, ...f.name.split('/'));
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    const { O_WRONLY, O_CREAT, O_TRUNC, O_NOFOLLOW } = fs.constants;
+    let fd: number;
+    try {
+      fd = fs.openSync(target, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o644);
+    } catch (err) {
+      throw new CallerError(ErrorCodes.invalidFile, `cannot write ${target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    try {
+      fs.writeFileSync(fd, f.content);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return target;
+  });
 }
 
 function exitCodeOf(result: RunResult): number {

@@ -45,6 +45,8 @@ export interface StageResult {
   cached?: boolean;
   /** For internal_error: what failed, for operators (never user output). */
   message?: string;
+  /** Run stage, when asked (RunRequest.timeline): [ms, cpuMs, memoryKb] samples, bounded. */
+  timeline?: [number, number, number][];
 }
 
 export interface SourceFile {
@@ -84,6 +86,14 @@ export interface RunRequest {
    * directories are created empty before the run, owned by the program.
    */
   collectFiles?: string[];
+  /**
+   * Globs of files the run leaves in its box that the caller wants back ("*.png",
+   * "out/*.csv"; a "**" segment spans directories): see output-files.ts for the bounds and
+   * what is refused.
+   */
+  outputFiles?: string[];
+  /** Sample the run stage's CPU and memory every few ms (StageResult.timeline). */
+  timeline?: boolean;
   args?: string[];
   limits?: LimitOverrides;
   compileLimits?: LimitOverrides;
@@ -98,7 +108,32 @@ export interface RunResult {
   run: StageResult | null;
   /** The `collectFiles` that the run left as regular files (only when asked for). */
   files?: { path: string; content: Buffer }[];
+  /** The files matched by `outputFiles` (only when asked for), and those refused by name. */
+  outputFiles?: OutputFile[];
+  refusedOutputFiles?: RefusedOutputFile[];
 }
+
+/** A file the run left in its box, returned because an `outputFiles` glob matched it. */
+export interface OutputFile {
+  /** Path in the box, "/" separated. */
+  name: string;
+  size: number;
+  /** Media type from the extension (application/octet-stream when unknown). */
+  type: string;
+  content: Buffer;
+}
+
+/** A matched file that was not returned, and why: never opened when it is not a regular file. */
+export interface RefusedOutputFile {
+  name: string;
+  reason: 'symlink' | 'not_regular_file' | 'too_large' | 'too_many' | 'total_too_large';
+}
+
+/** Bounds of `outputFiles`: patterns per request, files returned, bytes per file and in all. */
+export const OUTPUT_PATTERNS_MAX = 16;
+export const OUTPUT_FILES_MAX = 32;
+export const OUTPUT_FILE_BYTES = 4 * 1024 * 1024;
+export const OUTPUT_TOTAL_BYTES = 8 * 1024 * 1024;
 
 /** Each collected file is cut here: feedback files are messages and numbers, not data. */
 export const COLLECT_FILE_BYTES = 64 * 1024;

@@ -19,6 +19,10 @@ const HELLO: Record<string, string> = {
   go: 'package main\n\nimport "fmt"\n\nfunc main() {\n\tfmt.Println("Hello from MUSCode!")\n}\n',
   rust: 'fn main() {\n    println!("Hello from MUSCode!");\n}\n',
   ruby: 'puts "Hello from MUSCode!"\n',
+  bash: 'echo "Hello from MUSCode!"\n',
+  perl: 'print "Hello from MUSCode!\\n";\n',
+  awk: 'BEGIN { print "Hello from MUSCode!" }\n',
+  tcl: 'puts "Hello from MUSCode!"\n',
 };
 
 export function starterFile(lang: LanguageDefinition): { name: string; content: string } {

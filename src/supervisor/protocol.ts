@@ -46,6 +46,8 @@ export const childMessage = z.discriminatedUnion('t', [
         stdinLimitBytes: z.number().optional(),
         dataFiles: fileList.optional(),
         collectFiles: z.array(z.string()).max(64).optional(),
+        outputFiles: z.array(z.string()).max(64).optional(),
+        timeline: z.boolean().optional(),
         args: z.array(z.string()).optional(),
         limits: limits.optional(),
         compileLimits: limits.optional(),

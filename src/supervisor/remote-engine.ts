@@ -70,6 +70,8 @@ export class RemoteEngine implements EngineClient {
             ...(req.stdinLimitBytes !== undefined ? { stdinLimitBytes: req.stdinLimitBytes } : {}),
             ...(req.dataFiles ? { dataFiles: plainFiles(req.dataFiles) } : {}),
             ...(req.collectFiles ? { collectFiles: req.collectFiles } : {}),
+            ...(req.outputFiles ? { outputFiles: req.outputFiles } : {}),
+            ...(req.timeline ? { timeline: true } : {}),
             args: req.args,
             limits: req.limits,
             compileLimits: req.compileLimits,
@@ -125,6 +127,7 @@ function revive(r: RunResult): RunResult {
     s && { ...s, stdout: Buffer.from(s.stdout), stderr: Buffer.from(s.stderr) };
   const out: RunResult = { ...r, compile: stage(r.compile), run: stage(r.run) };
   if (r.files) out.files = r.files.map((f) => ({ path: f.path, content: Buffer.from(f.content) }));
+  if (r.outputFiles) out.outputFiles = r.outputFiles.map((f) => ({ ...f, content: Buffer.from(f.content) }));
   return out;
 }
 

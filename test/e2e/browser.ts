@@ -66,3 +66,19 @@ export async function runAndWait(page: Page, timeoutMs = 30_000): Promise<string
 }
 
 export const screenshotDir = path.join(REPO_ROOT, 'docs/screenshots');
+
+/**
+ * The README's screenshots are tracked files: a plain test run must leave `git status` clean, so
+ * they are written only when asked (`make screenshots`, or MUSCODE_SCREENSHOTS=1). Otherwise the
+ * page is still captured (the render is exercised) but the picture goes nowhere.
+ */
+export const SAVE_SCREENSHOTS = process.env.MUSCODE_SCREENSHOTS === '1';
+
+export async function shot(page: Page, name: string): Promise<void> {
+  if (!SAVE_SCREENSHOTS) {
+    await page.screenshot();
+    return;
+  }
+  fs.mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
+}

@@ -22,12 +22,11 @@
  */
 import fs from 'node:fs';
 import type { Socket } from 'node:net';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startTestServer, type TestServer } from '../helpers/app';
 import { CI } from '../helpers/engine';
-import { editorText, ensureWebBuilt, HAVE_CHROMIUM, launchChromium, runAndWait, screenshotDir, setCode } from './browser';
+import { editorText, ensureWebBuilt, HAVE_CHROMIUM, launchChromium, runAndWait, setCode, shot } from './browser';
 
 const EXECUTE_LIMIT = 8;
 // Sign-up and sign-in attempts before the auth limit refuses (this file makes 6 on purpose).
@@ -56,7 +55,6 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('web app: limits, failures, small screens
     });
     return p;
   };
-  const shot = (p: Page, name: string) => p.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
   const start = async (p: number) => {
     const s = await startTestServer({ mode: 'embedded', config: { PORT: String(p), ANONYMOUS_EXECUTE: '1', RATE_LIMIT_EXECUTE: String(EXECUTE_LIMIT), RATE_LIMIT_AUTH: String(AUTH_LIMIT) } });
     s.app.server.on('connection', (c: Socket) => {
@@ -84,7 +82,6 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('web app: limits, failures, small screens
   beforeAll(async () => {
     if (!HAVE_CHROMIUM) throw new Error('Chromium is missing: apt-get install chromium (make deps installs it)');
     ensureWebBuilt();
-    fs.mkdirSync(screenshotDir, { recursive: true });
     server = await start(0);
     port = Number(new URL(server.url).port);
     browser = await launchChromium();

@@ -7,13 +7,11 @@
  *
  * One browser, one page per user, tests in order (each builds on the previous one's state).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startTestServer, type TestServer } from '../helpers/app';
 import { CI } from '../helpers/engine';
-import { editorText, ensureWebBuilt, HAVE_CHROMIUM, launchChromium, runAndWait, screenshotDir, setCode } from './browser';
+import { editorText, ensureWebBuilt, HAVE_CHROMIUM, launchChromium, runAndWait, setCode, shot } from './browser';
 
 // Each run has its own database (PGlite in memory), so fixed names are fine (and the screenshots stable).
 const alice = { email: 'ada@example.com', username: 'ada', password: 'correct horse battery', fullName: 'Ada Lovelace' };
@@ -46,12 +44,10 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('web app in Chromium', () => {
     watch(p, who);
     return p;
   };
-  const shot = (p: Page, name: string) => p.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
 
   beforeAll(async () => {
     if (!HAVE_CHROMIUM) throw new Error('Chromium is missing: apt-get install chromium (make deps installs it)');
     ensureWebBuilt();
-    fs.mkdirSync(screenshotDir, { recursive: true });
     // Access tokens live 4 s here (15 min by default): the whole journey keeps meeting expired
     // tokens, so it also proves that silent refreshes never get in the way.
     server = await startTestServer({ mode: 'embedded', config: { ANONYMOUS_EXECUTE: '1', JWT_EXPIRATION: `${TOKEN_SECONDS}s` } });

@@ -165,18 +165,48 @@ describe('muscode CLI', () => {
     });
   }
 
-  it('languages --json lists the 10 languages, all available', () => {
+  it('languages --json lists the 14 languages, all available', () => {
     const r = cli('languages', '--json');
     expect(r.status).toBe(0);
     const list = JSON.parse(r.stdout) as { id: string; available: boolean; version: string | null }[];
-    expect(list.map((l) => l.id).sort()).toEqual(['c', 'cpp', 'go', 'java', 'javascript', 'php', 'python', 'ruby', 'rust', 'typescript']);
+    expect(list.map((l) => l.id).sort()).toEqual(['awk', 'bash', 'c', 'cpp', 'go', 'java', 'javascript', 'perl', 'php', 'python', 'ruby', 'rust', 'tcl', 'typescript']);
     for (const l of list) expect(l, l.id).toMatchObject({ available: true, version: expect.stringMatching(/\d/) });
   });
 
-  it('selftest passes for all 10 languages', () => {
+  it('selftest passes for all 14 languages', () => {
     const r = cli('selftest');
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain('10/10');
+    expect(r.stdout).toContain('14/14');
     expect(r.stdout).not.toMatch(/\bFAIL\b/);
+  });
+
+  it('run --output-files GLOB --output-dir DIR writes the run\'s files there and names the refused ones', () => {
+    const prog = write(
+      'plot.py',
+      'import os\nopen("plot.png", "wb").write(b"\\x89PNG fake")\nos.makedirs("out", exist_ok=True)\nopen("out/t.csv", "w").write("a,b\\n")\n' +
+        'os.symlink("/etc/passwd", "leak.csv")\n',
+    );
+    const r = cli('run', prog, '--output-files', '*.png,**/*.csv', '--output-dir', 'results');
+    expect(r.status, r.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(work, 'results/plot.png'), 'latin1')).toBe('\x89PNG fake');
+    expect(fs.readFileSync(path.join(work, 'results/out/t.csv'), 'utf8')).toBe('a,b\n');
+    expect(fs.existsSync(path.join(work, 'results/leak.csv'))).toBe(false);
+    expect(r.stderr).toContain('not returned: leak.csv (symlink)');
+    // A symlink already in the output directory is not written through.
+    const victim = path.join(work, 'victim.txt');
+    fs.writeFileSync(victim, 'untouched');
+    fs.symlinkSync(victim, path.join(work, 'results/plot.png.tmp'));
+    fs.rmSync(path.join(work, 'results/plot.png'));
+    fs.renameSync(path.join(work, 'results/plot.png.tmp'), path.join(work, 'results/plot.png'));
+    const again = cli('run', prog, '--output-files', '*.png', '--output-dir', 'results', '--json');
+    expect(again.status).toBe(65);
+    expect(again.stderr).toMatch(/INVALID_FILE.*ELOOP/);
+    expect(fs.readFileSync(victim, 'utf8')).toBe('untouched');
+  });
+
+  it('run of a pasted Java file whose public class is not its file name works', () => {
+    const r = cli('run', write('paste.java', 'public class FizzBuzz {\n  public static void main(String[] a) { System.out.println("fizz"); }\n}\n'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('fizz\n');
   });
 });

@@ -33,6 +33,7 @@ it('runs an interactive pair, cancels one, and carries data and collected files 
     pair: { submission: 'ok', interactorExit: 42, transcript: '42\n', isBuffer: true, files: [['feedback/score_multiplier.txt', '0.5']] },
     cancel: 'CANCELLED',
     run: { stdout: 'from a data file', files: [['out/r.txt', 'written']] },
+    artifacts: { files: [['p.png', 'image/png', true, 'PNG!']], refused: [], timeline: true },
     judge: 'AC 5',
   });
 }, 60_000);

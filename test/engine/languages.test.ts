@@ -7,7 +7,7 @@ describe('languages', () => {
 
   it('reports every language available with a detected version', async () => {
     const list = await ctx.engine.listLanguages();
-    expect(list.map((l) => l.id).sort()).toEqual(['c', 'cpp', 'go', 'java', 'javascript', 'php', 'python', 'ruby', 'rust', 'typescript']);
+    expect(list.map((l) => l.id).sort()).toEqual(['awk', 'bash', 'c', 'cpp', 'go', 'java', 'javascript', 'perl', 'php', 'python', 'ruby', 'rust', 'tcl', 'typescript']);
     for (const l of list) {
       // Under CI a missing toolchain fails the run; it is never skipped.
       if (CI || l.available) expect(l, `${l.id}: ${l.reason}`).toMatchObject({ available: true, version: expect.stringMatching(/\d/) });

@@ -26,6 +26,8 @@ export interface RunCgroup {
   /** Cheap CPU poll (ns) for the CPU-time watchdog. */
   cpuNs(): number;
   usage(): CgroupUsage;
+  /** Memory charged now (bytes), for the resource timeline. */
+  memoryBytes(): number;
   pids(): number[];
   /** Kills every process inside but `keep` (the launcher, which reaps the rest) until none is left. */
   killAll(keep?: number): Promise<void>;

@@ -69,6 +69,10 @@ class V1Cgroup implements RunCgroup {
     return readNum(path.join(this.cpu, 'cpuacct.usage'));
   }
 
+  memoryBytes(): number {
+    return Math.max(0, readNum(path.join(this.mem, 'memory.usage_in_bytes')) - this.memBase);
+  }
+
   usage(): CgroupUsage {
     const peak = readNum(path.join(this.mem, 'memory.max_usage_in_bytes'));
     return {

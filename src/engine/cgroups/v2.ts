@@ -47,6 +47,10 @@ class V2Cgroup implements RunCgroup {
     return readKeyed(path.join(this.dir, 'cpu.stat'), 'usage_usec') * 1000;
   }
 
+  memoryBytes(): number {
+    return Number(fs.readFileSync(path.join(this.dir, 'memory.current'), 'utf8').trim());
+  }
+
   usage(): CgroupUsage {
     return {
       cpuNs: this.cpuNs(),

@@ -5,6 +5,7 @@ export const c: LanguageDefinition = {
   name: 'C (GCC, C17)',
   aliases: ['gcc', 'c17'],
   extensions: ['.c', '.h'],
+  shebang: 'blank',
   sourceFile: 'main.c',
   version: { argv: ['/usr/bin/gcc', '-dumpfullversion'], pattern: /(\S+)/ },
   compile: { argv: ['/usr/bin/gcc', '-O2', '-std=c17', '-pipe', '-o', 'main', '{sources}', '-lm'], sourceExtensions: ['.c'] },

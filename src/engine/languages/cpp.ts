@@ -5,6 +5,7 @@ export const cpp: LanguageDefinition = {
   name: 'C++ (G++, C++17)',
   aliases: ['c++', 'g++', 'cxx'],
   extensions: ['.cpp', '.cc', '.cxx', '.hpp', '.hh'],
+  shebang: 'blank',
   sourceFile: 'main.cpp',
   version: { argv: ['/usr/bin/g++', '-dumpfullversion'], pattern: /(\S+)/ },
   compile: {

@@ -5,6 +5,7 @@ export const go: LanguageDefinition = {
   name: 'Go',
   aliases: ['golang'],
   extensions: ['.go'],
+  shebang: 'blank',
   sourceFile: 'main.go',
   version: { argv: ['/usr/bin/go', 'version'], pattern: /go version go(\S+)/ },
   // Built as a module the engine generates ("module main"), so several files of package main

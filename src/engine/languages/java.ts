@@ -1,3 +1,4 @@
+import { javaMainFile } from './pasted-source.js';
 import { type LanguageDefinition, SELF_TEST_EXPECTED, SELF_TEST_STDIN } from './language.js';
 
 // Debian's OpenJDK 17 by absolute path: /usr/bin/java may point at another JDK via alternatives.
@@ -9,6 +10,9 @@ export const java: LanguageDefinition = {
   aliases: ['jdk', 'java17'],
   extensions: ['.java'],
   sourceFile: 'Main.java',
+  shebang: 'blank',
+  // Pasted `public class FizzBuzz`: the file becomes FizzBuzz.java and the class run FizzBuzz.
+  pasted: (source) => ({ mainFile: javaMainFile(source) }),
   version: { argv: [`${JDK}/bin/javac`, '-version'], pattern: /javac (\S+)/ },
   // -proc:none: no annotation processors, so no user code runs at compile time.
   compile: { argv: [`${JDK}/bin/javac`, '-proc:none', '-encoding', 'UTF-8', '-J-XX:+UseSerialGC', '-J-Xshare:auto', '-d', '.', '{sources}'] },

@@ -1,3 +1,4 @@
+import { esModuleFiles } from './pasted-source.js';
 import { type LanguageDefinition, SELF_TEST_EXPECTED, SELF_TEST_STDIN } from './language.js';
 
 export const javascript: LanguageDefinition = {
@@ -6,6 +7,8 @@ export const javascript: LanguageDefinition = {
   aliases: ['js', 'node', 'nodejs'],
   extensions: ['.js', '.mjs', '.cjs'],
   sourceFile: 'main.js',
+  // A pasted program with a top-level await (or, in JavaScript, import statements) is an ES module.
+  pasted: (source) => ({ files: esModuleFiles(source, 'javascript') }),
   version: { argv: ['/usr/bin/node', '--version'], pattern: /v(\S+)/ },
   run: { argv: ['/usr/bin/node', '{main}'] },
   requires: ['/usr/bin/node'],

@@ -34,6 +34,17 @@ export interface LanguageDefinition {
   env?: Record<string, string>;
   /** Extra read-only binds (host path -> sandbox path), e.g. /etc/php. */
   binds?: { source: string; dest: string }[];
+  /**
+   * Whether the toolchain accepts a `#!` first line ('native': Python, Ruby, PHP, Node, Rust,
+   * tsc) or the engine must blank it ('blank': C, C++, Java, Go). Default 'native'.
+   */
+  shebang?: 'native' | 'blank';
+  /**
+   * For a single pasted file, what its content requires: the path (Java: the public class names
+   * the file; undefined keeps the given one) and files to add (JavaScript and TypeScript with a
+   * top-level await: a package.json that makes it an ES module). See pasted-source.ts.
+   */
+  pasted?: (source: string) => { mainFile?: string; files?: { path: string; content: string }[] };
   /** Files the engine adds when the user did not give them (e.g. Go's go.mod). */
   generatedFiles?: { path: string; content: string }[];
   /** Host paths that must exist for the language to be available. */

@@ -3,19 +3,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CallerError, ErrorCodes } from '../../errors.js';
 import { reachableByOthers } from '../host.js';
+import { awk } from './awk.js';
+import { bash } from './bash.js';
 import { c } from './c.js';
 import { cpp } from './cpp.js';
 import { go } from './go.js';
 import { java } from './java.js';
 import { javascript } from './javascript.js';
 import type { LanguageDefinition } from './language.js';
+import { perl } from './perl.js';
 import { php } from './php.js';
 import { python } from './python.js';
 import { ruby } from './ruby.js';
 import { rust } from './rust.js';
+import { tcl } from './tcl.js';
 import { typescript } from './typescript.js';
 
-export const LANGUAGES: readonly LanguageDefinition[] = [python, javascript, typescript, java, c, cpp, php, go, rust, ruby];
+export const LANGUAGES: readonly LanguageDefinition[] = [python, javascript, typescript, java, c, cpp, php, go, rust, ruby, bash, perl, awk, tcl];
 
 export interface LanguageInfo {
   id: string;

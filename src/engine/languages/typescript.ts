@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { REPO_ROOT } from '../../config/config.js';
+import { esModuleFiles } from './pasted-source.js';
 import { type LanguageDefinition, SELF_TEST_EXPECTED, SELF_TEST_STDIN } from './language.js';
 
 // TypeScript 7's native compiler (a Go binary with its lib .d.ts files beside it) and
@@ -13,6 +14,8 @@ export const typescript: LanguageDefinition = {
   aliases: ['ts'],
   extensions: ['.ts', '.mts', '.cts'],
   sourceFile: 'main.ts',
+  // A pasted program with a top-level await (or, in JavaScript, import statements) is an ES module.
+  pasted: (source) => ({ files: esModuleFiles(source, 'typescript') }),
   version: { argv: [path.join(TSC_DIR, 'tsc'), '--version'], pattern: /Version (\S+)/ },
   // Type errors are compile errors (--noEmitOnError). No package.json: nodenext emits CommonJS.
   compile: {

@@ -14,6 +14,7 @@ import { COLLECT_FILE_BYTES, type InteractiveRunRequest, type InteractiveRunResu
 import { cancelledError, cancelledStage } from './cancel.js';
 import { CompileCache } from './compile-cache.js';
 import { expandArgv, type PreparedJob, prepareJob } from './job.js';
+import { gatherOutputFiles } from './output-files.js';
 import { runPair } from './interactive.js';
 import { SlotPool } from './pool.js';
 
@@ -129,10 +130,16 @@ export class Engine implements EngineClient {
         onStdout: req.onStdout,
         onStderr: req.onStderr,
         signal: req.signal,
+        timeline: req.timeline,
       });
       if (req.signal?.aborted || outcome.reason === 'cancelled') throw cancelledStage('run', outcome);
       const result: RunResult = { language: lang.id, compile: prepared.compile, run: toStage(outcome, runLimits, 'run') };
       if (job.collectFiles.length) result.files = collect(slot, job.collectFiles);
+      if (job.outputGlobs.length) {
+        const { files, refused } = gatherOutputFiles(slot, job.outputGlobs);
+        result.outputFiles = files;
+        result.refusedOutputFiles = refused;
+      }
       return result;
     } finally {
       this.releaseSlot(slotId, slotBusy);
@@ -441,5 +448,6 @@ export function toStage(o: SandboxOutcome, limits: StageLimits, kind: 'run' | 'c
     truncated: o.truncated,
   };
   if (o.internalError) stage.message = o.internalError;
+  if (o.timeline) stage.timeline = o.timeline;
   return stage;
 }

@@ -1,5 +1,7 @@
 import { CallerError, ErrorCodes } from '../../errors.js';
 import type { LanguageDefinition } from '../languages/language.js';
+import { normalizeSource } from '../languages/pasted-source.js';
+import { compileOutputGlobs } from './output-files.js';
 import type { LimitTable } from '../limits.js';
 import { type BoxFile, validateRelativePath } from '../sandbox/box-fs.js';
 import { COLLECT_FILES_MAX, type RunRequest } from '../types.js';
@@ -14,6 +16,8 @@ export interface PreparedJob {
   args: string[];
   /** RunRequest.collectFiles, checked. */
   collectFiles: string[];
+  /** RunRequest.outputFiles, checked and compiled. */
+  outputGlobs: RegExp[];
 }
 
 export function prepareJob(req: RunRequest, lang: LanguageDefinition, limits: LimitTable): PreparedJob {
@@ -47,7 +51,28 @@ export function prepareJob(req: RunRequest, lang: LanguageDefinition, limits: Li
       }
     }
   }
-  const mainFile = req.mainFile === undefined ? files[0]!.path : validateRelativePath(req.mainFile);
+  const sourceExts = [...lang.extensions, ...(lang.compile?.sourceExtensions ?? [])];
+  let mainFile = req.mainFile === undefined ? files[0]!.path : validateRelativePath(req.mainFile);
+  for (const f of files) {
+    if (f.path === mainFile || sourceExts.some((e) => f.path.toLowerCase().endsWith(e))) f.data = normalizeSource(f.data, lang.shebang ?? 'native');
+  }
+  // A single pasted file is named as its language requires (a multi-file project keeps its
+  // names: there the user chose them). Nothing else has a name yet but data files, checked below.
+  if (files.length === 1 && files[0]!.path === mainFile && lang.pasted) {
+    const wanted = lang.pasted(files[0]!.data.toString('utf8'));
+    const checked = wanted.mainFile === undefined ? undefined : safePath(wanted.mainFile);
+    if (checked && checked !== mainFile) {
+      seen.delete(mainFile.toLowerCase());
+      seen.add(checked.toLowerCase());
+      files[0]!.path = checked;
+      mainFile = checked;
+    }
+    for (const extra of wanted.files ?? []) {
+      if (seen.has(extra.path.toLowerCase())) continue;
+      seen.add(extra.path.toLowerCase());
+      files.push({ path: extra.path, data: Buffer.from(extra.content), mode: 0o644 });
+    }
+  }
   const main = files.find((f) => f.path === mainFile);
   if (!main) throw new CallerError(ErrorCodes.mainFileMissing, `main file ${mainFile} is not among the files`, { mainFile });
   if (main.data.length === 0 || main.data.toString('utf8').trim() === '') {
@@ -90,7 +115,8 @@ export function prepareJob(req: RunRequest, lang: LanguageDefinition, limits: Li
   if (collectFiles.length > COLLECT_FILES_MAX) {
     throw new CallerError(ErrorCodes.tooManyFiles, `${collectFiles.length} files to collect is more than ${COLLECT_FILES_MAX}`, { max: COLLECT_FILES_MAX });
   }
-  return { files, dataFiles, mainFile, stdin, args, collectFiles };
+  const outputGlobs = compileOutputGlobs(req.outputFiles);
+  return { files, dataFiles, mainFile, stdin, args, collectFiles, outputGlobs };
 }
 
 /**
@@ -115,6 +141,14 @@ function boxFile(f: { path: string; content?: unknown }, seen: Set<string>, maxB
     throw new CallerError(ErrorCodes.sourceTooLarge, `${p} is ${data.length} bytes, over the limit of ${maxBytes}`, { path: p, max: maxBytes });
   }
   return { path: p, data, mode: 0o644 };
+}
+
+function safePath(p: string): string | undefined {
+  try {
+    return validateRelativePath(p);
+  } catch {
+    return undefined;
+  }
 }
 
 export function expandArgv(template: readonly string[], job: PreparedJob, sourceExtensions: readonly string[]): string[] {

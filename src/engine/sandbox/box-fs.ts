@@ -167,6 +167,46 @@ function checkParents(box: string, rel: string): boolean {
   return true;
 }
 
+/** One entry of a box as lstat sees it (links are never followed). */
+export interface BoxEntry {
+  path: string;
+  kind: 'file' | 'symlink' | 'other';
+  size: number;
+}
+
+/**
+ * The box's entries but directories, at most `maxEntries`, without following any link (a
+ * symlinked directory is listed as a symlink, never entered). For output files: call only
+ * after a stage ended, when nothing in the box moves any more.
+ */
+export function listBox(box: string, maxEntries: number): BoxEntry[] {
+  const out: BoxEntry[] = [];
+  const walk = (dir: string, rel: string, depth: number) => {
+    if (depth > 32) return;
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir).sort();
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (out.length >= maxEntries) return;
+      const full = path.join(dir, name);
+      const relPath = rel ? `${rel}/${name}` : name;
+      let st: fs.Stats;
+      try {
+        st = fs.lstatSync(full);
+      } catch {
+        continue;
+      }
+      if (st.isDirectory()) walk(full, relPath, depth + 1);
+      else out.push({ path: relPath, kind: st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : 'other', size: st.size });
+    }
+  };
+  walk(box, '', 0);
+  return out;
+}
+
 /** Creates empty directories (and their parents) in a box, owned by the slot uid. */
 export function makeBoxDirs(box: string, dirs: readonly string[], uid: number): void {
   for (const d of dirs) {

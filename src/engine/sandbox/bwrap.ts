@@ -6,12 +6,13 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ErrorCodes, SystemError } from '../../errors.js';
 import type { CgroupDriver } from '../cgroups/cgroup.js';
-import { type BoxFile, clearBox, makeBoxDirs, readBoxFile, snapshotBox, writeBoxFiles } from './box-fs.js';
+import { type BoxEntry, type BoxFile, clearBox, listBox, makeBoxDirs, readBoxFile, snapshotBox, writeBoxFiles } from './box-fs.js';
 import type { Bind, EndReason, Sandbox, SandboxOutcome, SandboxSlot, SandboxStage } from './sandbox.js';
 import { seccompFilter } from './seccomp.js';
 import { parseStatus } from './launch-status.js';
 import { OutputCoalescer, type StreamIndex } from './output-coalescer.js';
 import { StagedBinds } from './staged-binds.js';
+import { TimelineSampler } from './timeline.js';
 import { sweepStaleInstances, unmountAndRemove } from '../host.js';
 
 export interface BwrapOptions {
@@ -206,6 +207,30 @@ export class BwrapSandbox implements Sandbox {
     return s.tmpPath;
   }
 
+  /**
+   * A read-only, already unlinked file holding `data`, open at offset 0 (a positional write
+   * leaves the offset alone). 0444: the program, under its own uid, may reopen it through
+   * /proc/self/fd/0; nothing else can reach an unlinked file.
+   */
+  stdinFile(data: Buffer): number {
+    const file = path.join(this.instanceDir, `stdin-${randomBytes(8).toString('hex')}`);
+    const w = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o444);
+    let r: number | undefined;
+    try {
+      for (let done = 0; done < data.length; ) done += fs.writeSync(w, data, done, data.length - done, done);
+      // The program gets a read-only descriptor: through a writable one it could grow a file
+      // outside its box's quota.
+      r = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+      return r;
+    } catch (err) {
+      if (r !== undefined) fs.closeSync(r);
+      throw err;
+    } finally {
+      fs.closeSync(w);
+      fs.rmSync(file, { force: true });
+    }
+  }
+
   get instancePath(): string {
     return this.instanceDir;
   }
@@ -295,6 +320,10 @@ class BwrapSlot implements SandboxSlot {
     return readBoxFile(this.boxPath, rel, maxBytes);
   }
 
+  list(maxEntries: number): BoxEntry[] {
+    return listBox(this.boxPath, maxEntries);
+  }
+
   clear(): void {
     try {
       clearBox(this.boxPath);
@@ -378,11 +407,28 @@ class BwrapSlot implements SandboxSlot {
     let reason: EndReason = 'exited';
     let statusText = '';
     const tSpawn = performance.now();
-    const child = spawn(this.sb.opts.launcherPath, launchArgs, {
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
-      detached: true,
-      env: {},
-    });
+    // A batch stage's stdin is a regular file (unlinked at once, so nothing else can open it),
+    // not libuv's socketpair: programs open /dev/stdin (`readFileSync('/dev/stdin')` in
+    // JavaScript), which fails on a socket (ENXIO), and read its size or seek as they would with
+    // `< input.txt`. Interactive stages keep their pipe.
+    let stdinFd: number | undefined;
+    try {
+      if (!stage.io) stdinFd = this.sb.stdinFile(stage.stdin ?? Buffer.alloc(0));
+    } catch (err) {
+      cgroups.release(cg);
+      return fail(`cannot write stdin: ${(err as Error).message}`);
+    }
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(this.sb.opts.launcherPath, launchArgs, {
+        stdio: [stdinFd ?? 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+        detached: true,
+        env: {},
+      });
+    } finally {
+      // The child has its own copy (or none, if spawning failed: reported below as an error).
+      if (stdinFd !== undefined) fs.closeSync(stdinFd);
+    }
     // Kill everything in the cgroup but the launcher: it reaps what we kill (so no zombie is
     // left to a host init that may not reap) and then exits by itself.
     const killTree = (why: EndReason) => {
@@ -427,8 +473,7 @@ class BwrapSlot implements SandboxSlot {
     const seccompPipe = child.stdio[3] as NodeJS.WritableStream;
     seccompPipe.on('error', () => undefined);
     seccompPipe.end(seccompFilter());
-    child.stdin!.on('error', () => undefined); // EPIPE: the program did not read all its stdin
-    if (!stage.io) child.stdin!.end(stage.stdin ?? Buffer.alloc(0));
+    child.stdin?.on('error', () => undefined); // EPIPE: an interactive program stopped reading
 
     const wallTimer = setTimeout(() => killTree('wall'), limits.wallMs);
     const cpuLimitNs = limits.cpuMs * 1e6;
@@ -446,6 +491,7 @@ class BwrapSlot implements SandboxSlot {
         // cgroup read failed: the wall timer still bounds the run
       }
     }, this.sb.opts.cpuPollMs);
+    const sampler = stage.timeline ? new TimelineSampler(cg, tSpawn) : null;
     const onAbort = () => killTree('cancelled');
     if (stage.signal?.aborted) onAbort();
     stage.signal?.addEventListener('abort', onAbort);
@@ -462,6 +508,7 @@ class BwrapSlot implements SandboxSlot {
     const tExit = performance.now();
     clearTimeout(wallTimer);
     clearInterval(cpuTimer);
+    const timeline = sampler?.stop();
     stage.signal?.removeEventListener('abort', onAbort);
 
     // Daemons and stragglers: nothing outlives its stage. Then the launcher, having reaped
@@ -500,6 +547,7 @@ class BwrapSlot implements SandboxSlot {
       stderr: Buffer.concat(stderr),
       truncated,
       timings,
+      ...(timeline ? { timeline } : {}),
     };
     if (spawnError) return { ...outcome, internalError: `spawn failed: ${(spawnError as Error).message}` };
     if (reason === 'exited' && outcome.cpuMs > limits.cpuMs) outcome.reason = 'cpu';

@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { StageLimits } from '../types.js';
-import type { BoxFile } from './box-fs.js';
+import type { BoxEntry, BoxFile } from './box-fs.js';
+import type { TimelineSample } from './timeline.js';
 
 /** A read-only bind of a host path into the sandbox (toolchain extras such as /etc/java-17-openjdk). */
 export interface Bind {
@@ -24,6 +25,8 @@ export interface SandboxStage {
    * the output limit); the caller relays and ends them (engine/runner/interactive.ts).
    */
   io?: (streams: { stdin: Writable; stdout: Readable }) => void;
+  /** Sample the stage's CPU and memory over time (timeline.ts). */
+  timeline?: boolean;
 }
 
 /** Why the stage ended, as seen by the host. */
@@ -43,6 +46,8 @@ export interface SandboxOutcome {
   truncated: boolean;
   /** Set when the sandbox itself failed (nothing of the user's ran, or its result is unknown). */
   internalError?: string;
+  /** With `timeline`: [ms, cpuMs, memoryKb] samples over the stage's life. */
+  timeline?: TimelineSample[];
   /** Where the time went, for benchmarks (ms). */
   timings: { cgroupMs: number; spawnToExitMs: number; cleanupMs: number };
 }
@@ -61,6 +66,8 @@ export interface SandboxSlot {
   makeDirs(paths: readonly string[]): void;
   /** One regular file of the box, up to maxBytes, or null; never follows a link (call only after a stage ended). */
   readFile(path: string, maxBytes: number): Buffer | null;
+  /** The box's entries (no directories), links never followed (call only after a stage ended). */
+  list(maxEntries: number): BoxEntry[];
   run(stage: SandboxStage): Promise<SandboxOutcome>;
 }
 

@@ -17,6 +17,9 @@ const loaders: Record<string, () => Promise<Extension>> = {
   go: async () => (await import('@codemirror/lang-go')).go(),
   rust: async () => (await import('@codemirror/lang-rust')).rust(),
   ruby: async () => StreamLanguage.define((await import('@codemirror/legacy-modes/mode/ruby')).ruby),
+  bash: async () => StreamLanguage.define((await import('@codemirror/legacy-modes/mode/shell')).shell),
+  perl: async () => StreamLanguage.define((await import('@codemirror/legacy-modes/mode/perl')).perl),
+  tcl: async () => StreamLanguage.define((await import('@codemirror/legacy-modes/mode/tcl')).tcl),
   json: async () => (await import('@codemirror/lang-javascript')).javascript(),
 };
 
@@ -32,6 +35,10 @@ const INDENT: Record<string, string> = {
   javascript: '  ',
   typescript: '  ',
   ruby: '  ',
+  bash: '  ',
+  perl: '    ',
+  tcl: '    ',
+  awk: '    ',
 };
 
 const cache = new Map<string, Promise<Extension>>();

@@ -102,6 +102,29 @@ name = "world" if name.empty?
 puts "Hello, #{name}!"
 (1..3).each { |i| puts "step #{i}" }
 `,
+  bash: `read -r name
+echo "Hello, \${name:-world}!"
+for i in 1 2 3; do
+  echo "step $i"
+done
+`,
+  perl: `my $name = <STDIN> // '';
+chomp $name;
+$name = 'world' if $name eq '';
+print "Hello, $name!\n";
+print "step $_\n" for 1 .. 3;
+`,
+  awk: `NR == 1 { name = $0 }
+END {
+  if (name == "") name = "world"
+  print "Hello, " name "!"
+  for (i = 1; i <= 3; i++) print "step " i
+}
+`,
+  tcl: `if {[gets stdin name] <= 0} { set name world }
+puts "Hello, $name!"
+for {set i 1} {$i <= 3} {incr i} { puts "step $i" }
+`,
 };
 
 export function starterFor(language: string): string {
@@ -120,6 +143,10 @@ export const MAIN_FILES: Record<string, string> = {
   go: 'main.go',
   rust: 'main.rs',
   ruby: 'main.rb',
+  bash: 'main.sh',
+  perl: 'main.pl',
+  awk: 'main.awk',
+  tcl: 'main.tcl',
 };
 
 /** The language of a file, from its extension (for the project editor's highlighting). */
@@ -141,6 +168,12 @@ export function languageOfPath(path: string, fallback: string): string {
     go: 'go',
     rs: 'rust',
     rb: 'ruby',
+    sh: 'bash',
+    bash: 'bash',
+    pl: 'perl',
+    pm: 'perl',
+    awk: 'awk',
+    tcl: 'tcl',
     json: 'json',
     md: 'text',
     txt: 'text',
