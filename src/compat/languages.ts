@@ -16,7 +16,16 @@ export interface CompatLanguage {
   piston: { language: string; aliases: string[]; runtime?: string; versions: string[] };
 }
 
+/**
+ * AWK and Tcl are left out: Judge0 CE 1.13.1 has neither, so no client can name them by id
+ * (and the table keeps one entry per language with both APIs' names).
+ */
 export const COMPAT_LANGUAGES: readonly CompatLanguage[] = [
+  {
+    id: 'bash',
+    judge0: { id: 46, name: (v) => `Bash (${v})` },
+    piston: { language: 'bash', aliases: ['sh'], versions: ['5.2.0', '5.1.0'] },
+  },
   {
     id: 'c',
     judge0: { id: 50, name: (v) => `C (GCC ${v})` },
@@ -46,6 +55,11 @@ export const COMPAT_LANGUAGES: readonly CompatLanguage[] = [
       runtime: 'node',
       versions: ['20.11.1', '18.15.0', '16.3.0', '15.10.0'],
     },
+  },
+  {
+    id: 'perl',
+    judge0: { id: 85, name: (v) => `Perl (${v})` },
+    piston: { language: 'perl', aliases: ['pl'], versions: ['5.36.0', '5.26.1'] },
   },
   {
     id: 'php',
