@@ -5,6 +5,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { trustProxySetting } from '../config/config.js';
 import { authPlugin } from '../auth/plugin.js';
 import { authRoutes } from '../auth/routes.js';
 import { judge0Routes } from '../compat/judge0/routes.js';
@@ -72,7 +73,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
       connectionsCheckingInterval: timeouts.connectionsCheckingInterval,
     },
     clientErrorHandler,
-    trustProxy: false,
+    // Issue 12: the client's address behind a proxy (rate limits, lockout, audit); see TRUST_PROXY.
+    trustProxy: trustProxySetting(ctx.config.TRUST_PROXY),
     genReqId: () => crypto.randomUUID(),
     ajv: undefined,
   }).withTypeProvider<ZodTypeProvider>();

@@ -12,6 +12,8 @@ export interface AuthUser {
   id: string;
   username: string;
   role: string;
+  /** The session (refresh-token family) of the access token, when it names one. */
+  sessionId?: string;
 }
 
 declare module 'fastify' {
