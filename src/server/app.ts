@@ -8,6 +8,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { trustProxySetting } from '../config/config.js';
 import { authPlugin } from '../auth/plugin.js';
 import { authRoutes } from '../auth/routes.js';
+import { apiKeyRoutes } from '../auth/api-key-routes.js';
 import { judge0Routes } from '../compat/judge0/routes.js';
 import { pistonRoutes } from '../compat/piston/routes.js';
 import { executionRoutes, waitBudgetMs } from '../executions/routes.js';
@@ -117,6 +118,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
     // Issue 3 (guards): rate limits; after the auth plugin, whose onRequest hook sets request.user.
     await rateLimitGuard(api, ctx);
     await api.register(async (r) => authRoutes(r, ctx), { prefix: '/auth' });
+    await api.register(async (r) => apiKeyRoutes(r, ctx), { prefix: '/auth' });
     await api.register(async (r) => executionRoutes(r, ctx));
     await api.register(async (r) => systemRoutes(r, ctx));
     await api.register(async (r) => projectRoutes(r, ctx));

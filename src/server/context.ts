@@ -14,6 +14,9 @@ export interface AuthUser {
   role: string;
   /** The session (refresh-token family) of the access token, when it names one. */
   sessionId?: string;
+  /** Set when the caller is an API key (src/auth/api-keys.ts): the key and what it may do. */
+  apiKeyId?: string;
+  scopes?: string[];
 }
 
 declare module 'fastify' {

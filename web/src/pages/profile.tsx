@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { api } from '../api/session';
 import type { Execution, Pagination, Stats } from '../api/types';
 import { useAuth } from '../auth';
+import { ApiKeys } from '../components/api-keys';
 import { Empty, ErrorNote, formatDate, formatKb, formatMs, Pager, Spinner, useTitle, VerdictBadge } from '../components/common';
 
 function Figure({ label, value, testId }: { label: string; value: string | number; testId?: string }) {
@@ -68,6 +69,8 @@ export default function Profile() {
           </>
         )}
       </section>
+
+      <ApiKeys />
 
       <section aria-labelledby="recent-title" className="card">
         <h2 id="recent-title">Recent executions</h2>
