@@ -99,7 +99,7 @@ export default function Profile() {
                     <td>
                       <VerdictBadge verdict={e.status === 'cancelled' ? 'cancelled' : (e.verdict ?? e.status)} />
                     </td>
-                    <td>{e.exitCode ?? e.signal ?? '–'}</td>
+                    <td>{e.signal ?? e.exitCode ?? '–'}</td>
                     <td>{formatMs(e.cpuMs)}</td>
                     <td>{formatMs(e.wallMs)}</td>
                     <td>{formatKb(e.memoryKb)}</td>
