@@ -220,7 +220,8 @@ export const OPTIONS = {
   },
   EXECUTION_TIMEOUT: {
     schema: z.coerce.number().positive().max(600).default(DEFAULT_LIMITS.run.max.wallMs / 1000),
-    description: 'Maximum wall time of a run stage, seconds (first seed).',
+    description:
+      "Maximum wall time of a run stage, seconds (first seed). Also the largest `timeout` (CPU seconds) a request may ask for, when above the engine's 15 s.",
   },
   MEMORY_LIMIT: {
     schema: int(16, 65536).default(DEFAULT_LIMITS.run.defaults.memoryBytes / 2 ** 20),
