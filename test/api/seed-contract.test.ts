@@ -2,7 +2,7 @@ import http from 'node:http';
 import { desc, eq } from 'drizzle-orm';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.js';
+import { loadConfig, trustProxySetting } from '../../src/config/config.js';
 import { auditLogs } from '../../src/db/schema.js';
 import { api, registerUser, startTestServer, type TestServer } from '../helpers/app.js';
 
@@ -162,6 +162,16 @@ describe('behind a proxy (TRUST_PROXY)', () => {
   afterAll(async () => {
     await server?.stop();
     await untrusting?.stop();
+  });
+
+  it('TRUST_PROXY takes false, a hop count, or addresses and CIDRs; anything else stops startup', () => {
+    expect(trustProxySetting(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY)).toBe(false);
+    expect(trustProxySetting(loadConfig({}).TRUST_PROXY)).toEqual(['loopback']);
+    expect(trustProxySetting(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 172.16.0.0/12' }).TRUST_PROXY)).toEqual(['10.0.0.0/8', '172.16.0.0/12']);
+    const hops = trustProxySetting(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY) as (a: string, hop: number) => boolean;
+    expect([0, 1, 2].map((h) => hops('203.0.113.1', h))).toEqual([true, true, false]);
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY/);
+    expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY/);
   });
 
   const login = (s: TestServer, client: string, email: string, password: string) => viaProxy(s, 'POST', '/api/v1/auth/login', client, { email, password });
