@@ -77,9 +77,8 @@ export function requiredScope(method: string, path: string): ApiKeyScope {
   return 'projects';
 }
 
-export function assertScope(user: AuthUser, method: string, path: string): void {
+export function assertScope(user: AuthUser, method: string, path: string, need: ApiKeyScope = requiredScope(method, path)): void {
   if (!user.scopes) return; // an access token (a session) may do everything its user may
-  const need = requiredScope(method, path);
   if (user.scopes.includes('admin') || user.scopes.includes(need)) return;
   throw new CallerError(HttpCodes.insufficientScope, `this API key lacks the "${need}" scope`, { required: need, scopes: user.scopes });
 }

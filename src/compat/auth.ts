@@ -36,7 +36,10 @@ async function callerOf(request: FastifyRequest, ctx: AppContext, tokenHeader: s
     throw new CompatUnauthorized('invalid or expired token');
   }
   try {
-    assertScope(user, request.method, request.url);
+    // The compat APIs only run code and read results: GET needs `read`, anything else (a
+    // submission, a DELETE, Judge0's POST /authenticate) `execute`.
+    const need = request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'execute';
+    assertScope(user, request.method, request.url, need);
   } catch (err) {
     throw new CompatForbidden(err instanceof Error ? err.message : 'forbidden');
   }

@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requiredScope } from '../../src/auth/api-keys.js';
 import { apiKeys } from '../../src/db/schema.js';
-import { api, registerUser, startTestServer, type TestServer } from '../helpers/app.js';
+import { api, type Mode, registerUser, startTestServer, type TestServer } from '../helpers/app.js';
 
 /** Issue 12 item 3: personal access tokens (`mck_…`) on the main, Judge0 and Piston APIs. */
 
@@ -26,10 +26,11 @@ async function createKey(server: TestServer, token: string, body: { name: string
 
 const PY = { language: 'python', code: 'print(6*7)' };
 
-describe('API keys (embedded)', () => {
+for (const mode of ['embedded', 'cluster'] as Mode[])
+describe(`API keys (${mode})`, () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ mode: 'embedded' });
+    server = await startTestServer({ mode });
   });
   afterAll(async () => server?.stop());
 
@@ -126,6 +127,8 @@ describe('API keys (embedded)', () => {
     expect(sub.status, JSON.stringify(sub.body)).toBe(201);
     expect(sub.body.stdout).toBe('42\n');
     expect((await api(server, 'POST', '/judge0/submissions', { body, headers: { 'x-auth-token': read.key } })).status).toBe(403);
+    // Judge0's token check answers for an execute key (clients call it at start-up).
+    expect((await api(server, 'POST', '/judge0/authenticate', { headers: { 'x-auth-token': exec.key } })).status).toBe(200);
     const piston = await api<{ run: { stdout: string } }>(server, 'POST', '/piston/api/v2/execute', {
       token: exec.key,
       body: { language: 'python', version: '*', files: [{ content: 'print(6*7)' }] },
