@@ -8,6 +8,8 @@ export const AuditActions = {
   loginFailed: 'login_failed',
   logout: 'logout',
   refreshReuse: 'refresh_reuse',
+  apiKeyCreate: 'api_key_create',
+  apiKeyRevoke: 'api_key_revoke',
 } as const;
 
 export interface AuditEntry {

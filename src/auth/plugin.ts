@@ -4,6 +4,7 @@ import { HttpCodes } from '../server/http-errors.js';
 import { CallerError } from '../errors.js';
 import { authServiceFor } from './service.js';
 import { verifyAccessJwt } from './tokens.js';
+import { apiKeysFor, assertScope, isApiKeyShape } from './api-keys.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -34,10 +35,18 @@ export async function authPlugin(app: FastifyInstance, ctx: AppContext): Promise
   app.addHook('onRequest', async (request) => {
     request.user = null;
     if (request.routeOptions.config?.ignoreAccessToken) return;
+    // (API keys: see src/auth/api-keys.ts; the header is never logged.)
     const header = request.headers.authorization;
     if (header === undefined) return;
     const m = /^Bearer +(\S+) *$/i.exec(header);
     if (!m?.[1]) throw new CallerError(HttpCodes.invalidToken, 'the Authorization header must be "Bearer <access token>"');
+    if (isApiKeyShape(m[1])) {
+      // Issue 12: a personal access token acts as its owner, within its scopes.
+      const user = await apiKeysFor(ctx.database.db).verify(m[1]);
+      assertScope(user, request.method, request.url);
+      request.user = user;
+      return;
+    }
     request.user = await verifyAccessToken(m[1], ctx);
   });
 

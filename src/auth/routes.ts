@@ -2,7 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { bodyLimitsFor } from '../server/body-limits.js';
-import type { AppContext } from '../server/context.js';
+import type { AppContext, AuthUser } from '../server/context.js';
+import { CallerError } from '../errors.js';
+import { HttpCodes } from '../server/http-errors.js';
+import { verifyAccessJwt } from './tokens.js';
 import { commonErrors, envelope, errorResponse, ok } from '../server/envelope.js';
 import { requireUser } from './guard.js';
 import { authServiceFor, loginInput, registerInput, type RequestMeta } from './service.js';
@@ -150,16 +153,27 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
       schema: {
         tags: ['auth'],
         summary: 'Log out',
-        description: 'Ends the session the refresh token (body or cookie) belongs to, and clears the cookie. Idempotent.',
+        description:
+          'Ends the session the refresh token (body or cookie) belongs to, and clears the cookie. Idempotent. Without a refresh token, the `Authorization: Bearer` access token names the session to end (as the first seed\'s clients log out); an expired but genuine access token is accepted for this.',
         body: tokenBody,
-        response: { 200: envelope(z.object({ loggedOut: z.literal(true) })), ...commonErrors },
+        response: { 200: envelope(z.object({ loggedOut: z.literal(true), message: z.string() })).extend({ message: z.string() }), ...commonErrors },
       },
     },
     async (request, reply) => {
       const token = presented(request, request.body);
+      let bearer: AuthUser | null = null;
+      const header = request.headers.authorization;
+      if (!token && header !== undefined) {
+        const m = /^Bearer +(\S+) *$/i.exec(header);
+        if (!m?.[1]) throw new CallerError(HttpCodes.invalidToken, 'the Authorization header must be "Bearer <access token>"');
+        // Ending a session with an expired token is harmless; its refresh family outlives it.
+        bearer = await verifyAccessJwt(m[1], ctx.secrets.jwt, { expiredToleranceS: Math.ceil(service.refreshTtlMs / 1000) });
+      }
       clearCookie(request, reply);
-      await service.logout(token, meta(request));
-      return ok({ loggedOut: true as const });
+      await service.logout(token, meta(request), bearer);
+      const message = 'Logged out successfully';
+      // `message` at the top as well: the first seed answers `{success, message}`.
+      return { ...ok({ loggedOut: true as const, message }), message };
     },
   );
 

@@ -71,7 +71,7 @@ const agoMs = (ms: number) => sql`(now() - make_interval(secs => ${ms / 1000}))`
 type RefreshOutcome =
   | { kind: 'invalid'; why: string }
   | { kind: 'reused'; userId: string; familyId: string }
-  | { kind: 'ok'; userId: string; refreshToken: string; viaGrace: boolean };
+  | { kind: 'ok'; userId: string; familyId: string; refreshToken: string; viaGrace: boolean };
 
 /**
  * Accounts and sessions. A session is a refresh-token family started by register or login;
@@ -112,9 +112,9 @@ export class AuthService {
           .values({ email, username: v.username, passwordHash, fullName: v.fullName ?? null })
           .returning();
         if (!user) throw new Error('insert returned no row');
-        const refreshToken = await this.#startFamily(tx, user.id, meta);
+        const { token: refreshToken, familyId } = await this.#startFamily(tx, user.id, meta);
         await audit(tx, { userId: user.id, action: AuditActions.register, resourceType: 'user', resourceId: user.id, ...this.#where(meta) });
-        return { userId: user.id, token: await this.#access(user), refreshToken };
+        return { userId: user.id, token: await this.#access(user, familyId), refreshToken };
       });
     } catch (err) {
       // Two registrations racing past the pre-check: the unique indexes decide.
@@ -153,9 +153,9 @@ export class AuthService {
     if (!user.isActive) throw new CallerError(HttpCodes.forbidden, 'this account is disabled');
     return this.#db.transaction(async (tx) => {
       const [fresh] = await tx.update(users).set({ lastLoginAt: sql`now()` }).where(eq(users.id, user.id)).returning();
-      const refreshToken = await this.#startFamily(tx, user.id, meta);
+      const { token: refreshToken, familyId } = await this.#startFamily(tx, user.id, meta);
       await audit(tx, { userId: user.id, action: AuditActions.login, ...this.#where(meta) });
-      return { token: await this.#access(user), refreshToken, user: toPublic(fresh ?? user) };
+      return { token: await this.#access(user, familyId), refreshToken, user: toPublic(fresh ?? user) };
     });
   }
 
@@ -190,7 +190,7 @@ export class AuthService {
         if (row.expired) return { kind: 'invalid', why: 'expired' };
         if (row.rotated) {
           const successor = row.inGrace && row.successorSealed ? this.#crypto.unseal(row.successorSealed, row.id) : null;
-          if (successor) return { kind: 'ok', userId: row.userId, refreshToken: successor, viaGrace: true };
+          if (successor) return { kind: 'ok', userId: row.userId, familyId: row.familyId, refreshToken: successor, viaGrace: true };
           // Reuse of a rotated token: someone else holds a copy. End the whole session.
           await tx
             .update(refreshTokens)
@@ -222,7 +222,7 @@ export class AuthService {
           ipAddress: meta.ip.slice(0, 64),
           userAgent: meta.userAgent?.slice(0, 512) ?? null,
         });
-        return { kind: 'ok', userId: row.userId, refreshToken: next, viaGrace: false };
+        return { kind: 'ok', userId: row.userId, familyId: row.familyId, refreshToken: next, viaGrace: false };
       }
       return { kind: 'invalid', why: 'concurrently revoked' };
     });
@@ -236,12 +236,18 @@ export class AuthService {
       .where(and(eq(refreshTokens.userId, outcome.userId), isNotNull(refreshTokens.successorSealed), lte(refreshTokens.rotatedAt, agoMs(this.graceMs))));
     const user = await this.#activeUser(outcome.userId);
     if (!user) throw invalidRefresh('the account no longer exists');
-    return { token: await this.#access(user), refreshToken: outcome.refreshToken };
+    return { token: await this.#access(user, outcome.familyId), refreshToken: outcome.refreshToken };
   }
 
   /** Ends the session (the token's whole family). Idempotent: an unknown token is not an error. */
-  async logout(refreshToken: string | undefined, meta: RequestMeta): Promise<void> {
-    if (!refreshToken) throw unauthorized('a refresh token is required (body or cookie)');
+  /**
+   * Ends a session. With a refresh token: its family. Without one (issue 12: the first seed's
+   * clients log out with only the Authorization header), `bearer` is the access token's user and
+   * the session it names (`sid`) ends; an older token without `sid` ends every session of the user.
+   */
+  async logout(refreshToken: string | undefined, meta: RequestMeta, bearer: AuthUser | null = null): Promise<void> {
+    if (!refreshToken && bearer) return this.#logoutBearer(bearer, meta);
+    if (!refreshToken) throw unauthorized('a refresh token (body or cookie) or an access token (Authorization header) is required');
     if (!isRefreshTokenShape(refreshToken)) return;
     const [row] = await this.#db
       .select({ userId: refreshTokens.userId, familyId: refreshTokens.familyId })
@@ -313,17 +319,32 @@ export class AuthService {
       });
   }
 
-  async #startFamily(tx: Db, userId: string, meta: RequestMeta): Promise<string> {
+  async #startFamily(tx: Db, userId: string, meta: RequestMeta): Promise<{ token: string; familyId: string }> {
     const token = generateRefreshToken();
+    const familyId = crypto.randomUUID();
     await tx.insert(refreshTokens).values({
       userId,
-      familyId: crypto.randomUUID(),
+      familyId,
       tokenHash: this.#crypto.hash(token),
       expiresAt: fromNow(this.refreshTtlMs),
       ipAddress: meta.ip.slice(0, 64),
       userAgent: meta.userAgent?.slice(0, 512) ?? null,
     });
-    return token;
+    return { token, familyId };
+  }
+
+  async #logoutBearer(user: AuthUser, meta: RequestMeta): Promise<void> {
+    await this.#db.transaction(async (tx) => {
+      const scope = user.sessionId ? eq(refreshTokens.familyId, user.sessionId) : undefined;
+      const ended = await tx
+        .update(refreshTokens)
+        .set({ revoked: true, successorSealed: null })
+        .where(and(eq(refreshTokens.userId, user.id), eq(refreshTokens.revoked, false), scope))
+        .returning({ id: refreshTokens.id });
+      if (ended.length > 0) {
+        await audit(tx, { userId: user.id, action: AuditActions.logout, resourceType: 'refresh_token_family', ...(user.sessionId ? { resourceId: user.sessionId } : {}), ...this.#where(meta) });
+      }
+    });
   }
 
   async #activeUser(userId: string): Promise<UserRow | null> {
@@ -331,8 +352,8 @@ export class AuthService {
     return user && user.isActive ? user : null;
   }
 
-  #access(user: UserRow): Promise<string> {
-    return signAccessToken({ id: user.id, username: user.username, role: user.role } satisfies AuthUser, this.#secrets.jwt, this.accessTtlMs);
+  #access(user: UserRow, familyId: string): Promise<string> {
+    return signAccessToken({ id: user.id, username: user.username, role: user.role } satisfies AuthUser, this.#secrets.jwt, this.accessTtlMs, Date.now(), familyId);
   }
 
   #where(meta: RequestMeta): { ip: string; userAgent?: string } {

@@ -20,6 +20,8 @@ export interface AccessClaims {
   username: string;
   role: string;
   typ: typeof ACCESS_TYP;
+  /** The session (refresh-token family) the token was issued in; lets a header-only logout end it. */
+  sid?: string;
   iat: number;
   exp: number;
 }
@@ -28,9 +30,9 @@ const encoder = new TextEncoder();
 const hmacKey = (secret: string): Uint8Array => encoder.encode(secret);
 
 /** Signs an access token for `user` that lives `ttlMs` from `nowMs`. */
-export async function signAccessToken(user: AuthUser, secret: string, ttlMs: number, nowMs: number = Date.now()): Promise<string> {
+export async function signAccessToken(user: AuthUser, secret: string, ttlMs: number, nowMs: number = Date.now(), sessionId?: string): Promise<string> {
   const iat = Math.floor(nowMs / 1000);
-  return new SignJWT({ username: user.username, role: user.role, typ: ACCESS_TYP })
+  return new SignJWT({ username: user.username, role: user.role, typ: ACCESS_TYP, ...(sessionId ? { sid: sessionId } : {}) })
     .setProtectedHeader({ alg: ACCESS_ALG, typ: 'JWT' })
     .setSubject(user.id)
     .setIssuedAt(iat)
@@ -45,12 +47,12 @@ const invalidToken = (why: string) => new CallerError(HttpCodes.invalidToken, `i
  * anything else is looked at), signature first, then exp, then the claim shapes. Throws
  * CallerError TOKEN_EXPIRED or INVALID_TOKEN (both 401).
  */
-export async function verifyAccessJwt(token: string, secret: string): Promise<AuthUser> {
+export async function verifyAccessJwt(token: string, secret: string, opts: { expiredToleranceS?: number } = {}): Promise<AuthUser> {
   // A JWT is three base64url segments; anything else is refused without parsing it.
   if (token.length > 4096 || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) throw invalidToken('malformed');
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(token, hmacKey(secret), { algorithms: [ACCESS_ALG], requiredClaims: ['sub', 'exp', 'iat'] }));
+    ({ payload } = await jwtVerify(token, hmacKey(secret), { algorithms: [ACCESS_ALG], requiredClaims: ['sub', 'exp', 'iat'], clockTolerance: opts.expiredToleranceS ?? 0 }));
   } catch (err) {
     // jose checks the signature before the claims, so a forged token never reaches "expired".
     if (err instanceof joseErrors.JWTExpired) throw new CallerError(HttpCodes.tokenExpired, 'the access token has expired; refresh it');
@@ -58,11 +60,11 @@ export async function verifyAccessJwt(token: string, secret: string): Promise<Au
     if (err instanceof joseErrors.JWSSignatureVerificationFailed) throw invalidToken('bad signature');
     throw invalidToken('not a valid token');
   }
-  const { sub, username, role, typ } = payload;
+  const { sub, username, role, typ, sid } = payload;
   if (typ !== ACCESS_TYP) throw invalidToken('not an access token');
   if (typeof sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(sub)) throw invalidToken('bad subject');
   if (typeof username !== 'string' || typeof role !== 'string') throw invalidToken('missing claims');
-  return { id: sub, username, role };
+  return typeof sid === 'string' ? { id: sub, username, role, sessionId: sid } : { id: sub, username, role };
 }
 
 /** Prefix so that a refresh token is recognisable in logs and secret scanners. */

@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { apiKeysFor, assertScope, isApiKeyShape } from '../auth/api-keys.js';
 import { verifyAccessToken } from '../auth/plugin.js';
 import type { AppContext, AuthUser } from '../server/context.js';
 
 /**
- * Who is calling a compatibility API. Until API keys exist (issue 12 item 3), a MUSCode access
+ * Who is calling a compatibility API. A MUSCode API key (`mck_…`, issue 12 item 3) or access
  * token is accepted as `Authorization: Bearer <token>` and, on the Judge0 API, as
  * `X-Auth-Token: <token>` (Judge0's authentication header); without one the call is anonymous
  * and may run code only when ANONYMOUS_EXECUTE is on. A token that is present but invalid is a
@@ -12,6 +13,8 @@ import type { AppContext, AuthUser } from '../server/context.js';
  * instances; such a header is ignored rather than refused.
  */
 export class CompatUnauthorized extends Error {}
+/** An API key without the scope the call needs (GET: `read`; anything else: `execute`). */
+export class CompatForbidden extends Error {}
 
 export function compatAuth(app: FastifyInstance, ctx: AppContext, opts: { tokenHeader?: string }): void {
   app.decorateRequest('user', null);
@@ -26,9 +29,19 @@ async function callerOf(request: FastifyRequest, ctx: AppContext, tokenHeader: s
   const headerValue = tokenHeader ? request.headers[tokenHeader] : undefined;
   const token = bearer ?? (typeof headerValue === 'string' && headerValue.trim() ? headerValue.trim() : undefined);
   if (token === undefined) return null;
+  let user: AuthUser;
   try {
-    return await verifyAccessToken(token, ctx);
+    user = isApiKeyShape(token) ? await apiKeysFor(ctx.database.db).verify(token) : await verifyAccessToken(token, ctx);
   } catch {
     throw new CompatUnauthorized('invalid or expired token');
   }
+  try {
+    // The compat APIs only run code and read results: GET needs `read`, anything else (a
+    // submission, a DELETE, Judge0's POST /authenticate) `execute`.
+    const need = request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'execute';
+    assertScope(user, request.method, request.url, need);
+  } catch (err) {
+    throw new CompatForbidden(err instanceof Error ? err.message : 'forbidden');
+  }
+  return user;
 }

@@ -100,6 +100,14 @@ export const OPTIONS = {
     description:
       "Hosts (names or IP addresses, comma-separated) a Judge0 `callback_url` may point to. Empty: callbacks are refused. Loopback, link-local and private addresses are refused unless listed here by address; redirects are never followed.",
   },
+  TRUST_PROXY: {
+    schema: z
+      .string()
+      .regex(/^(false|\d+|((loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d+)?)\s*(,\s*|$))+)$/, 'false, a hop count, or comma-separated addresses/CIDRs')
+      .default('loopback'),
+    description:
+      "Which proxies' `X-Forwarded-For` is believed, for the client address used by rate limits, login lockout and the audit log: `false` (none: the peer's address), a hop count (`1`: the last hop), or comma-separated addresses/CIDRs (`10.0.0.0/8,172.16.0.0/12`), or `loopback`, `linklocal`, `uniquelocal`. Default `loopback`: a proxy on the same host (deploy/nginx.conf) works as is; a proxy elsewhere must be listed.",
+  },
   SERVICE_USER: {
     schema: z.string().default('muscode'),
     description: 'Unprivileged user the HTTP/worker process runs as; only the engine supervisor keeps root.',
@@ -212,7 +220,8 @@ export const OPTIONS = {
   },
   EXECUTION_TIMEOUT: {
     schema: z.coerce.number().positive().max(600).default(DEFAULT_LIMITS.run.max.wallMs / 1000),
-    description: 'Maximum wall time of a run stage, seconds (first seed).',
+    description:
+      "Maximum wall time of a run stage, seconds (first seed). Also the largest `timeout` (CPU seconds) a request may ask for, when above the engine's 15 s.",
   },
   MEMORY_LIMIT: {
     schema: int(16, 65536).default(DEFAULT_LIMITS.run.defaults.memoryBytes / 2 ** 20),
@@ -223,8 +232,8 @@ export const OPTIONS = {
     description: 'Maximum characters of a single-file `code` field (first seed).',
   },
   MAX_FILE_SIZE: {
-    schema: int(1, 64 * 2 ** 20).default(DEFAULT_LIMITS.fileBytes.default),
-    description: 'Maximum bytes of one source file (first seed).',
+    schema: int(1, 64 * 2 ** 20).default(5 * 2 ** 20),
+    description: 'Maximum bytes of one source file: 5 MiB (5242880) as in the first seed.',
   },
   ARENA_PROBLEMS_DIR: {
     schema: z.string().min(1).default(path.join(REPO_ROOT, 'problems')),
@@ -284,6 +293,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const c = parsed.data;
   const limits: LimitTable = structuredClone(DEFAULT_LIMITS);
   limits.run.max.wallMs = Math.round(c.EXECUTION_TIMEOUT * 1000);
+  // Issue 12 (seed contract): the request's `timeout` (CPU seconds) goes up to EXECUTION_TIMEOUT
+  // (30 s by default, as the seed allows); the wall limit is derived and capped by the same value.
+  limits.run.max.cpuMs = Math.max(limits.run.max.cpuMs, limits.run.max.wallMs);
   limits.run.defaults.wallMs = Math.min(limits.run.defaults.wallMs, limits.run.max.wallMs);
   limits.run.defaults.memoryBytes = c.MEMORY_LIMIT * 2 ** 20;
   limits.run.max.memoryBytes = Math.max(limits.run.max.memoryBytes, limits.run.defaults.memoryBytes);
@@ -299,6 +311,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new SystemError(ErrorCodes.invalidConfig, 'invalid configuration: JWT_SECRET and JWT_REFRESH_SECRET must differ');
   }
   return deepFreeze({ ...c, limits, mode: c.DATABASE_URL ? 'cluster' : 'embedded' }) as Config;
+}
+
+/** TRUST_PROXY as Fastify's `trustProxy` takes it (proxy-addr semantics). */
+export function trustProxySetting(text: string): false | string[] | ((address: string, hop: number) => boolean) {
+  const t = text.trim();
+  if (t === '' || t === 'false') return false;
+  if (/^\d+$/.test(t)) {
+    // A hop count: believe that many proxies in front of us (proxy-addr's numeric trust).
+    const hops = Number(t);
+    return (_address, hop) => hop < hops;
+  }
+  return t.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
 /** "15m" -> 900000 ms. */

@@ -399,3 +399,28 @@ export const arenaCompileChecks = pgTable('arena_compile_checks', {
   message: text('message'),
   createdAt: created(),
 });
+
+/**
+ * Personal access tokens (issue 12): `mck_…`, shown once, stored as a SHA-256 hash (the key is
+ * 256 random bits, so a plain hash cannot be reversed). `prefix` is the start of the key, for
+ * telling keys apart in a list. Revocation sets `revoked_at`; rows are kept for the audit trail.
+ */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: varchar('name', { length: 100 }).notNull(),
+    prefix: varchar('prefix', { length: 16 }).notNull(),
+    keyHash: varchar('key_hash', { length: 64 }).notNull(),
+    /** Subset of execute, read, projects, admin. */
+    scopes: jsonb('scopes').$type<string[]>().notNull(),
+    expiresAt: tstz('expires_at'),
+    lastUsedAt: tstz('last_used_at'),
+    revokedAt: tstz('revoked_at'),
+    createdAt: created(),
+  },
+  (t) => [uniqueIndex('api_keys_hash').on(t.keyHash), index('api_keys_user').on(t.userId)],
+);

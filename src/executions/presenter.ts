@@ -49,6 +49,9 @@ export type ExecutionJson = z.output<typeof executionSchema>;
 type StoredStage = StageJson;
 
 /** Row -> API shape. Output is UTF-8 text by default (invalid bytes replaced), exact bytes with base64. */
+/** The exit code the first seed (and coreutils `timeout`) reports for a run stopped by its time limit. */
+export const TIMEOUT_EXIT_CODE = 124;
+
 export function presentExecution(row: ExecutionRow, base64 = false): ExecutionJson {
   const text = (b: Buffer | null) => (b === null ? null : base64 ? b.toString('base64') : b.toString('utf8'));
   const final = row.completedAt !== null;
@@ -69,7 +72,8 @@ export function presentExecution(row: ExecutionRow, base64 = false): ExecutionJs
     error: final ? text(row.stderr ?? Buffer.alloc(0)) : null,
     executionTime: row.wallMs === null ? null : row.wallMs / 1000,
     memoryUsed: row.memoryKb === null ? null : Math.round((row.memoryKb / 1024) * 100) / 100,
-    exitCode: row.exitCode,
+    // Issue 12: a timed-out run reports 124 as the first seed does (and `timeout(1)`); `run.exitCode` keeps the real value.
+    exitCode: row.status === 'timeout' && row.exitCode === null ? TIMEOUT_EXIT_CODE : row.exitCode,
     compilationError: row.compilationError === null ? null : base64 ? Buffer.from(row.compilationError).toString('base64') : row.compilationError,
     verdict: (row.verdict as ExecutionJson['verdict']) ?? null,
     signal: row.signal,

@@ -400,6 +400,8 @@ export class ExecutionService {
     this.recentlyFinished.set(row.id, row);
     setTimeout(() => this.recentlyFinished.delete(row.id), 5_000).unref();
     await this.deps.bus.publish(row.id, { type: 'status', status: row.status });
+    // Issue 12: a run that failed for a system reason also says so as `execution:error` (the first seed's event).
+    if (row.status === 'failed') await this.deps.bus.publish(row.id, { type: 'error', code: ErrorCodes.internal, message: `the run failed: ${row.failureReason ?? 'internal'}` });
     await this.deps.bus.publish(row.id, { type: 'complete' });
     this.deps.onFinished?.(row);
   }

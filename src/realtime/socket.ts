@@ -64,7 +64,7 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext): Pro
   app.projectRooms.listen((p) => recheckProjectRoom(io, p));
 
   io.use(async (socket, next) => {
-    const token = (socket.handshake.auth as { token?: unknown })?.token;
+    const token = handshakeToken(socket);
     const data = socket.data as SocketData;
     data.subs = new Map();
     data.user = null;
@@ -154,8 +154,22 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext): Pro
   return io;
 }
 
+/**
+ * The access token of a handshake: `auth.token` (browsers), else the `Authorization: Bearer`
+ * header (node and mobile clients, as the first seed accepts). A `Bearer ` prefix in
+ * `auth.token` is tolerated too.
+ */
+export function handshakeToken(socket: Pick<Socket, 'handshake'>): unknown {
+  const fromAuth = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+  if (typeof fromAuth === 'string' && fromAuth !== '') return fromAuth.replace(/^Bearer +/i, '');
+  const header = socket.handshake.headers.authorization;
+  const m = typeof header === 'string' ? /^Bearer +(\S+) *$/i.exec(header) : null;
+  return m?.[1] ?? fromAuth;
+}
+
 async function emit(socket: Socket, ctx: AppContext, e: ExecutionEvent): Promise<void> {
-  const base = { executionId: e.executionId, seq: e.seq };
+  // Issue 12: every payload carries `timestamp` (ISO 8601, when it was sent), as in the first seed.
+  const base = { executionId: e.executionId, seq: e.seq, timestamp: new Date().toISOString() };
   switch (e.type) {
     case 'status':
       socket.emit('execution:status', { ...base, status: e.status });

@@ -6,8 +6,10 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { arenaRoutes } from '../arena/api/index.js';
+import { trustProxySetting } from '../config/config.js';
 import { authPlugin } from '../auth/plugin.js';
 import { authRoutes } from '../auth/routes.js';
+import { apiKeyRoutes } from '../auth/api-key-routes.js';
 import { judge0Routes } from '../compat/judge0/routes.js';
 import { pistonRoutes } from '../compat/piston/routes.js';
 import { executionRoutes, waitBudgetMs } from '../executions/routes.js';
@@ -73,7 +75,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
       connectionsCheckingInterval: timeouts.connectionsCheckingInterval,
     },
     clientErrorHandler,
-    trustProxy: false,
+    // Issue 12: the client's address behind a proxy (rate limits, lockout, audit); see TRUST_PROXY.
+    trustProxy: trustProxySetting(ctx.config.TRUST_PROXY),
     genReqId: () => crypto.randomUUID(),
     ajv: undefined,
   }).withTypeProvider<ZodTypeProvider>();
@@ -116,6 +119,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
     // Issue 3 (guards): rate limits; after the auth plugin, whose onRequest hook sets request.user.
     await rateLimitGuard(api, ctx);
     await api.register(async (r) => authRoutes(r, ctx), { prefix: '/auth' });
+    await api.register(async (r) => apiKeyRoutes(r, ctx), { prefix: '/auth' });
     await api.register(async (r) => executionRoutes(r, ctx));
     await api.register(async (r) => systemRoutes(r, ctx));
     await api.register(async (r) => projectRoutes(r, ctx));

@@ -15,6 +15,11 @@ export interface AuthUser {
   id: string;
   username: string;
   role: string;
+  /** The session (refresh-token family) of the access token, when it names one. */
+  sessionId?: string;
+  /** Set when the caller is an API key (src/auth/api-keys.ts): the key and what it may do. */
+  apiKeyId?: string;
+  scopes?: string[];
 }
 
 declare module 'fastify' {

@@ -55,16 +55,30 @@ export async function systemRoutes(app: FastifyInstance, ctx: AppContext): Promi
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['system'];
 
+  // Issue 12 (seed contract): `data` is the array of languages, as the first seed's clients
+  // expect (`data.map`, `data.find`); the limits have their own endpoint.
   r.get(
     '/languages',
     {
       schema: {
         tags,
-        summary: 'Languages, their versions and availability, and the limits',
-        response: { 200: envelope(z.object({ languages: z.array(languageSchema), limits: limitsSchema })), ...commonErrors },
+        summary: 'Languages, their versions and availability (data is an array, as in the first seed)',
+        response: { 200: envelope(z.array(languageSchema)), ...commonErrors },
       },
     },
-    async () => ok({ languages: await ctx.engine.listLanguages(), limits: publicLimits(ctx) }),
+    async () => ok(await ctx.engine.listLanguages()),
+  );
+
+  r.get(
+    '/limits',
+    {
+      schema: {
+        tags,
+        summary: 'Default and maximum limits of a run and a compilation, and the size limits',
+        response: { 200: envelope(limitsSchema), ...commonErrors },
+      },
+    },
+    async () => ok(publicLimits(ctx)),
   );
 
   r.get(

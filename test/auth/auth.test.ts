@@ -123,7 +123,7 @@ describe('auth routes', () => {
 
     const out = await call('POST', '/auth/logout', { cookie: `muscode_refresh=${cookieValue(r1)}` });
     expect(out.status).toBe(200);
-    expect(out.body).toEqual({ success: true, data: { loggedOut: true } });
+    expect(out.body).toEqual({ success: true, data: { loggedOut: true, message: 'Logged out successfully' }, message: 'Logged out successfully' });
     const cleared = out.cookies.find((c) => c.startsWith('muscode_refresh='))!;
     expect(cleared).toMatch(/^muscode_refresh=;/);
     expect(cleared).toMatch(/Expires=Thu, 01 Jan 1970|Max-Age=0/);

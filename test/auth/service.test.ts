@@ -63,7 +63,7 @@ for (const kind of ['pglite', 'postgres'] as DbKind[]) {
       const acc = newAccount();
       const reg = await svc.register(acc, A);
       expect(reg.refreshToken).toMatch(/^mcr_[A-Za-z0-9_-]{43}$/);
-      expect(await verifyAccessJwt(reg.token, TEST_SECRETS.jwt)).toEqual({ id: reg.userId, username: acc.username, role: 'user' });
+      expect(await verifyAccessJwt(reg.token, TEST_SECRETS.jwt)).toEqual({ id: reg.userId, username: acc.username, role: 'user', sessionId: expect.any(String) });
 
       const [row] = await database.db.select().from(users).where(eq(users.id, reg.userId));
       expect(row!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);

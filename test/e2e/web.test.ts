@@ -257,6 +257,23 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('web app in Chromium', () => {
     await shot(page, 'profile');
   });
 
+  it('the profile creates an API key (shown once) that works on the API, and revokes it', async () => {
+    await page.fill('#key-name', 'CI pipeline');
+    await page.click('form[aria-label="Create an API key"] button[type=submit]');
+    const key = (await page.textContent('[data-testid=new-api-key] code'))!.trim();
+    expect(key).toMatch(/^mck_[A-Za-z0-9_-]{43}$/);
+    await page.waitForSelector('[data-testid=api-keys] tbody tr');
+    expect(await page.textContent('[data-testid=api-keys]')).toContain('CI pipeline');
+    // The list shows the prefix only.
+    expect(await page.textContent('[data-testid=api-keys]')).not.toContain(key);
+    const me = await api<{ data: { username: string } }>(server, 'GET', '/api/v1/auth/me', { token: key });
+    expect(me.status).toBe(200);
+    expect(me.body.data.username).toBe(alice.username);
+    await page.click('button[aria-label="Revoke CI pipeline"]');
+    await page.waitForSelector('[data-testid=api-keys] >> text=revoked');
+    expect((await api(server, 'GET', '/api/v1/auth/me', { token: key })).status).toBe(401);
+  });
+
   it('a project with two files: create, add a file, save with Ctrl+S, run, make it public and a template', async () => {
     await page.goto(`${server.url}/projects`);
     await page.click('[data-testid=new-project]');

@@ -78,7 +78,7 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect(await storedBytes(u.userId)).toEqual({ counter: 700_000 + STARTER_BYTES, real: 700_000 + STARTER_BYTES });
     });
 
-    it('keeps a project within 16 MiB when uploads race, and refuses a file over 5 MB', async () => {
+    it('keeps a project within 16 MiB when uploads race, and refuses a file over 5 MiB (the seed\'s MAX_FILE_SIZE)', async () => {
       const u = await registerUser(server);
       await db.insert(userQuotas).values({ userId: u.userId, maxStorageMb: 100 }).onConflictDoUpdate({ target: userQuotas.userId, set: { maxStorageMb: 100 } });
       const p = await createProject(server, u.token, { name: 'big' });
@@ -87,11 +87,11 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect(results.map((r) => r.status).sort()).toEqual([201, 201, 201, 201, 413, 413]);
       for (const r of results.filter((x) => x.status === 413)) expect(expectError(r, 413, 'PROJECT_TOO_LARGE').details).toMatchObject({ max: 16 * 2 ** 20 });
       const q = await createProject(server, u.token, { name: 'file' });
-      expect(expectError(await upload(u.token, q, 'huge.bin', 5_000_001), 413, 'FILE_TOO_LARGE').details).toMatchObject({ max: 5_000_000 });
-      expect((await upload(u.token, q, 'edge.bin', 5_000_000)).status).toBe(201);
+      expect(expectError(await upload(u.token, q, 'huge.bin', 5_242_881), 413, 'FILE_TOO_LARGE').details).toMatchObject({ max: 5_242_880 });
+      expect((await upload(u.token, q, 'edge.bin', 5_242_880)).status).toBe(201);
       const s = await storedBytes(u.userId);
       expect(s.counter).toBe(s.real);
-      expect(s.real).toBe(4 * 4_000_000 + 5_000_000 + 2 * STARTER_BYTES);
+      expect(s.real).toBe(4 * 4_000_000 + 5_242_880 + 2 * STARTER_BYTES);
     });
 
     it('keeps a project within 256 files when creates race', async () => {
@@ -110,7 +110,7 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       const u = await registerUser(server);
       // Written behind the API's back (as if the limits had been lowered since).
       const p = await createProject(server, u.token, { name: 'over' });
-      await db.insert(files).values({ projectId: p.id, name: 'huge.txt', path: '/', content: 'x'.repeat(5_000_001), sizeBytes: 5_000_001 });
+      await db.insert(files).values({ projectId: p.id, name: 'huge.txt', path: '/', content: 'x'.repeat(5_242_881), sizeBytes: 5_242_881 });
       expectError(await api(server, 'POST', `/api/v1/projects/${p.id}/run?wait=true`, { token: u.token, body: {} }), 413, 'FILE_TOO_LARGE');
       const q = await createProject(server, u.token, { name: 'many' });
       await db.insert(files).values(Array.from({ length: 256 }, (_, i) => ({ projectId: q.id, name: `e${i}.txt`, path: '/', content: '', sizeBytes: 0 })));

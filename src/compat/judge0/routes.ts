@@ -4,7 +4,7 @@ import { MuscodeError } from '../../errors.js';
 import { rateLimitGuard, rateLimitIdentity } from '../../guards/rate-limit.js';
 import { bodyLimitsFor, maxJsonValuesFor } from '../../server/body-limits.js';
 import type { AppContext } from '../../server/context.js';
-import { compatAuth, CompatUnauthorized } from '../auth.js';
+import { compatAuth, CompatForbidden, CompatUnauthorized } from '../auth.js';
 import { STATUSES } from './format.js';
 import { judge0ErrorOf, Judge0Reply, Judge0Service } from './service.js';
 
@@ -162,6 +162,7 @@ function judge0Error(err: FastifyError | Error, request: FastifyRequest, reply: 
     return err.body === null ? reply.status(err.status).send('') : reply.status(err.status).send(err.body);
   }
   if (err instanceof CompatUnauthorized) return reply.status(401).send('');
+  if (err instanceof CompatForbidden) return reply.status(403).send('');
   if (err instanceof MuscodeError) {
     const mapped = judge0ErrorOf(err);
     if (mapped instanceof Judge0Reply) return judge0Error(mapped, request, reply);

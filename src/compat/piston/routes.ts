@@ -4,7 +4,7 @@ import { rateLimitGuard, rateLimitIdentity } from '../../guards/rate-limit.js';
 import { bodyLimitsFor, maxJsonValuesFor } from '../../server/body-limits.js';
 import type { AppContext } from '../../server/context.js';
 import { statusOf } from '../../server/http-errors.js';
-import { compatAuth, CompatUnauthorized } from '../auth.js';
+import { compatAuth, CompatForbidden, CompatUnauthorized } from '../auth.js';
 import { PistonReply, PistonService } from './service.js';
 
 /** The Piston release whose API this follows (GET / answers it as Piston does). */
@@ -49,6 +49,7 @@ export async function pistonRoutes(app: FastifyInstance, ctx: AppContext): Promi
 function pistonError(err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
   if (err instanceof PistonReply) return reply.status(err.status).send({ message: err.message });
   if (err instanceof CompatUnauthorized) return reply.status(401).send({ message: err.message });
+  if (err instanceof CompatForbidden) return reply.status(403).send({ message: err.message });
   if (err instanceof MuscodeError) return reply.status(statusOf(err)).send({ message: err.message });
   const fe = err as FastifyError;
   // Malformed JSON: Piston (express.json) answers 400 with the parser's stack.

@@ -31,9 +31,18 @@ export interface StageLimits {
   outputBytes: number;
 }
 
+/** GET /api/v1/limits. */
+export interface Limits {
+  run: { defaults: StageLimits; max: StageLimits };
+  stdinBytes: number;
+  codeChars: number;
+  fileBytes: number;
+}
+
+/** GET /api/v1/languages answers the array; the web app loads it with GET /api/v1/limits. */
 export interface LanguagesResponse {
   languages: Language[];
-  limits: { run: { defaults: StageLimits; max: StageLimits }; stdinBytes: number; codeChars: number; fileBytes: number };
+  limits: Limits;
 }
 
 export type Verdict = 'ok' | 'runtime_error' | 'time_limit' | 'memory_limit' | 'output_limit' | 'compile_error' | 'internal_error';

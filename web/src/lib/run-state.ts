@@ -215,5 +215,6 @@ export function summarize(r: Execution | null, s?: Pick<RunState, 'acceptedAt' |
   // CPU well under half the wall time: the program was mostly waiting, so the CPU limit cannot
   // be what ended it (the wall-clock limit is at least 2 x CPU + 1 s).
   const wallClockLimit = verdict === 'time_limit' && r.cpuMs !== null && r.wallMs !== null && r.cpuMs * 2 < r.wallMs;
-  return { verdict, tone, exitCode: r.exitCode, signal: r.signal, cpuMs: r.cpuMs, wallMs, memoryKb: r.memoryKb, wallMeasuredHere, wallClockLimit };
+  // A killed run has no exit code of its own (the API reports 124 for a timeout, as the first seed): show the signal.
+  return { verdict, tone, exitCode: r.signal ? null : r.exitCode, signal: r.signal, cpuMs: r.cpuMs, wallMs, memoryKb: r.memoryKb, wallMeasuredHere, wallClockLimit };
 }

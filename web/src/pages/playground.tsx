@@ -6,7 +6,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, executionSocket } from '../api/session';
-import type { LanguagesResponse, QueuedReceipt } from '../api/types';
+import type { Language, LanguagesResponse, Limits, QueuedReceipt } from '../api/types';
 import { CodeEditor, focusLine } from '../components/code-editor';
 import { ErrorNote, Spinner, useTitle } from '../components/common';
 import { diagnosticsOf, OutputPanel, ResultBar, RunButton } from '../components/run-output';
@@ -28,8 +28,16 @@ export function wallLimitSeconds(cpuInput: string, run: { defaults: { wallMs: nu
   return Math.round(ms / 100) / 10;
 }
 
+/** The languages (GET /languages answers the array, as the first seed) with the limits (GET /limits). */
 export function useLanguages() {
-  return useQuery({ queryKey: ['languages'], queryFn: () => api.get<LanguagesResponse>('/languages'), staleTime: 5 * 60_000 });
+  return useQuery({
+    queryKey: ['languages'],
+    queryFn: async (): Promise<LanguagesResponse> => {
+      const [languages, limits] = await Promise.all([api.get<Language[]>('/languages'), api.get<Limits>('/limits')]);
+      return { languages, limits };
+    },
+    staleTime: 5 * 60_000,
+  });
 }
 
 export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { api } from '../api/session';
 import type { Execution, Pagination, Stats } from '../api/types';
 import { useAuth } from '../auth';
+import { ApiKeys } from '../components/api-keys';
 import { Empty, ErrorNote, formatDate, formatKb, formatMs, Pager, Spinner, useTitle, VerdictBadge } from '../components/common';
 
 function Figure({ label, value, testId }: { label: string; value: string | number; testId?: string }) {
@@ -69,6 +70,8 @@ export default function Profile() {
         )}
       </section>
 
+      <ApiKeys />
+
       <section aria-labelledby="recent-title" className="card">
         <h2 id="recent-title">Recent executions</h2>
         {runs.isPending && <Spinner label="Loading executions…" />}
@@ -96,7 +99,7 @@ export default function Profile() {
                     <td>
                       <VerdictBadge verdict={e.status === 'cancelled' ? 'cancelled' : (e.verdict ?? e.status)} />
                     </td>
-                    <td>{e.exitCode ?? e.signal ?? '–'}</td>
+                    <td>{e.signal ?? e.exitCode ?? '–'}</td>
                     <td>{formatMs(e.cpuMs)}</td>
                     <td>{formatMs(e.wallMs)}</td>
                     <td>{formatKb(e.memoryKb)}</td>
