@@ -5,7 +5,7 @@
  * counts. Rows sort by solved (desc), total penalty (asc), minute of the last AC (asc); rows equal
  * on all three share a rank and leave a gap.
  */
-import { assignRanks, type BoardParticipant, byTime, type ContestLogEntry, type FreezeView, hiddenByFreeze } from './scoreboard-log.js';
+import { assignRanks, type BoardParticipant, byName, byTime, type ContestLogEntry, type FreezeView, hiddenByFreeze } from './scoreboard-log.js';
 
 export interface IcpcOptions {
   /** Labels in contest order. */
@@ -100,7 +100,7 @@ export function icpcBoard(participants: readonly BoardParticipant[], log: readon
     }
   }
   const sorted = [...rows.values()].sort(
-    (a, b) => b.solved - a.solved || a.penalty - b.penalty || (a.lastAcMinute ?? 0) - (b.lastAcMinute ?? 0) || a.username.localeCompare(b.username),
+    (a, b) => b.solved - a.solved || a.penalty - b.penalty || (a.lastAcMinute ?? 0) - (b.lastAcMinute ?? 0) || byName(a, b),
   );
   return assignRanks(sorted, (a, b) => a.solved === b.solved && a.penalty === b.penalty && (a.lastAcMinute ?? 0) === (b.lastAcMinute ?? 0));
 }
