@@ -202,6 +202,23 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect(row(b, rival.username)).toMatchObject({ rank: 1, virtual: true, solved: 1, penalty: 0 });
     }, 120_000);
 
+    it('a running contest’s submissions stay out of the public list (a published problem), except for their owner', async () => {
+      const open = uniqueSlug('sum');
+      const up = await uploadPackage(server, author.token, zipPackage(sumPackage(`Sum ${open}`), open), { filename: `${open}.zip`, query: 'publish=true' });
+      expect(up.status).toBe(201);
+      const c = await create({ problems: [open], startsAt: minutesFromNow(-5), endsAt: minutesFromNow(60) });
+      expect((await call('POST', `/api/v1/contests/${c}/join`, solver.token)).status).toBe(200);
+      const s = await call<{ id: string }>('POST', `/api/v1/contests/${c}/submissions?wait=true`, solver.token, { problem: 'A', ...PROGRAMS.ac });
+      expect(s.status).toBe(201);
+      const ids = async (token?: string) => (await call<{ submissions: { id: string }[] }>('GET', `/api/v1/submissions?problem=${open}`, token)).body.data.submissions.map((x) => x.id);
+      expect(await ids(rival.token)).not.toContain(s.body.data.id);
+      expect(await ids()).not.toContain(s.body.data.id);
+      expect(await ids(solver.token)).toContain(s.body.data.id);
+      // After the end it is an ordinary submission again.
+      expect((await call('PATCH', `/api/v1/contests/${c}`, author.token, { endsAt: minutesFromNow(-1) })).status).toBe(200);
+      expect(await ids(rival.token)).toContain(s.body.data.id);
+    }, 120_000);
+
     it('an IOI contest sums the best scores; invite-only contests are hidden from others', async () => {
       const ioi = await create({ format: 'ioi', startsAt: minutesFromNow(-5), endsAt: minutesFromNow(60) });
       expect((await call('POST', `/api/v1/contests/${ioi}/join`, solver.token)).status).toBe(200);

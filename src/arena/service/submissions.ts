@@ -239,6 +239,14 @@ export class SubmissionService implements SubmissionServiceContract {
     if (kind === 'run') where.push(caller ? eq(submissions.userId, caller.id) : sql`false`);
     if (!isAdmin(caller)) {
       where.push(or(eq(problems.published, true), caller ? or(eq(problems.authorId, caller.id), eq(submissions.userId, caller.id)) : sql`false`)!);
+      // A running contest's submissions are its participants' own until the end (the list would
+      // otherwise show verdicts the frozen scoreboard hides): the database's clock decides.
+      where.push(
+        or(
+          caller ? eq(submissions.userId, caller.id) : sql`false`,
+          sql`not exists (select 1 from contest_submissions cs join contests c on c.id = cs.contest_id where cs.submission_id = ${submissions.id} and c.ends_at > now())`,
+        )!,
+      );
     }
     const cond = and(...where);
     const base = () =>
