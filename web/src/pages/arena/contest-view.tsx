@@ -145,6 +145,13 @@ export default function ContestView() {
     onSuccess: (d) => queryClient.setQueryData(['contest', slug, user?.id ?? null], d),
   });
   const live = useLiveBoard(slug, !!c);
+  // Per-problem statistics follow the board (zeros while it is frozen for the caller).
+  const stats = useQuery({
+    queryKey: ['contest-stats', slug, live.board?.rows.length ?? 0, live.board?.rows.reduce((n, r) => n + ('solved' in r ? r.solved : r.total), 0) ?? 0],
+    queryFn: () => api.get<{ problems: { label: string; solvedBy: number; submissions: number; acceptanceRate: number | null }[] }>(`/contests/${encodeURIComponent(slug)}/stats`),
+    enabled: !!c && c.problems.length > 0,
+  });
+  const statOf = (label: string) => stats.data?.problems.find((p) => p.label === label);
 
   if (contest.isPending) return <Spinner />;
   if (contest.error || !c) return <ErrorNote error={contest.error} onRetry={() => void contest.refetch()} />;
@@ -175,6 +182,12 @@ export default function ContestView() {
               <Link to={`/contests/${encodeURIComponent(c.slug)}/problems/${p.label}`}>
                 {p.label}. {p.title}
               </Link>
+              {statOf(p.label) && !live.board?.frozen && (
+                <span className="muted">
+                  {' '}
+                  solved by {statOf(p.label)!.solvedBy}, {statOf(p.label)!.submissions} judged
+                </span>
+              )}
             </li>
           ))}
         </ul>
