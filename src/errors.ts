@@ -60,6 +60,15 @@ export const ErrorCodes = {
   forbiddenRole: 'FORBIDDEN_ROLE',
   /** The problem does not accept this language. */
   languageNotAllowed: 'LANGUAGE_NOT_ALLOWED',
+  // Contests (issue 9, docs/arena.md "Contests").
+  contestNotFound: 'CONTEST_NOT_FOUND',
+  contestExists: 'CONTEST_EXISTS',
+  contestAlreadyJoined: 'CONTEST_ALREADY_JOINED',
+  contestNotJoined: 'CONTEST_NOT_JOINED',
+  contestNotInvited: 'CONTEST_NOT_INVITED',
+  contestNotStarted: 'CONTEST_NOT_STARTED',
+  contestEnded: 'CONTEST_ENDED',
+  contestInvalid: 'CONTEST_INVALID',
   // Problem packages (issue 8, docs/problem-packages.md): a package the caller uploaded or named is wrong.
   packageInvalid: 'PACKAGE_INVALID',
   packageUnsafePath: 'PACKAGE_UNSAFE_PATH',

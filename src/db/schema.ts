@@ -424,3 +424,92 @@ export const apiKeys = pgTable(
   },
   (t) => [uniqueIndex('api_keys_hash').on(t.keyHash), index('api_keys_user').on(t.userId)],
 );
+
+/**
+ * Contests (issue 9, docs/arena.md "Contests"): a set of problems with labels, a window and a
+ * format. The scoreboard is computed from the contest's submissions on every read (never stored),
+ * so a rejudge or the thaw gives a consistent board.
+ */
+export const contests = pgTable(
+  'contests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    slug: varchar('slug', { length: 100 }).notNull(),
+    title: varchar('title', { length: 300 }).notNull(),
+    description: text('description').notNull().default(''),
+    /** icpc | ioi */
+    format: varchar('format', { length: 10 }).notNull(),
+    startsAt: tstz('starts_at').notNull(),
+    endsAt: tstz('ends_at').notNull(),
+    /** The last N minutes of the contest show others' results as pending (0: no freeze). */
+    freezeMinutes: integer('freeze_minutes').notNull().default(0),
+    penaltyMinutes: integer('penalty_minutes').notNull().default(20),
+    /** public | invite */
+    visibility: varchar('visibility', { length: 10 }).notNull().default('public'),
+    /** Users who may join an invite-only contest. */
+    invited: jsonb('invited').$type<string[]>().notNull().default([]),
+    ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: created(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('contests_slug').on(t.slug),
+    check('contests_format', sql`${t.format} in ('icpc', 'ioi')`),
+    check('contests_visibility', sql`${t.visibility} in ('public', 'invite')`),
+    check('contests_window', sql`${t.endsAt} > ${t.startsAt}`),
+    index('contests_starts').on(t.startsAt),
+  ],
+);
+
+/** A contest's problems, ordered, with their labels (A, B, …). */
+export const contestProblems = pgTable(
+  'contest_problems',
+  {
+    contestId: uuid('contest_id')
+      .notNull()
+      .references(() => contests.id, { onDelete: 'cascade' }),
+    problemId: uuid('problem_id')
+      .notNull()
+      .references(() => problems.id, { onDelete: 'cascade' }),
+    label: varchar('label', { length: 5 }).notNull(),
+    position: integer('position').notNull(),
+  },
+  (t) => [uniqueIndex('contest_problems_label').on(t.contestId, t.label), uniqueIndex('contest_problems_problem').on(t.contestId, t.problemId)],
+);
+
+/**
+ * Participants. A live participant's window is the contest's; a virtual one (joined after the
+ * end) gets a window of the contest's length from the join (the database's now()).
+ */
+export const contestParticipants = pgTable(
+  'contest_participants',
+  {
+    contestId: uuid('contest_id')
+      .notNull()
+      .references(() => contests.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    virtual: boolean('virtual').notNull().default(false),
+    startsAt: tstz('starts_at').notNull(),
+    endsAt: tstz('ends_at').notNull(),
+    joinedAt: created(),
+  },
+  (t) => [uniqueIndex('contest_participants_pk').on(t.contestId, t.userId)],
+);
+
+/** Which submissions were made in a contest (the submissions table stays as it is). */
+export const contestSubmissions = pgTable(
+  'contest_submissions',
+  {
+    submissionId: uuid('submission_id')
+      .primaryKey()
+      .references(() => submissions.id, { onDelete: 'cascade' }),
+    contestId: uuid('contest_id')
+      .notNull()
+      .references(() => contests.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').notNull(),
+    label: varchar('label', { length: 5 }).notNull(),
+  },
+  (t) => [index('contest_submissions_contest').on(t.contestId)],
+);

@@ -1,3 +1,4 @@
+import type { ContestService } from '../arena/contests/service.js';
 import type { CompileChecks } from '../arena/service/compile-check.js';
 import type { ProblemService } from '../arena/service/problems.js';
 import type { SubmissionService } from '../arena/service/submissions.js';
@@ -48,6 +49,8 @@ export interface AppContext {
   /** The Arena (src/arena/service/). */
   problems: ProblemService;
   submissions: SubmissionService;
+  /** Contests (issue 9, src/arena/contests/). */
+  contests: ContestService;
   /** Compile checks of imported validators (on a worker in cluster mode). */
   compileChecks: CompileChecks;
   /** Redis client for rate limits in cluster mode. */

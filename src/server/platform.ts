@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Redis } from 'ioredis';
+import { ContestService } from '../arena/contests/service.js';
 import { CompileChecks, isCompileJob } from '../arena/service/compile-check.js';
 import { PackageCache } from '../arena/service/package-store.js';
 import { ProblemService } from '../arena/service/problems.js';
@@ -154,6 +155,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
         config,
         packages: new PackageCache(database.db, config.ARENA_PACKAGE_CACHE),
         beforeCreate: (user) => ctx.quotas.consumeExecution(user.id),
+        // A finished contest submission pings its contest's live board (every replica, via the bus).
+        onFinal: (row) => ctx.contests.onSubmissionFinal(row),
       });
       ctx.compileChecks = new CompileChecks({ db: database.db, engine, engineRuns: runsJobs, queue, bus });
       ctx.problems = new ProblemService({
@@ -163,6 +166,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
         compileChecks: ctx.compileChecks,
         enqueueVerify: (caller, problem, programs) => ctx.submissions.enqueueVerify(caller, problem, programs),
       });
+      ctx.contests = new ContestService({ db: database.db, bus, problems: ctx.problems, submissions: ctx.submissions });
       return ctx;
     }
 

@@ -23,6 +23,8 @@ const ProblemView = lazyPage(() => import('./pages/arena/problem-view'));
 const SubmissionsList = lazyPage(() => import('./pages/arena/submissions-list'));
 const SubmissionPage = lazyPage(() => import('./pages/arena/submission-view'));
 const AuthorPage = lazyPage(() => import('./pages/arena/author'));
+const ContestsList = lazyPage(() => import('./pages/arena/contests-list'));
+const ContestView = lazyPage(() => import('./pages/arena/contest-view'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -115,6 +117,9 @@ function Header() {
         <NavLink to="/projects">Projects</NavLink>
         <NavLink to="/problems" data-testid="nav-problems">
           Problems
+        </NavLink>
+        <NavLink to="/contests" data-testid="nav-contests">
+          Contests
         </NavLink>
         {status === 'authenticated' && (
           <NavLink to="/submissions" data-testid="nav-submissions">
@@ -288,6 +293,9 @@ const router = createBrowserRouter([
       { path: '/projects/:id', element: <ProjectView /> },
       { path: '/problems', element: <ProblemsList /> },
       { path: '/problems/:slug', element: <ProblemView /> },
+      { path: '/contests', element: <ContestsList /> },
+      { path: '/contests/:slug', element: <ContestView /> },
+      { path: '/contests/:contest/problems/:label', element: <ProblemView /> },
       { path: '/submissions', element: <RequireAuth><SubmissionsList /></RequireAuth> },
       { path: '/submissions/:id', element: <SubmissionPage /> },
       { path: '/author', element: <RequireAuth><AuthorPage /></RequireAuth> },

@@ -214,7 +214,7 @@ export const problemPatchBody = z
   .strict()
   .refine((p) => Object.keys(p).length > 0, { message: 'nothing to change' });
 
-function programFields(l: AppContext['config']['limits']) {
+export function programFields(l: AppContext['config']['limits']) {
   return {
     language: z.string().min(1).max(50).describe('language id or alias, see GET /languages'),
     code: z.string().max(l.jobBytes).optional().describe('the source of a single-file program'),
@@ -228,8 +228,8 @@ function programFields(l: AppContext['config']['limits']) {
   };
 }
 
-const oneProgram = (b: { code?: string; files?: unknown[] }) => (b.code === undefined) !== (b.files === undefined);
-const oneProgramMessage = { message: 'give either code or files', path: ['code'] };
+export const oneProgram = (b: { code?: string; files?: unknown[] }) => (b.code === undefined) !== (b.files === undefined);
+export const oneProgramMessage = { message: 'give either code or files', path: ['code'] };
 
 export function submissionBodyFor(l: AppContext['config']['limits']) {
   return z

@@ -168,6 +168,11 @@ export class ProblemService implements ProblemServiceContract {
     return this.detail(caller, await this.visible(caller, slug), opts.lang);
   }
 
+  /** A problem's view for a caller the contest service let in (a draft in a running contest). */
+  async detailOf(caller: AuthUser | null, row: ProblemRow, lang?: string): Promise<ProblemDetail> {
+    return this.detail(caller, row, lang);
+  }
+
   private async detail(caller: AuthUser | null, row: ProblemRow, lang?: string): Promise<ProblemDetail> {
     const [summary] = [this.summary(row, await this.summaryExtras(caller, [row]))];
     const statements = row.statements as { language: string; markdown: string }[];

@@ -55,6 +55,15 @@ export interface SubmissionServiceDeps {
   packages: PackageCache;
   /** Quotas, as for executions; throws to refuse. */
   beforeCreate?: (user: AuthUser) => Promise<void>;
+  /** Called once a submission reaches a final state (contests refresh their live boards). */
+  onFinal?: (row: SubmissionRow) => Promise<void>;
+}
+
+/** What a contest passes to `create`: the problem it resolved (possibly a draft), and its link row. */
+export interface SubmissionCreateHooks {
+  problem?: ProblemRow;
+  /** Runs after the insert, before the enqueue (so the link exists before any judge finishes). */
+  afterInsert?: (row: SubmissionRow) => Promise<void>;
 }
 
 type VerifyProgram = { path: string; language: string; files: { name: string; content: string }[]; mainFile?: string };
@@ -80,10 +89,10 @@ export class SubmissionService implements SubmissionServiceContract {
     });
   }
 
-  async create(caller: AuthUser, input: SubmissionInput, opts: { queueOwner: string; kind?: SubmissionKind }): Promise<SubmissionView> {
+  async create(caller: AuthUser, input: SubmissionInput, opts: { queueOwner: string; kind?: SubmissionKind } & SubmissionCreateHooks): Promise<SubmissionView> {
     const { config } = this.deps;
     const kind = opts.kind ?? 'submission';
-    const problem = await this.problemFor(caller, input);
+    const problem = opts.problem ?? (await this.problemFor(caller, input));
     const lang = this.languages.get(input.language);
     const info = (await this.deps.engine.listLanguages()).find((l) => l.id === lang.id);
     if (!info?.available) {
@@ -111,7 +120,7 @@ export class SubmissionService implements SubmissionServiceContract {
     }
     await this.deps.beforeCreate?.(caller);
     const source: StoredSource = { files, ...(input.mainFile ? { mainFile: input.mainFile } : {}) };
-    const row = await this.insertAndEnqueue(caller, problem, { kind, language: lang.id, source, testsTotal: judgePlan(model).scoring.order.length, queueOwner: opts.queueOwner }, maxWaiting);
+    const row = await this.insertAndEnqueue(caller, problem, { kind, language: lang.id, source, testsTotal: judgePlan(model).scoring.order.length, queueOwner: opts.queueOwner }, maxWaiting, opts.afterInsert);
     // The row as stored (queued): a worker may already have taken it, which `get` then shows.
     const queuePosition = await this.deps.queue.position(submissionJobId(row.id)).catch(() => null);
     return viewOf(row, { problemSlug: problem.slug, problemTitle: problem.title, username: caller.username }, { showCode: true, queuePosition });
@@ -122,11 +131,20 @@ export class SubmissionService implements SubmissionServiceContract {
     problem: ProblemRow,
     v: { kind: string; language: string; source: StoredSource; testsTotal: number; queueOwner: string; verifyProgram?: string },
     maxWaiting: number,
+    afterInsert?: (row: SubmissionRow) => Promise<void>,
   ): Promise<SubmissionRow> {
     const [row] = await this.db
       .insert(submissions)
       .values({ problemId: problem.id, problemVersion: problem.version, userId: caller.id, ...v })
       .returning();
+    if (afterInsert) {
+      try {
+        await afterInsert(row!);
+      } catch (err) {
+        await this.db.delete(submissions).where(eq(submissions.id, row!.id));
+        throw err;
+      }
+    }
     await this.deps.bus.publish(row!.id, { type: 'status', status: 'queued' });
     try {
       await this.deps.queue.enqueue(submissionJobId(row!.id), { owner: v.queueOwner, maxWaiting });
@@ -221,6 +239,14 @@ export class SubmissionService implements SubmissionServiceContract {
     if (kind === 'run') where.push(caller ? eq(submissions.userId, caller.id) : sql`false`);
     if (!isAdmin(caller)) {
       where.push(or(eq(problems.published, true), caller ? or(eq(problems.authorId, caller.id), eq(submissions.userId, caller.id)) : sql`false`)!);
+      // A running contest's submissions are its participants' own until the end (the list would
+      // otherwise show verdicts the frozen scoreboard hides): the database's clock decides.
+      where.push(
+        or(
+          caller ? eq(submissions.userId, caller.id) : sql`false`,
+          sql`not exists (select 1 from contest_submissions cs join contests c on c.id = cs.contest_id where cs.submission_id = ${submissions.id} and c.ends_at > now())`,
+        )!,
+      );
     }
     const cond = and(...where);
     const base = () =>
@@ -447,6 +473,7 @@ export class SubmissionService implements SubmissionServiceContract {
   private async announceFinal(row: SubmissionRow): Promise<void> {
     await this.deps.bus.publish(row.id, { type: 'status', status: row.status });
     await this.deps.bus.publish(row.id, { type: 'complete' });
+    await this.deps.onFinal?.(row).catch(() => undefined);
   }
 
   /**

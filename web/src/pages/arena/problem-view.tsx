@@ -86,13 +86,16 @@ function Limits({ p, language }: { p: ProblemDetail; language: string | null }) 
 }
 
 export default function ProblemView() {
-  const { slug = '' } = useParams();
+  // Also a contest's problem (/contests/:contest/problems/:label): read and submitted through the contest.
+  const { slug: routeSlug = '', contest, label = '' } = useParams();
   const { status } = useAuth();
   const [theme] = useTheme();
   const queryClient = useQueryClient();
   const languages = useLanguages();
-  const problem = useQuery({ queryKey: ['problem', slug, status], queryFn: () => api.get<ProblemDetail>(`/problems/${encodeURIComponent(slug)}`), enabled: status !== 'loading' });
+  const path = contest ? `/contests/${encodeURIComponent(contest)}/problems/${encodeURIComponent(label)}` : `/problems/${encodeURIComponent(routeSlug)}`;
+  const problem = useQuery({ queryKey: ['problem', path, status], queryFn: () => api.get<ProblemDetail>(path), enabled: status !== 'loading' });
   const p = problem.data;
+  const slug = contest ? (p?.slug ?? '') : routeSlug;
   useTitle(p?.title ?? slug);
 
   const [language, setLanguage] = useState<string | null>(null);
@@ -153,7 +156,9 @@ export default function ProblemView() {
         const view =
           kind === 'run'
             ? await api.post<SubmissionView>(`/problems/${encodeURIComponent(slug)}/run`, { language: l, code: c })
-            : await api.post<SubmissionView>('/submissions', { problemSlug: slug, language: l, code: c });
+            : contest
+              ? await api.post<SubmissionView>(`/contests/${encodeURIComponent(contest)}/submissions`, { problem: label, language: l, code: c })
+              : await api.post<SubmissionView>('/submissions', { problemSlug: slug, language: l, code: c });
         follower.follow(view);
       } catch (err) {
         setPostError(err);
@@ -161,7 +166,7 @@ export default function ProblemView() {
         setPosting(null);
       }
     },
-    [slug, posting, follower],
+    [slug, posting, follower, contest, label],
   );
 
   const runCustom = useCallback(() => {
