@@ -1,3 +1,5 @@
+import type { LeaderboardService } from '../arena/duels/leaderboard.js';
+import type { DuelService } from '../arena/duels/service.js';
 import type { CompileChecks } from '../arena/service/compile-check.js';
 import type { ProblemService } from '../arena/service/problems.js';
 import type { SubmissionService } from '../arena/service/submissions.js';
@@ -43,6 +45,9 @@ export interface AppContext {
   /** The Arena (src/arena/service/). */
   problems: ProblemService;
   submissions: SubmissionService;
+  /** Duels and ratings (src/arena/duels/). */
+  duels: DuelService;
+  leaderboard: LeaderboardService;
   /** Compile checks of imported validators (on a worker in cluster mode). */
   compileChecks: CompileChecks;
   /** Redis client for rate limits in cluster mode. */

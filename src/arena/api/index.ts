@@ -2,6 +2,7 @@ import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../server/context.js';
 import type { ProblemServiceContract, SubmissionServiceContract } from '../service/contract.js';
+import { duelRoutes } from './duel-routes.js';
 import { problemRoutes } from './problem-routes.js';
 import { submissionRoutes } from './submission-routes.js';
 
@@ -27,4 +28,5 @@ export async function arenaRoutes(app: FastifyInstance, ctx: ArenaContext): Prom
   });
   await problemRoutes(app, ctx);
   await submissionRoutes(app, ctx);
+  await duelRoutes(app, ctx);
 }

@@ -25,13 +25,27 @@ export interface MatchQueueStore {
    * false (and no change) otherwise, e.g. one left or another replica paired them first.
    */
   claim(a: QueueEntry, b: QueueEntry): Promise<boolean>;
+  /** True between a claim of this user and `pairingDone` (the match is being created). */
+  isPairing(userId: string): Promise<boolean>;
+  pairingDone(a: string, b: string): Promise<void>;
   /** Runs `fn` if no other tick runs (cluster: across replicas); null when one does. */
   withTickLock<T>(fn: () => Promise<T>): Promise<T | null>;
 }
 
 export class MemoryQueueStore implements MatchQueueStore {
   private readonly entries = new Map<string, QueueEntry>();
+  private readonly pairing = new Set<string>();
   private ticking = false;
+
+  isPairing(userId: string): Promise<boolean> {
+    return Promise.resolve(this.pairing.has(userId));
+  }
+
+  pairingDone(a: string, b: string): Promise<void> {
+    this.pairing.delete(a);
+    this.pairing.delete(b);
+    return Promise.resolve();
+  }
 
   add(entry: QueueEntry): Promise<boolean> {
     if (this.entries.has(entry.userId)) return Promise.resolve(false);
@@ -57,6 +71,8 @@ export class MemoryQueueStore implements MatchQueueStore {
     if (a.userId === b.userId || !ea || !eb || !sameEntry(ea, a) || !sameEntry(eb, b)) return Promise.resolve(false);
     this.entries.delete(a.userId);
     this.entries.delete(b.userId);
+    this.pairing.add(a.userId);
+    this.pairing.add(b.userId);
     return Promise.resolve(true);
   }
 
@@ -91,9 +107,14 @@ const CLAIM_LUA = `
 if ARGV[1] == ARGV[3] then return 0 end
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] and redis.call('HGET', KEYS[1], ARGV[3]) == ARGV[4] then
   redis.call('HDEL', KEYS[1], ARGV[1], ARGV[3])
+  redis.call('SET', KEYS[2], '1', 'PX', ARGV[5])
+  redis.call('SET', KEYS[3], '1', 'PX', ARGV[5])
   return 1
 end
 return 0`;
+
+/** A claimed pair's match should exist well before this; past it a crashed replica's pair is forgotten. */
+const PAIRING_TTL_MS = 30_000;
 
 const UNLOCK_LUA = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -106,7 +127,7 @@ export class RedisQueueStore implements MatchQueueStore {
   /** `prefix` is REDIS_KEY_PREFIX; `lockMs` bounds how long a crashed replica blocks ticks. */
   constructor(
     private readonly redis: Redis,
-    prefix: string,
+    private readonly prefix: string,
     private readonly lockMs = 10_000,
   ) {
     this.queueKey = `${prefix}:duels:queue`;
@@ -132,8 +153,20 @@ export class RedisQueueStore implements MatchQueueStore {
   }
 
   async claim(a: QueueEntry, b: QueueEntry): Promise<boolean> {
-    const res = await this.redis.eval(CLAIM_LUA, 1, this.queueKey, a.userId, encode(a), b.userId, encode(b));
+    const res = await this.redis.eval(CLAIM_LUA, 3, this.queueKey, this.pairingKey(a.userId), this.pairingKey(b.userId), a.userId, encode(a), b.userId, encode(b), PAIRING_TTL_MS);
     return res === 1;
+  }
+
+  private pairingKey(userId: string): string {
+    return `${this.prefix}:duels:pairing:${userId}`;
+  }
+
+  async isPairing(userId: string): Promise<boolean> {
+    return (await this.redis.exists(this.pairingKey(userId))) === 1;
+  }
+
+  async pairingDone(a: string, b: string): Promise<void> {
+    await this.redis.del(this.pairingKey(a), this.pairingKey(b));
   }
 
   async withTickLock<T>(fn: () => Promise<T>): Promise<T | null> {

@@ -55,6 +55,11 @@ export interface SubmissionServiceDeps {
   packages: PackageCache;
   /** Quotas, as for executions; throws to refuse. */
   beforeCreate?: (user: AuthUser) => Promise<void>;
+  /**
+   * Called in the judging process once a submission reaches its final state (duels: the first
+   * full AC wins). Its failure is swallowed: the verdict is stored and announced regardless.
+   */
+  onJudged?: (row: SubmissionRow) => Promise<void>;
 }
 
 type VerifyProgram = { path: string; language: string; files: { name: string; content: string }[]; mainFile?: string };
@@ -445,6 +450,7 @@ export class SubmissionService implements SubmissionServiceContract {
   }
 
   private async announceFinal(row: SubmissionRow): Promise<void> {
+    await this.deps.onJudged?.(row).catch(() => undefined);
     await this.deps.bus.publish(row.id, { type: 'status', status: row.status });
     await this.deps.bus.publish(row.id, { type: 'complete' });
   }
