@@ -9,6 +9,7 @@ import { CallerError, MuscodeError } from '../errors.js';
 import { HttpCodes } from '../server/http-errors.js';
 import type { AppContext, AuthUser } from '../server/context.js';
 import { type ExecutionEvent, followExecution } from './bus.js';
+import { registerMatchHandlers } from './match-subscriptions.js';
 import { registerSubmissionHandlers } from './submission-subscriptions.js';
 import { recheckProjectRoom, registerProjectRoomHandlers } from './project-rooms.js';
 import { wsErrorAnswer } from './ws-errors.js';
@@ -83,6 +84,7 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext): Pro
     const data = socket.data as SocketData;
     registerProjectRoomHandlers(io, socket, ctx, app.log); // issue 4: project rooms (src/realtime/project-rooms.ts)
     registerSubmissionHandlers(socket, ctx, () => data.user, app.log); // issue 8: Arena submissions (src/realtime/submission-subscriptions.ts)
+    registerMatchHandlers(socket, ctx, app.log); // issue 9: duels (src/realtime/match-subscriptions.ts)
     socket.on('subscribe:execution', async (payload: unknown, maybeAck?: Ack) => {
       const ack: Ack = typeof maybeAck === 'function' ? maybeAck : () => undefined;
       const raw = typeof payload === 'string' ? payload : (payload as { executionId?: unknown } | null)?.executionId;

@@ -6,6 +6,7 @@ import { PackageCache } from '../arena/service/package-store.js';
 import { LeaderboardService, MemoryTopCache, RedisTopCache } from '../arena/duels/leaderboard.js';
 import { MemoryQueueStore, RedisQueueStore } from '../arena/duels/queue-store.js';
 import { DuelService } from '../arena/duels/service.js';
+import { matchBusKey } from '../realtime/match-subscriptions.js';
 import { ProblemService } from '../arena/service/problems.js';
 import { importShippedProblems, type ShippedImport } from '../arena/service/shipped.js';
 import { isSubmissionJob, SubmissionService } from '../arena/service/submissions.js';
@@ -170,6 +171,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
         config,
         store: redis ? new RedisQueueStore(redis, config.REDIS_KEY_PREFIX) : new MemoryQueueStore(),
         onRatingsChanged: () => ctx.leaderboard.invalidate(),
+        emit: async (e) => void (await bus.publish(matchBusKey(e.matchId), { type: 'match', event: e.type })),
       });
       ctx.compileChecks = new CompileChecks({ db: database.db, engine, engineRuns: runsJobs, queue, bus });
       ctx.problems = new ProblemService({

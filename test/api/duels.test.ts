@@ -1,3 +1,4 @@
+import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NEW_PLAYER, rateDuel } from '../../src/arena/ratings/glicko2.js';
 import type { RunningServer } from '../../src/server/serve.js';
@@ -36,6 +37,14 @@ async function until<T>(get: () => Promise<T>, ok: (v: T) => boolean, ms = 60_00
     if (Date.now() > end) throw new Error(`timed out; last: ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+function connect(url: string, token: string): Promise<Socket> {
+  const socket = io(url, { path: '/ws', auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => reject(err));
+  });
 }
 
 for (const mode of ['embedded', 'cluster'] as Mode[]) {
@@ -122,6 +131,14 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       const before = await api<Envelope<Entry[]>>(server, 'GET', '/api/v1/leaderboard/top');
       expect(before.status).toBe(200);
       expect(before.body.data.find((e) => e.id === alice.userId)).toBeUndefined();
+      // Bob follows the duel on the socket (the other replica in cluster mode).
+      const socket = await connect(other.url, bob.token);
+      const events: { name: string; match: Match }[] = [];
+      for (const name of ['match:progress', 'match:result']) socket.on(name, (d: { match: Match }) => events.push({ name, match: d.match }));
+      const bad = await socket.emitWithAck('subscribe:match', { matchId: '00000000-0000-4000-8000-000000000000' });
+      expect(bad.error.code).toBe('MATCH_NOT_FOUND');
+      const sub = await socket.emitWithAck('subscribe:match', { matchId });
+      expect(sub.status).toBe('active');
       const ac = await api(server, 'POST', `/api/v1/matches/${matchId}/submissions`, { token: alice.token, body: PROGRAMS.ac });
       expect(ac.status).toBe(201);
       const m = await until(
@@ -129,6 +146,14 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
         (v) => v.status === 'finished',
       );
       expect(m).toMatchObject({ winnerUserId: alice.userId, outcome: 'ac' });
+      await until(
+        () => Promise.resolve(events),
+        (ev) => ev.some((e) => e.name === 'match:result'),
+      );
+      socket.disconnect();
+      const result = events.find((e) => e.name === 'match:result')!.match;
+      expect(result).toMatchObject({ status: 'finished', winnerUserId: alice.userId, outcome: 'ac' });
+      expect(result.players.find((p) => p.userId === alice.userId)!.bestTestsPassed).toBe(3);
       const expected = rateDuel(NEW_PLAYER, NEW_PLAYER, 1);
       expect(m.result!.ratings[alice.userId]!.after.rating).toBeCloseTo(expected.a.rating, 9);
       expect(m.result!.ratings[bob.userId]!.after.rating).toBeCloseTo(expected.b.rating, 9);
