@@ -166,7 +166,7 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
         [alice.userId, Math.round(expected.a.rating), 1],
         [bob.userId, Math.round(expected.b.rating), 1],
       ]);
-      const hist = await api<Envelope<{ rating: number; history: { matchId: string; rating: number }[] }>>(server, 'GET', `/api/v1/users/${bob.userId}/rating`);
+      const hist = await api<Envelope<{ rating: number; history: { matchId: string; rating: number }[] }>>(server, 'GET', `/api/v1/users/${bob.username}/rating`);
       expect(hist.body.data.rating).toBeCloseTo(expected.b.rating, 9);
       expect(hist.body.data.history).toEqual([expect.objectContaining({ matchId, rating: expected.b.rating })]);
       // A finished duel cannot be forfeited or played.
@@ -209,7 +209,7 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect(s.body.error.code).toBe('MATCH_PROBLEM_DELETED');
       const after = await api<Envelope<Match>>(server, 'GET', `/api/v1/matches/${m2}`);
       expect(after.body.data).toMatchObject({ status: 'finished', outcome: 'problem_deleted', winnerUserId: null, problem: null });
-      const r = await api<Envelope<{ games: number; rating: number }>>(server, 'GET', `/api/v1/users/${erin!.userId}/rating`);
+      const r = await api<Envelope<{ games: number; rating: number }>>(server, 'GET', `/api/v1/users/${erin!.username}/rating`);
       expect(r.body.data).toMatchObject({ games: 0, rating: 1500 });
       const nf = await api<Envelope<unknown>>(server, 'GET', '/api/v1/matches/00000000-0000-4000-8000-000000000000');
       expect(nf.status).toBe(404);

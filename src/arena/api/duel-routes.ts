@@ -135,15 +135,17 @@ export async function duelRoutes(app: FastifyInstance, ctx: ArenaContext): Promi
   );
 
   r.get(
-    '/users/:id/rating',
+    '/users/:username/rating',
     {
       schema: {
         tags,
         summary: "A user's duel rating and its history (for the profile chart)",
-        params: uuidParam,
+        params: z.object({ username: z.string().min(1).max(50) }),
         response: {
           200: envelope(
             z.object({
+              userId: z.string(),
+              provisional: z.boolean(),
               rating: z.number(),
               rd: z.number(),
               volatility: z.number(),
@@ -155,10 +157,7 @@ export async function duelRoutes(app: FastifyInstance, ctx: ArenaContext): Promi
         },
       },
     },
-    async (req) => {
-      const r0 = await svc.ratingOf(req.params.id);
-      return ok({ rating: r0.rating, rd: r0.rd, volatility: r0.volatility, games: r0.games, history: await svc.history(req.params.id) });
-    },
+    async (req) => ok(await svc.profile(req.params.username)),
   );
 
   r.get('/leaderboard/top', { schema: { tags, summary: 'The top players by duel rating (cached until a rating changes)', response: { 200: envelope(z.array(entrySchema)), ...commonErrors } } }, async () =>

@@ -15,6 +15,7 @@ import type { Database, Db } from '../../db/client.js';
 import { duelRatings, matches, matchSubmissions, problems, ratingHistory, submissions, users } from '../../db/schema.js';
 import { CallerError, ErrorCodes } from '../../errors.js';
 import type { AuthUser } from '../../server/context.js';
+import { notFound } from '../../server/http-errors.js';
 import { NEW_PLAYER, type GameScore, type Rating, isProvisional, rateDuel } from '../ratings/glicko2.js';
 import { Matchmaker } from './matchmaker.js';
 import { DEFAULT_MATCHMAKING, ratingWindow, type Pairing, type QueueEntry } from './matchmaking.js';
@@ -391,6 +392,14 @@ export class DuelService {
     if (outcome !== 'problem_deleted') await this.deps.onRatingsChanged?.().catch(() => undefined);
     await this.deps.emit?.({ type: 'result', matchId: id, winnerUserId: winner, outcome, result }).catch(() => undefined);
     return true;
+  }
+
+  /** The profile's rating and history, by username (case-insensitive, as logins are). */
+  async profile(username: string): Promise<{ userId: string; rating: number; rd: number; volatility: number; provisional: boolean; games: number; history: Awaited<ReturnType<DuelService['history']>> }> {
+    const [u] = await this.db.select({ id: users.id }).from(users).where(sql`lower(${users.username}) = lower(${username})`);
+    if (!u) throw notFound('user');
+    const r = await this.ratingOf(u.id);
+    return { userId: u.id, rating: r.rating, rd: r.rd, volatility: r.volatility, provisional: isProvisional(r), games: r.games, history: await this.history(u.id) };
   }
 
   async history(userId: string): Promise<{ matchId: string | null; rating: number; rd: number; delta: number; at: string }[]> {
