@@ -23,6 +23,9 @@ const ProblemView = lazyPage(() => import('./pages/arena/problem-view'));
 const SubmissionsList = lazyPage(() => import('./pages/arena/submissions-list'));
 const SubmissionPage = lazyPage(() => import('./pages/arena/submission-view'));
 const AuthorPage = lazyPage(() => import('./pages/arena/author'));
+const DuelLobby = lazyPage(() => import('./pages/arena/duel-pages'));
+const DuelRoom = lazyPage(() => import('./pages/arena/duel-room-page'));
+const Leaderboard = lazyPage(() => import('./pages/arena/leaderboard'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -121,6 +124,14 @@ function Header() {
             Submissions
           </NavLink>
         )}
+        {status === 'authenticated' && (
+          <NavLink to="/duels" data-testid="nav-duels">
+            Duels
+          </NavLink>
+        )}
+        <NavLink to="/leaderboard" data-testid="nav-leaderboard">
+          Leaderboard
+        </NavLink>
         {(user?.role === 'author' || user?.role === 'admin') && (
           <NavLink to="/author" data-testid="nav-author">
             Author
@@ -291,6 +302,9 @@ const router = createBrowserRouter([
       { path: '/submissions', element: <RequireAuth><SubmissionsList /></RequireAuth> },
       { path: '/submissions/:id', element: <SubmissionPage /> },
       { path: '/author', element: <RequireAuth><AuthorPage /></RequireAuth> },
+      { path: '/duels', element: <RequireAuth><DuelLobby /></RequireAuth> },
+      { path: '/duels/:id', element: <RequireAuth><DuelRoom /></RequireAuth> },
+      { path: '/leaderboard', element: <Leaderboard /> },
       { path: '*', element: <NotFound /> },
     ],
   },
