@@ -138,6 +138,8 @@ export class DuelService {
     await this.sweepTimeouts();
     const active = await this.activeMatchOf(user.id);
     if (active) throw new CallerError(ErrorCodes.alreadyInMatch, 'you are in a duel; finish or forfeit it first', { matchId: active.id });
+    // Claimed by a tick whose match is being created: as good as queued.
+    if (await this.deps.store.isPairing(user.id)) throw new CallerError(ErrorCodes.alreadyQueued, 'you are already waiting for an opponent');
     const r = await this.ratingOf(user.id);
     const entry: QueueEntry = {
       userId: user.id,
