@@ -47,6 +47,20 @@ export const ErrorCodes = {
   cgroupUnavailable: 'CGROUP_UNAVAILABLE',
   /** The judge was asked for a checker it does not have (src/arena/checkers/registry.ts). */
   unknownChecker: 'UNKNOWN_CHECKER',
+  /** Duels (src/arena/duels/): enqueue while already waiting (409). */
+  alreadyQueued: 'ALREADY_QUEUED',
+  /** Enqueue while in an active duel (409). */
+  alreadyInMatch: 'ALREADY_IN_MATCH',
+  /** Dequeue without being queued nor in a duel (409). */
+  notQueued: 'NOT_QUEUED',
+  matchNotFound: 'MATCH_NOT_FOUND',
+  /** Forfeit or submit in a duel that has ended (409). */
+  matchFinished: 'MATCH_FINISHED',
+  /** The duel's problem was deleted; the duel ended without a rating change (409). */
+  matchProblemDeleted: 'MATCH_PROBLEM_DELETED',
+  /** Submit or forfeit in a duel one does not play (403). */
+  notAPlayer: 'NOT_A_PLAYER',
+  snapshotNotFound: 'SNAPSHOT_NOT_FOUND',
   /** Checker options or test groups the judge cannot use (src/arena). */
   invalidJudgeConfig: 'INVALID_JUDGE_CONFIG',
   internal: 'INTERNAL',

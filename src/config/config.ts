@@ -263,6 +263,18 @@ export const OPTIONS = {
     schema: int(1, 1_000_000).default(20_000),
     description: 'Most entries (files, folders, links) of a problem package.',
   },
+  DUEL_TIMEOUT_S: {
+    schema: int(60, 86_400).default(1800),
+    description: 'Length of a duel, seconds; a duel nobody has won by then ends in a draw.',
+  },
+  MATCHMAKING_INTERVAL_MS: {
+    schema: int(200, 60_000).default(2000),
+    description: 'How often the duel matchmaker pairs waiting players (a dequeue poll also runs a tick).',
+  },
+  LEADERBOARD_TOP_SIZE: {
+    schema: int(1, 1000).default(100),
+    description: 'How many players GET /leaderboard/top and the daily snapshots list.',
+  },
   ARENA_PACKAGE_CACHE: {
     schema: int(0, 10_000).default(16),
     description: 'Problem packages (problem, version) a judging process keeps loaded in memory; least recently used first out.',

@@ -513,3 +513,109 @@ export const contestSubmissions = pgTable(
   },
   (t) => [index('contest_submissions_contest').on(t.contestId)],
 );
+
+/**
+ * Duel ratings (Glicko-2, src/arena/ratings/glicko2.ts). A user without a row has the new-player
+ * rating (1500 / 350 / 0.06); the row is created at their first rated game.
+ */
+export const duelRatings = pgTable(
+  'duel_ratings',
+  {
+    userId: uuid('user_id')
+      .primaryKey()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    rating: doublePrecision('rating').notNull(),
+    rd: doublePrecision('rd').notNull(),
+    volatility: doublePrecision('volatility').notNull(),
+    games: integer('games').notNull().default(0),
+    wins: integer('wins').notNull().default(0),
+    losses: integer('losses').notNull().default(0),
+    draws: integer('draws').notNull().default(0),
+    /** The opponent of the last duel: matchmaking never pairs them again right away. */
+    lastOpponentId: uuid('last_opponent_id'),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('duel_ratings_rating').on(t.rating)],
+);
+
+/** Duels (1v1 matches). `result` holds the rating changes; times are the database's. */
+export const matches = pgTable(
+  'matches',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    mode: varchar('mode', { length: 30 }).notNull(),
+    /** active | finished */
+    status: varchar('status', { length: 20 }).notNull().default('active'),
+    problemId: uuid('problem_id').references(() => problems.id, { onDelete: 'set null' }),
+    playerOneId: uuid('player_one_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    playerTwoId: uuid('player_two_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    winnerUserId: uuid('winner_user_id').references(() => users.id, { onDelete: 'set null' }),
+    /** Languages both accept (empty = any). */
+    languages: jsonb('languages').$type<string[]>().notNull().default([]),
+    /** ac | timeout | forfeit | problem_deleted */
+    outcome: varchar('outcome', { length: 20 }),
+    /** `{ ratings: { [userId]: { before, after } } }` (MatchResult). */
+    result: jsonb('result'),
+    startedAt: tstz('started_at').notNull().defaultNow(),
+    endsAt: tstz('ends_at').notNull(),
+    finishedAt: tstz('finished_at'),
+    createdAt: created(),
+  },
+  (t) => [
+    check('matches_status', sql`${t.status} in ('active', 'finished')`),
+    check('matches_players', sql`${t.playerOneId} <> ${t.playerTwoId}`),
+    index('matches_p1').on(t.playerOneId, t.createdAt),
+    index('matches_p2').on(t.playerTwoId, t.createdAt),
+    index('matches_active_ends').on(t.status, t.endsAt),
+  ],
+);
+
+/** Submissions made for a duel (normal Arena submissions, linked here). */
+export const matchSubmissions = pgTable(
+  'match_submissions',
+  {
+    submissionId: uuid('submission_id')
+      .primaryKey()
+      .references(() => submissions.id, { onDelete: 'cascade' }),
+    matchId: uuid('match_id')
+      .notNull()
+      .references(() => matches.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').notNull(),
+  },
+  (t) => [index('match_submissions_match').on(t.matchId)],
+);
+
+/** Every rating change, for the profile chart. */
+export const ratingHistory = pgTable(
+  'rating_history',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    matchId: uuid('match_id').references(() => matches.id, { onDelete: 'set null' }),
+    rating: doublePrecision('rating').notNull(),
+    rd: doublePrecision('rd').notNull(),
+    volatility: doublePrecision('volatility').notNull(),
+    delta: doublePrecision('delta').notNull(),
+    createdAt: created(),
+  },
+  (t) => [index('rating_history_user').on(t.userId, t.createdAt)],
+);
+
+/** Daily leaderboard snapshots (`date` is the database's UTC date). */
+export const leaderboardSnapshots = pgTable(
+  'leaderboard_snapshots',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    snapshotDate: varchar('snapshot_date', { length: 10 }).notNull(),
+    /** LeaderboardEntry[] */
+    entries: jsonb('entries').notNull(),
+    createdAt: created(),
+  },
+  (t) => [uniqueIndex('leaderboard_snapshots_date').on(t.snapshotDate)],
+);

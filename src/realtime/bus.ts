@@ -13,6 +13,8 @@ export type ExecutionEventBody =
   | { type: 'progress'; status: SubmissionState; test: SubmissionTestView; testsDone: number; testsTotal: number }
   | { type: 'output'; stream: 'stdout' | 'stderr'; data: string }
   | { type: 'complete' }
+  /** Duels (keyed `match-<id>`): a signal; subscribers send the match's current view (src/realtime/match-subscriptions.ts). */
+  | { type: 'match'; event: 'start' | 'progress' | 'result' }
   | { type: 'error'; code: string; message: string };
 
 export type ExecutionEvent = ExecutionEventBody & { executionId: string; seq: number };

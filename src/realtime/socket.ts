@@ -10,6 +10,7 @@ import { HttpCodes } from '../server/http-errors.js';
 import type { AppContext, AuthUser } from '../server/context.js';
 import { type ExecutionEvent, followExecution } from './bus.js';
 import { registerContestHandlers } from './contest-subscriptions.js';
+import { registerMatchHandlers } from './match-subscriptions.js';
 import { registerSubmissionHandlers } from './submission-subscriptions.js';
 import { recheckProjectRoom, registerProjectRoomHandlers } from './project-rooms.js';
 import { wsErrorAnswer } from './ws-errors.js';
@@ -85,6 +86,7 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext): Pro
     registerProjectRoomHandlers(io, socket, ctx, app.log); // issue 4: project rooms (src/realtime/project-rooms.ts)
     registerSubmissionHandlers(socket, ctx, () => data.user, app.log); // issue 8: Arena submissions (src/realtime/submission-subscriptions.ts)
     registerContestHandlers(socket, ctx, () => data.user, app.log); // issue 9: live contest scoreboards (src/realtime/contest-subscriptions.ts)
+    registerMatchHandlers(socket, ctx, app.log); // issue 9: duels (src/realtime/match-subscriptions.ts)
     socket.on('subscribe:execution', async (payload: unknown, maybeAck?: Ack) => {
       const ack: Ack = typeof maybeAck === 'function' ? maybeAck : () => undefined;
       const raw = typeof payload === 'string' ? payload : (payload as { executionId?: unknown } | null)?.executionId;

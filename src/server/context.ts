@@ -1,4 +1,6 @@
 import type { ContestService } from '../arena/contests/service.js';
+import type { LeaderboardService } from '../arena/duels/leaderboard.js';
+import type { DuelService } from '../arena/duels/service.js';
 import type { CompileChecks } from '../arena/service/compile-check.js';
 import type { ProblemService } from '../arena/service/problems.js';
 import type { SubmissionService } from '../arena/service/submissions.js';
@@ -51,6 +53,9 @@ export interface AppContext {
   submissions: SubmissionService;
   /** Contests (issue 9, src/arena/contests/). */
   contests: ContestService;
+  /** Duels and ratings (src/arena/duels/). */
+  duels: DuelService;
+  leaderboard: LeaderboardService;
   /** Compile checks of imported validators (on a worker in cluster mode). */
   compileChecks: CompileChecks;
   /** Redis client for rate limits in cluster mode. */

@@ -4,6 +4,10 @@ import { Redis } from 'ioredis';
 import { ContestService } from '../arena/contests/service.js';
 import { CompileChecks, isCompileJob } from '../arena/service/compile-check.js';
 import { PackageCache } from '../arena/service/package-store.js';
+import { LeaderboardService, MemoryTopCache, RedisTopCache } from '../arena/duels/leaderboard.js';
+import { MemoryQueueStore, RedisQueueStore } from '../arena/duels/queue-store.js';
+import { DuelService } from '../arena/duels/service.js';
+import { matchBusKey } from '../realtime/match-subscriptions.js';
 import { ProblemService } from '../arena/service/problems.js';
 import { importShippedProblems, type ShippedImport } from '../arena/service/shipped.js';
 import { isSubmissionJob, SubmissionService } from '../arena/service/submissions.js';
@@ -155,8 +159,24 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
         config,
         packages: new PackageCache(database.db, config.ARENA_PACKAGE_CACHE),
         beforeCreate: (user) => ctx.quotas.consumeExecution(user.id),
-        // A finished contest submission pings its contest's live board (every replica, via the bus).
-        onFinal: (row) => ctx.contests.onSubmissionFinal(row),
+        // Duels first (the first full AC wins the match), then the contest's live board.
+        onFinal: async (row) => {
+          await ctx.duels.onJudged(row).catch(() => undefined);
+          await ctx.contests.onSubmissionFinal(row);
+        },
+      });
+      // Duels: the queue is shared by every replica in cluster mode (Redis), in process otherwise.
+      ctx.leaderboard = new LeaderboardService(
+        database,
+        redis ? new RedisTopCache(redis, config.REDIS_KEY_PREFIX) : new MemoryTopCache(),
+        config.LEADERBOARD_TOP_SIZE,
+      );
+      ctx.duels = new DuelService({
+        database,
+        config,
+        store: redis ? new RedisQueueStore(redis, config.REDIS_KEY_PREFIX) : new MemoryQueueStore(),
+        onRatingsChanged: () => ctx.leaderboard.invalidate(),
+        emit: async (e) => void (await bus.publish(matchBusKey(e.matchId), { type: 'match', event: e.type })),
       });
       ctx.compileChecks = new CompileChecks({ db: database.db, engine, engineRuns: runsJobs, queue, bus });
       ctx.problems = new ProblemService({
@@ -181,6 +201,12 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
       const shippedProblems = opts.role === 'api' && config.ARENA_IMPORT_SHIPPED ? await importShippedProblems(ctx.problems, config.ARENA_PROBLEMS_DIR) : [];
       const reconciler = opts.reconcile ?? opts.role === 'api' ? new Reconciler(ctx, config.RECONCILE_INTERVAL_MS) : null;
       reconciler?.start();
+      // Matchmaking and the daily snapshot run where the API runs (several replicas: the tick
+      // lock and the snapshot's unique date keep it single).
+      if (opts.role === 'api') {
+        ctx.duels.start();
+        ctx.leaderboard.startSnapshots();
+      }
       return {
         ctx,
         consumer,
@@ -188,6 +214,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
         shippedProblems,
         async close(closeOpts) {
           reconciler?.stop();
+          await ctx.duels.stop();
+          ctx.leaderboard.stopSnapshots();
           await consumer?.close(closeOpts);
           await heartbeat?.stop();
           for (const c of closers.reverse()) await c().catch(() => undefined);

@@ -25,6 +25,9 @@ const SubmissionPage = lazyPage(() => import('./pages/arena/submission-view'));
 const AuthorPage = lazyPage(() => import('./pages/arena/author'));
 const ContestsList = lazyPage(() => import('./pages/arena/contests-list'));
 const ContestView = lazyPage(() => import('./pages/arena/contest-view'));
+const DuelLobby = lazyPage(() => import('./pages/arena/duel-pages'));
+const DuelRoom = lazyPage(() => import('./pages/arena/duel-room-page'));
+const Leaderboard = lazyPage(() => import('./pages/arena/leaderboard'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -126,6 +129,14 @@ function Header() {
             Submissions
           </NavLink>
         )}
+        {status === 'authenticated' && (
+          <NavLink to="/duels" data-testid="nav-duels">
+            Duels
+          </NavLink>
+        )}
+        <NavLink to="/leaderboard" data-testid="nav-leaderboard">
+          Leaderboard
+        </NavLink>
         {(user?.role === 'author' || user?.role === 'admin') && (
           <NavLink to="/author" data-testid="nav-author">
             Author
@@ -299,6 +310,9 @@ const router = createBrowserRouter([
       { path: '/submissions', element: <RequireAuth><SubmissionsList /></RequireAuth> },
       { path: '/submissions/:id', element: <SubmissionPage /> },
       { path: '/author', element: <RequireAuth><AuthorPage /></RequireAuth> },
+      { path: '/duels', element: <RequireAuth><DuelLobby /></RequireAuth> },
+      { path: '/duels/:id', element: <RequireAuth><DuelRoom /></RequireAuth> },
+      { path: '/leaderboard', element: <Leaderboard /> },
       { path: '*', element: <NotFound /> },
     ],
   },

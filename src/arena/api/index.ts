@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../server/context.js';
 import type { ProblemServiceContract, SubmissionServiceContract } from '../service/contract.js';
 import { contestRoutes } from './contest-routes.js';
+import { duelRoutes } from './duel-routes.js';
 import { problemRoutes } from './problem-routes.js';
 import { submissionRoutes } from './submission-routes.js';
 
@@ -29,4 +30,5 @@ export async function arenaRoutes(app: FastifyInstance, ctx: ArenaContext): Prom
   await problemRoutes(app, ctx);
   await submissionRoutes(app, ctx);
   await contestRoutes(app, ctx);
+  await duelRoutes(app, ctx);
 }

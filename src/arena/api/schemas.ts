@@ -243,6 +243,11 @@ export function submissionBodyFor(l: AppContext['config']['limits']) {
     .refine(oneProgram, oneProgramMessage);
 }
 
+/** A submission in a duel: the duel gives the problem. */
+export function duelSubmissionBodyFor(l: AppContext['config']['limits']) {
+  return z.object(programFields(l)).strict().refine(oneProgram, oneProgramMessage);
+}
+
 export function runBodyFor(l: AppContext['config']['limits']) {
   return z
     .object({

@@ -55,7 +55,11 @@ export interface SubmissionServiceDeps {
   packages: PackageCache;
   /** Quotas, as for executions; throws to refuse. */
   beforeCreate?: (user: AuthUser) => Promise<void>;
-  /** Called once a submission reaches a final state (contests refresh their live boards). */
+  /**
+   * Called in the judging process once a submission reaches a final state, before it is
+   * announced (duels: the first full AC wins; contests refresh their live boards). Its failure
+   * is swallowed: the verdict is stored and announced regardless.
+   */
   onFinal?: (row: SubmissionRow) => Promise<void>;
 }
 
@@ -471,9 +475,9 @@ export class SubmissionService implements SubmissionServiceContract {
   }
 
   private async announceFinal(row: SubmissionRow): Promise<void> {
+    await this.deps.onFinal?.(row).catch(() => undefined);
     await this.deps.bus.publish(row.id, { type: 'status', status: row.status });
     await this.deps.bus.publish(row.id, { type: 'complete' });
-    await this.deps.onFinal?.(row).catch(() => undefined);
   }
 
   /**

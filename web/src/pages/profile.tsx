@@ -3,8 +3,10 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../api/session';
 import type { Execution, Pagination, Stats } from '../api/types';
+import type { RatingProfile } from '../api/duel-types';
 import { useAuth } from '../auth';
 import { ApiKeys } from '../components/api-keys';
+import { RatingChart } from '../components/arena/rating-chart';
 import { Empty, ErrorNote, formatDate, formatKb, formatMs, Pager, Spinner, useTitle, VerdictBadge } from '../components/common';
 
 function Figure({ label, value, testId }: { label: string; value: string | number; testId?: string }) {
@@ -25,6 +27,11 @@ export default function Profile() {
   const [page, setPage] = useState(1);
   useTitle('Profile');
   const stats = useQuery({ queryKey: ['me', 'stats'], queryFn: () => api.get<Stats>('/stats') });
+  const rating = useQuery({
+    queryKey: ['rating', user?.username],
+    queryFn: () => api.get<RatingProfile>(`/users/${encodeURIComponent(user!.username)}/rating`),
+    enabled: !!user,
+  });
   const runs = useQuery({
     queryKey: ['me', 'executions', page],
     queryFn: () => api.get<{ executions: Execution[]; pagination: Pagination }>('/execute', { query: { page, limit: 10 } }),
@@ -46,6 +53,12 @@ export default function Profile() {
           </p>
         </div>
       </header>
+
+      <section aria-labelledby="rating-title" className="card">
+        <h2 id="rating-title">Duel rating</h2>
+        <ErrorNote error={rating.error} onRetry={() => void rating.refetch()} />
+        {rating.data && <RatingChart profile={rating.data} />}
+      </section>
 
       <section aria-labelledby="stats-title" className="card">
         <h2 id="stats-title">Statistics</h2>

@@ -1,0 +1,2 @@
+/** Lazy-loaded entry point of the duel room. */
+export { DuelRoom as default } from './duels';
