@@ -95,6 +95,20 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       }
     });
 
+    it('a project run takes the same fields', async () => {
+      const created = await api<{ data: { id: string } }>(server, 'POST', '/api/v1/projects', { token, body: { name: 'artifacts', language: 'python' } });
+      expect(created.status).toBe(201);
+      const res = await api<{ data: Exec }>(server, 'POST', `/api/v1/projects/${created.body.data.id}/run?wait=true`, {
+        token,
+        body: { outputFiles: ['*.none'], timeline: true },
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.data.status).toBe('completed');
+      expect(res.body.data.outputFiles).toEqual([]);
+      expect(res.body.data.refusedOutputFiles).toEqual([]);
+      expect(Array.isArray(res.body.data.timeline)).toBe(true);
+    });
+
     it('refuses bad globs before queueing', async () => {
       const bad = await api<{ error: { code: string } }>(server, 'POST', '/api/v1/execute', { token, body: { language: 'python', code: 'pass', outputFiles: ['../x'] } });
       expect(bad.status).toBe(400);
