@@ -1,5 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
-import { and, count, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, getTableColumns, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/client.js';
 import { executions } from '../db/schema.js';
@@ -253,10 +253,17 @@ export class ExecutionService {
     return row;
   }
 
+  /**
+   * A page of the user's executions, without their artifacts (`artifacts: null`): up to 8 MiB of
+   * output files each would make a page of 100 weigh most of a gigabyte; GET /execute/{id} has them.
+   */
   async list(user: AuthUser, page: number, limit: number) {
     const where = eq(executions.userId, user.id);
+    const { artifacts: _left, ...columns } = getTableColumns(executions);
     const [rows, [total]] = await Promise.all([
-      this.db.select().from(executions).where(where).orderBy(desc(executions.createdAt)).limit(limit).offset((page - 1) * limit),
+      this.db
+        .select({ ...columns, artifacts: sql<null>`null` })
+        .from(executions).where(where).orderBy(desc(executions.createdAt)).limit(limit).offset((page - 1) * limit),
       this.db.select({ n: count() }).from(executions).where(where),
     ]);
     const n = Number(total?.n ?? 0);

@@ -64,6 +64,13 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect(again.body.data.outputFiles).toEqual(data.outputFiles);
       expect(again.body.data.refusedOutputFiles).toEqual(data.refusedOutputFiles);
       expect(again.body.data.timeline).toEqual(data.timeline);
+
+      // The list leaves artifacts out (a page of them could weigh most of a gigabyte).
+      const list = await api<{ data: { executions: Exec[] } }>(server, 'GET', '/api/v1/execute?limit=100', { token });
+      const listed = list.body.data.executions.find((e) => e.executionId === data.executionId)!;
+      expect(listed.status).toBe('completed');
+      expect(listed).not.toHaveProperty('outputFiles');
+      expect(listed).not.toHaveProperty('timeline');
     });
 
     it('leaves the fields out when not asked, and works for a batch with execution:complete on the socket', async () => {
