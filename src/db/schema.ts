@@ -109,6 +109,11 @@ export const executions = pgTable(
     memoryKb: bigint('memory_kb', { mode: 'number' }),
     truncated: boolean('truncated').notNull().default(false),
     compile: jsonb('compile'),
+    /**
+     * What the run left for the caller, when asked: output files (content base64), refused
+     * ones by name, the run stage's timeline. Null when the request asked for neither.
+     */
+    artifacts: jsonb('artifacts'),
     compilationError: text('compilation_error'),
     /** Why a run failed on our side (worker_lost, internal). */
     failureReason: text('failure_reason'),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { STAGE_STATUSES, type StageJson } from '../engine/types.js';
-import type { ExecutionRow } from './service.js';
+import type { ExecutionRow, StoredArtifacts } from './service.js';
 
 const stage = z.object({
   status: z.enum(STAGE_STATUSES),
@@ -35,6 +35,18 @@ export const executionSchema = z
     compile: stage.nullable(),
     run: stage.nullable(),
     failureReason: z.string().nullable(),
+    outputFiles: z
+      .array(z.object({ name: z.string(), size: z.number().int(), type: z.string().describe('media type from the extension'), content: z.string().describe('base64') }))
+      .optional()
+      .describe('files the run left that matched the request\'s outputFiles globs (only when asked for)'),
+    refusedOutputFiles: z
+      .array(z.object({ name: z.string(), reason: z.enum(['symlink', 'not_regular_file', 'too_large', 'too_many', 'total_too_large']) }))
+      .optional()
+      .describe('matched files not returned, by name, and why'),
+    timeline: z
+      .array(z.tuple([z.number(), z.number(), z.number()]))
+      .optional()
+      .describe('run stage samples [ms since start, CPU ms, memory KB] (only when asked for with timeline: true)'),
     projectId: z.uuid().nullable(),
     base64Encoded: z.boolean(),
     createdAt: z.string(),
@@ -96,10 +108,21 @@ export function presentExecution(row: ExecutionRow, base64 = false): ExecutionJs
         }
       : null,
     failureReason: row.failureReason,
+    ...artifactFields(row.artifacts as StoredArtifacts | null),
     projectId: row.projectId,
     base64Encoded: base64,
     createdAt: row.createdAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,
     completedAt: row.completedAt?.toISOString() ?? null,
   };
+}
+
+/** The stored artifacts as response fields; each one absent when it was not asked for. */
+function artifactFields(a: StoredArtifacts | null): Pick<ExecutionJson, 'outputFiles' | 'refusedOutputFiles' | 'timeline'> {
+  if (!a) return {};
+  const out: Pick<ExecutionJson, 'outputFiles' | 'refusedOutputFiles' | 'timeline'> = {};
+  if (a.outputFiles) out.outputFiles = a.outputFiles;
+  if (a.refusedOutputFiles) out.refusedOutputFiles = a.refusedOutputFiles;
+  if (a.timeline) out.timeline = a.timeline;
+  return out;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { OUTPUT_PATTERNS_MAX } from '../engine/types.js';
 import { requireUser } from '../auth/guard.js';
 import { rateLimitIdentity } from '../guards/rate-limit.js';
 import { bodyLimitsFor, maxJsonValuesFor } from '../server/body-limits.js';
@@ -22,6 +23,12 @@ export function runFields(l: AppContext['config']['limits']) {
     args: z.array(z.string().max(l.argsBytes)).max(1000).optional().describe('command-line arguments, passed literally'),
     timeout: z.number().positive().optional().describe('CPU time limit in seconds (float)'),
     memoryLimit: z.number().positive().optional().describe('memory limit in MB'),
+    outputFiles: z
+      .array(z.string().min(1).max(256))
+      .max(OUTPUT_PATTERNS_MAX)
+      .optional()
+      .describe(`globs of files the run leaves that are returned ("*.png", "out/*.csv", "**/*.txt"), at most ${OUTPUT_PATTERNS_MAX}; see docs/api.md for the bounds`),
+    timeline: z.boolean().optional().describe('sample the run stage\'s CPU and memory over time (returned as `timeline`)'),
   };
 }
 

@@ -1,5 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
-import { and, count, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, getTableColumns, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/client.js';
 import { executions } from '../db/schema.js';
@@ -8,7 +8,8 @@ import { LanguageRegistry } from '../engine/languages/registry.js';
 import { resolveLimits } from '../engine/limits.js';
 import { runFiguresOfCancel } from '../engine/runner/cancel.js';
 import { prepareJob } from '../engine/runner/job.js';
-import { type LimitOverrides, type RunResult, type StageResult, stageToJson } from '../engine/types.js';
+import { compileOutputGlobs } from '../engine/runner/output-files.js';
+import { type LimitOverrides, type RefusedOutputFile, type RunResult, type StageResult, stageToJson } from '../engine/types.js';
 import { CallerError, ErrorCodes, MuscodeError } from '../errors.js';
 import { type ExecutionQueue, type JobContext, jobAbortReason, ownerOf, QueueFullError, type QueueOwner, SYSTEM_OWNER } from '../queue/queue.js';
 import type { OutputBus } from '../realtime/bus.js';
@@ -41,6 +42,20 @@ export interface ExecuteInput {
    */
   compat?: Record<string, unknown>;
   projectId?: string;
+  /** Globs of files the run leaves that the caller wants back (the engine's `outputFiles`, same bounds). */
+  outputFiles?: string[];
+  /** Sample the run stage's CPU and memory (the engine's `timeline`). */
+  timeline?: boolean;
+}
+
+/**
+ * `executions.artifacts`: what the run left for the caller, as JSON (file content base64).
+ * Null when the request asked for neither output files nor a timeline.
+ */
+export interface StoredArtifacts {
+  outputFiles?: { name: string; size: number; type: string; content: string }[];
+  refusedOutputFiles?: RefusedOutputFile[];
+  timeline?: [number, number, number][];
 }
 
 /** The job as stored in `executions.request` (everything but stdin, which is bytea). */
@@ -50,6 +65,8 @@ interface StoredRequest {
   args: string[];
   limits: LimitOverrides;
   compat?: Record<string, unknown>;
+  outputFiles?: string[];
+  timeline?: boolean;
 }
 
 /** The `compat` data a compatibility API stored with the request (see ExecuteInput.compat). */
@@ -136,6 +153,7 @@ export class ExecutionService {
           memoryKb: sql`${p('memoryKb')}::bigint`,
           truncated: sql`${p('truncated')}::boolean`,
           compile: sql`${p('compile')}::jsonb`,
+          artifacts: sql`${p('artifacts')}::jsonb`,
           compilationError: sql`${p('compilationError')}`,
           failureReason: sql`${p('failureReason')}`,
           completedAt: sql`${p('completedAt')}::timestamptz`,
@@ -194,6 +212,8 @@ export class ExecutionService {
     resolveLimits('run', config.limits, limits);
     const stdin = Buffer.isBuffer(input.stdin) ? input.stdin : Buffer.from(input.stdin ?? '', 'utf8');
     prepareJob({ language: lang.id, files, mainFile, stdin, args: input.args }, lang, config.limits);
+    // The engine's own check of the globs (INVALID_PATH, TOO_MANY_FILES), now rather than in the worker.
+    if (input.outputFiles?.length) compileOutputGlobs(input.outputFiles);
     const owner = caller.queueOwner ?? ownerOf(user?.id);
     // The platform's own runs are never refused; a caller's are, when its lane is full. Checked
     // before the quota so that a refused run costs nothing; enqueue checks again atomically.
@@ -206,6 +226,8 @@ export class ExecutionService {
 
     const request: StoredRequest = { files, mainFile, args: input.args ?? [], limits };
     if (input.compat) request.compat = input.compat;
+    if (input.outputFiles?.length) request.outputFiles = input.outputFiles;
+    if (input.timeline) request.timeline = true;
     const [row] = await this.statements.insert.execute({
       userId: user?.id ?? null,
       projectId: input.projectId ?? null,
@@ -231,10 +253,17 @@ export class ExecutionService {
     return row;
   }
 
+  /**
+   * A page of the user's executions, without their artifacts (`artifacts: null`): up to 8 MiB of
+   * output files each would make a page of 100 weigh most of a gigabyte; GET /execute/{id} has them.
+   */
   async list(user: AuthUser, page: number, limit: number) {
     const where = eq(executions.userId, user.id);
+    const { artifacts: _left, ...columns } = getTableColumns(executions);
     const [rows, [total]] = await Promise.all([
-      this.db.select().from(executions).where(where).orderBy(desc(executions.createdAt)).limit(limit).offset((page - 1) * limit),
+      this.db
+        .select({ ...columns, artifacts: sql<null>`null` })
+        .from(executions).where(where).orderBy(desc(executions.createdAt)).limit(limit).offset((page - 1) * limit),
       this.db.select({ n: count() }).from(executions).where(where),
     ]);
     const n = Number(total?.n ?? 0);
@@ -349,6 +378,8 @@ export class ExecutionService {
         stdin: row.stdin ?? Buffer.alloc(0),
         args: req.args,
         limits: req.limits,
+        outputFiles: req.outputFiles,
+        timeline: req.timeline,
         signal: AbortSignal.any([ctx.signal, local.signal]),
         onStdout: (c) => emit('stdout', outDecoder.write(c)),
         onStderr: (c) => emit('stderr', errDecoder.write(c)),
@@ -383,6 +414,7 @@ export class ExecutionService {
       ? await this.statements.complete.execute({
           ...finished,
           compile: finished.compile === null ? null : JSON.stringify(finished.compile),
+          artifacts: finished.artifacts === null ? null : JSON.stringify(finished.artifacts),
           completedAt: new Date().toISOString(),
           id,
           workerId: ctx.workerId,
@@ -431,6 +463,7 @@ type ResultColumns = Pick<
   | 'memoryKb'
   | 'truncated'
   | 'compile'
+  | 'artifacts'
   | 'compilationError'
   | 'failureReason'
 >;
@@ -455,7 +488,17 @@ function resultColumns(result: RunResult): ResultColumns {
     compile: compile
       ? { ...stageToJson(compile), stdout: compile.stdout.toString('base64'), stderr: compile.stderr.toString('base64'), cached: compile.cached ?? false }
       : null,
+    artifacts: artifactsOf(result),
     compilationError: compile && compile.status !== 'ok' ? Buffer.concat([compile.stdout, compile.stderr]).toString('utf8') : null,
     failureReason: verdict === 'internal_error' ? (decisive.message ?? 'internal') : null,
   };
+}
+
+/** The run's artifacts as stored: null when nothing was asked (the engine leaves the fields out). */
+function artifactsOf(result: RunResult): StoredArtifacts | null {
+  const out: StoredArtifacts = {};
+  if (result.outputFiles) out.outputFiles = result.outputFiles.map((f) => ({ name: f.name, size: f.size, type: f.type, content: f.content.toString('base64') }));
+  if (result.refusedOutputFiles) out.refusedOutputFiles = result.refusedOutputFiles;
+  if (result.run?.timeline) out.timeline = result.run.timeline;
+  return Object.keys(out).length ? out : null;
 }

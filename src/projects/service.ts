@@ -54,6 +54,8 @@ export interface RunInput {
   args?: string[];
   timeout?: number;
   memoryLimit?: number;
+  outputFiles?: string[];
+  timeline?: boolean;
 }
 
 export interface ProjectServiceDeps {
@@ -319,6 +321,8 @@ export class ProjectService {
       args: input.args,
       timeout: input.timeout,
       memoryLimit: input.memoryLimit,
+      outputFiles: input.outputFiles,
+      timeline: input.timeline,
       projectId: p.id,
     });
   }

@@ -67,6 +67,10 @@ export interface Execution {
   memoryKb: number | null;
   truncated: boolean;
   failureReason: string | null;
+  /** Only when the request asked for them (outputFiles globs, timeline: true). */
+  outputFiles?: { name: string; size: number; type: string; content: string }[];
+  refusedOutputFiles?: { name: string; reason: string }[];
+  timeline?: [number, number, number][];
   projectId: string | null;
   createdAt: string;
   completedAt: string | null;

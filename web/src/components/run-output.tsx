@@ -15,6 +15,7 @@ import { formatWait } from '../lib/retry-after';
 import { type Chunk, isActive, MAX_VIEW_CHARS, type RunState, summarize } from '../lib/run-state';
 import { useCountdown } from '../lib/use-countdown';
 import { formatKb, formatMs, VERDICT_TEXT, VerdictBadge } from './common';
+import { TimelineChartView } from './output-files';
 
 /** The status line agrees with the badge: the verdict's words once there is one. */
 export function statusText(state: RunState): string {
@@ -308,6 +309,7 @@ export function ResultBar({ state }: { state: RunState }) {
           <span>
             memory <b data-testid="memory">{formatKb(s.memoryKb)}</b>
           </span>
+          <TimelineChartView timeline={state.result?.timeline} />
           {s.wallClockLimit && (
             <span className="result-why" data-testid="wall-limit-why">
               wall-clock limit: the program was waiting (sleep/input?), not computing

@@ -2,17 +2,24 @@
  * The playground's work survives a reload: code per language, stdin, args, time limit, the
  * chosen language, in local storage. Unreadable or foreign data is ignored, never trusted.
  */
+import { DEFAULT_OUTPUT_GLOBS } from './artifacts';
+
 export interface PlaygroundDraft {
   language: string;
   code: Record<string, string>;
   stdin: string;
   args: string;
   timeLimit: string;
+  /** Ask for output files matching `outputGlobs` (issue 13). */
+  showFiles: boolean;
+  outputGlobs: string;
+  /** Ask for the CPU/memory timeline. */
+  timeline: boolean;
 }
 
 const KEY = 'muscode.playground.v1';
 
-export const emptyDraft: PlaygroundDraft = { language: 'python', code: {}, stdin: '', args: '', timeLimit: '' };
+export const emptyDraft: PlaygroundDraft = { language: 'python', code: {}, stdin: '', args: '', timeLimit: '', showFiles: false, outputGlobs: DEFAULT_OUTPUT_GLOBS, timeline: false };
 
 export function loadDraft(storage: Pick<Storage, 'getItem'> | undefined = safeLocalStorage()): PlaygroundDraft {
   try {
@@ -29,6 +36,9 @@ export function loadDraft(storage: Pick<Storage, 'getItem'> | undefined = safeLo
       stdin: typeof v.stdin === 'string' ? v.stdin : '',
       args: typeof v.args === 'string' ? v.args : '',
       timeLimit: typeof v.timeLimit === 'string' ? v.timeLimit : '',
+      showFiles: v.showFiles === true,
+      outputGlobs: typeof v.outputGlobs === 'string' ? v.outputGlobs : DEFAULT_OUTPUT_GLOBS,
+      timeline: v.timeline === true,
     };
   } catch {
     return emptyDraft;

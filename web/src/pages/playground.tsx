@@ -10,6 +10,8 @@ import type { Language, LanguagesResponse, Limits, QueuedReceipt } from '../api/
 import { CodeEditor, focusLine } from '../components/code-editor';
 import { ErrorNote, Spinner, useTitle } from '../components/common';
 import { diagnosticsOf, OutputPanel, ResultBar, RunButton } from '../components/run-output';
+import { OutputFiles } from '../components/output-files';
+import { parseGlobList } from '../lib/artifacts';
 import { splitArgs } from '../lib/diagnostics';
 import { loadDraft, type PlaygroundDraft, saveDraft } from '../lib/playground-storage';
 import { isActive } from '../lib/run-state';
@@ -86,6 +88,7 @@ export default function Playground() {
     const d = latest.current;
     const src = d.code[d.language] ?? starterFor(d.language);
     const timeout = Number.parseFloat(d.timeLimit);
+    const globs = d.showFiles ? parseGlobList(d.outputGlobs) : [];
     void run(() =>
       api.post<QueuedReceipt>('/execute', {
         language: d.language,
@@ -93,6 +96,8 @@ export default function Playground() {
         stdin: d.stdin,
         args: splitArgs(d.args),
         ...(Number.isFinite(timeout) && timeout > 0 ? { timeout } : {}),
+        ...(globs.length ? { outputFiles: globs } : {}),
+        ...(d.timeline ? { timeline: true } : {}),
       }),
     );
   }, [run, running, retryAt]);
@@ -200,8 +205,30 @@ export default function Playground() {
               </small>
             </div>
           </div>
+          <div className="field-row">
+            <label className="field-inline">
+              <input type="checkbox" checked={draft.showFiles} onChange={(e) => update({ showFiles: e.target.checked })} data-testid="show-files" />
+              <span>Show files</span>
+            </label>
+            {draft.showFiles && (
+              <input
+                className="grow"
+                aria-label="Output file patterns"
+                value={draft.outputGlobs}
+                onChange={(e) => update({ outputGlobs: e.target.value })}
+                placeholder="*.png, out/*.csv"
+                spellCheck={false}
+                data-testid="output-globs"
+              />
+            )}
+            <label className="field-inline">
+              <input type="checkbox" checked={draft.timeline} onChange={(e) => update({ timeline: e.target.checked })} data-testid="ask-timeline" />
+              <span>Timeline</span>
+            </label>
+          </div>
         </div>
         <OutputPanel state={state} onLine={(d) => focusLine(editorBox.current, d.line)} />
+        <OutputFiles result={state.result} />
         <ResultBar state={state} />
       </section>
     </div>
