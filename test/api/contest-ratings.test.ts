@@ -1,6 +1,8 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rateContest } from '../../src/arena/ratings/contest-ratings.js';
 import { NEW_PLAYER } from '../../src/arena/ratings/glicko2.js';
+import { contests } from '../../src/db/schema.js';
 import { api, startTestServer, type TestServer } from '../helpers/app.js';
 import { PROGRAMS, sumPackage, uniqueSlug, uploadPackage, userWithRole, zipPackage } from '../helpers/arena.js';
 
@@ -64,6 +66,8 @@ describe('Rated contests (embedded)', () => {
     await submit(slug, second.token, PROGRAMS.waHidden, 'WA');
     await submit(slug, second.token, PROGRAMS.ac, 'AC');
     await submit(slug, third.token, PROGRAMS.waHidden, 'WA');
+    const [stale] = await server.platform.ctx.database.db.select().from(contests).where(eq(contests.slug, slug));
+    expect(stale!.ratingsAppliedAt).toBeNull();
     // A running contest's read applies nothing.
     expect((await call('GET', `/api/v1/contests/${slug}/scoreboard`, first.token)).status).toBe(200);
     expect((await profile(first.username)).history).toEqual([]);
@@ -96,10 +100,12 @@ describe('Rated contests (embedded)', () => {
     expect(expected.get(third.username)!.delta).toBeLessThan(0);
     expect((await profile(late.username)).history).toEqual([]);
 
-    // A second read (and the periodic check) changes nothing.
+    // A second read (and the periodic check) changes nothing; nor does a replica that read the
+    // row before the first applied (a stale row: only the guarded UPDATE stops it).
     const before = await Promise.all([first, second, third].map((u) => profile(u.username)));
     expect((await call('GET', `/api/v1/contests/${slug}/scoreboard`, second.token)).status).toBe(200);
     await server.platform.ctx.contests.applyDueRatings();
+    expect(await server.platform.ctx.contests.applyRatings({ ...stale!, endsAt: new Date(Date.now() - 60_000) })).toBeNull();
     const after = await Promise.all([first, second, third].map((u) => profile(u.username)));
     expect(after).toEqual(before);
   }, 180_000);
