@@ -269,7 +269,7 @@ export const OPTIONS = {
   },
   MATCHMAKING_INTERVAL_MS: {
     schema: int(200, 60_000).default(2000),
-    description: 'How often the duel matchmaker pairs waiting players (a dequeue poll also runs a tick).',
+    description: 'How often the duel matchmaker pairs waiting players (a dequeue poll also runs a tick); each timed tick also applies the ratings of rated contests that ended.',
   },
   LEADERBOARD_TOP_SIZE: {
     schema: int(1, 1000).default(100),

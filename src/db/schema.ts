@@ -456,6 +456,10 @@ export const contests = pgTable(
     ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'set null' }),
     createdAt: created(),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
+    /** A rated contest moves the (duel) ratings of its live participants once, after its end. */
+    rated: boolean('rated').notNull().default(false),
+    /** Set by the one UPDATE that applies the ratings (… WHERE ratings_applied_at IS NULL). */
+    ratingsAppliedAt: tstz('ratings_applied_at'),
   },
   (t) => [
     uniqueIndex('contests_slug').on(t.slug),
@@ -608,6 +612,8 @@ export const ratingHistory = pgTable(
     volatility: doublePrecision('volatility').notNull(),
     delta: doublePrecision('delta').notNull(),
     createdAt: created(),
+    /** The rated contest this entry comes from (null for a duel). */
+    contestId: uuid('contest_id').references(() => contests.id, { onDelete: 'set null' }),
   },
   (t) => [index('rating_history_user').on(t.userId, t.createdAt)],
 );

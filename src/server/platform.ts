@@ -176,6 +176,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
         config,
         store: redis ? new RedisQueueStore(redis, config.REDIS_KEY_PREFIX) : new MemoryQueueStore(),
         onRatingsChanged: () => ctx.leaderboard.invalidate(),
+        // The periodic check of rated contests rides on the matchmaking tick (no second loop).
+        afterTick: () => ctx.contests.applyDueRatings().then(() => undefined),
         emit: async (e) => void (await bus.publish(matchBusKey(e.matchId), { type: 'match', event: e.type })),
       });
       ctx.compileChecks = new CompileChecks({ db: database.db, engine, engineRuns: runsJobs, queue, bus });
@@ -186,7 +188,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
         compileChecks: ctx.compileChecks,
         enqueueVerify: (caller, problem, programs) => ctx.submissions.enqueueVerify(caller, problem, programs),
       });
-      ctx.contests = new ContestService({ db: database.db, bus, problems: ctx.problems, submissions: ctx.submissions });
+      ctx.contests = new ContestService({ db: database.db, bus, problems: ctx.problems, submissions: ctx.submissions, onRatingsChanged: () => ctx.leaderboard.invalidate() });
       return ctx;
     }
 

@@ -22,6 +22,7 @@ const contestFields = {
   penaltyMinutes: z.number().int().min(0).max(1000).optional().describe('ICPC: minutes per rejected try before the first AC (default 20)'),
   visibility: z.enum(VISIBILITIES).optional().describe('`invite`: only the usernames in `invited` may see and join it'),
   invited: z.array(username).max(10_000).optional(),
+  rated: z.boolean().optional().describe('after the end, moves the live participants’ (duel) ratings once: each pair one game, one Glicko-2 period (default false)'),
   problems: z.array(slugParam.shape.slug).max(26).describe('problem slugs in order, labelled A, B, …'),
 };
 
@@ -53,6 +54,7 @@ export const contestSummarySchema = z.object({
   freezeMinutes: z.number().int(),
   penaltyMinutes: z.number().int(),
   participants: z.number().int(),
+  rated: z.boolean(),
 });
 
 export const contestDetailSchema = contestSummarySchema.extend({

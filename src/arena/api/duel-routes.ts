@@ -150,7 +150,7 @@ export async function duelRoutes(app: FastifyInstance, ctx: ArenaContext): Promi
               rd: z.number(),
               volatility: z.number(),
               games: z.number().int(),
-              history: z.array(z.object({ matchId: z.string().nullable(), rating: z.number(), rd: z.number(), delta: z.number(), at: z.string() })),
+              history: z.array(z.object({ matchId: z.string().nullable(), contestId: z.string().nullable().describe('the rated contest of this entry (null for a duel)'), rating: z.number(), rd: z.number(), delta: z.number(), at: z.string() })),
             }),
           ),
           ...commonErrors,

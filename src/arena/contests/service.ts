@@ -6,7 +6,7 @@
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { contestParticipants, contestProblems, contests, contestSubmissions, problems, submissionGroupScores, submissions, users } from '../../db/schema.js';
+import { contestParticipants, contestProblems, contests, contestSubmissions, duelRatings, problems, ratingHistory, submissionGroupScores, submissions, users } from '../../db/schema.js';
 import { CallerError, ErrorCodes } from '../../errors.js';
 import type { OutputBus } from '../../realtime/bus.js';
 import type { AuthUser } from '../../server/context.js';
@@ -15,6 +15,8 @@ import type { ProblemDetail, SubmissionInput, SubmissionView } from '../service/
 import type { ProblemService } from '../service/problems.js';
 import type { SubmissionService } from '../service/submissions.js';
 import type { SubmissionRow } from '../service/views.js';
+import { type ContestRatingChange, rateContest } from '../ratings/contest-ratings.js';
+import { NEW_PLAYER } from '../ratings/glicko2.js';
 import type { SubmissionVerdict } from '../verdicts.js';
 import { type IcpcRow, icpcBoard } from './scoreboard-icpc.js';
 import { type IoiRow, ioiBoard } from './scoreboard-ioi.js';
@@ -36,6 +38,8 @@ export interface ContestInput {
   visibility?: 'public' | 'invite';
   /** Usernames allowed to join an invite-only contest. */
   invited?: string[];
+  /** Moves its live participants' ratings once after the end (default false). */
+  rated?: boolean;
   /** Problem slugs in order; labelled A, B, … */
   problems: string[];
 }
@@ -52,6 +56,7 @@ export interface ContestSummary {
   freezeMinutes: number;
   penaltyMinutes: number;
   participants: number;
+  rated: boolean;
 }
 export interface ContestDetail extends ContestSummary {
   description: string;
@@ -73,6 +78,8 @@ export interface ContestServiceDeps {
   bus: OutputBus;
   problems: ProblemService;
   submissions: SubmissionService;
+  /** Called after a rated contest moved ratings (leaderboard cache invalidation). */
+  onRatingsChanged?: () => Promise<void>;
 }
 
 /** The bus key of a contest's "the board changed" pings (every replica's socket rooms listen). */
@@ -133,6 +140,7 @@ export class ContestService {
       freezeMinutes: c.freezeMinutes,
       penaltyMinutes: c.penaltyMinutes,
       participants,
+      rated: c.rated,
     };
   }
 
@@ -240,6 +248,7 @@ export class ContestService {
           penaltyMinutes: input.penaltyMinutes ?? 20,
           visibility: input.visibility ?? 'public',
           invited: (input.invited ?? []).map((u) => u.toLowerCase()),
+          rated: input.rated ?? false,
           ownerId: caller.id,
         })
         .onConflictDoNothing()
@@ -265,6 +274,7 @@ export class ContestService {
           ...(patch.penaltyMinutes !== undefined ? { penaltyMinutes: patch.penaltyMinutes } : {}),
           ...(patch.visibility !== undefined ? { visibility: patch.visibility } : {}),
           ...(patch.invited !== undefined ? { invited: patch.invited.map((u) => u.toLowerCase()) } : {}),
+          ...(patch.rated !== undefined ? { rated: patch.rated } : {}),
           startsAt: v.startsAt,
           endsAt: v.endsAt,
           updatedAt: sql`now()`,
@@ -333,6 +343,12 @@ export class ContestService {
   async scoreboard(caller: AuthUser | null, slug: string): Promise<Scoreboard> {
     const c = await this.visibleRow(caller, slug);
     const now = await this.now();
+    // The first read after a rated contest's end applies its ratings (once; see applyRatings).
+    if (c.rated && !c.ratingsAppliedAt && now >= c.endsAt) await this.applyRatings(c);
+    return this.board(caller, c, now);
+  }
+
+  private async board(caller: AuthUser | null, c: ContestRow, now: Date, opts: { withPending?: (pending: boolean) => void } = {}): Promise<Scoreboard> {
     const labels = (await this.problemRows(c)).map((r) => r.label);
     const people = await this.db
       .select({ userId: contestParticipants.userId, username: users.username, virtual: contestParticipants.virtual, startsAt: contestParticipants.startsAt })
@@ -364,6 +380,7 @@ export class ContestService {
         .where(eq(contestSubmissions.contestId, c.id));
       for (const r of g) groups.set(r.id, [...(groups.get(r.id) ?? []), { name: r.name, score: r.score }]);
     }
+    opts.withPending?.(subs.some((s) => s.status !== 'done' && s.status !== 'cancelled' && people.some((p) => p.userId === s.userId && !p.virtual)));
     const log: ContestLogEntry[] = subs.map((s) => ({
       userId: s.userId,
       problem: s.label,
@@ -381,6 +398,51 @@ export class ContestService {
     return c.format === 'ioi'
       ? { format: 'ioi', ...base, rows: ioiBoard(participants, log, { problems: labels, ...(freeze ? { freeze } : {}) }) }
       : { format: 'icpc', ...base, rows: icpcBoard(participants, log, { problems: labels, penaltyMinutes: c.penaltyMinutes, ...(freeze ? { freeze } : {}) }) };
+  }
+
+  /** Rated contests that ended and were not applied yet: the periodic check (duels' matchmaking tick). */
+  async applyDueRatings(): Promise<number> {
+    const due = await this.db.select().from(contests).where(and(eq(contests.rated, true), sql`${contests.ratingsAppliedAt} is null`, sql`${contests.endsAt} <= now()`));
+    let n = 0;
+    for (const c of due) if (await this.applyRatings(c)) n += 1;
+    return n;
+  }
+
+  /**
+   * Applies a rated contest's ratings once (docs/arena.md "Ratings and duels"): from the final,
+   * unfrozen board, live participants with at least one submission, each pair one game, one
+   * Glicko-2 period (src/arena/ratings/contest-ratings.ts). Waits while a live participant's
+   * submission is still judged. The UPDATE … WHERE ratings_applied_at IS NULL in the same
+   * transaction decides, so two replicas (or a read and the tick) apply it once.
+   */
+  async applyRatings(c: ContestRow): Promise<ContestRatingChange[] | null> {
+    let pending = false;
+    const board = await this.board(null, c, c.endsAt, { withPending: (p) => (pending = p) });
+    if (pending) return null;
+    const submitted = new Set((await this.db.select({ userId: contestSubmissions.userId }).from(contestSubmissions).where(eq(contestSubmissions.contestId, c.id))).map((r) => r.userId));
+    const ranked = board.rows.filter((r) => !r.virtual && submitted.has(r.userId)).map((r) => ({ userId: r.userId, rank: r.rank }));
+    const changes = await this.db.transaction(async (tx) => {
+      const [claimed] = await tx
+        .update(contests)
+        .set({ ratingsAppliedAt: sql`now()` })
+        .where(and(eq(contests.id, c.id), eq(contests.rated, true), sql`${contests.ratingsAppliedAt} is null`, sql`${contests.endsAt} <= now()`))
+        .returning({ id: contests.id });
+      if (!claimed) return null;
+      if (ranked.length < 2) return [];
+      const ids = ranked.map((r) => r.userId).sort();
+      // The duels' lock order (user id): a contest and a duel finishing together cannot deadlock.
+      for (const u of ids) await tx.insert(duelRatings).values({ userId: u, ...NEW_PLAYER }).onConflictDoNothing();
+      const rows = await tx.select().from(duelRatings).where(inArray(duelRatings.userId, ids)).orderBy(duelRatings.userId).for('update');
+      const byId = new Map(rows.map((r) => [r.userId, { rating: r.rating, rd: r.rd, volatility: r.volatility }]));
+      const out = rateContest(ranked.map((r) => ({ ...r, rating: byId.get(r.userId)! })));
+      for (const ch of out) {
+        await tx.update(duelRatings).set({ ...ch.after, updatedAt: sql`now()` }).where(eq(duelRatings.userId, ch.userId));
+        await tx.insert(ratingHistory).values({ userId: ch.userId, contestId: c.id, ...ch.after, delta: ch.delta });
+      }
+      return out;
+    });
+    if (changes?.length) await this.deps.onRatingsChanged?.().catch(() => undefined);
+    return changes;
   }
 
   /** Per-problem statistics of a contest: solved count, fastest AC (ms from start), acceptance. */

@@ -16,6 +16,8 @@ export interface MatchmakerOptions {
   onError?: (err: unknown) => void;
   intervalMs: number;
   matchmaking?: MatchmakingOptions;
+  /** Other periodic work riding on the timer (rated contests' ratings); its failure goes to `onError`. */
+  afterTick?: () => Promise<void>;
 }
 
 export class Matchmaker {
@@ -51,7 +53,10 @@ export class Matchmaker {
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => {
-      this.running = this.tick().catch((err: unknown) => this.opts.onError?.(err));
+      this.running = this.tick()
+        .catch((err: unknown) => this.opts.onError?.(err))
+        .then(() => this.opts.afterTick?.())
+        .catch((err: unknown) => this.opts.onError?.(err));
     }, this.opts.intervalMs);
     this.timer.unref();
   }

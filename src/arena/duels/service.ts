@@ -87,6 +87,8 @@ export interface DuelServiceDeps {
   /** Called after a rating change (leaderboard cache invalidation). */
   onRatingsChanged?: () => Promise<void>;
   emit?: (e: DuelEvent) => Promise<void>;
+  /** Run after every timed matchmaking tick (the periodic check of rated contests' ratings). */
+  afterTick?: () => Promise<void>;
 }
 
 const DIFFICULTIES = ['easy', 'medium', 'hard'] as const;
@@ -107,6 +109,7 @@ export class DuelService {
       now: () => this.dbNow(),
       intervalMs: deps.config.MATCHMAKING_INTERVAL_MS,
       onPair: (p) => this.startMatch(p),
+      ...(deps.afterTick ? { afterTick: deps.afterTick } : {}),
     });
   }
 
@@ -404,9 +407,9 @@ export class DuelService {
     return { userId: u.id, rating: r.rating, rd: r.rd, volatility: r.volatility, provisional: isProvisional(r), games: r.games, history: await this.history(u.id) };
   }
 
-  async history(userId: string): Promise<{ matchId: string | null; rating: number; rd: number; delta: number; at: string }[]> {
+  async history(userId: string): Promise<{ matchId: string | null; contestId: string | null; rating: number; rd: number; delta: number; at: string }[]> {
     const rows = await this.db.select().from(ratingHistory).where(eq(ratingHistory.userId, userId)).orderBy(ratingHistory.createdAt);
-    return rows.map((r) => ({ matchId: r.matchId, rating: r.rating, rd: r.rd, delta: r.delta, at: r.createdAt.toISOString() }));
+    return rows.map((r) => ({ matchId: r.matchId, contestId: r.contestId, rating: r.rating, rd: r.rd, delta: r.delta, at: r.createdAt.toISOString() }));
   }
 
   start(): void {
