@@ -166,6 +166,10 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       const stats = await call<{ problems: { label: string; submissions: number; accepted: number; solvedBy: number; fastestMs: number | null }[] }>('GET', `/api/v1/contests/${contest}/stats`, author.token);
       expect(stats.body.data.problems).toEqual([expect.objectContaining({ label: 'A', submissions: 2, accepted: 1, solvedBy: 1 })]);
       expect(stats.body.data.problems[0]!.fastestMs).toBeGreaterThan(10 * 60_000);
+      // The global figures of the problem leave out a running contest's submissions (they would
+      // show what the freeze hides).
+      const global = await call<{ problems: { slug: string; stats: { submissions: number; solvedBy: number; fastestMs: number | null } }[] }>('GET', `/api/v1/problems?drafts=true&q=${problem}`, author.token);
+      expect(global.body.data.problems.find((p) => p.slug === problem)!.stats).toEqual({ submissions: 0, accepted: 0, acceptanceRate: null, solvedBy: 0, fastestMs: null });
     }, 120_000);
 
     it('a rejudge gives the same board', async () => {

@@ -137,6 +137,7 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect(list.pagination.total).toBe(5);
       const stats = (await ctx.problems.list(alice, { page: 1, limit: 10 })).problems.find((p) => p.slug === 'sum-legacy')!;
       expect(stats.stats).toMatchObject({ submissions: 5, accepted: 1, solvedBy: 1 });
+      expect(stats.stats.fastestMs).toBe(ac.cpuMs); // the one AC is the fastest
       expect(stats.mark).toBe('solved');
     }, 180_000);
 

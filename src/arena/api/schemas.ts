@@ -43,6 +43,7 @@ export const problemSummarySchema = z
       accepted: z.number().int(),
       acceptanceRate: z.number().nullable().describe('accepted / submissions, null when none'),
       solvedBy: z.number().int(),
+      fastestMs: z.number().int().nullable().describe('the least CPU time of an accepted submission, ms; null when none'),
     }),
     mark: z.enum(['solved', 'attempted']).nullable().describe("the caller's mark; null when anonymous or never submitted"),
     myScore: z.number().nullable().describe("scoring problems: the caller's IOI score (best per group over all submissions)"),

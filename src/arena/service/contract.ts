@@ -45,8 +45,11 @@ export interface ProblemSummary {
   /** `scoring` problems have subtasks and partial scores (IOI rule); `pass-fail` ones do not. */
   type: 'pass-fail' | 'scoring';
   interactive: boolean;
-  /** Submissions judged (not runs, not JE) and accepted among them; rate = accepted / judged, null when none. */
-  stats: { submissions: number; accepted: number; acceptanceRate: number | null; solvedBy: number };
+  /**
+   * Submissions judged (not runs, not JE; a running contest's only after its end) and accepted
+   * among them; rate = accepted / judged, null when none; fastestMs: the least CPU time of an AC.
+   */
+  stats: { submissions: number; accepted: number; acceptanceRate: number | null; solvedBy: number; fastestMs: number | null };
   /** The caller's mark; null when anonymous or never submitted. */
   mark: 'solved' | 'attempted' | null;
   /** Scoring problems: the caller's IOI score (best per group over all submissions) out of maxScore. */

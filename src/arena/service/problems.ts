@@ -104,13 +104,22 @@ export class ProblemService implements ProblemServiceContract {
     const marks = new Map<string, 'solved' | 'attempted'>();
     const scores = new Map<string, number>();
     if (ids.length === 0) return { stats, marks, scores };
-    const counted = and(inArray(submissions.problemId, ids), eq(submissions.kind, 'submission'), eq(submissions.status, 'done'), sql`${submissions.verdict} <> 'JE'`);
+    // A running contest's submissions count only once it has ended: the global figures must not
+    // reveal what a frozen scoreboard hides.
+    const counted = and(
+      inArray(submissions.problemId, ids),
+      eq(submissions.kind, 'submission'),
+      eq(submissions.status, 'done'),
+      sql`${submissions.verdict} <> 'JE'`,
+      sql`not exists (select 1 from contest_submissions cs join contests c on c.id = cs.contest_id where cs.submission_id = ${submissions.id} and c.ends_at > now())`,
+    );
     const statRows = await this.db
       .select({
         problemId: submissions.problemId,
         judged: count(),
         accepted: sql<number>`count(*) filter (where ${submissions.verdict} = 'AC')`,
         solvedBy: sql<number>`count(distinct ${submissions.userId}) filter (where ${submissions.verdict} = 'AC')`,
+        fastestMs: sql<number | null>`min(${submissions.cpuMs}) filter (where ${submissions.verdict} = 'AC')`,
       })
       .from(submissions)
       .where(counted)
@@ -118,7 +127,7 @@ export class ProblemService implements ProblemServiceContract {
     for (const s of statRows) {
       const judged = Number(s.judged);
       const accepted = Number(s.accepted);
-      stats.set(s.problemId, { submissions: judged, accepted, acceptanceRate: judged ? accepted / judged : null, solvedBy: Number(s.solvedBy) });
+      stats.set(s.problemId, { submissions: judged, accepted, acceptanceRate: judged ? accepted / judged : null, solvedBy: Number(s.solvedBy), fastestMs: s.fastestMs === null ? null : Number(s.fastestMs) });
     }
     if (caller) {
       const mine = await this.db
@@ -154,7 +163,7 @@ export class ProblemService implements ProblemServiceContract {
       published: r.published,
       type: scoring ? 'scoring' : 'pass-fail',
       interactive: r.interactive,
-      stats: x.stats.get(r.id) ?? { submissions: 0, accepted: 0, acceptanceRate: null, solvedBy: 0 },
+      stats: x.stats.get(r.id) ?? { submissions: 0, accepted: 0, acceptanceRate: null, solvedBy: 0, fastestMs: null },
       mark: x.marks.get(r.id) ?? null,
       myScore: scoring && x.marks.has(r.id) ? Math.min(r.maxScore, x.scores.get(r.id) ?? 0) : null,
       maxScore: r.maxScore,

@@ -22,7 +22,7 @@ export interface ProblemSummary {
   published: boolean;
   type: 'pass-fail' | 'scoring';
   interactive: boolean;
-  stats: { submissions: number; accepted: number; acceptanceRate: number | null; solvedBy: number };
+  stats: { submissions: number; accepted: number; acceptanceRate: number | null; solvedBy: number; fastestMs: number | null };
   mark: 'solved' | 'attempted' | null;
   myScore: number | null;
   maxScore: number;

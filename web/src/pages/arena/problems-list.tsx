@@ -132,7 +132,7 @@ export default function ProblemsList() {
                       </button>
                     ))}
                   </td>
-                  <td className="num" title={`${p.stats.accepted} accepted of ${p.stats.submissions} judged; solved by ${p.stats.solvedBy}`}>
+                  <td className="num" title={`${p.stats.accepted} accepted of ${p.stats.submissions} judged; solved by ${p.stats.solvedBy}${p.stats.fastestMs === null ? '' : `; fastest ${p.stats.fastestMs} ms`}`}>
                     {percent(p.stats.acceptanceRate)}
                   </td>
                 </tr>
