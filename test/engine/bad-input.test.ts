@@ -87,13 +87,14 @@ const cases: Case[] = [
   },
   {
     name: 'one file over the file size limit',
-    req: { language: 'python', files: [py('main.py'), py('big.py', Buffer.alloc(5_000_001, 0x61))] },
+    // MAX_FILE_SIZE is 5 MiB (5,242,880 bytes) as in the first seed.
+    req: { language: 'python', files: [py('main.py'), py('big.py', Buffer.alloc(5_242_881, 0x61))] },
     code: ErrorCodes.sourceTooLarge,
-    message: /big\.py is 5000001 bytes/,
+    message: /big\.py is 5242881 bytes/,
   },
   {
     name: 'sources over the job limit',
-    // Each file is under the 5 MB file limit; together they exceed the 16 MiB job limit.
+    // Each file is under the 5 MiB file limit; together they exceed the 16 MiB job limit.
     req: { language: 'python', files: [py('main.py'), ...Array.from({ length: 4 }, (_, i) => py(`d${i}.py`, Buffer.alloc(4_500_000, 0x61)))] },
     code: ErrorCodes.sourceTooLarge,
     message: /sources total \d+ bytes/,
