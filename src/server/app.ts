@@ -1,3 +1,4 @@
+import { UpgradeRouter } from './upgrades.js';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
@@ -85,6 +86,10 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   installErrorHandlers(app);
   // Red-team M2: project routes tell the realtime layer when who may read a project changed.
   app.decorate('projectRooms', new ProjectRoomEvents());
+  // Plain-WebSocket routes (rooms, terminals, Piston's connect) register here; see upgrades.ts.
+  const upgrades = new UpgradeRouter();
+  app.decorate('upgrades', upgrades);
+  upgrades.attach(app);
   // Issue 3: bodies are JSON only. Fastify's built-in text/plain parser would hand a string to
   // the JSON schemas (a misleading 400); without it a wrong content type is 415.
   app.removeContentTypeParser('text/plain');
