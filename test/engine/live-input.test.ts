@@ -28,6 +28,34 @@ function outputWatcher() {
   };
 }
 
+describe('LiveInput (no program)', () => {
+  it('bounds the backlog before the start, keeps one size, refuses unknown signals and bad sizes', () => {
+    const input = new LiveInput(10);
+    expect(input.write(Buffer.from('12345678'))).toBe(true);
+    expect(input.write(Buffer.from('abc'))).toBe(false); // 11 > 10
+    expect(input.dropped).toBe(3);
+    expect(input.resize(80, 24)).toBe(true);
+    expect(input.resize(100, 30)).toBe(true);
+    expect(input.resize(0, 30)).toBe(false);
+    expect(input.resize(1001, 30)).toBe(false);
+    expect(input.signal('SIGSEGV')).toBe(false);
+    expect(input.signal('SIGINT')).toBe(true);
+    const got: string[] = [];
+    input.attach({
+      write: (d) => got.push(`data:${d}`),
+      end: () => got.push('eof'),
+      signal: (s) => got.push(s),
+      resize: (c, r) => got.push(`${c}x${r}`),
+      pending: () => 0,
+    });
+    input.end();
+    input.end();
+    expect(got).toEqual(['data:12345678', '100x30', 'SIGINT', 'eof']);
+    input.close();
+    expect(input.write(Buffer.from('x'))).toBe(false);
+  });
+});
+
 describe('interactive runs (LiveInput)', () => {
   it('answers two input() prompts over a pipe, then reads EOF', async () => {
     const input = new LiveInput();
