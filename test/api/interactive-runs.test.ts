@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { api, type Mode, registerUser, startTestServer, startWorkerProcess, type TestServer } from '../helpers/app.js';
+import { createProject } from '../projects/helpers.js';
 
 /**
  * Interactive runs through the API: POST /execute {interactive: true}, input over socket.io
@@ -145,6 +146,19 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect((await send(socket, 'execution:stdin', { executionId: batch, data: 'x' })).error?.code).toBe('NOT_INTERACTIVE');
       const bad = await api(server, 'POST', '/api/v1/execute', { token, body: { language: 'python', code: 'print(1)', tty: true } });
       expect(bad.status).toBe(400);
+    });
+
+    // Embedded only (the same path as POST /execute once created); registered, not skipped, in cluster mode.
+    if (mode === 'embedded') it('a project runs interactively too (POST /projects/{id}/run)', async () => {
+      const socket = await socketOf(token);
+      const p = await createProject(server, token, { name: 'asker', language: 'python' });
+      await api(server, 'PUT', `/api/v1/projects/${p.id}/files/${p.files[0]!.id}`, { token, body: { name: p.files[0]!.name, path: p.files[0]!.path, content: TWO_PROMPTS } });
+      const res = await api<{ data: { executionId: string } }>(server, 'POST', `/api/v1/projects/${p.id}/run`, { token, body: { interactive: true } });
+      const id = res.body.data.executionId;
+      const f = await follow(socket, id);
+      await f.untilOutput('name? ');
+      await send(socket, 'execution:stdin', { executionId: id, data: 'Ada\nBob\n' });
+      expect((await f.done()).output).toBe('name? name? hello Ada and Bob\n');
     });
 
     it('the wall limit ends a program that waits for input nobody sends', async () => {
