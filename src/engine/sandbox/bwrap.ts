@@ -14,7 +14,7 @@ import { OutputCoalescer, type StreamIndex } from './output-coalescer.js';
 import { StagedBinds } from './staged-binds.js';
 import { TimelineSampler } from './timeline.js';
 import { sweepStaleInstances, unmountAndRemove } from '../host.js';
-import { attachLiveInput, openTerminal, programPids, type Terminal } from './live-io.js';
+import { attachLiveInput, LIVE_OUTPUT_DELAY_MS, openTerminal, programPids, type Terminal } from './live-io.js';
 
 export interface BwrapOptions {
   slots: number;
@@ -450,7 +450,7 @@ class BwrapSlot implements SandboxSlot {
     this.killCurrent = () => killTree('cancelled');
 
     // Live output goes out in batches (see OutputCoalescer); the outcome keeps every byte as is.
-    const live = new OutputCoalescer([stage.onStdout, stage.onStderr]);
+    const live = new OutputCoalescer([stage.onStdout, stage.onStderr], undefined, stage.input ? LIVE_OUTPUT_DELAY_MS : undefined);
     const capture = (into: Buffer[], stream: StreamIndex) => (chunk: Buffer) => {
       if (truncated) return;
       const room = limits.outputBytes - outBytes;

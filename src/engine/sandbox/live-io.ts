@@ -15,6 +15,13 @@ import tty from 'node:tty';
 import type { Writable } from 'node:stream';
 import type { LiveInput } from '../live-input.js';
 
+/**
+ * Output batching of interactive stages (OutputCoalescer's delay, 25 ms for batch runs): a person
+ * waits for the echo of what they typed, so batches are held 2 ms at most. A program writing
+ * byte by byte then costs at most 500 batches a second per stream, still far from one per byte.
+ */
+export const LIVE_OUTPUT_DELAY_MS = 2;
+
 interface PtyBinding {
   open(cols: number, rows: number): { master: number; slave: number; pty: string };
   resize(fd: number, cols: number, rows: number): void;
