@@ -1,5 +1,8 @@
 import type { IncomingMessage } from 'node:http';
+import proxyaddr from '@fastify/proxy-addr';
+import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
+import { trustProxySetting } from '../../config/config.js';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { MuscodeError } from '../../errors.js';
 import { STDIN_CHUNK_BYTES } from '../../executions/live-stdin.js';
@@ -38,9 +41,10 @@ export function registerPistonConnect(app: FastifyInstance, ctx: AppContext, svc
   const prefix = ctx.config.PISTON_PREFIX.replace(/\/+$/, '');
   const paths = new Set([`${prefix}/api/v2/connect`, `${prefix}/api/v2/piston/connect`]);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const trust = trustProxySetting(ctx.config.TRUST_PROXY);
   app.upgrades.add('piston-connect', (p) => paths.has(p), (req, socket, head) => {
     callerOf({ headers: req.headers, method: 'GET', url: req.url ?? '' }, ctx, undefined, 'execute').then(
-      (user) => wss.handleUpgrade(req, socket, head, (ws) => new Connection(ws, ctx, svc, user, queueOwner(req, user))),
+      (user) => wss.handleUpgrade(req, socket, head, (ws) => new Connection(ws, ctx, svc, user, queueOwner(req, user, trust))),
       (err: unknown) => reject(socket, err instanceof CompatForbidden ? 403 : 401, err instanceof CompatForbidden ? 'Forbidden' : 'Unauthorized'),
     );
   });
@@ -50,8 +54,11 @@ export function registerPistonConnect(app: FastifyInstance, ctx: AppContext, svc
   });
 }
 
-function queueOwner(req: IncomingMessage, user: AuthUser | null): string {
-  return user ? `u:${user.id}` : `ip:${(req.socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '')}`;
+/** Whose lane the run waits in, as `rateLimitIdentity` says for HTTP (the client's address behind a trusted proxy: TRUST_PROXY). */
+function queueOwner(req: IncomingMessage, user: AuthUser | null, trust: ReturnType<typeof trustProxySetting>): string {
+  if (user) return `u:${user.id}`;
+  const address = trust === false ? (req.socket.remoteAddress ?? 'unknown') : proxyaddr(req, trust);
+  return `ip:${normalizeIP(address)}`;
 }
 
 type Frame = Record<string, unknown> & { type?: unknown };
