@@ -383,9 +383,10 @@ export class ExecutionService {
     const emit = (stream: 'stdout' | 'stderr', data: string): void => {
       if (data) void bus.publish(id, { type: 'output', stream, data }).catch(() => undefined);
     };
-    // Interactive: stdin comes live from the bus (live-stdin.ts), after the stored stdin.
-    const live = req.interactive ? await followInput(bus, id, row.stdin) : null;
+    let live: Awaited<ReturnType<typeof followInput>> | null = null;
     try {
+      // Interactive: stdin comes live from the bus (live-stdin.ts), after the stored stdin.
+      if (req.interactive) live = await followInput(bus, id, row.stdin);
       const result = await engine.run({
         language: row.language,
         files: req.files,
