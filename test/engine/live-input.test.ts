@@ -101,6 +101,28 @@ describe('interactive runs (LiveInput)', () => {
     expect(out).toContain('interrupted');
   });
 
+  it('runs a curses program: it draws with escape sequences, reads a key, restores the terminal', async () => {
+    const input = new LiveInput();
+    const w = outputWatcher();
+    const code = [
+      'import curses',
+      'def main(scr):',
+      '    h, w = scr.getmaxyx()',
+      '    scr.addstr(2, 4, f"curses {w}x{h}", curses.A_BOLD)',
+      '    scr.refresh()',
+      '    return scr.getkey()',
+      'print("key", repr(curses.wrapper(main)))',
+    ].join('\n');
+    const run = ctx.engine.run(py(code, { input, tty: { cols: 70, rows: 20 }, onStdout: w.onStdout }));
+    await w.until('curses 70x20');
+    input.write(Buffer.from('q'));
+    const r = await run;
+    expect(r.run?.status).toBe('ok');
+    const out = r.run!.stdout.toString();
+    expect(out).toContain('\x1b['); // cursor movement and attributes: a real terminal program
+    expect(out).toContain("key 'q'");
+  });
+
   it('delivers a signal to the program only (the sandbox init and the launcher stay)', async () => {
     const input = new LiveInput();
     const w = outputWatcher();
@@ -117,7 +139,7 @@ describe('interactive runs (LiveInput)', () => {
     const input = new LiveInput(256 * 1024);
     const w = outputWatcher();
     const run = ctx.engine.run(
-      py('import sys, time\nprint("ready", flush=True)\ntime.sleep(1.5)\nprint(len(sys.stdin.buffer.read()), flush=True)', { input, onStdout: w.onStdout }),
+      py('import sys, time\nprint("ready", flush=True)\ntime.sleep(0.5)\nprint(len(sys.stdin.buffer.read()), flush=True)', { input, onStdout: w.onStdout }),
     );
     await w.until('ready');
     const chunk = Buffer.alloc(64 * 1024, 'x');
@@ -130,7 +152,7 @@ describe('interactive runs (LiveInput)', () => {
     expect(got).toBe(accepted);
     expect(got).toBeLessThan(4 * 1024 * 1024);
     // Nobody answers: the wall limit ends it.
-    const idle = await ctx.engine.run(py('input()', { input: new LiveInput(), limits: { cpuMs: 1000, wallMs: 1500 } }));
+    const idle = await ctx.engine.run(py('input()', { input: new LiveInput(), limits: { cpuMs: 500, wallMs: 600 } }));
     expect(idle.run?.status).toBe('time_limit');
   });
 });
