@@ -35,6 +35,12 @@ export const ErrorCodes = {
   limitTooHigh: 'LIMIT_TOO_HIGH',
   invalidLimit: 'INVALID_LIMIT',
   stdinTooLarge: 'STDIN_TOO_LARGE',
+  /** stdin, eof or a signal for an execution not started with `interactive: true` (409). */
+  notInteractive: 'NOT_INTERACTIVE',
+  /** stdin, eof or a signal for an execution that has ended (409). */
+  executionEnded: 'EXECUTION_ENDED',
+  /** stdin after this socket sent `execution:eof` for the execution (409). */
+  stdinClosed: 'STDIN_CLOSED',
   argsTooLarge: 'ARGS_TOO_LARGE',
   invalidConfig: 'INVALID_CONFIG',
   usage: 'USAGE',

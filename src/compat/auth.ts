@@ -23,7 +23,13 @@ export function compatAuth(app: FastifyInstance, ctx: AppContext, opts: { tokenH
   });
 }
 
-async function callerOf(request: FastifyRequest, ctx: AppContext, tokenHeader: string | undefined): Promise<AuthUser | null> {
+/** The caller of a compat request, or of a compat WebSocket's upgrade request (Piston's /connect: `method` GET, scope `execute`). */
+export async function callerOf(
+  request: Pick<FastifyRequest, 'headers' | 'method' | 'url'>,
+  ctx: AppContext,
+  tokenHeader: string | undefined,
+  need?: 'read' | 'execute',
+): Promise<AuthUser | null> {
   const auth = request.headers.authorization;
   const bearer = auth === undefined ? undefined : /^Bearer +(\S+) *$/i.exec(auth)?.[1];
   const headerValue = tokenHeader ? request.headers[tokenHeader] : undefined;
@@ -38,8 +44,7 @@ async function callerOf(request: FastifyRequest, ctx: AppContext, tokenHeader: s
   try {
     // The compat APIs only run code and read results: GET needs `read`, anything else (a
     // submission, a DELETE, Judge0's POST /authenticate) `execute`.
-    const need = request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'execute';
-    assertScope(user, request.method, request.url, need);
+    assertScope(user, request.method, request.url, need ?? (request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'execute'));
   } catch (err) {
     throw new CompatForbidden(err instanceof Error ? err.message : 'forbidden');
   }

@@ -1,3 +1,5 @@
+import type { LiveInput } from './live-input.js';
+
 /** Engine contracts. The engine knows nothing of HTTP or databases: these are its whole surface. */
 
 export const STAGE_STATUSES = [
@@ -100,6 +102,14 @@ export interface RunRequest {
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
   signal?: AbortSignal;
+  /**
+   * Interactive run: the program's stdin stays open and is fed from this while it runs (`stdin`
+   * is then ignored: write it into the LiveInput first). The run's limits apply as always; the
+   * wall limit is what bounds a program that waits for input forever.
+   */
+  input?: LiveInput;
+  /** With `input`: run the program on a pseudo-terminal of this size (TERM=xterm-256color). */
+  tty?: { cols: number; rows: number };
 }
 
 export interface RunResult {

@@ -9,6 +9,8 @@ import { resolveLimits } from '../engine/limits.js';
 import { runFiguresOfCancel } from '../engine/runner/cancel.js';
 import { prepareJob } from '../engine/runner/job.js';
 import { compileOutputGlobs } from '../engine/runner/output-files.js';
+import { type LiveInputItem, TTY_DEFAULT } from '../engine/live-input.js';
+import { checkInputItem, followInput, inputEvent, type InteractiveSettings } from './live-stdin.js';
 import { type LimitOverrides, type RefusedOutputFile, type RunResult, type StageResult, stageToJson } from '../engine/types.js';
 import { CallerError, ErrorCodes, MuscodeError } from '../errors.js';
 import { type ExecutionQueue, type JobContext, jobAbortReason, ownerOf, QueueFullError, type QueueOwner, SYSTEM_OWNER } from '../queue/queue.js';
@@ -46,6 +48,11 @@ export interface ExecuteInput {
   outputFiles?: string[];
   /** Sample the run stage's CPU and memory (the engine's `timeline`). */
   timeline?: boolean;
+  /** Keep stdin open and feed it while the program runs (live-stdin.ts); `stdin` is sent first. */
+  interactive?: boolean;
+  /** With `interactive`: run the program on a pseudo-terminal (of `ttySize`, default 80×24). */
+  tty?: boolean;
+  ttySize?: { cols: number; rows: number };
 }
 
 /**
@@ -67,6 +74,7 @@ interface StoredRequest {
   compat?: Record<string, unknown>;
   outputFiles?: string[];
   timeline?: boolean;
+  interactive?: InteractiveSettings;
 }
 
 /** The `compat` data a compatibility API stored with the request (see ExecuteInput.compat). */
@@ -181,6 +189,7 @@ export class ExecutionService {
   async create(user: AuthUser | null, input: ExecuteInput, caller: { queueOwner?: QueueOwner } = {}): Promise<ExecutionRow> {
     const { config } = this.deps;
     if (!user && !config.ANONYMOUS_EXECUTE) throw new CallerError(HttpCodes.unauthorized, 'sign in to run code (anonymous runs are off)');
+    if ((input.tty || input.ttySize) && !input.interactive) throw new CallerError(HttpCodes.validation, 'tty needs interactive: true');
     const lang = this.languages.get(input.language);
     // Availability as the engine sees it (in cluster mode: the workers), not this host.
     const info = (await this.deps.engine.listLanguages()).find((l) => l.id === lang.id);
@@ -208,6 +217,9 @@ export class ExecutionService {
     if (input.timeout !== undefined) limits.cpuMs = whole(input.timeout * 1000);
     if (input.memoryLimit !== undefined) limits.memoryBytes = whole(input.memoryLimit * 2 ** 20);
     Object.assign(limits, input.limits);
+    // An interactive program mostly waits for a person: without a time limit of the caller's,
+    // it gets the longest wall time allowed (CPU time keeps its default).
+    if (input.interactive && limits.cpuMs === undefined && limits.wallMs === undefined) limits.wallMs = config.limits.run.max.wallMs;
     // The engine's own validation, now: a bad request never becomes a queued job.
     resolveLimits('run', config.limits, limits);
     const stdin = Buffer.isBuffer(input.stdin) ? input.stdin : Buffer.from(input.stdin ?? '', 'utf8');
@@ -228,6 +240,7 @@ export class ExecutionService {
     if (input.compat) request.compat = input.compat;
     if (input.outputFiles?.length) request.outputFiles = input.outputFiles;
     if (input.timeline) request.timeline = true;
+    if (input.interactive) request.interactive = input.tty ? { tty: input.ttySize ?? { ...TTY_DEFAULT } } : {};
     const [row] = await this.statements.insert.execute({
       userId: user?.id ?? null,
       projectId: input.projectId ?? null,
@@ -370,7 +383,10 @@ export class ExecutionService {
     const emit = (stream: 'stdout' | 'stderr', data: string): void => {
       if (data) void bus.publish(id, { type: 'output', stream, data }).catch(() => undefined);
     };
+    let live: Awaited<ReturnType<typeof followInput>> | null = null;
     try {
+      // Interactive: stdin comes live from the bus (live-stdin.ts), after the stored stdin.
+      if (req.interactive) live = await followInput(bus, id, row.stdin);
       const result = await engine.run({
         language: row.language,
         files: req.files,
@@ -383,6 +399,7 @@ export class ExecutionService {
         signal: AbortSignal.any([ctx.signal, local.signal]),
         onStdout: (c) => emit('stdout', outDecoder.write(c)),
         onStderr: (c) => emit('stderr', errDecoder.write(c)),
+        ...(live ? { input: live.input, ...(req.interactive?.tty ? { tty: req.interactive.tty } : {}) } : {}),
       });
       emit('stdout', outDecoder.end());
       emit('stderr', errDecoder.end());
@@ -408,6 +425,7 @@ export class ExecutionService {
     } finally {
       clearInterval(renew);
       this.running.delete(id);
+      await live?.stop().catch(() => undefined);
     }
     // A finished run (the common path) through the prepared statement; cancel/failure by hand.
     const [ended] = finished
@@ -436,6 +454,19 @@ export class ExecutionService {
     if (row.status === 'failed') await this.deps.bus.publish(row.id, { type: 'error', code: ErrorCodes.internal, message: `the run failed: ${row.failureReason ?? 'internal'}` });
     await this.deps.bus.publish(row.id, { type: 'complete' });
     this.deps.onFinished?.(row);
+  }
+
+  /**
+   * Sends live input to an interactive execution (the owner's socket; for an anonymous run, as
+   * for reading it, whoever holds its id). Refused for someone else's execution (NOT_FOUND, as
+   * reading it), one not started with `interactive: true`, or one that has ended.
+   */
+  async sendInput(id: string, user: AuthUser | null, item: LiveInputItem): Promise<void> {
+    checkInputItem(item);
+    const row = await this.get(id, user);
+    if (!(row.request as StoredRequest).interactive) throw new CallerError(ErrorCodes.notInteractive, 'this execution was not started with interactive: true');
+    if (isFinal(row.status)) throw new CallerError(ErrorCodes.executionEnded, `execution is already ${row.status}`, { status: row.status });
+    await this.deps.bus.publish(id, inputEvent(item));
   }
 
   /** Marks rows failed whose worker is gone for good (used by the reconciler and queue hooks). */

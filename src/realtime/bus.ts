@@ -15,7 +15,20 @@ export type ExecutionEventBody =
   | { type: 'complete' }
   /** Duels (keyed `match-<id>`): a signal; subscribers send the match's current view (src/realtime/match-subscriptions.ts). */
   | { type: 'match'; event: 'start' | 'progress' | 'result' }
-  | { type: 'error'; code: string; message: string };
+  | { type: 'error'; code: string; message: string }
+  /**
+   * An interactive run's input, from the socket that sent it to the process running the program
+   * (docs/queue-and-realtime.md "Interactive runs"). Never sent to sockets; kept in the history
+   * (bounded like output) so that input sent before the run started reaches it.
+   */
+  | { type: 'input'; kind: 'data' | 'eof' | 'signal' | 'resize'; data?: string; signal?: string; cols?: number; rows?: number };
+
+/** The bytes an event counts against the history bound: output text, and input data (base64). */
+export function historyBytes(body: ExecutionEventBody): number | null {
+  if (body.type === 'output') return Buffer.byteLength(body.data, 'utf8');
+  if (body.type === 'input') return body.data?.length ?? 0;
+  return null;
+}
 
 export type ExecutionEvent = ExecutionEventBody & { executionId: string; seq: number };
 

@@ -8,6 +8,7 @@ import {
   type OutputBus,
   assertBusOpen,
   callListener,
+  historyBytes,
 } from './bus.js';
 
 interface ExecutionLog {
@@ -55,8 +56,8 @@ export class MemoryBus implements OutputBus {
       this.logs.set(executionId, log);
     }
     let store = true;
-    if (body.type === 'output') {
-      const bytes = Buffer.byteLength(body.data, 'utf8');
+    const bytes = historyBytes(body);
+    if (bytes !== null) {
       if (log.truncated || log.events.length >= this.opts.maxHistoryEvents || log.outputBytes + bytes > this.opts.maxHistoryBytes) {
         store = false;
         if (!log.truncated) {

@@ -8,6 +8,7 @@ import {
   type OutputBus,
   assertBusOpen,
   callListener,
+  historyBytes,
 } from './bus.js';
 
 export interface RedisBusOptions extends BusHistoryOptions {
@@ -127,7 +128,8 @@ export class RedisBus implements OutputBus {
     this.assertOpen();
     const k = this.keys(executionId);
     const final = body.type === 'complete' || body.type === 'error';
-    const isOutput = body.type === 'output';
+    const bytes = historyBytes(body);
+    const isOutput = bytes !== null;
     const seq = await this.publishCommand(
       k.seq,
       k.events,
@@ -135,7 +137,7 @@ export class RedisBus implements OutputBus {
       k.channel,
       JSON.stringify({ ...body, executionId }).slice(1),
       isOutput ? '1' : '0',
-      isOutput ? Buffer.byteLength(body.data, 'utf8') : 0,
+      bytes ?? 0,
       this.opts.maxHistoryBytes,
       this.opts.maxHistoryEvents,
       final ? this.opts.historyTtlMs : this.opts.activeTtlMs,

@@ -14,6 +14,7 @@ import { OutputCoalescer, type StreamIndex } from './output-coalescer.js';
 import { StagedBinds } from './staged-binds.js';
 import { TimelineSampler } from './timeline.js';
 import { sweepStaleInstances, unmountAndRemove } from '../host.js';
+import { attachLiveInput, LIVE_OUTPUT_DELAY_MS, openTerminal, programPids, type Terminal } from './live-io.js';
 
 export interface BwrapOptions {
   slots: number;
@@ -151,7 +152,7 @@ export class BwrapSandbox implements Sandbox {
     a.push('--clearenv');
     for (const [k, v] of Object.entries(stage.env)) a.push('--setenv', k, v);
     a.push('--seccomp', '3');
-    a.push('--', `/proc/self/fd/${INIT_FD}`, 'init', '--status-fd', '4', '--', ...stage.argv);
+    a.push('--', `/proc/self/fd/${INIT_FD}`, 'init', '--status-fd', '4', ...(stage.tty && stage.input ? ['--tty'] : []), '--', ...stage.argv);
     return a;
   }
 
@@ -412,8 +413,11 @@ class BwrapSlot implements SandboxSlot {
     // JavaScript), which fails on a socket (ENXIO), and read its size or seek as they would with
     // `< input.txt`. Interactive stages keep their pipe.
     let stdinFd: number | undefined;
+    // Interactive runs (stage.input): a pipe kept open, or a terminal's slave side (live-io.ts).
+    let term: Terminal | null = null;
     try {
-      if (!stage.io) stdinFd = this.sb.stdinFile(stage.stdin ?? Buffer.alloc(0));
+      if (stage.input && stage.tty) term = openTerminal(stage.tty.cols, stage.tty.rows);
+      else if (!stage.io && !stage.input) stdinFd = this.sb.stdinFile(stage.stdin ?? Buffer.alloc(0));
     } catch (err) {
       cgroups.release(cg);
       return fail(`cannot write stdin: ${(err as Error).message}`);
@@ -421,13 +425,14 @@ class BwrapSlot implements SandboxSlot {
     let child: ReturnType<typeof spawn>;
     try {
       child = spawn(this.sb.opts.launcherPath, launchArgs, {
-        stdio: [stdinFd ?? 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+        stdio: term ? [term.slave, term.slave, term.slave, 'pipe', 'pipe'] : [stdinFd ?? 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
         detached: true,
         env: {},
       });
     } finally {
       // The child has its own copy (or none, if spawning failed: reported below as an error).
       if (stdinFd !== undefined) fs.closeSync(stdinFd);
+      term?.releaseSlave();
     }
     // Kill everything in the cgroup but the launcher: it reaps what we kill (so no zombie is
     // left to a host init that may not reap) and then exits by itself.
@@ -445,7 +450,7 @@ class BwrapSlot implements SandboxSlot {
     this.killCurrent = () => killTree('cancelled');
 
     // Live output goes out in batches (see OutputCoalescer); the outcome keeps every byte as is.
-    const live = new OutputCoalescer([stage.onStdout, stage.onStderr]);
+    const live = new OutputCoalescer([stage.onStdout, stage.onStderr], undefined, stage.input ? LIVE_OUTPUT_DELAY_MS : undefined);
     const capture = (into: Buffer[], stream: StreamIndex) => (chunk: Buffer) => {
       if (truncated) return;
       const room = limits.outputBytes - outBytes;
@@ -461,8 +466,20 @@ class BwrapSlot implements SandboxSlot {
       if (truncated) killTree('output');
     };
     if (stage.io) stage.io({ stdin: child.stdin!, stdout: child.stdout! });
-    else child.stdout!.on('data', capture(stdout, 0));
-    child.stderr!.on('data', capture(stderr, 1));
+    else (term?.master ?? child.stdout!).on('data', capture(stdout, 0));
+    child.stderr?.on('data', capture(stderr, 1));
+    if (stage.input) {
+      const signalProgram = (name: string) => {
+        for (const pid of programPids(safePids(cg), child.pid)) {
+          try {
+            process.kill(pid, name as NodeJS.Signals);
+          } catch {
+            // gone
+          }
+        }
+      };
+      attachLiveInput(stage.input, term?.master ?? child.stdin!, { terminal: term, kill: signalProgram });
+    }
     let sandboxEnded!: () => void;
     const sandboxExit = new Promise<void>((resolve) => (sandboxEnded = resolve));
     const statusPipe = child.stdio[4] as NodeJS.ReadableStream;
@@ -521,14 +538,21 @@ class BwrapSlot implements SandboxSlot {
       await cg.killAll();
     } catch (err) {
       cgroups.release(cg);
+      stage.input?.close();
+      term?.close();
       return fail(`cannot empty the cgroup: ${(err as Error).message}`);
     }
     const exit = await exited;
     await new Promise<void>((resolve) => {
-      if (child.stdout!.readableEnded && child.stderr!.readableEnded) return resolve();
+      if (term || (child.stdout!.readableEnded && child.stderr!.readableEnded)) return resolve();
       child.once('close', () => resolve());
       setTimeout(resolve, 2000).unref();
     });
+    stage.input?.close();
+    if (term) {
+      await term.drained(2000);
+      term.close();
+    }
     live.flush();
     const usage = cg.usage();
     cgroups.release(cg);
