@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -22,6 +23,15 @@ afterAll(async () => {
 });
 
 describe('rooms: live editing', () => {
+  it('listens on no socket of its own: the collaboration route is on the API server (HOST), never Hocuspocus\'s Server', () => {
+    // Hocuspocus's Server class binds every interface whatever it is given (hocuspocus#1120).
+    const out = execFileSync('ss', ['-ltnpH'], { encoding: 'utf8' });
+    const mine = out.split('\n').filter((l) => l.includes(`pid=${process.pid},`));
+    expect(mine.length).toBeGreaterThan(0);
+    for (const l of mine) expect(l.split(/\s+/)[3], l).toMatch(/^127\.0\.0\.1:/);
+    expect(mine.some((l) => l.includes(`:${new URL(server.url).port} `))).toBe(true);
+  });
+
   it('an interviewer and a guest candidate type at once and converge, with server-stamped names', async () => {
     const room = await createRoom(server, owner, { code: 'print(1)\n' });
     expect(room.invites!.map((i) => i.role).sort()).toEqual(['candidate', 'interviewer', 'viewer']);
