@@ -298,6 +298,10 @@ export const OPTIONS = {
     description: 'Messages per second a room connection may send on average (token bucket of ROOM_RATE_BURST); past it the connection is closed with 4429.',
   },
   ROOM_RATE_BURST: { schema: int(1, 100_000).default(400), description: 'Burst size of the per-connection room rate limit.' },
+  ROOM_AUTH_TIMEOUT_MS: {
+    schema: int(100, 600_000).default(10_000),
+    description: 'A room WebSocket that has not authenticated a document this long after connecting is closed with 4401.',
+  },
   ROOM_MAX_PARTICIPANTS: { schema: int(2, 10_000).default(100), description: 'Participants (accounts and guests) one room may have.' },
   ROOM_AUTO_SNAPSHOT_MS: {
     schema: int(1000, 3_600_000).default(30_000),

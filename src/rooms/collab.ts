@@ -97,6 +97,7 @@ export class RoomCollab {
           maxMessageBytes: this.config.ROOM_MAX_MESSAGE_BYTES,
           ratePerSecond: this.config.ROOM_RATE_MESSAGES,
           burst: this.config.ROOM_RATE_BURST,
+          authTimeoutMs: this.config.ROOM_AUTH_TIMEOUT_MS,
         });
         this.sockets.add(filtered);
         ws.once('close', () => this.sockets.delete(filtered));

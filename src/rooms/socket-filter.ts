@@ -12,6 +12,8 @@ export interface FilterLimits {
   maxMessageBytes: number;
   ratePerSecond: number;
   burst: number;
+  /** Close a socket that authenticated no document within this time (4401). */
+  authTimeoutMs: number;
 }
 
 /** What a room connection is, per document it opened (a socket may multiplex several). */
@@ -55,7 +57,14 @@ export class FilteredSocket extends EventEmitter {
     super();
     this.tokens = limits.burst;
     raw.on('message', (data: Buffer, isBinary: boolean) => this.incoming(isBinary ? data : Buffer.from(data)));
-    raw.on('close', (code: number, reason: Buffer) => this.emit('close', code, reason));
+    const authTimer = setTimeout(() => {
+      if (this.access.size === 0) this.closeWith(4401, 'UNAUTHORIZED');
+    }, limits.authTimeoutMs);
+    authTimer.unref();
+    raw.on('close', (code: number, reason: Buffer) => {
+      clearTimeout(authTimer);
+      this.emit('close', code, reason);
+    });
     raw.on('pong', () => this.emit('pong'));
     raw.on('error', () => undefined);
   }

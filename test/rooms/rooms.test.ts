@@ -15,7 +15,7 @@ const collabUrl = () => `${server.url.replace('http', 'ws')}/api/v1/rooms/collab
 const docsLoaded = () => server.app.rooms.collab.hocuspocus.getDocumentsCount();
 
 beforeAll(async () => {
-  server = await startTestServer({ config: { ROOM_MAX_DOCUMENT_CHARS: '5000', ROOM_RATE_MESSAGES: '50', ROOM_RATE_BURST: '200', ROOM_AUTO_SNAPSHOT_MS: '1000' } });
+  server = await startTestServer({ config: { ROOM_MAX_DOCUMENT_CHARS: '5000', ROOM_RATE_MESSAGES: '50', ROOM_RATE_BURST: '200', ROOM_AUTO_SNAPSHOT_MS: '1000', ROOM_AUTH_TIMEOUT_MS: '3000' } });
   owner = await newUser(server, 'own');
 });
 afterAll(async () => {
@@ -111,6 +111,10 @@ describe('rooms: live editing', () => {
     const msg = encoding.toUint8Array(enc);
     for (let i = 0; i < 500; i++) ws.send(msg);
     expect(await closed).toBe(4429);
+    // A socket that never authenticates is closed (ROOM_AUTH_TIMEOUT_MS, 3 s here).
+    const silent = new WebSocket(collabUrl());
+    const silentClosed = new Promise<number>((r) => silent.once('close', (code) => r(code)));
+    expect(await silentClosed).toBe(4401);
     // Too large: the edit is undone and its connection closed.
     const big = await connect(server, room.id, owner.token);
     big.code.insert(0, 'z'.repeat(6000));
@@ -263,6 +267,13 @@ describe('rooms: API bad input and lifecycle', () => {
     await waitFor('closed at expiry', () => c.closeCodes.includes(4410), 10_000);
     c.destroy();
     expect((await api<{ error: { code: string } }>(server, 'GET', `/api/v1/rooms/${short.id}`, { headers: { 'x-room-token': guest.roomToken } })).body.error.code).toBe('TOKEN_EXPIRED');
+    // Over the WebSocket too: the guest's token expired with the room (4401); the owner may still look, read-only.
+    const again = await connect(server, short.id, guest.roomToken);
+    expect(again.closeCodes[0]).toBe(4401);
+    const ownerLook = await connect(server, short.id, owner.token);
+    expect(ownerLook.denied).toBeNull();
+    expect(ownerLook.provider.authorizedScope).toBe('readonly');
+    ownerLook.destroy();
     const view = await api<{ data: { closed: boolean } }>(server, 'GET', `/api/v1/rooms/${short.id}`, { token: owner.token });
     expect(view.body.data.closed).toBe(true);
     // Kept through the retention (30 days by default), deleted after it; open rooms are untouched.
