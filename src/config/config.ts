@@ -294,7 +294,7 @@ export const OPTIONS = {
     description: 'Largest WebSocket message a room connection may send (bytes); a larger one closes it with 4413.',
   },
   ROOM_RATE_MESSAGES: {
-    schema: int(1, 100_000).default(60),
+    schema: int(1, 100_000).default(100),
     description: 'Messages per second a room connection may send on average (token bucket of ROOM_RATE_BURST); past it the connection is closed with 4429.',
   },
   ROOM_RATE_BURST: { schema: int(1, 100_000).default(400), description: 'Burst size of the per-connection room rate limit.' },

@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startTestServer, type TestServer } from '../helpers/app';
 import { CI } from '../helpers/engine';
-import { ensureWebBuilt, HAVE_CHROMIUM, launchChromium } from '../e2e/browser';
+import { ensureWebBuilt, HAVE_CHROMIUM, launchChromium, shot } from '../e2e/browser';
 import { newUser, type User } from './helpers';
 
 /** The editor's text, without the remote cursors' name tags (widgets inside the lines). */
@@ -105,6 +105,7 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('rooms in Chromium', () => {
     await b.click('[data-testid=room-run]');
     for (const p of [a, b]) await p.waitForFunction(() => document.querySelector('[data-testid=room-stdout]')?.textContent?.includes('answer 42'), undefined, { timeout: 30_000 });
 
+    await shot(a, 'room');
     expect(framesToCandidate.join('\n')).not.toContain(secret);
     expect(await b.content()).not.toContain(secret);
     const guestToken = await b.evaluate((id) => sessionStorage.getItem(`muscode-room-token:${id}`), roomId);
@@ -122,6 +123,7 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('rooms in Chromium', () => {
     await a.fill('[data-testid=playback-slider]', '0');
     expect(await a.textContent('[data-testid=playback-code]')).toBe('');
     await a.fill('[data-testid=playback-slider]', String(Math.floor(total / 2)));
+    await shot(a, 'room-playback');
     const middle = (await a.textContent('[data-testid=playback-code]')) ?? '';
     expect(middle.length).toBeGreaterThan(0);
     expect(middle.length).toBeLessThan(expected.length);

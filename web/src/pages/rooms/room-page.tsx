@@ -171,7 +171,7 @@ export default function RoomPage() {
       setPeople(list);
     };
     awareness.on('change', refresh);
-    // Idle after a minute without activity.
+    // Idle while the tab is hidden.
     const idle = setInterval(() => {
       if (document.hidden) awareness.setLocalStateField('status', 'idle');
       else if (awareness.getLocalState()?.status === 'idle') awareness.setLocalStateField('status', 'online');
@@ -272,14 +272,16 @@ export default function RoomPage() {
           <section className="card" aria-label="Participants">
             <h2>Participants</h2>
             <ul data-testid="participants">
-              {people.map((p) => (
+              <li>
+                <span style={{ color: room.participants.find((x) => x.id === room.participantId)?.color ?? '#888' }}>●</span> you{' '}
+                <span className="muted small">({room.role})</span>
+              </li>
+              {people.filter((p) => p.clientId !== live.current?.provider.awareness?.clientID).map((p) => (
                 <li key={p.clientId}>
                   <span style={{ color: p.color }}>●</span> {p.name} <span className="muted small">({p.role}, {p.status})</span>{' '}
-                  {p.participantId !== room.participantId && (
-                    <button className="btn btn-ghost btn-small" onClick={() => setFollow(follow === p.clientId ? null : p.clientId)}>
-                      {follow === p.clientId ? 'Unfollow' : 'Follow'}
-                    </button>
-                  )}
+                  <button className="btn btn-ghost btn-small" onClick={() => setFollow(follow === p.clientId ? null : p.clientId)}>
+                    {follow === p.clientId ? 'Unfollow' : 'Follow'}
+                  </button>
                 </li>
               ))}
             </ul>

@@ -38,8 +38,17 @@ export default function RoomPlayback() {
       Y.applyUpdate(doc, u);
       if ((i + 1) % STEP_CACHE === 0) cache.set(i + 1, Y.encodeStateAsUpdate(doc));
     });
+    // One track per participant (as CoderPad's): which of BUCKETS slices of the timeline they edited in.
+    const BUCKETS = 200;
+    const tracks = new Map<string, boolean[]>();
+    data.updates.forEach((u, i) => {
+      if (!u.participantId) return;
+      const t = tracks.get(u.participantId) ?? new Array<boolean>(BUCKETS).fill(false);
+      t[Math.min(BUCKETS - 1, Math.floor((i / Math.max(1, data.updates.length)) * BUCKETS))] = true;
+      tracks.set(u.participantId, t);
+    });
     const runsAt = data.runs.map((r) => ({ run: r, step: data.updates.filter((u) => u.at <= r.createdAt).length }));
-    return { updates, cache, runsAt, byId: new Map(data.participants.map((p) => [p.id, p])) };
+    return { updates, cache, runsAt, tracks, byId: new Map(data.participants.map((p) => [p.id, p])) };
   }, [data]);
   const [step, setStep] = useState<number | null>(null);
   if (q.error) return <div className="page"><ErrorNote error={q.error} /></div>;
@@ -79,6 +88,15 @@ export default function RoomPlayback() {
               data-testid="playback-run-mark"
               style={{ position: 'absolute', left: `${total ? (r.step / total) * 100 : 0}%`, width: '10px', height: '12px', padding: 0, border: 0, background: 'var(--accent, #e6194b)', cursor: 'pointer' }}
             />
+          ))}
+        </div>
+        <div aria-label="edits per participant" data-testid="playback-tracks">
+          {data.participants.filter((p) => prepared.tracks.has(p.id)).map((p) => (
+            <div key={p.id} title={p.displayName} style={{ display: 'flex', height: '6px', margin: '3px 0' }}>
+              {prepared.tracks.get(p.id)!.map((on, i) => (
+                <span key={i} style={{ flex: 1, background: on ? p.color : 'transparent' }} />
+              ))}
+            </div>
           ))}
         </div>
         <div className="muted small">

@@ -10,13 +10,13 @@ export function InviteLinks({ room }: { room: RoomView }) {
   const [copied, setCopied] = useState<string | null>(null);
   if (!room.invites) return null;
   return (
-    <div className="room-invites" data-testid="invites">
+    <div className="room-invites" data-testid="invites" style={{ display: 'grid', gridTemplateColumns: 'auto minmax(0, 1fr) auto', gap: '0.4rem', alignItems: 'center' }}>
       {room.invites.map((i) => {
         const href = `${location.origin}${i.path}`;
         return (
-          <div key={i.role} className="field-inline">
-            <span>{i.role}</span>
-            <input readOnly value={href} aria-label={`invite link for a ${i.role}`} data-testid={`invite-${i.role}`} onFocus={(e) => e.currentTarget.select()} />
+          <div key={i.role} style={{ display: 'contents' }}>
+            <span className="muted small">{i.role}</span>
+            <input readOnly value={href} style={{ minWidth: 0, width: '100%' }} aria-label={`invite link for a ${i.role}`} data-testid={`invite-${i.role}`} onFocus={(e) => e.currentTarget.select()} />
             <button
               type="button"
               className="btn btn-small"
