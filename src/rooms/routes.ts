@@ -141,6 +141,8 @@ export async function roomRoutes(app: FastifyInstance, svc: RoomService): Promis
   }, async (req) => ok({ notes: await svc.setNotes(req.params.id, caller(req), req.body.notes) }));
 
   r.post('/rooms/:id/runs', {
+    // Counted like POST /execute (per account, or per address for guests).
+    config: { rateLimitGroup: 'execute' },
     schema: {
       tags, security, summary: 'Run the room’s code',
       description: 'Interviewers and candidates. Runs the live code with the shared stdin and arguments (as the room owner’s execution); every participant receives the output on the room socket (stateless run, run-output, run-complete).',

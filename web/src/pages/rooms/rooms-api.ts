@@ -8,6 +8,7 @@ import * as Y from 'yjs';
 import { API_PREFIX } from '../../api/http';
 import { ApiError } from '../../api/errors';
 import { tokens } from '../../api/session';
+import { secondsToExpiry } from '../../api/token-manager';
 
 export type RoomRole = 'interviewer' | 'candidate' | 'viewer';
 
@@ -93,7 +94,15 @@ export function openRoom(roomId: string, handlers: { onStateless(p: Record<strin
     url: collabUrl(),
     name: `room:${roomId}`,
     document: doc,
-    token: async () => roomTokens.get(roomId) ?? tokens.get() ?? (await tokens.refresh(null)) ?? '',
+    // Asked at every (re)connection: a room token, else a fresh access token (refreshed when
+    // about to expire, so that a reconnect an hour into the interview is not refused).
+    token: async () => {
+      const room = roomTokens.get(roomId);
+      if (room) return room;
+      const t = tokens.get();
+      if (t && (secondsToExpiry(t) ?? 0) > 20) return t;
+      return (await tokens.refresh(t)) ?? '';
+    },
     onStateless: ({ payload }) => {
       try {
         handlers.onStateless(JSON.parse(payload) as Record<string, unknown>);
