@@ -213,6 +213,7 @@ export class RoomCollab {
     const over = code.length + other - this.config.ROOM_MAX_DOCUMENT_CHARS;
     if (over <= 0) return;
     setImmediate(() => {
+      if (this.hocuspocus.documents.get(document.name) !== document) return;
       document.transact(() => {
         const c = document.getText(DOC_FIELDS.code);
         const cut = Math.min(c.length, c.length + other - this.config.ROOM_MAX_DOCUMENT_CHARS);

@@ -101,16 +101,32 @@ describe('rooms: live editing', () => {
   it('closes a connection that floods (4429) or sends an oversized document (4413), and no other room is affected', async () => {
     const room = await createRoom(server, owner, { code: 'ok\n' });
     const a = await connect(server, room.id, owner.token);
-    // A raw flood of (valid) awareness queries on one socket.
+    // A raw socket authenticates like a provider, then floods (valid) awareness queries.
     const ws = new WebSocket(collabUrl());
     await new Promise((r) => ws.once('open', r));
     const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
-    const enc = encoding.createEncoder();
-    encoding.writeVarString(enc, `room:${room.id}`);
-    encoding.writeVarUint(enc, 3);
-    const msg = encoding.toUint8Array(enc);
-    for (let i = 0; i < 500; i++) ws.send(msg);
+    const frame = (type: number, body?: (e: encoding.Encoder) => void) => {
+      const enc = encoding.createEncoder();
+      encoding.writeVarString(enc, `room:${room.id}`);
+      encoding.writeVarUint(enc, type);
+      body?.(enc);
+      return encoding.toUint8Array(enc);
+    };
+    const authed = new Promise((r) => ws.once('message', r));
+    ws.send(frame(2, (e) => {
+      encoding.writeVarUint(e, 0);
+      encoding.writeVarString(e, owner.token);
+    }));
+    await authed;
+    const query = frame(3);
+    for (let i = 0; i < 500; i++) ws.send(query);
     expect(await closed).toBe(4429);
+    // One message over ROOM_MAX_MESSAGE_BYTES (1 MiB by default): 4413.
+    const huge = new WebSocket(collabUrl());
+    await new Promise((r) => huge.once('open', r));
+    const hugeClosed = new Promise<number>((r) => huge.once('close', (code) => r(code)));
+    huge.send(Buffer.alloc(2 ** 20 + 10));
+    expect(await hugeClosed).toBe(4413);
     // A socket that never authenticates is closed (ROOM_AUTH_TIMEOUT_MS, 3 s here).
     const silent = new WebSocket(collabUrl());
     const silentClosed = new Promise<number>((r) => silent.once('close', (code) => r(code)));
