@@ -268,10 +268,13 @@ export class RoomService {
       if (!name) throw new CallerError(HttpCodes.validation, 'displayName is required to join without an account');
       const [{ n }] = (await this.db.select({ n: count() }).from(roomParticipants).where(eq(roomParticipants.roomId, room.id))) as [{ n: number }];
       if (n >= this.ctx.config.ROOM_MAX_PARTICIPANTS) throw new CallerError(ErrorCodes.roomFull, 'the room is full', { max: this.ctx.config.ROOM_MAX_PARTICIPANTS });
+      // Two concurrent joins of one account: the unique (room, user) index keeps one row.
       [participant] = await this.db
         .insert(roomParticipants)
         .values({ roomId: room.id, userId: user?.id ?? null, displayName: name, role: claims.role, color: COLORS[n % COLORS.length]! })
+        .onConflictDoNothing()
         .returning();
+      participant ??= (await this.db.select().from(roomParticipants).where(and(eq(roomParticipants.roomId, room.id), eq(roomParticipants.userId, user!.id))))[0];
     }
     const token = await signRoomToken(this.ctx.secrets.jwt, room.id, participant!.id, room.expiresAt);
     return { room: await this.view(room, participant!.role as RoomRole, participant!.id), roomToken: token };

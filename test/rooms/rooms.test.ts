@@ -268,6 +268,13 @@ describe('rooms: API bad input and lifecycle', () => {
       const r = await api<{ error?: { code: string } }>(server, method, url, opts);
       expect([method, url, r.status, r.body.error?.code]).toEqual([method, url, status, code]);
     }
+    // An account joins by link (twice at once: one participant), then lists the room as its own.
+    const member = await newUser(server, 'mem');
+    const joins = await Promise.all([0, 1].map(() => api<{ data: { room: { role: string; participantId: string } } }>(server, 'POST', '/api/v1/rooms/join', { token: member.token, body: { invite: inviteFor(room, 'viewer') } })));
+    expect(joins.map((j) => j.status)).toEqual([200, 200]);
+    expect(joins[0]!.body.data.room.participantId).toBe(joins[1]!.body.data.room.participantId);
+    const mine = await api<{ data: { id: string; role: string }[] }>(server, 'GET', '/api/v1/rooms', { token: member.token });
+    expect(mine.body.data.map((r) => [r.id, r.role])).toEqual([[room.id, 'viewer']]);
   });
 
   it('revokes invite links, expires rooms (connections closed with 4410) and purges them after the retention', async () => {
