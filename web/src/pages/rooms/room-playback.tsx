@@ -2,7 +2,8 @@
  * Playback of a room (interviewers, after or during the interview): a timeline slider over
  * every recorded edit, keystroke by keystroke, with the author of each step and the runs
  * marked on the same timeline. Seeking starts from the nearest cached state (every 100 steps,
- * built once from the server's checkpoints and log), so it stays fast on long sessions.
+ * built once from the log when the page loads), so it stays fast on long sessions. (The server
+ * seeks from its own checkpoints: RoomStore.replay.)
  */
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
