@@ -53,6 +53,14 @@ export const ErrorCodes = {
   cgroupUnavailable: 'CGROUP_UNAVAILABLE',
   /** The judge was asked for a checker it does not have (src/arena/checkers/registry.ts). */
   unknownChecker: 'UNKNOWN_CHECKER',
+  /** Rooms (src/rooms/): the room expired or was ended, it is read-only (HTTP 410, WebSocket 4410). */
+  roomClosed: 'ROOM_CLOSED',
+  /** A room document past ROOM_MAX_DOCUMENT_CHARS (WebSocket 4413). */
+  documentTooLarge: 'DOCUMENT_TOO_LARGE',
+  /** The room has ROOM_MAX_PARTICIPANTS participants (409). */
+  roomFull: 'ROOM_FULL',
+  /** An invite link that was revoked, forged or expired (401). */
+  invalidInvite: 'INVALID_INVITE',
   /** Duels (src/arena/duels/): enqueue while already waiting (409). */
   alreadyQueued: 'ALREADY_QUEUED',
   /** Enqueue while in an active duel (409). */

@@ -279,6 +279,34 @@ export const OPTIONS = {
     schema: int(0, 10_000).default(16),
     description: 'Problem packages (problem, version) a judging process keeps loaded in memory; least recently used first out.',
   },
+  // Issue 10: rooms (src/rooms/, docs/rooms.md).
+  ROOM_MAX_EXPIRY: { schema: duration('7d'), description: 'Longest lifetime a room can be given (create and patch `expiresIn`).' },
+  ROOM_RETENTION: {
+    schema: duration('30d'),
+    description: 'How long an expired or ended room (its code, log, snapshots and playback) is kept before it is deleted.',
+  },
+  ROOM_MAX_DOCUMENT_CHARS: {
+    schema: int(1000, 10_000_000).default(256 * 1024),
+    description: "Largest room document (code + stdin + args, in characters); an edit past it is undone and its connection closed with 4413.",
+  },
+  ROOM_MAX_MESSAGE_BYTES: {
+    schema: int(1024, 16 * 2 ** 20).default(2 ** 20),
+    description: 'Largest WebSocket message a room connection may send (bytes); a larger one closes it with 4413.',
+  },
+  ROOM_RATE_MESSAGES: {
+    schema: int(1, 100_000).default(100),
+    description: 'Messages per second a room connection may send on average (token bucket of ROOM_RATE_BURST); past it the connection is closed with 4429.',
+  },
+  ROOM_RATE_BURST: { schema: int(1, 100_000).default(400), description: 'Burst size of the per-connection room rate limit.' },
+  ROOM_AUTH_TIMEOUT_MS: {
+    schema: int(100, 600_000).default(10_000),
+    description: 'A room WebSocket that has not authenticated a document this long after connecting is closed with 4401.',
+  },
+  ROOM_MAX_PARTICIPANTS: { schema: int(2, 10_000).default(100), description: 'Participants (accounts and guests) one room may have.' },
+  ROOM_AUTO_SNAPSHOT_MS: {
+    schema: int(1000, 3_600_000).default(30_000),
+    description: 'Interval of the automatic snapshots of a room whose text changed since the last one.',
+  },
 } as const;
 
 type Options = typeof OPTIONS;

@@ -16,6 +16,7 @@ import { pistonRoutes } from '../compat/piston/routes.js';
 import { executionRoutes, waitBudgetMs } from '../executions/routes.js';
 import { rateLimitGuard } from '../guards/rate-limit.js';
 import { projectRoutes } from '../projects/routes.js';
+import { createRooms, registerRoomRoutes } from '../rooms/index.js';
 import { ProjectRoomEvents } from '../realtime/room-events.js';
 import { metricsPlugin } from '../system/metrics.js';
 import { systemRoutes } from '../system/routes.js';
@@ -90,6 +91,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   const upgrades = new UpgradeRouter();
   app.decorate('upgrades', upgrades);
   upgrades.attach(app);
+  // Issue 10: rooms (service + collaboration WebSocket; routes below).
+  const rooms = createRooms(app, ctx);
   // Issue 3: bodies are JSON only. Fastify's built-in text/plain parser would hand a string to
   // the JSON schemas (a misleading 400); without it a wrong content type is 415.
   app.removeContentTypeParser('text/plain');
@@ -130,6 +133,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
     await api.register(async (r) => projectRoutes(r, ctx));
     // Issue 8: the Arena (problems and submissions); its services are in ctx (src/arena/service/).
     await api.register(async (r) => arenaRoutes(r, ctx));
+    await api.register(async (r) => registerRoomRoutes(r, rooms));
   }, { prefix: '/api/v1' });
 
   // Issue 12: drop-in Judge0 CE and Piston v2 APIs (docs/compat.md), each in its own scope with

@@ -28,6 +28,11 @@ const ContestView = lazyPage(() => import('./pages/arena/contest-view'));
 const DuelLobby = lazyPage(() => import('./pages/arena/duel-pages'));
 const DuelRoom = lazyPage(() => import('./pages/arena/duel-room-page'));
 const Leaderboard = lazyPage(() => import('./pages/arena/leaderboard'));
+// Issue 10: rooms.
+const RoomsList = lazyPage(() => import('./pages/rooms/rooms-list'));
+const RoomPage = lazyPage(() => import('./pages/rooms/room-page'));
+const RoomJoin = lazyPage(() => import('./pages/rooms/rooms-join'));
+const RoomPlayback = lazyPage(() => import('./pages/rooms/room-playback'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -118,6 +123,7 @@ function Header() {
           Playground
         </NavLink>
         <NavLink to="/projects">Projects</NavLink>
+        <NavLink to="/rooms" data-testid="nav-rooms">Rooms</NavLink>
         <NavLink to="/problems" data-testid="nav-problems">
           Problems
         </NavLink>
@@ -313,6 +319,10 @@ const router = createBrowserRouter([
       { path: '/duels', element: <RequireAuth><DuelLobby /></RequireAuth> },
       { path: '/duels/:id', element: <RequireAuth><DuelRoom /></RequireAuth> },
       { path: '/leaderboard', element: <Leaderboard /> },
+      { path: '/rooms', element: <RequireAuth><RoomsList /></RequireAuth> },
+      { path: '/rooms/join/:token', element: <RoomJoin /> },
+      { path: '/rooms/:id', element: <RoomPage /> },
+      { path: '/rooms/:id/playback', element: <RequireAuth><RoomPlayback /></RequireAuth> },
       { path: '*', element: <NotFound /> },
     ],
   },
