@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailTokens } from '../../src/db/schema.js';
 import { api, registerUser, startTestServer, type TestServer } from '../helpers/app.js';
 import { waitFor } from '../helpers/async.js';
+import { ensureWebBuilt, HAVE_CHROMIUM, launchChromium } from '../e2e/browser.js';
 
 /**
  * Issue 12 item 5: address verification and password reset over a real SMTP server on
@@ -141,6 +142,39 @@ describe('account mail over SMTP', () => {
     const reused = await follow(server, reset.link, { password: 'yet another passphrase' });
     expect(reused.status).toBe(400);
     expect(reused.body.error?.code).toBe('INVALID_EMAIL_TOKEN');
+  });
+
+  // The links as a person follows them: in Chromium, through the web app's pages.
+  it.skipIf(!HAVE_CHROMIUM && !process.env.CI)('the web pages: the verify link, "forgot password" and the reset form', async () => {
+    ensureWebBuilt();
+    const u = await registerUser(server);
+    await waitFor('mail', () => mailsTo(u.email).length === 1);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(mailsTo(u.email)[0]!.link);
+      await page.waitForSelector('[data-testid=verified]');
+      await page.goto(`${server.url}/login`);
+      await page.click('text=Forgot your password?');
+      await page.fill('#email', u.email);
+      await page.click('button[type=submit]');
+      await page.waitForSelector('[data-testid=sent]');
+      await waitFor('mail', () => mailsTo(u.email).length === 2);
+      await page.goto(mailsTo(u.email)[1]!.link);
+      await page.fill('#password', 'typed in the browser');
+      await page.click('button[type=submit]');
+      await page.waitForSelector('[data-testid=password-reset]');
+      expect(new URL(page.url()).pathname).toBe('/login');
+      // The same link a second time: refused, with a way to ask for a new one.
+      await page.goto(mailsTo(u.email)[1]!.link);
+      await page.fill('#password', 'another passphrase');
+      await page.click('button[type=submit]');
+      expect(await page.textContent('[data-testid=error]')).toContain('already used or expired');
+    } finally {
+      await browser.close();
+    }
+    const login = await api(server, 'POST', '/api/v1/auth/login', { body: { email: u.email, password: 'typed in the browser' } });
+    expect(login.status).toBe(200);
   });
 
   it('refuses an expired link and a link superseded by a newer mail', async () => {
