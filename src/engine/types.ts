@@ -95,6 +95,12 @@ export interface RunRequest {
   /** Sample the run stage's CPU and memory every few ms (StageResult.timeline). */
   timeline?: boolean;
   args?: string[];
+  /**
+   * Extra compiler arguments (Judge0's `compiler_options`), placed where the language's compile
+   * argv has "{options}": after its own flags, so that a later -O3 or -std wins, and before the
+   * sources. Each is one argv element (no shell); part of the compile cache key.
+   */
+  compileOptions?: string[];
   limits?: LimitOverrides;
   compileLimits?: LimitOverrides;
   onStdout?: (chunk: Buffer) => void;

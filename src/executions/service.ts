@@ -9,12 +9,13 @@ import { resolveLimits } from '../engine/limits.js';
 import { runFiguresOfCancel } from '../engine/runner/cancel.js';
 import { prepareJob } from '../engine/runner/job.js';
 import { compileOutputGlobs } from '../engine/runner/output-files.js';
-import { type LimitOverrides, type RefusedOutputFile, type RunResult, type StageResult, stageToJson } from '../engine/types.js';
+import { type LimitOverrides, type RefusedOutputFile, type RunRequest, type RunResult, type StageResult, stageToJson } from '../engine/types.js';
 import { CallerError, ErrorCodes, MuscodeError } from '../errors.js';
 import { type ExecutionQueue, type JobContext, jobAbortReason, ownerOf, QueueFullError, type QueueOwner, SYSTEM_OWNER } from '../queue/queue.js';
 import type { OutputBus } from '../realtime/bus.js';
 import type { AuthUser } from '../server/context.js';
 import { HttpCodes, notFound } from '../server/http-errors.js';
+import { type RepeatSpec, repeatRuns } from './repeat.js';
 
 export type ExecutionRow = typeof executions.$inferSelect;
 export const FINAL_STATUSES = ['completed', 'timeout', 'failed', 'cancelled'] as const;
@@ -29,6 +30,10 @@ export interface ExecuteInput {
   /** Text (UTF-8), or exact bytes (the compatibility APIs decode base64 stdin). */
   stdin?: string | Buffer;
   args?: string[];
+  /** Extra compiler arguments (the engine's RunRequest.compileOptions; Judge0's compiler_options). */
+  compileOptions?: string[];
+  /** Run up to this many times in the one job (Judge0's number_of_runs): see repeat.ts. */
+  repeat?: RepeatSpec;
   /** CPU seconds (float). */
   timeout?: number;
   /** MB. */
@@ -64,6 +69,8 @@ interface StoredRequest {
   mainFile: string;
   args: string[];
   limits: LimitOverrides;
+  compileOptions?: string[];
+  repeat?: RepeatSpec;
   compat?: Record<string, unknown>;
   outputFiles?: string[];
   timeline?: boolean;
@@ -183,7 +190,7 @@ export class ExecutionService {
     if (!user && !config.ANONYMOUS_EXECUTE) throw new CallerError(HttpCodes.unauthorized, 'sign in to run code (anonymous runs are off)');
     const lang = this.languages.get(input.language);
     // Availability as the engine sees it (in cluster mode: the workers), not this host.
-    const info = (await this.deps.engine.listLanguages()).find((l) => l.id === lang.id);
+    const info = (await this.deps.engine.listLanguages()).find((l) => l.id === (lang.availableWith ?? lang.id));
     if (!info?.available) {
       throw new CallerError(ErrorCodes.languageUnavailable, `${lang.id} is not available: ${info?.reason ?? 'unknown'}`, { language: lang.id });
     }
@@ -211,7 +218,7 @@ export class ExecutionService {
     // The engine's own validation, now: a bad request never becomes a queued job.
     resolveLimits('run', config.limits, limits);
     const stdin = Buffer.isBuffer(input.stdin) ? input.stdin : Buffer.from(input.stdin ?? '', 'utf8');
-    prepareJob({ language: lang.id, files, mainFile, stdin, args: input.args }, lang, config.limits);
+    prepareJob({ language: lang.id, files, mainFile, stdin, args: input.args, compileOptions: input.compileOptions }, lang, config.limits);
     // The engine's own check of the globs (INVALID_PATH, TOO_MANY_FILES), now rather than in the worker.
     if (input.outputFiles?.length) compileOutputGlobs(input.outputFiles);
     const owner = caller.queueOwner ?? ownerOf(user?.id);
@@ -226,6 +233,8 @@ export class ExecutionService {
 
     const request: StoredRequest = { files, mainFile, args: input.args ?? [], limits };
     if (input.compat) request.compat = input.compat;
+    if (input.compileOptions?.length) request.compileOptions = input.compileOptions;
+    if (input.repeat && input.repeat.times > 1) request.repeat = input.repeat;
     if (input.outputFiles?.length) request.outputFiles = input.outputFiles;
     if (input.timeline) request.timeline = true;
     const [row] = await this.statements.insert.execute({
@@ -371,7 +380,7 @@ export class ExecutionService {
       if (data) void bus.publish(id, { type: 'output', stream, data }).catch(() => undefined);
     };
     try {
-      const result = await engine.run({
+      const runRequest: RunRequest = {
         language: row.language,
         files: req.files,
         mainFile: req.mainFile,
@@ -381,9 +390,11 @@ export class ExecutionService {
         outputFiles: req.outputFiles,
         timeline: req.timeline,
         signal: AbortSignal.any([ctx.signal, local.signal]),
-        onStdout: (c) => emit('stdout', outDecoder.write(c)),
-        onStderr: (c) => emit('stderr', errDecoder.write(c)),
-      });
+      };
+      if (req.compileOptions) runRequest.compileOptions = req.compileOptions;
+      // Live output is the first run's; the repeats (number_of_runs) run quietly.
+      let result = await engine.run({ ...runRequest, onStdout: (c) => emit('stdout', outDecoder.write(c)), onStderr: (c) => emit('stderr', errDecoder.write(c)) });
+      if (req.repeat) result = await repeatRuns(result, req.repeat, () => engine.run(runRequest));
       emit('stdout', outDecoder.end());
       emit('stderr', errDecoder.end());
       finished = resultColumns(result);

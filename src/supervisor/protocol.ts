@@ -49,6 +49,7 @@ export const childMessage = z.discriminatedUnion('t', [
         outputFiles: z.array(z.string()).max(64).optional(),
         timeline: z.boolean().optional(),
         args: z.array(z.string()).optional(),
+        compileOptions: z.array(z.string()).max(256).optional(),
         limits: limits.optional(),
         compileLimits: limits.optional(),
         stream: z.boolean(),
