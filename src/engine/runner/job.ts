@@ -14,8 +14,8 @@ export interface PreparedJob {
   mainFile: string;
   stdin: Buffer;
   args: string[];
-  /** RunRequest.compileOptions, checked. */
-  compileOptions: string[];
+  /** RunRequest.compileOptions, checked (absent: none). */
+  compileOptions?: string[];
   /** RunRequest.collectFiles, checked. */
   collectFiles: string[];
   /** RunRequest.outputFiles, checked and compiled. */
@@ -169,7 +169,7 @@ export function expandArgv(template: readonly string[], job: PreparedJob, source
     throw new CallerError(ErrorCodes.invalidPath, `${job.mainFile}: starts with "${mainClass[0]}"`, { path: job.mainFile });
   }
   for (const t of template) {
-    if (t === '{options}') out.push(...job.compileOptions);
+    if (t === '{options}') out.push(...(job.compileOptions ?? []));
     else if (t === '{sources}') {
       out.push(
         ...job.files
