@@ -213,18 +213,19 @@ describe('account mail over SMTP', () => {
   });
 });
 
-describe('account mail without SMTP, unverified accounts may not run code', () => {
+describe('account mail without SMTP, on PostgreSQL (cluster mode), unverified accounts may not run code', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ config: { UNVERIFIED_MAY_EXECUTE: 'false', LOG_LEVEL: 'silent' } });
+    server = await startTestServer({ mode: 'cluster', config: { UNVERIFIED_MAY_EXECUTE: 'false' } });
   });
   afterAll(async () => server?.stop());
 
   it('writes the mail to DATA_DIR/mail and refuses runs until the address is verified', async () => {
     const u = await registerUser(server);
     const dir = path.join(server.config.DATA_DIR, 'mail');
-    await waitFor('mail', () => fs.existsSync(dir) && fs.readdirSync(dir).length === 1);
-    const file = path.join(dir, fs.readdirSync(dir)[0]!);
+    const mine = () => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => fs.readFileSync(path.join(dir, f), 'utf8').includes(`To: ${u.email}`)) : []);
+    await waitFor('mail', () => mine().length === 1);
+    const file = path.join(dir, mine()[0]!);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     const raw = fs.readFileSync(file, 'utf8');
     expect(raw).toMatch(new RegExp(`^To: ${u.email}`, 'm'));
@@ -242,5 +243,20 @@ describe('account mail without SMTP, unverified accounts may not run code', () =
     const run = await api<Env<{ output: string }>>(server, 'POST', '/api/v1/execute?wait=true', { token: u.token, body });
     expect(run.status, JSON.stringify(run.body)).toBe(200);
     expect(run.body.data.output).toBe('42\n');
+  });
+
+
+  it('verifies, resets once and ends the sessions', async () => {
+    const u = await registerUser(server);
+    const dir = path.join(server.config.DATA_DIR, 'mail');
+    const mails = () => (fs.existsSync(dir) ? fs.readdirSync(dir).sort().map((f) => fs.readFileSync(path.join(dir, f), 'utf8')) : []).filter((m) => m.includes(`To: ${u.email}`));
+    await waitFor('mail', () => mails().length === 1);
+    expect((await follow(server, linkOf(mails()[0]!))).status).toBe(200);
+    await api(server, 'POST', '/api/v1/auth/password/forgot', { body: { email: u.email } });
+    await waitFor('mail', () => mails().length === 2);
+    const reset = mails().find((m) => /Subject: Reset/.test(m))!;
+    expect((await follow(server, linkOf(reset), { password: 'a brand new passphrase' })).status).toBe(200);
+    expect((await follow(server, linkOf(reset), { password: 'a brand new passphrase' })).status).toBe(400);
+    expect((await api(server, 'POST', '/api/v1/auth/refresh', { body: { refreshToken: u.refreshToken } })).status).toBe(401);
   });
 });
