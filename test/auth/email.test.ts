@@ -5,6 +5,7 @@ import { eq, sql } from 'drizzle-orm';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailTokens } from '../../src/db/schema.js';
+import { redactUrl } from '../../src/server/log-redact.js';
 import { api, registerUser, startTestServer, type TestServer } from '../helpers/app.js';
 import { waitFor } from '../helpers/async.js';
 import { ensureWebBuilt, HAVE_CHROMIUM, launchChromium } from '../e2e/browser.js';
@@ -154,6 +155,8 @@ describe('account mail over SMTP', () => {
       const page = await browser.newPage();
       await page.goto(mailsTo(u.email)[0]!.link);
       await page.waitForSelector('[data-testid=verified]');
+      // The token leaves the address bar (history, Referer) once read.
+      expect(new URL(page.url()).search).toBe('');
       await page.goto(`${server.url}/login`);
       await page.click('text=Forgot your password?');
       await page.fill('#email', u.email);
@@ -258,5 +261,13 @@ describe('account mail without SMTP, on PostgreSQL (cluster mode), unverified ac
     expect((await follow(server, linkOf(reset), { password: 'a brand new passphrase' })).status).toBe(200);
     expect((await follow(server, linkOf(reset), { password: 'a brand new passphrase' })).status).toBe(400);
     expect((await api(server, 'POST', '/api/v1/auth/refresh', { body: { refreshToken: u.refreshToken } })).status).toBe(401);
+  });
+});
+
+describe('request logs', () => {
+  it('never hold a mailed token: the query value is redacted', () => {
+    expect(redactUrl('/reset-password?token=mce_abcDEF123&next=%2F')).toBe('/reset-password?token=[redacted]&next=%2F');
+    expect(redactUrl('/verify-email?x=1&TOKEN=mce_z#top')).toBe('/verify-email?x=1&TOKEN=[redacted]#top');
+    expect(redactUrl('/api/v1/execute?wait=true')).toBe('/api/v1/execute?wait=true');
   });
 });

@@ -12,6 +12,19 @@ import { useTitle } from '../components/common';
 import { checkEmail, checkNewPassword } from '../lib/validation';
 import { Field } from './auth-pages';
 
+/**
+ * The token of the link, read once; then the address bar drops it, so that it stays out of the
+ * history and of any Referer (the server's request log redacts it too).
+ */
+function useLinkToken(): string {
+  const [params, setParams] = useSearchParams();
+  const [token] = useState(() => params.get('token') ?? '');
+  useEffect(() => {
+    if (params.has('token')) setParams({}, { replace: true });
+  }, [params, setParams]);
+  return token;
+}
+
 const linkProblem = (err: unknown): string =>
   err instanceof ApiError && err.code === 'INVALID_EMAIL_TOKEN'
     ? 'This link is invalid, already used or expired (only the latest mail works). Ask for a new one.'
@@ -19,8 +32,7 @@ const linkProblem = (err: unknown): string =>
 
 export function VerifyEmailPage() {
   useTitle('Verify your email');
-  const [params] = useSearchParams();
-  const token = params.get('token') ?? '';
+  const token = useLinkToken();
   const [state, setState] = useState<{ kind: 'busy' } | { kind: 'done' } | { kind: 'failed'; error: unknown }>({ kind: 'busy' });
   // A token is single use: React's development double effect must not spend it twice.
   const sent = useRef(false);
@@ -103,8 +115,7 @@ export function ForgotPasswordPage() {
 
 export function ResetPasswordPage() {
   useTitle('Choose a new password');
-  const [params] = useSearchParams();
-  const token = params.get('token') ?? '';
+  const token = useLinkToken();
   const navigate = useNavigate();
   const [password, setPassword] = useState('');
   const [tried, setTried] = useState(false);
