@@ -61,6 +61,8 @@ export interface LimitOverrides {
   memoryBytes?: number;
   processes?: number;
   outputBytes?: number;
+  /** One written file (RLIMIT_FSIZE): Judge0's max_file_size. */
+  fileBytes?: number;
 }
 
 export interface RunRequest {

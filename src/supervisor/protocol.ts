@@ -13,6 +13,7 @@ const limits = z
     memoryBytes: z.number().optional(),
     processes: z.number().optional(),
     outputBytes: z.number().optional(),
+    fileBytes: z.number().optional(),
   })
   .strict();
 

@@ -87,6 +87,18 @@ describe('Judge0 gaps with real programs', () => {
     expect(config.body.enable_compiler_options).toBe(true);
   });
 
+  it('max_file_size (KB) bounds one written file as isolate -f does: past it, SIGXFSZ, status 8', async () => {
+    const c = '#include <stdio.h>\nint main(void) {\n  FILE *f = fopen("big.bin", "wb");\n  static char buf[1 << 16];\n  for (int i = 0; i < 32; i++) fwrite(buf, 1, sizeof buf, f);\n  fclose(f);\n  puts("wrote");\n  return 0;\n}\n';
+    const dflt = await submit({ language_id: 50, source_code: c });
+    expect(dflt).toMatchObject({ status: { id: 8, description: 'Runtime Error (SIGXFSZ)' }, exit_signal: 25, max_file_size: 1024 });
+    const raised = await submit({ language_id: 50, source_code: c, max_file_size: 4096 });
+    expect(raised).toMatchObject({ status: { id: 3 }, stdout: 'wrote\n' });
+    // Python ignores SIGXFSZ and raises an error instead (under Judge0 too): status 11.
+    const py = await submit({ language_id: 71, source_code: 'open("big.bin", "wb").write(b"x" * (2 << 20))' });
+    expect(py.status.id).toBe(11);
+    expect(String(py.stderr)).toMatch(/File too large/);
+  });
+
   it('number_of_runs: runs N times in one job; stops at the first non-Accepted run (wrong answer or error)', async () => {
     let before = engineRuns;
     const three = await submit({ language_id: 71, source_code: 'print(sum(range(10**5)))', number_of_runs: 3, expected_output: '4999950000' });

@@ -90,7 +90,7 @@ describe('Judge0 request translation', () => {
     const t = translateSubmission({ source_code: 'x', language_id: 71, cpu_time_limit: '2.5', memory_limit: 100_000, wall_time_limit: null }, false, langs, settings);
     expect(t.ok).toBe(true);
     if (!t.ok) return;
-    expect(t.input.limits).toEqual({ cpuMs: 2500, wallMs: 10_000, memoryBytes: 100_000 * 1024, processes: settings.maxProcesses.default });
+    expect(t.input.limits).toEqual({ cpuMs: 2500, wallMs: 10_000, memoryBytes: 100_000 * 1024, processes: settings.maxProcesses.default, fileBytes: 1024 * 1024 });
     expect(t.stored).toMatchObject({ cpu_time_limit: 2.5, wall_time_limit: 10, memory_limit: 100_000, number_of_runs: 1 });
     expect(t.input.files).toEqual([{ name: 'main.py', content: 'x' }]);
   });

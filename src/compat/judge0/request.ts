@@ -261,7 +261,9 @@ export function translateSubmission(
     args,
     ...(compileOptions.length ? { compileOptions } : {}),
     ...(numberOfRuns > 1 ? { repeat: { times: numberOfRuns, expectedStdout: expected } } : {}),
-    limits: { cpuMs: Math.round(cpu * 1000), wallMs: Math.round(wall * 1000), memoryBytes: memory * 1024, processes },
+    // max_file_size is isolate's -f (RLIMIT_FSIZE, KB): a larger written file ends the program
+    // with SIGXFSZ, status 8. 0 (no file at all) becomes the engine's minimum, 1 KB.
+    limits: { cpuMs: Math.round(cpu * 1000), wallMs: Math.round(wall * 1000), memoryBytes: memory * 1024, processes, fileBytes: Math.max(1, maxFileSize) * 1024 },
     compat: stored as unknown as Record<string, unknown>,
   };
   return { ok: true, input, stored };

@@ -60,7 +60,7 @@ export function judge0ErrorOf(err: unknown): Errors | Judge0Reply {
     case ErrorCodes.limitTooHigh:
     case ErrorCodes.invalidLimit: {
       const limit = (err.details as { limit?: string } | undefined)?.limit;
-      const name = { cpuMs: 'cpu_time_limit', wallMs: 'wall_time_limit', memoryBytes: 'memory_limit', processes: 'max_processes_and_or_threads' }[limit ?? ''];
+      const name = { cpuMs: 'cpu_time_limit', wallMs: 'wall_time_limit', memoryBytes: 'memory_limit', processes: 'max_processes_and_or_threads', fileBytes: 'max_file_size' }[limit ?? ''];
       return field(name ?? 'base');
     }
     case ErrorCodes.invalidFile:
