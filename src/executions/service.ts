@@ -9,7 +9,7 @@ import { resolveLimits } from '../engine/limits.js';
 import { runFiguresOfCancel } from '../engine/runner/cancel.js';
 import { prepareJob } from '../engine/runner/job.js';
 import { compileOutputGlobs } from '../engine/runner/output-files.js';
-import { type LimitOverrides, type RefusedOutputFile, type RunRequest, type RunResult, type StageResult, stageToJson } from '../engine/types.js';
+import { type LimitOverrides, type RefusedOutputFile, type RunResult, type StageResult, stageToJson } from '../engine/types.js';
 import { CallerError, ErrorCodes, MuscodeError } from '../errors.js';
 import { type ExecutionQueue, type JobContext, jobAbortReason, ownerOf, QueueFullError, type QueueOwner, SYSTEM_OWNER } from '../queue/queue.js';
 import type { OutputBus } from '../realtime/bus.js';
@@ -380,24 +380,16 @@ export class ExecutionService {
       if (data) void bus.publish(id, { type: 'output', stream, data }).catch(() => undefined);
     };
     try {
-      const runRequest: RunRequest = {
-        language: row.language,
-        files: req.files,
-        mainFile: req.mainFile,
-        stdin: row.stdin ?? Buffer.alloc(0),
-        args: req.args,
-        limits: req.limits,
-        outputFiles: req.outputFiles,
-        timeline: req.timeline,
-        signal: AbortSignal.any([ctx.signal, local.signal]),
-      };
-      if (req.compileOptions) runRequest.compileOptions = req.compileOptions;
-      // Live output is the first run's; the repeats (number_of_runs) run quietly.
-      let result = await engine.run({ ...runRequest, onStdout: (c) => emit('stdout', outDecoder.write(c)), onStderr: (c) => emit('stderr', errDecoder.write(c)) });
-      if (req.repeat) result = await repeatRuns(result, req.repeat, () => engine.run(runRequest));
+      const result = await engine.run({
+        ...runRequestOf(row, req, AbortSignal.any([ctx.signal, local.signal])),
+        onStdout: (c) => emit('stdout', outDecoder.write(c)),
+        onStderr: (c) => emit('stderr', errDecoder.write(c)),
+      });
       emit('stdout', outDecoder.end());
       emit('stderr', errDecoder.end());
-      finished = resultColumns(result);
+      // Judge0's number_of_runs (repeat.ts): the repeats run quietly, on the same request.
+      const again = () => engine.run(runRequestOf(row, req, AbortSignal.any([ctx.signal, local.signal])));
+      finished = resultColumns(req.repeat ? await repeatRuns(result, req.repeat, again) : result);
     } catch (err) {
       const why = jobAbortReason(ctx.signal);
       if (err instanceof MuscodeError && err.code === ErrorCodes.cancelled && !local.signal.aborted && why !== 'cancelled') {
@@ -478,6 +470,22 @@ type ResultColumns = Pick<
   | 'compilationError'
   | 'failureReason'
 >;
+
+/** The engine request of a stored execution (without the output callbacks). */
+function runRequestOf(row: ExecutionRow, req: StoredRequest, signal: AbortSignal): Parameters<EngineClient['run']>[0] {
+  return {
+    language: row.language,
+    files: req.files,
+    mainFile: req.mainFile,
+    stdin: row.stdin ?? Buffer.alloc(0),
+    args: req.args,
+    ...(req.compileOptions ? { compileOptions: req.compileOptions } : {}),
+    limits: req.limits,
+    outputFiles: req.outputFiles,
+    timeline: req.timeline,
+    signal,
+  };
+}
 
 function resultColumns(result: RunResult): ResultColumns {
   const decisive: StageResult = result.run ?? result.compile!;
