@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { apiKeysFor, assertScope, isApiKeyShape } from '../auth/api-keys.js';
 import { verifyAccessToken } from '../auth/plugin.js';
+import { assertMayExecute } from '../auth/verified-guard.js';
 import type { AppContext, AuthUser } from '../server/context.js';
 
 /**
@@ -20,6 +21,11 @@ export function compatAuth(app: FastifyInstance, ctx: AppContext, opts: { tokenH
   app.decorateRequest('user', null);
   app.addHook('onRequest', async (request) => {
     request.user = await callerOf(request, ctx, opts.tokenHeader);
+    try {
+      await assertMayExecute(request, ctx.database.db, ctx.config);
+    } catch (err) {
+      throw new CompatForbidden(err instanceof Error ? err.message : 'forbidden');
+    }
   });
 }
 

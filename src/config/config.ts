@@ -137,6 +137,33 @@ export const OPTIONS = {
   QUOTA_STORAGE_MB: { schema: int(0, 1e9).default(100), description: 'Storage per user (projects), MB. 0 turns it off.' },
   LOCKOUT_ATTEMPTS: { schema: int(1, 1000).default(5), description: 'Failed logins (per account and client IP) before a lockout.' },
   LOCKOUT_DURATION: { schema: duration('15m'), description: 'How long a lockout lasts.' },
+  SMTP_HOST: {
+    schema: z.string().default(''),
+    description:
+      'SMTP server for account mail (address verification, password reset; docs/auth.md). Empty: no mail is sent; each mail is written to the server log and to DATA_DIR/mail/ (an .eml file) instead.',
+  },
+  SMTP_PORT: { schema: int(1, 65535).default(587), description: 'SMTP port: 587 (STARTTLS when the server offers it), 465 (TLS from the start), 25.' },
+  SMTP_USER: { schema: z.string().default(''), description: 'SMTP user name; empty: no authentication.' },
+  SMTP_PASS: { schema: z.string().default(''), description: 'SMTP password (with SMTP_USER).' },
+  SMTP_FROM: {
+    schema: z.string().min(3).default('MUSCode <no-reply@localhost>'),
+    description: 'Sender address of account mail ("Name <address>" or an address).',
+  },
+  PUBLIC_URL: {
+    schema: z.string().regex(/^(https?:\/\/[^/\s]+(\/[^\s]*)?)?$/, 'an http(s) URL such as https://code.example.com').default(''),
+    description:
+      "The web app's address as users reach it, for the links in account mail. Empty: http://HOST:PORT of this server (right for `make run`; set it behind a proxy). Never taken from the request's Host header, which a caller controls.",
+  },
+  EMAIL_VERIFY_TTL: { schema: duration('1d'), description: 'How long an address-verification link stays valid.' },
+  PASSWORD_RESET_TTL: { schema: duration('1h'), description: 'How long a password-reset link stays valid.' },
+  EMAIL_MAX_PER_HOUR: {
+    schema: int(1, 1000).default(5),
+    description: 'Account mails (verification plus reset) sent to one account per hour; further requests get the same answer but send nothing.',
+  },
+  UNVERIFIED_MAY_EXECUTE: {
+    schema: bool().default(true),
+    description: 'Whether an account whose email address is not verified may run code (executions, project runs, Arena submissions, the compat APIs). Off: 403 EMAIL_NOT_VERIFIED.',
+  },
   QUEUE_LOCK_DURATION_MS: {
     schema: int(1000, 600_000).default(30_000),
     description: 'BullMQ job lock duration: a worker that stops renewing it for this long is considered lost.',

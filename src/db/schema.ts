@@ -86,6 +86,30 @@ export const loginFailures = pgTable('login_failures', {
   lockedUntil: tstz('locked_until'),
 });
 
+/**
+ * Email tokens (issue 12 item 5): address verification and password reset. Only an HMAC of the
+ * token is stored; a token is single use (`used_at`) and expires (`expires_at`). Rows of one
+ * user and purpose also count the mails sent, for the per-address rate limit.
+ */
+export const emailTokens = pgTable(
+  'email_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** verify | reset */
+    purpose: varchar('purpose', { length: 10 }).notNull(),
+    tokenHash: varchar('token_hash', { length: 64 }).notNull(),
+    /** The address the mail went to: a verification holds only for the address it was sent to. */
+    email: varchar('email', { length: 255 }).notNull(),
+    expiresAt: tstz('expires_at').notNull(),
+    usedAt: tstz('used_at'),
+    createdAt: created(),
+  },
+  (t) => [uniqueIndex('email_tokens_hash').on(t.tokenHash), index('email_tokens_user').on(t.userId, t.purpose), check('email_tokens_purpose', sql`${t.purpose} in ('verify', 'reset')`)],
+);
+
 export const executions = pgTable(
   'executions',
   {

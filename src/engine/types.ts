@@ -63,6 +63,8 @@ export interface LimitOverrides {
   memoryBytes?: number;
   processes?: number;
   outputBytes?: number;
+  /** One written file (RLIMIT_FSIZE): Judge0's max_file_size. */
+  fileBytes?: number;
 }
 
 export interface RunRequest {
@@ -97,6 +99,12 @@ export interface RunRequest {
   /** Sample the run stage's CPU and memory every few ms (StageResult.timeline). */
   timeline?: boolean;
   args?: string[];
+  /**
+   * Extra compiler arguments (Judge0's `compiler_options`), placed where the language's compile
+   * argv has "{options}": after its own flags, so that a later -O3 or -std wins, and before the
+   * sources. Each is one argv element (no shell); part of the compile cache key.
+   */
+  compileOptions?: string[];
   limits?: LimitOverrides;
   compileLimits?: LimitOverrides;
   onStdout?: (chunk: Buffer) => void;

@@ -17,6 +17,7 @@ import { type ExecutionQueue, type JobContext, jobAbortReason, ownerOf, QueueFul
 import type { OutputBus } from '../realtime/bus.js';
 import type { AuthUser } from '../server/context.js';
 import { HttpCodes, notFound } from '../server/http-errors.js';
+import { type RepeatSpec, repeatRuns } from './repeat.js';
 
 export type ExecutionRow = typeof executions.$inferSelect;
 export const FINAL_STATUSES = ['completed', 'timeout', 'failed', 'cancelled'] as const;
@@ -31,6 +32,10 @@ export interface ExecuteInput {
   /** Text (UTF-8), or exact bytes (the compatibility APIs decode base64 stdin). */
   stdin?: string | Buffer;
   args?: string[];
+  /** Extra compiler arguments (the engine's RunRequest.compileOptions; Judge0's compiler_options). */
+  compileOptions?: string[];
+  /** Run up to this many times in the one job (Judge0's number_of_runs): see repeat.ts. */
+  repeat?: RepeatSpec;
   /** CPU seconds (float). */
   timeout?: number;
   /** MB. */
@@ -71,6 +76,8 @@ interface StoredRequest {
   mainFile: string;
   args: string[];
   limits: LimitOverrides;
+  compileOptions?: string[];
+  repeat?: RepeatSpec;
   compat?: Record<string, unknown>;
   outputFiles?: string[];
   timeline?: boolean;
@@ -192,7 +199,7 @@ export class ExecutionService {
     if ((input.tty || input.ttySize) && !input.interactive) throw new CallerError(HttpCodes.validation, 'tty needs interactive: true');
     const lang = this.languages.get(input.language);
     // Availability as the engine sees it (in cluster mode: the workers), not this host.
-    const info = (await this.deps.engine.listLanguages()).find((l) => l.id === lang.id);
+    const info = (await this.deps.engine.listLanguages()).find((l) => l.id === (lang.availableWith ?? lang.id));
     if (!info?.available) {
       throw new CallerError(ErrorCodes.languageUnavailable, `${lang.id} is not available: ${info?.reason ?? 'unknown'}`, { language: lang.id });
     }
@@ -223,7 +230,7 @@ export class ExecutionService {
     // The engine's own validation, now: a bad request never becomes a queued job.
     resolveLimits('run', config.limits, limits);
     const stdin = Buffer.isBuffer(input.stdin) ? input.stdin : Buffer.from(input.stdin ?? '', 'utf8');
-    prepareJob({ language: lang.id, files, mainFile, stdin, args: input.args }, lang, config.limits);
+    prepareJob({ language: lang.id, files, mainFile, stdin, args: input.args, compileOptions: input.compileOptions }, lang, config.limits);
     // The engine's own check of the globs (INVALID_PATH, TOO_MANY_FILES), now rather than in the worker.
     if (input.outputFiles?.length) compileOutputGlobs(input.outputFiles);
     const owner = caller.queueOwner ?? ownerOf(user?.id);
@@ -238,6 +245,8 @@ export class ExecutionService {
 
     const request: StoredRequest = { files, mainFile, args: input.args ?? [], limits };
     if (input.compat) request.compat = input.compat;
+    if (input.compileOptions?.length) request.compileOptions = input.compileOptions;
+    if (input.repeat && input.repeat.times > 1) request.repeat = input.repeat;
     if (input.outputFiles?.length) request.outputFiles = input.outputFiles;
     if (input.timeline) request.timeline = true;
     if (input.interactive) request.interactive = input.tty ? { tty: input.ttySize ?? { ...TTY_DEFAULT } } : {};
@@ -388,22 +397,16 @@ export class ExecutionService {
       // Interactive: stdin comes live from the bus (live-stdin.ts), after the stored stdin.
       if (req.interactive) live = await followInput(bus, id, row.stdin);
       const result = await engine.run({
-        language: row.language,
-        files: req.files,
-        mainFile: req.mainFile,
-        stdin: row.stdin ?? Buffer.alloc(0),
-        args: req.args,
-        limits: req.limits,
-        outputFiles: req.outputFiles,
-        timeline: req.timeline,
-        signal: AbortSignal.any([ctx.signal, local.signal]),
+        ...runRequestOf(row, req, AbortSignal.any([ctx.signal, local.signal])),
         onStdout: (c) => emit('stdout', outDecoder.write(c)),
         onStderr: (c) => emit('stderr', errDecoder.write(c)),
         ...(live ? { input: live.input, ...(req.interactive?.tty ? { tty: req.interactive.tty } : {}) } : {}),
       });
       emit('stdout', outDecoder.end());
       emit('stderr', errDecoder.end());
-      finished = resultColumns(result);
+      // Judge0's number_of_runs (repeat.ts): the repeats run quietly, on the same request.
+      const again = () => engine.run(runRequestOf(row, req, AbortSignal.any([ctx.signal, local.signal])));
+      finished = resultColumns(req.repeat ? await repeatRuns(result, req.repeat, again) : result);
     } catch (err) {
       const why = jobAbortReason(ctx.signal);
       if (err instanceof MuscodeError && err.code === ErrorCodes.cancelled && !local.signal.aborted && why !== 'cancelled') {
@@ -498,6 +501,22 @@ type ResultColumns = Pick<
   | 'compilationError'
   | 'failureReason'
 >;
+
+/** The engine request of a stored execution (without the output callbacks). */
+function runRequestOf(row: ExecutionRow, req: StoredRequest, signal: AbortSignal): Parameters<EngineClient['run']>[0] {
+  return {
+    language: row.language,
+    files: req.files,
+    mainFile: req.mainFile,
+    stdin: row.stdin ?? Buffer.alloc(0),
+    args: req.args,
+    ...(req.compileOptions ? { compileOptions: req.compileOptions } : {}),
+    limits: req.limits,
+    outputFiles: req.outputFiles,
+    timeline: req.timeline,
+    signal,
+  };
+}
 
 function resultColumns(result: RunResult): ResultColumns {
   const decisive: StageResult = result.run ?? result.compile!;

@@ -24,6 +24,7 @@ import type { AppContext } from './context.js';
 import { bodyLimitsFor, installJsonParser } from './body-limits.js';
 import { clientErrorHandler, installErrorHandlers } from './http-errors.js';
 import { registerWebApp } from './web.js';
+import { requestLogFields } from './log-redact.js';
 
 /**
  * The server's own timeouts (red-team I6: a body trickled at a byte every 10 s was never cut).
@@ -65,7 +66,7 @@ export type App = FastifyInstance;
 export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {}): Promise<App> {
   const timeouts = serverTimeouts(ctx);
   const app = Fastify({
-    logger: opts.logger === false || ctx.config.LOG_LEVEL === 'silent' ? false : { level: ctx.config.LOG_LEVEL },
+    logger: opts.logger === false || ctx.config.LOG_LEVEL === 'silent' ? false : { level: ctx.config.LOG_LEVEL, serializers: { req: requestLogFields } },
     // Every route not given its own limit (src/server/body-limits.ts) gets the small one.
     bodyLimit: bodyLimitsFor(ctx.config).small,
     requestTimeout: timeouts.requestTimeout,

@@ -32,6 +32,8 @@ export const HttpCodes = {
   invalidRefreshToken: 'INVALID_REFRESH_TOKEN',
   emailTaken: 'EMAIL_TAKEN',
   usernameTaken: 'USERNAME_TAKEN',
+  invalidEmailToken: 'INVALID_EMAIL_TOKEN',
+  emailNotVerified: 'EMAIL_NOT_VERIFIED',
   notCancellable: 'NOT_CANCELLABLE',
   // Projects (issue 4, docs/errors.md "Projects")
   invalidFileName: 'INVALID_FILE_NAME',
@@ -57,6 +59,7 @@ const STATUS: Record<string, number> = {
   [HttpCodes.refreshTokenReused]: 401,
   [HttpCodes.forbidden]: 403,
   [HttpCodes.insufficientScope]: 403,
+  [HttpCodes.emailNotVerified]: 403,
   [HttpCodes.conflict]: 409,
   [HttpCodes.emailTaken]: 409,
   [HttpCodes.usernameTaken]: 409,

@@ -13,6 +13,7 @@ const limits = z
     memoryBytes: z.number().optional(),
     processes: z.number().optional(),
     outputBytes: z.number().optional(),
+    fileBytes: z.number().optional(),
   })
   .strict();
 
@@ -57,6 +58,7 @@ export const childMessage = z.discriminatedUnion('t', [
         outputFiles: z.array(z.string()).max(64).optional(),
         timeline: z.boolean().optional(),
         args: z.array(z.string()).optional(),
+        compileOptions: z.array(z.string()).max(256).optional(),
         limits: limits.optional(),
         compileLimits: limits.optional(),
         stream: z.boolean(),

@@ -73,6 +73,7 @@ export class RemoteEngine implements EngineClient {
             ...(req.outputFiles ? { outputFiles: req.outputFiles } : {}),
             ...(req.timeline ? { timeline: true } : {}),
             args: req.args,
+            ...(req.compileOptions?.length ? { compileOptions: req.compileOptions } : {}),
             limits: req.limits,
             compileLimits: req.compileLimits,
             stream: Boolean(req.onStdout || req.onStderr),

@@ -11,6 +11,7 @@ import { Spinner } from './components/common';
 import { NotFound } from './components/not-found';
 import { isChunkLoadError, lazyPage, Reconnecting, retryFailedPages } from './lib/chunk-recovery';
 import { LoginPage, RegisterPage } from './pages/auth-pages';
+import { ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage } from './pages/account-mail-pages';
 import Playground, { MOD } from './pages/playground';
 import { useTheme } from './theme';
 
@@ -304,6 +305,9 @@ const router = createBrowserRouter([
       { path: '/', element: <Playground /> },
       { path: '/login', element: <GuestOnly><LoginPage /></GuestOnly> },
       { path: '/register', element: <GuestOnly><RegisterPage /></GuestOnly> },
+      { path: '/verify-email', element: <VerifyEmailPage /> },
+      { path: '/forgot-password', element: <ForgotPasswordPage /> },
+      { path: '/reset-password', element: <ResetPasswordPage /> },
       { path: '/profile', element: <RequireAuth><Profile /></RequireAuth> },
       { path: '/projects', element: <ProjectsList /> },
       { path: '/projects/new', element: <RequireAuth><ProjectNew /></RequireAuth> },

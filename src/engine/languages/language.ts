@@ -8,6 +8,8 @@ import type { StageLimits } from '../types.js';
  *   "{main}"      the main file's path in the box (e.g. "main.py", "app/main.py")
  *   "{mainStem}"  the main file's path without extension (e.g. "Main")
  *   "{mainClass}" the stem with "/" as "." (Java: "app/Main.java" -> "app.Main")
+ *   "{options}"   expands to the request's compile options (RunRequest.compileOptions), each as
+ *                 one element; nothing when there are none. Compile templates only.
  *   "{sources}"   expands to every file whose extension is in `sourceExtensions` (sorted), each
  *                 as "./path"
  * An element that starts with "{main}" or "{mainStem}" is given as "./path" too ("{main}" ->
@@ -47,6 +49,11 @@ export interface LanguageDefinition {
   pasted?: (source: string) => { mainFile?: string; files?: { path: string; content: string }[] };
   /** Files the engine adds when the user did not give them (e.g. Go's go.mod). */
   generatedFiles?: { path: string; content: string }[];
+  /**
+   * An unlisted language (registry.ts INTERNAL_LANGUAGES) is available where this listed one is
+   * (the engine's language list, which callers check, holds only the listed ones).
+   */
+  availableWith?: string;
   /** Host paths that must exist for the language to be available. */
   requires: string[];
   limits?: { run?: Partial<StageLimits>; compile?: Partial<StageLimits> };

@@ -10,6 +10,7 @@ import { cpp } from './cpp.js';
 import { go } from './go.js';
 import { java } from './java.js';
 import { javascript } from './javascript.js';
+import { multifile } from './multifile.js';
 import type { LanguageDefinition } from './language.js';
 import { perl } from './perl.js';
 import { php } from './php.js';
@@ -20,6 +21,8 @@ import { tcl } from './tcl.js';
 import { typescript } from './typescript.js';
 
 export const LANGUAGES: readonly LanguageDefinition[] = [python, javascript, typescript, java, c, cpp, php, go, rust, ruby, bash, perl, awk, tcl];
+/** Resolved by id like the others but not listed (see multifile.ts): a compatibility API's own. */
+export const INTERNAL_LANGUAGES: readonly LanguageDefinition[] = [multifile];
 
 export interface LanguageInfo {
   id: string;
@@ -37,8 +40,11 @@ export class LanguageRegistry {
   private readonly byName = new Map<string, LanguageDefinition>();
   private readonly versions = new Map<string, Promise<string | null>>();
 
-  constructor(readonly definitions: readonly LanguageDefinition[] = LANGUAGES) {
-    for (const def of definitions) {
+  constructor(
+    readonly definitions: readonly LanguageDefinition[] = LANGUAGES,
+    internal: readonly LanguageDefinition[] = INTERNAL_LANGUAGES,
+  ) {
+    for (const def of [...definitions, ...internal]) {
       for (const name of [def.id, ...def.aliases]) {
         if (this.byName.has(name)) throw new Error(`language name ${name} defined twice`);
         this.byName.set(name, def);

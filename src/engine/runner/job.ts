@@ -14,6 +14,8 @@ export interface PreparedJob {
   mainFile: string;
   stdin: Buffer;
   args: string[];
+  /** RunRequest.compileOptions, checked (absent: none). */
+  compileOptions?: string[];
   /** RunRequest.collectFiles, checked. */
   collectFiles: string[];
   /** RunRequest.outputFiles, checked and compiled. */
@@ -95,6 +97,14 @@ export function prepareJob(req: RunRequest, lang: LanguageDefinition, limits: Li
     if (a.includes('\0')) throw new CallerError(ErrorCodes.invalidFile, 'an argument contains a NUL byte');
     argBytes += Buffer.byteLength(a) + 1;
   }
+  const compileOptions = (req.compileOptions ?? []).map(String);
+  for (const a of compileOptions) {
+    if (a.includes('\0')) throw new CallerError(ErrorCodes.invalidFile, 'a compile option contains a NUL byte');
+    argBytes += Buffer.byteLength(a) + 1;
+  }
+  if (compileOptions.length && !lang.compile?.argv.includes('{options}')) {
+    throw new CallerError(ErrorCodes.invalidFile, `${lang.id} is not compiled: it takes no compile options`);
+  }
   if (argBytes > limits.argsBytes) {
     throw new CallerError(ErrorCodes.argsTooLarge, `arguments total ${argBytes} bytes, over the limit of ${limits.argsBytes}`, {
       max: limits.argsBytes,
@@ -116,7 +126,7 @@ export function prepareJob(req: RunRequest, lang: LanguageDefinition, limits: Li
     throw new CallerError(ErrorCodes.tooManyFiles, `${collectFiles.length} files to collect is more than ${COLLECT_FILES_MAX}`, { max: COLLECT_FILES_MAX });
   }
   const outputGlobs = compileOutputGlobs(req.outputFiles);
-  return { files, dataFiles, mainFile, stdin, args, collectFiles, outputGlobs };
+  return { files, dataFiles, mainFile, stdin, args, compileOptions, collectFiles, outputGlobs };
 }
 
 /**
@@ -159,7 +169,8 @@ export function expandArgv(template: readonly string[], job: PreparedJob, source
     throw new CallerError(ErrorCodes.invalidPath, `${job.mainFile}: starts with "${mainClass[0]}"`, { path: job.mainFile });
   }
   for (const t of template) {
-    if (t === '{sources}') {
+    if (t === '{options}') out.push(...(job.compileOptions ?? []));
+    else if (t === '{sources}') {
       out.push(
         ...job.files
           .map((f) => f.path)
