@@ -650,6 +650,12 @@ export interface ApiPaths {
         memoryLimit?: number;
         outputFiles?: string[];
         timeline?: boolean;
+        interactive?: boolean;
+        tty?: boolean;
+        ttySize?: {
+          cols: number;
+          rows: number;
+        };
       };
     };
   };
@@ -731,6 +737,12 @@ export interface ApiPaths {
         memoryLimit?: number;
         outputFiles?: string[];
         timeline?: boolean;
+        interactive?: boolean;
+        tty?: boolean;
+        ttySize?: {
+          cols: number;
+          rows: number;
+        };
       };
     };
   };
@@ -2664,6 +2676,12 @@ export interface ApiPaths {
         memoryLimit?: number;
         outputFiles?: string[];
         timeline?: boolean;
+        interactive?: boolean;
+        tty?: boolean;
+        ttySize?: {
+          cols: number;
+          rows: number;
+        };
       } | null;
     };
   };
@@ -2678,6 +2696,434 @@ export interface ApiPaths {
       response: {
         starred: boolean;
         starCount: number;
+      };
+    };
+  };
+  "/api/v1/rooms": {
+    get: {
+      response: {
+        id: string;
+        title: string;
+        language: string;
+        fileName: string;
+        ownerId: string;
+        createdAt: string;
+        expiresAt: string;
+        endedAt: string | null;
+        closed: boolean;
+        role: "interviewer" | "candidate" | "viewer";
+        participantId: string | null;
+        participants: {
+          id: string;
+          displayName: string;
+          role: "interviewer" | "candidate" | "viewer";
+          color: string;
+          guest: boolean;
+        }[];
+        invites: {
+          role: "interviewer" | "candidate" | "viewer";
+          token: string;
+          path: string;
+        }[] | null;
+      }[];
+    };
+    post: {
+      response: {
+        id: string;
+        title: string;
+        language: string;
+        fileName: string;
+        ownerId: string;
+        createdAt: string;
+        expiresAt: string;
+        endedAt: string | null;
+        closed: boolean;
+        role: "interviewer" | "candidate" | "viewer";
+        participantId: string | null;
+        participants: {
+          id: string;
+          displayName: string;
+          role: "interviewer" | "candidate" | "viewer";
+          color: string;
+          guest: boolean;
+        }[];
+        invites: {
+          role: "interviewer" | "candidate" | "viewer";
+          token: string;
+          path: string;
+        }[] | null;
+      };
+      body: {
+        title: string;
+        language: string;
+        expiresIn?: number;
+        code?: string;
+      };
+    };
+  };
+  "/api/v1/rooms/join": {
+    post: {
+      response: {
+        room: {
+          id: string;
+          title: string;
+          language: string;
+          fileName: string;
+          ownerId: string;
+          createdAt: string;
+          expiresAt: string;
+          endedAt: string | null;
+          closed: boolean;
+          role: "interviewer" | "candidate" | "viewer";
+          participantId: string | null;
+          participants: {
+            id: string;
+            displayName: string;
+            role: "interviewer" | "candidate" | "viewer";
+            color: string;
+            guest: boolean;
+          }[];
+          invites: {
+            role: "interviewer" | "candidate" | "viewer";
+            token: string;
+            path: string;
+          }[] | null;
+        };
+        roomToken: string;
+      };
+      body: {
+        invite: string;
+        displayName?: string;
+      };
+    };
+  };
+  "/api/v1/rooms/{id}": {
+    get: {
+      response: {
+        id: string;
+        title: string;
+        language: string;
+        fileName: string;
+        ownerId: string;
+        createdAt: string;
+        expiresAt: string;
+        endedAt: string | null;
+        closed: boolean;
+        role: "interviewer" | "candidate" | "viewer";
+        participantId: string | null;
+        participants: {
+          id: string;
+          displayName: string;
+          role: "interviewer" | "candidate" | "viewer";
+          color: string;
+          guest: boolean;
+        }[];
+        invites: {
+          role: "interviewer" | "candidate" | "viewer";
+          token: string;
+          path: string;
+        }[] | null;
+      };
+    };
+    patch: {
+      response: {
+        id: string;
+        title: string;
+        language: string;
+        fileName: string;
+        ownerId: string;
+        createdAt: string;
+        expiresAt: string;
+        endedAt: string | null;
+        closed: boolean;
+        role: "interviewer" | "candidate" | "viewer";
+        participantId: string | null;
+        participants: {
+          id: string;
+          displayName: string;
+          role: "interviewer" | "candidate" | "viewer";
+          color: string;
+          guest: boolean;
+        }[];
+        invites: {
+          role: "interviewer" | "candidate" | "viewer";
+          token: string;
+          path: string;
+        }[] | null;
+      };
+      body: {
+        title?: string;
+        language?: string;
+        expiresIn?: number;
+        revokeInvites?: boolean;
+      };
+    };
+    delete: {
+      response: {
+        deleted: true;
+      };
+    };
+  };
+  "/api/v1/rooms/{id}/code": {
+    get: {
+      response: {
+        code: string;
+        stdin: string;
+        args: string[];
+        language: string;
+        fileName: string;
+      };
+    };
+    post: {
+      response: {
+        id: string;
+        name: string | null;
+        auto: boolean;
+        code: string;
+        participantId: string | null;
+        createdAt: string;
+      };
+      body: {
+        name?: string;
+        code?: string;
+      };
+    };
+  };
+  "/api/v1/rooms/{id}/end": {
+    post: {
+      response: {
+        id: string;
+        title: string;
+        language: string;
+        fileName: string;
+        ownerId: string;
+        createdAt: string;
+        expiresAt: string;
+        endedAt: string | null;
+        closed: boolean;
+        role: "interviewer" | "candidate" | "viewer";
+        participantId: string | null;
+        participants: {
+          id: string;
+          displayName: string;
+          role: "interviewer" | "candidate" | "viewer";
+          color: string;
+          guest: boolean;
+        }[];
+        invites: {
+          role: "interviewer" | "candidate" | "viewer";
+          token: string;
+          path: string;
+        }[] | null;
+      };
+    };
+  };
+  "/api/v1/rooms/{id}/notes": {
+    get: {
+      response: {
+        notes: string;
+      };
+    };
+    put: {
+      response: {
+        notes: string;
+      };
+      body: {
+        notes: string;
+      };
+    };
+  };
+  "/api/v1/rooms/{id}/playback": {
+    get: {
+      response: {
+        updates: {
+          id: number;
+          at: string;
+          participantId: string | null;
+          origin: string;
+          data: string;
+        }[];
+        checkpoints: {
+          logId: number;
+          state: string;
+        }[];
+        runs: {
+          id: string;
+          executionId: string | null;
+          participantId: string | null;
+          by: string | null;
+          code: string;
+          createdAt: string;
+          result: {
+            executionId: string;
+            status: "queued" | "running" | "completed" | "timeout" | "failed" | "cancelled";
+            language: string;
+            output: string | null;
+            error: string | null;
+            executionTime: number | null;
+            memoryUsed: number | null;
+            exitCode: number | null;
+            compilationError: string | null;
+            verdict: "ok" | "runtime_error" | "time_limit" | "memory_limit" | "output_limit" | "compile_error" | "internal_error" | null;
+            signal: string | null;
+            cpuMs: number | null;
+            wallMs: number | null;
+            memoryKb: number | null;
+            truncated: boolean;
+            compile: {
+              status: "ok" | "runtime_error" | "time_limit" | "memory_limit" | "output_limit" | "compile_error" | "internal_error";
+              stdout: string;
+              stderr: string;
+              exitCode: number | null;
+              signal: string | null;
+              cpuMs: number;
+              wallMs: number;
+              memoryKb: number;
+              truncated: boolean;
+              cached?: boolean;
+            } | null;
+            run: {
+              status: "ok" | "runtime_error" | "time_limit" | "memory_limit" | "output_limit" | "compile_error" | "internal_error";
+              stdout: string;
+              stderr: string;
+              exitCode: number | null;
+              signal: string | null;
+              cpuMs: number;
+              wallMs: number;
+              memoryKb: number;
+              truncated: boolean;
+              cached?: boolean;
+            } | null;
+            failureReason: string | null;
+            outputFiles?: {
+              name: string;
+              size: number;
+              type: string;
+              content: string;
+            }[];
+            refusedOutputFiles?: {
+              name: string;
+              reason: "symlink" | "not_regular_file" | "too_large" | "too_many" | "total_too_large";
+            }[];
+            timeline?: [number, number, number][];
+            projectId: string | null;
+            base64Encoded: boolean;
+            createdAt: string;
+            startedAt: string | null;
+            completedAt: string | null;
+          } | null;
+        }[];
+        participants: {
+          id: string;
+          displayName: string;
+          role: "interviewer" | "candidate" | "viewer";
+          color: string;
+        }[];
+        finalCode: string;
+      };
+    };
+  };
+  "/api/v1/rooms/{id}/runs": {
+    get: {
+      response: {
+        id: string;
+        executionId: string | null;
+        participantId: string | null;
+        by: string | null;
+        code: string;
+        createdAt: string;
+        result: {
+          executionId: string;
+          status: "queued" | "running" | "completed" | "timeout" | "failed" | "cancelled";
+          language: string;
+          output: string | null;
+          error: string | null;
+          executionTime: number | null;
+          memoryUsed: number | null;
+          exitCode: number | null;
+          compilationError: string | null;
+          verdict: "ok" | "runtime_error" | "time_limit" | "memory_limit" | "output_limit" | "compile_error" | "internal_error" | null;
+          signal: string | null;
+          cpuMs: number | null;
+          wallMs: number | null;
+          memoryKb: number | null;
+          truncated: boolean;
+          compile: {
+            status: "ok" | "runtime_error" | "time_limit" | "memory_limit" | "output_limit" | "compile_error" | "internal_error";
+            stdout: string;
+            stderr: string;
+            exitCode: number | null;
+            signal: string | null;
+            cpuMs: number;
+            wallMs: number;
+            memoryKb: number;
+            truncated: boolean;
+            cached?: boolean;
+          } | null;
+          run: {
+            status: "ok" | "runtime_error" | "time_limit" | "memory_limit" | "output_limit" | "compile_error" | "internal_error";
+            stdout: string;
+            stderr: string;
+            exitCode: number | null;
+            signal: string | null;
+            cpuMs: number;
+            wallMs: number;
+            memoryKb: number;
+            truncated: boolean;
+            cached?: boolean;
+          } | null;
+          failureReason: string | null;
+          outputFiles?: {
+            name: string;
+            size: number;
+            type: string;
+            content: string;
+          }[];
+          refusedOutputFiles?: {
+            name: string;
+            reason: "symlink" | "not_regular_file" | "too_large" | "too_many" | "total_too_large";
+          }[];
+          timeline?: [number, number, number][];
+          projectId: string | null;
+          base64Encoded: boolean;
+          createdAt: string;
+          startedAt: string | null;
+          completedAt: string | null;
+        } | null;
+      }[];
+    };
+    post: {
+      response: {
+        id: string;
+        executionId: string;
+        by: string;
+        participantId: string;
+        createdAt: string;
+        status: string;
+      };
+    };
+  };
+  "/api/v1/rooms/{id}/snapshots": {
+    get: {
+      response: {
+        id: string;
+        name: string | null;
+        auto: boolean;
+        code: string;
+        participantId: string | null;
+        createdAt: string;
+      }[];
+    };
+  };
+  "/api/v1/rooms/{id}/snapshots/{snapshotId}/restore": {
+    post: {
+      response: {
+        id: string;
+        name: string | null;
+        auto: boolean;
+        code: string;
+        participantId: string | null;
+        createdAt: string;
       };
     };
   };
