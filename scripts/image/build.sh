@@ -53,6 +53,11 @@ cp -a web/dist "$stage/opt/muscode/web/"
 cp -al node_modules "$stage/opt/muscode/node_modules"
 (cd "$stage/opt/muscode" && npm prune --omit=dev --offline --no-audit --no-fund >/dev/null 2>&1) || \
   echo "make image: npm prune failed; the image keeps the dev dependencies" >&2
+# The TypeScript language runs the TypeScript compiler and @types/node from node_modules (a dev
+# dependency of the project, a runtime one of the engine): put them back.
+for p in typescript @typescript @types undici-types; do
+  [ -e "node_modules/$p" ] && [ ! -e "$stage/opt/muscode/node_modules/$p" ] && cp -al "node_modules/$p" "$stage/opt/muscode/node_modules/$p"
+done
 cp -L "$(command -v node)" "$stage/usr/bin/node"
 cp deploy/image/seccomp.json "$stage/opt/muscode/seccomp.json"
 
