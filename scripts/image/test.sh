@@ -6,7 +6,8 @@
 #   3. hostile programs through `muscode run` (fork bomb, memory hog, network, stragglers, host files);
 #   4. cluster mode from the image: `migrate`, `serve` and `worker` containers against this
 #      machine's PostgreSQL and Redis (a database and a key prefix of its own), a run through the
-#      API, the worker's readiness probe.
+#      API, the worker's readiness probe;
+#   5. the hostile suite (test/hostile) run by vitest inside the container.
 # Everything it creates (containers, cgroups, the database, Redis keys) is removed on exit.
 # Not part of `make test`: the first image build downloads ~600 MB of Debian packages and takes
 # about 6 minutes here (docs/deployment.md).
@@ -24,7 +25,7 @@ podman image exists "$TAG" || { echo "image-test: $TAG is not built (make image)
 # This host's kernel: cgroup v1 controllers (a hybrid host: crun refuses it, runc works). The
 # container runs in a user namespace: its root is host uid $MAP_BASE, so the cgroup subtrees it
 # gets are chowned to that uid (the v1 form of delegation).
-MAP_BASE=$((400000 + ($$ % 100) * 65536))
+MAP_BASE=$((1000000 + ($$ % 100) * 131072))
 cgdirs=()
 cleanup() {
   set +e
@@ -48,7 +49,9 @@ fi
 
 # The documented least privilege (docs/deployment.md "Podman").
 CAPS=(SYS_ADMIN SETUID SETGID CHOWN DAC_OVERRIDE FOWNER KILL)
-userns=(--uidmap "0:$MAP_BASE:65536" --gidmap "0:$MAP_BASE:65536")
+# 131072 ids: the slot uids (SANDBOX_UID_BASE + n, 60000 by default; the tests use up to ~68000)
+# must be mapped in the container's user namespace.
+userns=(--uidmap "0:$MAP_BASE:131072" --gidmap "0:$MAP_BASE:131072")
 seccomp=(--security-opt "seccomp=$here/deploy/image/seccomp.json")
 unmask=(--security-opt "unmask=/proc/*")
 # This machine's hard limits are below podman's defaults and we lack CAP_SYS_RESOURCE to raise them.
@@ -129,6 +132,14 @@ if curl -fs "http://127.0.0.1:$mport/health/ready" | grep -q '"ready":true'; the
 res=$(curl -s -X POST "http://127.0.0.1:$port/api/v1/execute?wait=true" -H 'content-type: application/json' \
   -d '{"language":"python","code":"print(sum(range(10)))"}')
 if echo "$res" | grep -q '"stdout":"45\\n"'; then pass "a run through the API in the container, executed by the worker container"; else fail "run: $res $(podman logs "$api" 2>&1 | tail -5)"; fi
+
+echo "5. the hostile suite (test/hostile, vitest) inside the container, the checkout mounted read-only"
+[ -d node_modules/.vite-temp ] || mkdir -p node_modules/.vite-temp node_modules/.vite
+if out=$(run "${userns[@]}" --cap-drop ALL --cap-add "$(joined "${CAPS[@]}")" "${seccomp[@]}" "${unmask[@]}" \
+    -v "$here:/src:ro" --tmpfs /src/node_modules/.vite-temp --tmpfs /src/node_modules/.vite -w /src -e CI=true -e NO_COLOR=1 \
+    --entrypoint /usr/bin/node "$TAG" node_modules/vitest/vitest.mjs run test/hostile 2>&1); then
+  pass "$(echo "$out" | grep -E '^ +Tests ' | tr -s ' ')"
+else fail "hostile suite: $(echo "$out" | grep -E '×|FAIL' | head -20)"; fi
 
 echo
 if [ $fails -eq 0 ]; then echo "image-test: all passed"; else echo "image-test: $fails failed"; exit 1; fi
