@@ -59,7 +59,7 @@ for p in typescript @typescript @types undici-types; do
   [ -e "node_modules/$p" ] && [ ! -e "$stage/opt/muscode/node_modules/$p" ] && cp -al "node_modules/$p" "$stage/opt/muscode/node_modules/$p"
 done
 cp -L "$(command -v node)" "$stage/usr/bin/node"
-cp deploy/image/seccomp.json "$stage/opt/muscode/seccomp.json"
+cp deploy/image/seccomp.json deploy/image/entrypoint.sh "$stage/opt/muscode/"
 
 podman build --quiet --build-arg BASE="$base" -f deploy/image/Containerfile -t "$TAG" "$stage" >/dev/null
 echo "make image: $TAG ($(podman image inspect "$TAG" --format '{{.Size}}' | awk '{printf "%.0f MB", $1/1e6}'))"
