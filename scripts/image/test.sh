@@ -62,7 +62,7 @@ least() { run "${userns[@]}" --cap-drop ALL --cap-add "$(joined "${CAPS[@]}")" "
 
 echo "1. self-test, least privilege"
 t0=$(date +%s)
-if out=$(least "$TAG" selftest 2>&1); then pass "$(echo "$out" | tail -1)"; else fail "selftest: $out"; fi
+if out=$(least "$TAG" selftest 2>&1); then pass "$(echo "$out" | tail -1)"; else fail "selftest: $out"; echo "image-test: without a working baseline the checks below prove nothing" >&2; exit 1; fi
 echo "   ($(($(date +%s) - t0)) s)"
 
 echo "2. each privilege taken away breaks the sandbox"
