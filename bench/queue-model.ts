@@ -83,7 +83,7 @@ export function serviceSamples(costs: ClusterCosts): { samples: number[]; meanMs
 
 /** A log-scale line chart as SVG: wait (ms) against slots, one colour per arrival rate. */
 export function plot(series: { lambda: number; points: SimResult[] }[], meanServiceMs: number): string {
-  const W = 760, H = 440, L = 70, R = 170, T = 40, B = 50;
+  const W = 780, H = 440, L = 70, R = 190, T = 40, B = 50;
   const all = series.flatMap((s) => s.points);
   const xs = all.map((p) => p.slots);
   const xMin = Math.min(...xs), xMax = Math.max(...xs);
@@ -109,10 +109,11 @@ export function plot(series: { lambda: number; points: SimResult[] }[], meanServ
     const line = (f: (p: SimResult) => number, dash: string) =>
       `<polyline fill="none" stroke="${c}" stroke-width="2" ${dash} points="${s.points.map((p) => `${x(p.slots).toFixed(1)},${y(f(p)).toFixed(1)}`).join(' ')}"/>`;
     out.push(line((p) => p.meanWaitMs, ''), line((p) => p.p95WaitMs, 'stroke-dasharray="6 4"'));
-    out.push(`<line x1="${W - R + 15}" x2="${W - R + 40}" y1="${T + 20 + i * 36}" y2="${T + 20 + i * 36}" stroke="${c}" stroke-width="2"/>`);
-    out.push(`<text x="${W - R + 46}" y="${T + 24 + i * 36}">${s.lambda} runs/s</text>`);
-    out.push(`<text x="${W - R + 46}" y="${T + 38 + i * 36}" fill="#555">solid mean, dashed p95</text>`);
+    out.push(`<line x1="${W - R + 15}" x2="${W - R + 40}" y1="${T + 20 + i * 24}" y2="${T + 20 + i * 24}" stroke="${c}" stroke-width="2"/>`);
+    out.push(`<text x="${W - R + 46}" y="${T + 24 + i * 24}">${s.lambda} runs/s arriving</text>`);
   });
+  const ly = T + 20 + series.length * 24 + 10;
+  out.push(`<text x="${W - R + 15}" y="${ly}" fill="#555">solid: mean wait</text>`, `<text x="${W - R + 15}" y="${ly + 16}" fill="#555">dashed: 95th percentile</text>`);
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }
