@@ -7,7 +7,8 @@
  * 95th percentile of the wait in the queue; the Allen-Cunneen approximation (Erlang C scaled
  * by (1 + CV²)/2) is printed beside it as a check. Writes docs/scaling-queue-wait.svg.
  *
- *   npx tsc -p tsconfig.json && node dist/bench/queue-model.js [--costs docs/scaling-costs.json] [--rates 50,200,1000]
+ *   npx tsc -p tsconfig.json && node dist/bench/queue-model.js [--costs docs/scaling-costs.json]
+ *     [--rates 10,50,200] [--service-ms MS] [--svg FILE]
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -118,8 +119,13 @@ export function plot(series: { lambda: number; points: SimResult[] }[], meanServ
   return `${out.join('\n')}\n`;
 }
 
-export function model(costs: ClusterCosts, rates: number[]) {
-  const { samples, meanMs } = serviceSamples(costs);
+export function model(costs: ClusterCosts, rates: number[], serviceMs?: number) {
+  const measured = serviceSamples(costs);
+  // --service-ms: the same distribution (shape and CV) scaled to another mean, e.g. a quieter
+  // machine's figure or a heavier workload's.
+  const k = serviceMs ? serviceMs / measured.meanMs : 1;
+  const samples = measured.samples.map((x) => x * k);
+  const meanMs = measured.meanMs * k;
   const series = rates.map((lambda, i) => {
     const first = Math.floor((lambda * meanMs) / 1000) + 1; // the least c with ρ < 1
     const points: SimResult[] = [];
@@ -136,7 +142,8 @@ if (isMain(import.meta.url)) {
   };
   const costs = JSON.parse(fs.readFileSync(arg('--costs') ?? path.join(REPO_ROOT, 'docs/scaling-costs.json'), 'utf8')) as ClusterCosts;
   const rates = (arg('--rates') ?? '10,50,200').split(',').map(Number);
-  const { meanMs, series } = model(costs, rates);
+  const serviceMs = arg('--service-ms');
+  const { meanMs, series } = model(costs, rates, serviceMs ? Number(serviceMs) : undefined);
   const svg = arg('--svg') ?? path.join(REPO_ROOT, 'docs/scaling-queue-wait.svg');
   fs.writeFileSync(svg, plot(series, meanMs));
   console.log(`service time per slot: ${meanMs.toFixed(1)} ms (engine ${costs.engine.meanMs.toFixed(1)} ms, CV ${costs.engine.cv.toFixed(2)})`);
