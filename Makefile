@@ -92,3 +92,15 @@ bench-web: setup
 
 clean:
 	rm -rf dist build web/dist
+
+# The container image, built here from Debian packages (mmdebstrap) with podman: no registry, no
+# pull (scripts/image/build.sh, docs/deployment.md). `make image-test` runs it (docs/deployment.md).
+IMAGE_APT_PACKAGES := podman mmdebstrap runc uidmap
+.PHONY: image image-test
+image: setup
+	@missing=""; for p in $(IMAGE_APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; fi
+	bash scripts/image/build.sh
+image-test: image
+	bash scripts/image/test.sh

@@ -276,7 +276,14 @@ class BwrapSlot implements SandboxSlot {
     fs.mkdirSync(this.tmpPath, { mode: 0o700 });
     fs.mkdirSync(this.mountPath, { mode: 0o711 });
     this.mount();
-    this.makeBox();
+    try {
+      this.makeBox();
+    } catch (err) {
+      // This slot is not in the sandbox's list yet, so its close() would not unmount it and its
+      // removal would fail (EBUSY), hiding this error (seen in a container without CAP_CHOWN).
+      this.unmount();
+      throw err;
+    }
   }
 
   private mount(): void {
