@@ -881,6 +881,13 @@ export interface ApiPaths {
       };
     };
   };
+  "/api/v1/health/live": {
+    get: {
+      response: {
+        status: "alive";
+      };
+    };
+  };
   "/api/v1/languages": {
     get: {
       response: {
