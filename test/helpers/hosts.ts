@@ -113,8 +113,10 @@ export class MultiHostCluster {
 
   /** Queries the database host directly (the test's oracle, not a client path). */
   async sql<T extends pg.QueryResultRow = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
-    this.pool ??= new pg.Pool({ connectionString: this.databaseUrl, max: 2 });
-    this.pool.on('error', () => undefined);
+    if (!this.pool) {
+      this.pool = new pg.Pool({ connectionString: this.databaseUrl, max: 2 });
+      this.pool.on('error', () => undefined);
+    }
     return (await this.pool.query<T>(text, params)).rows;
   }
 

@@ -69,6 +69,16 @@ export async function completeEvents(c: MultiHostCluster, id: string): Promise<n
   }
 }
 
+/** A run's stream history as stored on the bus (Redis on the database host). */
+export async function historyOf(c: MultiHostCluster, id: string): Promise<{ seq: number; type: string; status?: string; data?: string }[]> {
+  const r = c.redis();
+  try {
+    return (await r.lrange(`muscode:exec:${id}:events`, 0, -1)).map((e) => JSON.parse(e) as { seq: number; type: string; status?: string; data?: string });
+  } finally {
+    r.disconnect();
+  }
+}
+
 export interface StreamEvent {
   name: string;
   seq: number;

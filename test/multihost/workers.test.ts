@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { api, registerUser } from '../helpers/app.js';
 import { MultiHostCluster, sleep } from '../helpers/hosts.js';
-import { completeEvents, rows, startRun, until, waitFinal } from './client.js';
+import { completeEvents, historyOf, rows, startRun, until, waitFinal } from './client.js';
 
 /**
  * The cluster on six simulated hosts (test/helpers/hosts.ts): the edge, the API hosts, the
@@ -126,11 +126,21 @@ describe('multi-host: the edge and the worker hosts', () => {
     await sleep(8_000);
     expect(JSON.stringify(await rows(c, ids))).toBe(snapshot);
     for (const id of ids) expect(await completeEvents(c, id)).toBe(1);
+    // Its late output was fenced off (the bus drops attempt 1's events once attempt 2 started):
+    // the stream ends with `complete`, and after the last `running` it is exactly the result.
+    for (const r of done) {
+      const history = await historyOf(c, r.id);
+      expect(history.at(-1)?.type, r.id).toBe('complete');
+      const lastRunning = history.findLastIndex((e) => e.type === 'status' && e.status === 'running');
+      const rerun = history.slice(lastRunning).filter((e) => e.type === 'output').map((e) => e.data).join('');
+      expect(rerun, r.id).toBe(r.stdout);
+      if (cut.has(r.id)) expect(history.filter((e) => e.type === 'status' && e.status === 'running')).toHaveLength(2);
+    }
 
     // And w1 takes work again by itself.
     const more = await startSlowRuns(6, 0.5);
     const after = await waitFinal(c, more.ids);
-    expect(after.map((r) => r.stdout)).toEqual(more.ids.map((id) => more.expected.get(id)));
+    expect(Object.fromEntries(after.map((r) => [r.id, r.stdout]))).toEqual(Object.fromEntries(more.expected));
     expect(after.some((r) => c.hostOfWorker(r.worker_id) === 'w1')).toBe(true);
   });
 
