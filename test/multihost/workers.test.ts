@@ -21,15 +21,20 @@ describe('multi-host: the edge and the worker hosts', () => {
   afterAll(async () => c?.close(), 60_000);
 
   // A failure test leaves the hosts as it found them, even when it fails.
+  // (And fails if a process died by itself: tests kill with signals, an exit code is a crash.)
   afterEach(async () => {
+    const died: string[] = [];
     for (const w of ['w1', 'w2'] as const) {
       c.net.linkUp(w);
       const p = c.procs.get(w);
       if (!p || p.child.exitCode !== null || p.child.signalCode !== null) {
+        if (p && p.child.exitCode !== null) died.push(`${w} exited ${p.child.exitCode}: ${p.output().slice(-2000)}`);
         await c.net.killHost(w);
         await c.startWorker(w);
       }
     }
+    for (const a of ['api1', 'api2']) if (c.procs.get(a)!.child.exitCode !== null) died.push(`${a} exited: ${c.procs.get(a)!.output().slice(-2000)}`);
+    if (died.length) throw new Error(`crashed: ${died.join('\n')}`);
   }, 60_000);
 
   it('serves through the edge: both APIs answer, both workers run, the client address is the real one, sandboxes have no network', async () => {
