@@ -70,7 +70,11 @@ export class MultiHostCluster {
   readonly redisUrl: string;
   readonly procs = new Map<string, HostProcess>();
   private readonly env: Record<string, string>;
-  private readonly uidBase = 30000 + Math.floor(Math.random() * 2000) * 10;
+  private readonly uidBase = 30000 + Math.floor(Math.random() * 700) * 40;
+  /** Sandbox uids no process of the cluster uses (for a test's own engine). */
+  get spareUidBase(): number {
+    return this.uidBase + 32;
+  }
   private pool: pg.Pool | null = null;
 
   private constructor(network: Network, opts: ClusterOptions) {

@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../src/config/config.js';
 import { api, registerUser } from '../helpers/app.js';
 import { MultiHostCluster, sleep } from '../helpers/hosts.js';
 import { completeEvents, historyOf, rows, startRun, until, waitFinal } from './client.js';
@@ -80,6 +84,26 @@ describe('multi-host: the edge and the worker hosts', () => {
     );
     const [row] = await waitFinal(c, [probe]);
     expect(row!.stdout).toMatch(/^no network/);
+  });
+
+  it('the sandbox inside a host: under nsenter --net it works; `ip netns exec` hides the cgroups until they are mounted again', () => {
+    const ns = c.net.host('w1').ns;
+    const dataDir = fs.mkdtempSync(path.join(c.net.dir, 'selftest-'));
+    fs.chmodSync(dataDir, 0o755);
+    const selftest = `DATA_DIR=${dataDir} SANDBOX_UID_BASE=${c.spareUidBase} ${path.join(REPO_ROOT, 'bin/muscode')} selftest bash`;
+    const run = (argv: string[]) => spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 60_000 });
+    // What the harness does: only the network namespace changes.
+    const viaNsenter = run(['nsenter', `--net=/run/netns/${ns}`, '--', 'sh', '-c', selftest]);
+    expect(viaNsenter.stdout, viaNsenter.stderr).toMatch(/1\/1 languages passed/);
+    // `ip netns exec` also mounts a fresh /sys for the namespace, without the cgroup hierarchies
+    // under it: the engine refuses to run unconfined.
+    const plain = run(['ip', 'netns', 'exec', ns, 'sh', '-c', selftest]);
+    expect(plain.status).not.toBe(0);
+    expect(plain.stderr).toMatch(/CGROUP_UNAVAILABLE/);
+    // Mounting them again inside (the same hierarchies as on the host) makes it work: bwrap's own
+    // network namespace nests inside the host's.
+    const remount = run(['ip', 'netns', 'exec', ns, 'sh', '-c', `${cgroupMountScript()} && ${selftest}`]);
+    expect(remount.stdout, remount.stderr).toMatch(/1\/1 languages passed/);
   });
 
   /** Runs that sleep long enough to be cut mid-run; each prints its own number's square. */
@@ -176,3 +200,23 @@ describe('multi-host: the edge and the worker hosts', () => {
     }
   });
 });
+
+/** Shell commands that mount, over the fresh /sys of `ip netns exec`, the cgroup hierarchies this machine has. */
+function cgroupMountScript(): string {
+  const mounts = fs
+    .readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' '))
+    .filter((f) => f[1]?.startsWith('/sys/fs/cgroup') && (f[2] === 'cgroup' || f[2] === 'cgroup2'));
+  if (mounts.some((f) => f[2] === 'cgroup2' && f[1] === '/sys/fs/cgroup')) return 'mount -t cgroup2 none /sys/fs/cgroup';
+  const cmds = ['mount -t tmpfs cgroup /sys/fs/cgroup'];
+  for (const [, dir, type, options] of mounts) {
+    if (type === 'cgroup2') {
+      cmds.push(`mkdir -p ${dir}`, `mount -t cgroup2 none ${dir}`);
+      continue;
+    }
+    const controllers = options!.split(',').filter((o) => !['rw', 'ro', 'nosuid', 'nodev', 'noexec', 'relatime'].includes(o));
+    cmds.push(`mkdir -p ${dir}`, `mount -t cgroup -o ${controllers.join(',')} cgroup ${dir}`);
+  }
+  return cmds.join(' && ');
+}
