@@ -160,7 +160,7 @@ describe('multi-host: the edge and the worker hosts', () => {
     for (const r of done) {
       const history = await historyOf(c, r.id);
       expect(history.at(-1)?.type, r.id).toBe('complete');
-      const lastRunning = history.findLastIndex((e) => e.type === 'status' && e.status === 'running');
+      const lastRunning = history.map((e) => e.type === 'status' && e.status === 'running').lastIndexOf(true);
       const rerun = history.slice(lastRunning).filter((e) => e.type === 'output').map((e) => e.data).join('');
       expect(rerun, r.id).toBe(r.stdout);
       if (cut.has(r.id)) expect(history.filter((e) => e.type === 'status' && e.status === 'running')).toHaveLength(2);
