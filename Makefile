@@ -5,7 +5,8 @@ NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null 
 
 # Debian packages the engine and its toolchains need (bash is always there).
 APT_PACKAGES := bubblewrap gcc g++ libc6-dev make python3 openjdk-17-jdk-headless php-cli \
-  golang-go rustc ruby perl gawk tcl8.6 iproute2 util-linux xz-utils zip chromium
+  golang-go rustc ruby perl gawk tcl8.6 iproute2 util-linux xz-utils zip chromium \
+  nginx-light
 
 
 .PHONY: bench-api bench-fairness screenshots

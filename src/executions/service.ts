@@ -374,7 +374,10 @@ export class ExecutionService {
       this.running.delete(id);
       return; // cancelled, finished, or still leased by a live worker
     }
-    await bus.publish(id, { type: 'status', status: 'running' });
+    // Fenced by the attempt: should this worker lose the run (cut off, its lease taken over), what
+    // it still publishes once the network is back is dropped, not mixed into the re-run's stream.
+    const fence = row.attempts;
+    await bus.publish(id, { type: 'status', status: 'running' }, { fence });
     const renew = setInterval(() => {
       void db
         .update(executions)
@@ -390,7 +393,7 @@ export class ExecutionService {
     const outDecoder = new StringDecoder('utf8');
     const errDecoder = new StringDecoder('utf8');
     const emit = (stream: 'stdout' | 'stderr', data: string): void => {
-      if (data) void bus.publish(id, { type: 'output', stream, data }).catch(() => undefined);
+      if (data) void bus.publish(id, { type: 'output', stream, data }, { fence }).catch(() => undefined);
     };
     let live: Awaited<ReturnType<typeof followInput>> | null = null;
     try {

@@ -59,6 +59,9 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext): Pro
   if (ctx.config.mode === 'cluster') {
     const pub = new Redis(ctx.config.REDIS_URL!);
     const sub = pub.duplicate();
+    // Both reconnect by themselves (Redis restarting); without listeners ioredis prints every attempt.
+    pub.on('error', () => undefined);
+    sub.on('error', () => undefined);
     io.adapter(createAdapter(pub, sub, { key: 'muscode-socket.io' }));
     closers.push(() => pub.quit(), () => sub.quit());
   }

@@ -178,6 +178,23 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
   socket.destroy();
 }
 
+/** Connection-level failures, from the socket or from PostgreSQL (SQLSTATE class 08, 57P01-57P03). */
+const DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+
+/**
+ * Whether an unexpected error is a database or Redis connection failing (a restart, a network
+ * cut) rather than a bug: then the answer is 503 SERVICE_UNAVAILABLE, which a client may retry,
+ * not 500. Drizzle wraps the driver's error in `cause`.
+ */
+export function isServiceDown(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && DOWN_CODES.has(code)) return true;
+    if (typeof message === 'string' && /^(Connection terminated|Connection is closed|Client has encountered a connection error)/.test(message)) return true;
+  }
+  return false;
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | MuscodeError | Error, request, reply) => {
     let body: ErrorBody;
@@ -211,6 +228,9 @@ export function installErrorHandlers(app: FastifyInstance): void {
         body = errorBody(HttpCodes.rateLimited, fe.message || 'too many requests', 429);
       } else if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
         body = errorBody(HttpCodes.validation, fe.message, fe.statusCode);
+      } else if (isServiceDown(err)) {
+        request.log.warn({ err }, 'a service is down');
+        body = errorBody(HttpCodes.serviceUnavailable, 'a service this request needs (the database or Redis) is unavailable; retry shortly', 503);
       } else {
         request.log.error({ err }, 'unhandled error');
         body = errorBody(HttpCodes.internal, 'internal error', 500);
