@@ -1,0 +1,83 @@
+import { type LanguageDefinition, SELF_TEST_EXPECTED, SELF_TEST_STDIN } from './language.js';
+
+/**
+ * NASM, x86-64 Linux. Two shapes are pasted: a `_start` that makes system calls (linked by ld
+ * alone) and a `main` that calls the C library (`extern printf`, linked by gcc, no PIE so that
+ * absolute addresses work). The fixed script picks the linker; the file name is its argument,
+ * never part of the script.
+ */
+const BUILD =
+  '/usr/bin/nasm -f elf64 -o main.o "$1" && if grep -qiE "^[[:space:]]*global[[:space:]]+main([[:space:]]|$|;)" "$1"; ' +
+  'then /usr/bin/gcc -no-pie -o main main.o; else /usr/bin/ld -o main main.o; fi';
+
+export const assembly: LanguageDefinition = {
+  id: 'assembly',
+  name: 'Assembly (NASM, x86-64)',
+  aliases: ['nasm', 'asm'],
+  extensions: ['.asm', '.s', '.nasm'],
+  sourceFile: 'main.asm',
+  shebang: 'blank',
+  version: { argv: ['/usr/bin/nasm', '-v'], pattern: /version (\d[\d.]*)/ },
+  compile: { argv: ['/bin/sh', '-c', BUILD, 'sh', '{main}'] },
+  run: { argv: ['./main'] },
+  requires: ['/usr/bin/nasm', '/usr/bin/ld'],
+  selfTest: {
+    source: [
+      '        global _start',
+      '        section .bss',
+      'buf:    resb 64',
+      'num:    resb 4',
+      '        section .data',
+      'hello:  db "hello, "',
+      'hellen  equ $ - hello',
+      'label:  db "sum="',
+      'lablen  equ $ - label',
+      '        section .text',
+      '_start: xor eax, eax            ; read(0, buf, 64)',
+      '        xor edi, edi',
+      '        mov rsi, buf',
+      '        mov edx, 64',
+      '        syscall',
+      '        mov r12, rax',
+      '        mov eax, 1              ; write(1, hello, hellen)',
+      '        mov edi, 1',
+      '        mov rsi, hello',
+      '        mov edx, hellen',
+      '        syscall',
+      '        mov eax, 1              ; the name and its newline',
+      '        mov edi, 1',
+      '        mov rsi, buf',
+      '        mov rdx, r12',
+      '        syscall',
+      '        xor ebx, ebx            ; 1 + ... + 10',
+      '        mov ecx, 10',
+      '.add:   add ebx, ecx',
+      '        loop .add',
+      '        mov eax, 1',
+      '        mov edi, 1',
+      '        mov rsi, label',
+      '        mov edx, lablen',
+      '        syscall',
+      '        mov eax, ebx            ; two decimal digits and a newline',
+      '        xor edx, edx',
+      '        mov ecx, 10',
+      '        div ecx',
+      "        add al, '0'",
+      "        add dl, '0'",
+      '        mov [num], al',
+      '        mov [num + 1], dl',
+      '        mov byte [num + 2], 10',
+      '        mov eax, 1',
+      '        mov edi, 1',
+      '        mov rsi, num',
+      '        mov edx, 3',
+      '        syscall',
+      '        mov eax, 60             ; exit(0)',
+      '        xor edi, edi',
+      '        syscall',
+      '',
+    ].join('\n'),
+    stdin: SELF_TEST_STDIN,
+    expected: SELF_TEST_EXPECTED,
+  },
+};
