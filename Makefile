@@ -5,10 +5,20 @@ NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null 
 
 # Debian packages the engine and its toolchains need (bash is always there).
 APT_PACKAGES := bubblewrap gcc g++ libc6-dev make python3 openjdk-17-jdk-headless php-cli \
-  golang-go rustc ruby perl gawk tcl8.6 iproute2 util-linux xz-utils zip chromium
+  golang-go rustc ruby perl gawk tcl8.6 iproute2 util-linux xz-utils zip chromium \
+  python3-numpy python3-pandas python3-scipy python3-matplotlib python3-sympy
+
+# The languages beyond the core (docs/languages.md: about 3 GB): `make languages`, or
+# `LANGUAGES=all make run`; `make test` installs them (CI self-tests every language).
+LANGUAGE_PACKAGES_ALL := lua5.4 kotlin scala ghc ocaml-nox mono-mcs elixir erlang-nox clojure racket \
+  sbcl guile-3.0 gdc gfortran fp-compiler nim crystal r-base-core octave swi-prolog-nox gnucobol3 \
+  gnat nasm groovy gobjc sqlite3 gforth
+ifeq ($(LANGUAGES),all)
+  APT_PACKAGES += $(LANGUAGE_PACKAGES_ALL)
+endif
 
 
-.PHONY: bench-api bench-fairness screenshots
+.PHONY: bench-api bench-fairness screenshots languages bench-languages
 .PHONY: run test build setup check-node deps native ts web service-user services selftest bench bench-web clean
 
 check-node:
@@ -68,7 +78,10 @@ build: setup
 run: setup
 	bin/muscode serve
 
-test: setup services
+languages:
+	@$(MAKE) --no-print-directory deps LANGUAGES=all
+
+test: setup languages services
 	npx vitest run
 
 # The README's and docs/web.md's screenshots (tracked files): only this target rewrites them, so a

@@ -11,6 +11,7 @@ export const ada: LanguageDefinition = {
   // gnatmake follows the `with` clauses to the other units in the box.
   compile: { argv: ['/usr/bin/gnatmake', '-q', '-O2', '-gnatwn', '-o', 'main', '{main}'] },
   run: { argv: ['./main'] },
+  packages: ['gnat'],
   requires: ['/usr/bin/gnatmake'],
   selfTest: {
     source:

@@ -20,6 +20,7 @@ export const assembly: LanguageDefinition = {
   version: { argv: ['/usr/bin/nasm', '-v'], pattern: /version (\d[\d.]*)/ },
   compile: { argv: ['/bin/sh', '-c', BUILD, 'sh', '{main}'] },
   run: { argv: ['./main'] },
+  packages: ['nasm'],
   requires: ['/usr/bin/nasm', '/usr/bin/ld'],
   selfTest: {
     source: [

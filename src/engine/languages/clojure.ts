@@ -14,6 +14,7 @@ export const clojure: LanguageDefinition = {
   run: { argv: [JAVA, ...JVM_FLAGS, '-cp', `${JAR}:.`, 'clojure.main', '{main}'] },
   env: JVM_ENV,
   binds: JVM_BINDS,
+  packages: ['clojure'],
   requires: [JAR, JAVA],
   limits: { run: { memoryBytes: 512 * 1024 * 1024 } },
   selfTest: {

@@ -13,6 +13,7 @@ export const cobol: LanguageDefinition = {
   run: { argv: ['./main'] },
   env: { HOME: '/tmp', COB_CONFIG_DIR: '/etc/gnucobol', COB_RUNTIME_CONFIG: '/etc/gnucobol/runtime.cfg' },
   binds: [{ source: '/etc/gnucobol', dest: '/etc/gnucobol' }],
+  packages: ['gnucobol3'],
   requires: ['/usr/bin/cobc', '/etc/gnucobol'],
   selfTest: {
     source:

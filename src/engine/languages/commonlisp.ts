@@ -10,6 +10,7 @@ export const commonlisp: LanguageDefinition = {
   // --script: no init files, no debugger (an error ends the run with a backtrace on stderr).
   run: { argv: ['/usr/bin/sbcl', '--script', '{main}'] },
   env: { HOME: '/tmp', SBCL_HOME: '/usr/lib/sbcl' },
+  packages: ['sbcl'],
   requires: ['/usr/bin/sbcl', '/usr/lib/sbcl/sbcl.core'],
   selfTest: {
     source: '(let ((name (read-line)))\n  (format t "hello, ~a~%" name)\n  (format t "sum=~a~%" (loop for i from 1 to 10 sum i)))\n',

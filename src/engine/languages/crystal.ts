@@ -12,6 +12,7 @@ export const crystal: LanguageDefinition = {
   compile: { argv: ['/usr/bin/crystal', 'build', '--no-debug', '--threads', '1', '-o', 'main', '{main}'] },
   run: { argv: ['./main'] },
   env: { HOME: '/tmp', CRYSTAL_CACHE_DIR: '/tmp/crystal' },
+  packages: ['crystal'],
   requires: ['/usr/bin/crystal'],
   limits: { compile: { cpuMs: 30_000, wallMs: 60_000, memoryBytes: 2048 * 1024 * 1024 } },
   selfTest: {

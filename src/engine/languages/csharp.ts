@@ -15,6 +15,7 @@ export const csharp: LanguageDefinition = {
   // Mono's config (/etc/mono) and a home in the box for its per-user registry and caches.
   env: { HOME: '/tmp', MONO_ENV_OPTIONS: '', XDG_CONFIG_HOME: '/tmp/.config' },
   binds: [{ source: '/etc/mono', dest: '/etc/mono' }],
+  packages: ['mono-mcs'],
   requires: ['/usr/bin/mcs', '/usr/bin/mono', '/etc/mono'],
   selfTest: {
     source:

@@ -10,6 +10,7 @@ export const d: LanguageDefinition = {
   version: { argv: ['/usr/bin/gdc', '-dumpfullversion'], pattern: /(\d+\.\d+\.\d+)/ },
   compile: { argv: ['/usr/bin/gdc', '-O2', '-pipe', '-o', 'main', '{sources}'] },
   run: { argv: ['./main'] },
+  packages: ['gdc'],
   requires: ['/usr/bin/gdc'],
   selfTest: {
     source:

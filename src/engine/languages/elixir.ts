@@ -11,6 +11,7 @@ export const elixir: LanguageDefinition = {
   version: debianVersion('elixir'),
   run: { argv: ['/usr/bin/elixir', '{main}'] },
   env: BEAM_ENV,
+  packages: ['elixir'],
   requires: ['/usr/bin/elixir', '/usr/lib/erlang/bin/erl'],
   limits: BEAM_LIMITS,
   selfTest: {

@@ -28,6 +28,7 @@ export const erlang: LanguageDefinition = {
   },
   run: { argv: ['/usr/bin/escript', 'main.escript'] },
   env: BEAM_ENV,
+  packages: ['erlang-nox'],
   requires: ['/usr/bin/escript', '/usr/lib/erlang/bin/erl'],
   limits: BEAM_LIMITS,
   selfTest: {

@@ -10,6 +10,7 @@ export const forth: LanguageDefinition = {
   // `-e bye` after the file: a program that does not end with `bye` would wait at the prompt.
   run: { argv: ['/usr/bin/gforth', '{main}', '-e', 'bye'] },
   env: { HOME: '/tmp' },
+  packages: ['gforth'],
   requires: ['/usr/bin/gforth'],
   selfTest: {
     source:

@@ -10,6 +10,7 @@ export const fortran: LanguageDefinition = {
   version: { argv: ['/usr/bin/gfortran', '-dumpfullversion'], pattern: /(\d+\.\d+\.\d+)/ },
   compile: { argv: ['/usr/bin/gfortran', '-O2', '-pipe', '-o', 'main', '{sources}'] },
   run: { argv: ['./main'] },
+  packages: ['gfortran'],
   requires: ['/usr/bin/gfortran'],
   selfTest: {
     source:

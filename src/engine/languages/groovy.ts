@@ -13,6 +13,7 @@ export const groovy: LanguageDefinition = {
   run: { argv: ['/usr/share/groovy/bin/groovy', '{main}'] },
   env: JVM_ENV,
   binds: [...JVM_BINDS, { source: '/etc/groovy', dest: '/etc/groovy' }],
+  packages: ['groovy'],
   requires: ['/usr/share/groovy/bin/groovy', '/etc/groovy'],
   limits: { run: { memoryBytes: 512 * 1024 * 1024 } },
   selfTest: {

@@ -13,6 +13,7 @@ export const haskell: LanguageDefinition = {
   env: { HOME: '/tmp' },
   // Debian keeps GHC's package database in /var/lib/ghc (/usr/lib/ghc/package.conf.d links there).
   binds: [{ source: '/var/lib/ghc', dest: '/var/lib/ghc' }],
+  packages: ['ghc'],
   requires: ['/usr/bin/ghc', '/var/lib/ghc/package.conf.d'],
   limits: { compile: { cpuMs: 30_000, wallMs: 60_000 } },
   selfTest: {

@@ -21,6 +21,7 @@ export const kotlin: LanguageDefinition = {
   run: { argv: [JAVA, ...JVM_FLAGS, '-cp', `.:${LIB}/kotlin-stdlib.jar:${LIB}/kotlin-stdlib-jdk8.jar:${LIB}/kotlin-stdlib-jdk7.jar`, '{mainClass}'] },
   env: JVM_ENV,
   binds: JVM_BINDS,
+  packages: ['kotlin'],
   requires: ['/usr/bin/kotlinc', `${LIB}/kotlin-stdlib.jar`, JAVA],
   // kotlinc is a JVM that loads a 40 MB compiler: seconds of CPU even for hello.
   limits: { compile: { cpuMs: 30_000, wallMs: 60_000, memoryBytes: 1536 * 1024 * 1024 }, run: { memoryBytes: 512 * 1024 * 1024 } },

@@ -53,6 +53,11 @@ export interface LanguageDefinition {
   mainClass?: (mainFile: string, source: string) => string | undefined;
   /** Files the engine adds when the user did not give them (e.g. Go's go.mod). */
   generatedFiles?: { path: string; content: string }[];
+  /**
+   * The Debian packages that provide it, for the languages beyond the core group (installed by
+   * `make languages`; the Makefile's LANGUAGE_PACKAGES_ALL lists them, a test checks).
+   */
+  packages?: string[];
   /** Host paths that must exist for the language to be available. */
   requires: string[];
   limits?: { run?: Partial<StageLimits>; compile?: Partial<StageLimits> };

@@ -8,6 +8,7 @@ export const lua: LanguageDefinition = {
   sourceFile: 'main.lua',
   version: { argv: ['/usr/bin/lua5.4', '-v'], pattern: /Lua (\d\S*)/ },
   run: { argv: ['/usr/bin/lua5.4', '{main}'] },
+  packages: ['lua5.4'],
   requires: ['/usr/bin/lua5.4'],
   selfTest: {
     source: 'local name = io.read("l")\nprint("hello, " .. name)\nlocal s = 0\nfor i = 1, 10 do s = s + i end\nprint("sum=" .. s)\n',

@@ -12,6 +12,7 @@ export const nim: LanguageDefinition = {
   run: { argv: ['./main'] },
   env: { HOME: '/tmp', XDG_CONFIG_HOME: '/tmp/.config' },
   binds: [{ source: '/etc/nim', dest: '/etc/nim' }],
+  packages: ['nim'],
   requires: ['/usr/bin/nim', '/etc/nim'],
   limits: { compile: { cpuMs: 30_000, wallMs: 60_000 } },
   selfTest: {

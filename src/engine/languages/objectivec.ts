@@ -12,6 +12,7 @@ export const objectivec: LanguageDefinition = {
   version: { argv: ['/usr/bin/gcc', '-dumpfullversion'], pattern: /(\S+)/ },
   compile: { argv: ['/usr/bin/gcc', '-x', 'objective-c', '-std=gnu11', '-O2', '-pipe', '-o', 'main', '{sources}', '-lobjc', '-lm'], sourceExtensions: ['.m'] },
   run: { argv: ['./main'] },
+  packages: ['gobjc'],
   requires: ['/usr/bin/gcc', '/usr/lib/gcc/x86_64-linux-gnu/12/cc1obj'],
   selfTest: {
     source:

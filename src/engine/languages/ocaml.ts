@@ -11,6 +11,7 @@ export const ocaml: LanguageDefinition = {
   compile: { argv: ['/usr/bin/ocamlopt', '-O2', '-o', 'main', '{main}'] },
   run: { argv: ['./main'] },
   env: { HOME: '/tmp' },
+  packages: ['ocaml-nox'],
   requires: ['/usr/bin/ocamlopt'],
   selfTest: {
     source:

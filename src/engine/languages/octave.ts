@@ -9,6 +9,7 @@ export const octave: LanguageDefinition = {
   version: { argv: ['/usr/bin/octave-cli', '--version'], pattern: /version (\d[\d.]*)/ },
   run: { argv: ['/usr/bin/octave-cli', '--norc', '--no-history', '--quiet', '--no-window-system', '{main}'] },
   env: { HOME: '/tmp', OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' },
+  packages: ['octave'],
   requires: ['/usr/bin/octave-cli'],
   limits: { run: { memoryBytes: 512 * 1024 * 1024 } },
   selfTest: {

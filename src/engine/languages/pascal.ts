@@ -16,6 +16,7 @@ export const pascal: LanguageDefinition = {
   run: { argv: ['./main'] },
   // The compiler's configuration (unit paths) lives in /etc.
   binds: [{ source: '/etc/fpc-3.2.2.cfg', dest: '/etc/fpc.cfg' }],
+  packages: ['fp-compiler'],
   requires: [FPC, '/etc/fpc-3.2.2.cfg'],
   selfTest: {
     source:

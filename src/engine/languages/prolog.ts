@@ -11,6 +11,7 @@ export const prolog: LanguageDefinition = {
   // starting the interactive top level, which would read the program's stdin as queries.
   run: { argv: ['/usr/bin/swipl', '--quiet', '--no-packs', '-t', 'halt', '{main}'] },
   env: { HOME: '/tmp', XDG_CONFIG_HOME: '/tmp/.config', XDG_DATA_HOME: '/tmp/.local' },
+  packages: ['swi-prolog-nox'],
   requires: ['/usr/bin/swipl'],
   selfTest: {
     source:

@@ -11,6 +11,7 @@ export const r: LanguageDefinition = {
   // R's site files live in /etc/R (/usr/lib/R/etc links there); one BLAS thread per run.
   env: { HOME: '/tmp', R_LIBS_USER: '/tmp/R', OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' },
   binds: [{ source: '/etc/R', dest: '/etc/R' }],
+  packages: ['r-base-core'],
   requires: ['/usr/bin/Rscript', '/etc/R'],
   selfTest: {
     source: 'con <- file("stdin")\nname <- readLines(con, n = 1)\nclose(con)\ncat("hello, ", name, "\\n", sep = "")\ncat("sum=", sum(1:10), "\\n", sep = "")\n',

@@ -11,6 +11,7 @@ export const racket: LanguageDefinition = {
   // Racket's user directory (installed packages, preferences) in the box's /tmp.
   env: { HOME: '/tmp', PLTUSERHOME: '/tmp', PLTADDONDIR: '/tmp/racket' },
   binds: [{ source: '/etc/racket', dest: '/etc/racket' }],
+  packages: ['racket'],
   requires: ['/usr/bin/racket', '/etc/racket'],
   limits: { run: { memoryBytes: 512 * 1024 * 1024 } },
   selfTest: {

@@ -63,8 +63,12 @@ export interface LanguageInfo {
   version: string | null;
   compiled: boolean;
   available: boolean;
+  /** 'core': installed by `make run`; 'more': by `make languages` (or `LANGUAGES=all make run`). */
+  group: 'core' | 'more';
   /** Why it is unavailable. */
   reason?: string;
+  /** When unavailable: how to install it. */
+  install?: string;
 }
 
 export class LanguageRegistry {
@@ -130,8 +134,14 @@ export class LanguageRegistry {
       version: reason ? null : await this.version(def),
       compiled: Boolean(def.compile),
       available: reason === null,
+      group: LANGUAGES.includes(def) ? 'core' : 'more',
     };
-    if (reason) info.reason = reason;
+    if (reason) {
+      info.reason = reason;
+      info.install = def.packages?.length
+        ? `make languages (or: apt-get install -y --no-install-recommends ${def.packages.join(' ')})`
+        : 'make deps (the core toolchains)';
+    }
     return info;
   }
 

@@ -18,6 +18,7 @@ export const scala: LanguageDefinition = {
   run: { argv: [JAVA, ...JVM_FLAGS, '-cp', `.:${LIB}/scala-library.jar`, '{mainClass}'] },
   env: JVM_ENV,
   binds: JVM_BINDS,
+  packages: ['scala'],
   requires: ['/usr/bin/scalac', `${LIB}/scala-library.jar`, JAVA],
   limits: { compile: { cpuMs: 30_000, wallMs: 60_000, memoryBytes: 1536 * 1024 * 1024 }, run: { memoryBytes: 512 * 1024 * 1024 } },
   selfTest: {

@@ -12,6 +12,7 @@ export const scheme: LanguageDefinition = {
   // No auto-compilation: it would write .go files to ~/.cache on every run.
   run: { argv: [GUILE, '--no-auto-compile', '-s', '{main}'] },
   env: { HOME: '/tmp', GUILE_AUTO_COMPILE: '0', XDG_CACHE_HOME: '/tmp/.cache' },
+  packages: ['guile-3.0'],
   requires: [GUILE],
   selfTest: {
     source:

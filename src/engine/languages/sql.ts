@@ -13,6 +13,7 @@ export const sql: LanguageDefinition = {
   version: { argv: ['/usr/bin/sqlite3', '--version'], pattern: /^(\d[\d.]*)/ },
   run: { argv: ['/usr/bin/sqlite3', '-bail', '-batch', '-init', '/dev/null', ':memory:', ".read '/box/{main}'"] },
   env: { HOME: '/tmp' },
+  packages: ['sqlite3'],
   requires: ['/usr/bin/sqlite3'],
   selfTest: {
     source:
