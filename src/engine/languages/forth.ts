@@ -5,8 +5,10 @@ export const forth: LanguageDefinition = {
   name: 'Forth (Gforth)',
   aliases: ['gforth'],
   extensions: ['.fth', '.4th', '.fs'],
+  shebang: 'blank',
   sourceFile: 'main.fth',
   version: { argv: ['/usr/bin/gforth', '--version'], pattern: /gforth (\d[\d.]*)/ },
+  // Gforth's `#!` is a comment word only when a space follows it: a pasted shebang is blanked.
   // `-e bye` after the file: a program that does not end with `bye` would wait at the prompt.
   run: { argv: ['/usr/bin/gforth', '{main}', '-e', 'bye'] },
   env: { HOME: '/tmp' },

@@ -5,6 +5,7 @@ export const ocaml: LanguageDefinition = {
   name: 'OCaml',
   aliases: ['ml', 'ocamlopt'],
   extensions: ['.ml'],
+  shebang: 'blank',
   sourceFile: 'main.ml',
   version: { argv: ['/usr/bin/ocamlopt', '-version'], pattern: /(\d+\.\d+\.\d+)/ },
   // The main file only: ocamlopt needs modules in dependency order, which a file list does not give.

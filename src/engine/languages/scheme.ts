@@ -7,6 +7,7 @@ export const scheme: LanguageDefinition = {
   name: 'Scheme (GNU Guile)',
   aliases: ['guile', 'scm'],
   extensions: ['.scm', '.ss'],
+  shebang: 'blank',
   sourceFile: 'main.scm',
   version: { argv: [GUILE, '--version'], pattern: /Guile\)? (\d[\d.]*)/ },
   // No auto-compilation: it would write .go files to ~/.cache on every run.

@@ -9,6 +9,7 @@ export const sql: LanguageDefinition = {
   name: 'SQL (SQLite)',
   aliases: ['sqlite', 'sqlite3'],
   extensions: ['.sql'],
+  shebang: 'blank',
   sourceFile: 'main.sql',
   version: { argv: ['/usr/bin/sqlite3', '--version'], pattern: /^(\d[\d.]*)/ },
   run: { argv: ['/usr/bin/sqlite3', '-bail', '-batch', '-init', '/dev/null', ':memory:', ".read '/box/{main}'"] },
