@@ -85,7 +85,7 @@ export class Judge0Service {
     const out = [];
     for (const l of COMPAT_LANGUAGES) {
       const info = infos.find((i) => i.id === l.id);
-      if (!info) continue;
+      if (!info || !l.judge0) continue;
       out.push({ id: l.judge0.id, name: l.judge0.name(info.version ?? 'unknown'), is_archived: !info.available, info });
     }
     return out;
@@ -115,7 +115,7 @@ export class Judge0Service {
         const def = this.ctx.executions.languages.get(l.info.id);
         return { ourId: l.info.id, available: !l.is_archived, compiled: Boolean(def.compile), sourceFile: def.sourceFile };
       },
-      name: (id) => langs.find((x) => x.id === id)?.name ?? byJudge0Id(id)?.judge0.name('unknown') ?? `Unknown (${id})`,
+      name: (id) => langs.find((x) => x.id === id)?.name ?? byJudge0Id(id)?.judge0?.name('unknown') ?? `Unknown (${id})`,
     };
   }
 
