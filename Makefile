@@ -92,6 +92,10 @@ screenshots: setup
 bench: setup
 	node dist/bench/run-all.js
 
+# Per-language hello latency and memory, engine against bare toolchain; import numpy, pandas.
+bench-languages: setup languages
+	node dist/bench/languages.js --markdown
+
 bench-api: setup services
 	node dist/bench/api.js
 
