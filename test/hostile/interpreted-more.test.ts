@@ -71,4 +71,24 @@ describe('hostile: the interpreted languages of `make languages`', () => {
     );
     expect(out(prolog), prolog.run?.stderr.toString()).toMatch(/^refused after \d+\n$/);
   });
+
+  it('lua (io.popen) and octave (fork) process loops are refused at the process limit, nothing left behind', async () => {
+    if (!available('lua') || !available('octave')) return;
+    const lua = await runCode(
+      ctx.engine,
+      'lua',
+      'local n, hs = 0, {}\nwhile true do\n  local h = io.popen("sleep 30")\n  if not h then print("refused after " .. n) os.exit(0) end\n' +
+        '  hs[#hs + 1] = h\n  n = n + 1\nend\n',
+      { limits: { wallMs: 10_000 } },
+    );
+    expect(out(lua), lua.run?.stderr.toString()).toMatch(/^refused after \d+\n$/);
+    const octave = await runCode(
+      ctx.engine,
+      'octave',
+      'n = 0;\nwhile true\n  pid = fork();\n  if pid < 0\n    printf("refused after %d\\n", n);\n    exit(0);\n' +
+        '  elseif pid == 0\n    pause(30);\n    exit(0);\n  end\n  n++;\nend\n',
+      { limits: { wallMs: 10_000 } },
+    );
+    expect(out(octave), octave.run?.stderr.toString()).toMatch(/^refused after \d+\n$/);
+  });
 });
