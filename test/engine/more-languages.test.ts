@@ -21,6 +21,8 @@ describe('more languages', () => {
       expect(r.compile?.status ?? 'ok', r.compile?.stderr.toString()).toBe('ok');
       expect(r.run?.status, r.run?.stderr.toString()).toBe('ok');
       expect(out(r)).toBe(def.selfTest.expected);
+      // Nothing else said: no warning about a missing home, config or cache directory.
+      expect(`${r.compile?.stdout.toString() ?? ''}${r.compile?.stderr.toString() ?? ''}${r.run?.stderr.toString()}`).toBe('');
       if (CACHE_CHECKED.has(def.id)) {
         // The compile cache answers the second run (what makes Kotlin's 2 s compile a one-off);
         // the slow compilers, and Erlang's shell-script step, are checked (the mechanism is shared).
