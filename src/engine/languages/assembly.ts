@@ -14,7 +14,7 @@ export const assembly: LanguageDefinition = {
   id: 'assembly',
   name: 'Assembly (NASM, x86-64)',
   aliases: ['nasm', 'asm'],
-  extensions: ['.asm', '.s', '.nasm'],
+  extensions: ['.asm', '.nasm'],
   sourceFile: 'main.asm',
   shebang: 'blank',
   version: { argv: ['/usr/bin/nasm', '-v'], pattern: /version (\d[\d.]*)/ },

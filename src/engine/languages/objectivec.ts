@@ -6,7 +6,7 @@ export const objectivec: LanguageDefinition = {
   id: 'objectivec',
   name: 'Objective-C (GCC)',
   aliases: ['objc', 'gobjc'],
-  extensions: ['.m', '.mm'],
+  extensions: ['.m'],
   sourceFile: 'main.m',
   shebang: 'blank',
   version: { argv: ['/usr/bin/gcc', '-dumpfullversion'], pattern: /(\S+)/ },
