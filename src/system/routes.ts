@@ -22,7 +22,9 @@ const languageSchema = z.object({
   extensions: z.array(z.string()),
   compiled: z.boolean(),
   available: z.boolean(),
-  reason: z.string().optional(),
+  group: z.enum(['core', 'more']).describe("'core': installed by `make run`; 'more': by `make languages`"),
+  reason: z.string().optional().describe('why it is unavailable'),
+  install: z.string().optional().describe('when unavailable: how to install it'),
 });
 
 const limitsSchema = z.object({

@@ -23,7 +23,7 @@ function storedOf(row: ExecutionRow, s: Judge0Settings): Judge0Stored {
   const req = storedRequestOf(row);
   return {
     api: 'judge0',
-    language_id: byOurId(row.language)?.judge0.id ?? 0,
+    language_id: byOurId(row.language)?.judge0?.id ?? 0,
     source_code: req.files.find((f) => f.path === req.mainFile)?.content ?? '',
     expected_output: null,
     number_of_runs: 1,

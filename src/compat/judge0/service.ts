@@ -88,7 +88,7 @@ export class Judge0Service {
     const out = [];
     for (const l of COMPAT_LANGUAGES) {
       const info = infos.find((i) => i.id === l.id);
-      if (!info) continue;
+      if (!info || !l.judge0) continue;
       out.push({ id: l.judge0.id, name: l.judge0.name(info.version ?? 'unknown'), is_archived: !info.available, info });
     }
     // 89, "Multi-file program": our unlisted `multifile` language, Bash scripts (available with Bash).
@@ -128,7 +128,7 @@ export class Judge0Service {
           takesCompilerOptions: def.compile?.argv.includes('{options}') ?? false,
         };
       },
-      name: (id) => langs.find((x) => x.id === id)?.name ?? byJudge0Id(id)?.judge0.name('unknown') ?? `Unknown (${id})`,
+      name: (id) => langs.find((x) => x.id === id)?.name ?? byJudge0Id(id)?.judge0?.name('unknown') ?? `Unknown (${id})`,
     };
   }
 

@@ -12,6 +12,8 @@ export interface PreparedJob {
   /** RunRequest.dataFiles: written to the run box after the compile. */
   dataFiles: BoxFile[];
   mainFile: string;
+  /** LanguageDefinition.mainClass's answer for the main file (Kotlin, Scala). */
+  mainClass?: string;
   stdin: Buffer;
   args: string[];
   /** RunRequest.compileOptions, checked (absent: none). */
@@ -126,7 +128,8 @@ export function prepareJob(req: RunRequest, lang: LanguageDefinition, limits: Li
     throw new CallerError(ErrorCodes.tooManyFiles, `${collectFiles.length} files to collect is more than ${COLLECT_FILES_MAX}`, { max: COLLECT_FILES_MAX });
   }
   const outputGlobs = compileOutputGlobs(req.outputFiles);
-  return { files, dataFiles, mainFile, stdin, args, compileOptions, collectFiles, outputGlobs };
+  const mainClass = lang.mainClass?.(mainFile, main.data.toString('utf8'));
+  return { files, dataFiles, mainFile, ...(mainClass ? { mainClass } : {}), stdin, args, compileOptions, collectFiles, outputGlobs };
 }
 
 /**
@@ -164,7 +167,7 @@ function safePath(p: string): string | undefined {
 export function expandArgv(template: readonly string[], job: PreparedJob, sourceExtensions: readonly string[]): string[] {
   const out: string[] = [];
   const stem = job.mainFile.replace(/\.[^./]+$/, '');
-  const mainClass = stem.replaceAll('/', '.');
+  const mainClass = job.mainClass ?? stem.replaceAll('/', '.');
   if (template.some((t) => t.includes('{mainClass}')) && /^[-@]/.test(mainClass)) {
     throw new CallerError(ErrorCodes.invalidPath, `${job.mainFile}: starts with "${mainClass[0]}"`, { path: job.mainFile });
   }
