@@ -100,6 +100,11 @@ const STATUS: Record<string, number> = {
   [HttpCodes.serviceUnavailable]: 503,
   [ErrorCodes.engineClosed]: 503,
   [ErrorCodes.sandboxUnavailable]: 503,
+  [ErrorCodes.workspaceNotFound]: 404,
+  [ErrorCodes.workspaceNotRunning]: 409,
+  [ErrorCodes.workspaceUserLimit]: 429,
+  [ErrorCodes.workspaceHostFull]: 503,
+  [ErrorCodes.workspaceOverQuota]: 413,
 };
 
 export function statusOf(err: MuscodeError): number {
