@@ -97,6 +97,8 @@ export const ErrorCodes = {
   workspaceUserLimit: 'WORKSPACE_USER_LIMIT',
   /** This host already runs WORKSPACE_HOST_MAX workspaces. */
   workspaceHostFull: 'WORKSPACE_HOST_FULL',
+  /** The workspace already has WORKSPACE_TERMINALS_MAX terminals. */
+  workspaceTerminalLimit: 'WORKSPACE_TERMINAL_LIMIT',
   /** A change made in the terminal would put the project over its limits; it stays out of the database. */
   workspaceOverQuota: 'WORKSPACE_OVER_QUOTA',
 } as const;

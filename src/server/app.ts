@@ -1,4 +1,5 @@
 import { UpgradeRouter } from './upgrades.js';
+import { workspaceRoutes } from '../workspaces/routes.js';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
@@ -130,6 +131,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
     await api.register(async (r) => projectRoutes(r, ctx));
     // Issue 8: the Arena (problems and submissions); its services are in ctx (src/arena/service/).
     await api.register(async (r) => arenaRoutes(r, ctx));
+    // Issue 11: workspaces (src/workspaces/, docs/workspaces.md) and their terminal sockets.
+    await api.register(async (r) => workspaceRoutes(r, ctx));
   }, { prefix: '/api/v1' });
 
   // Issue 12: drop-in Judge0 CE and Piston v2 APIs (docs/compat.md), each in its own scope with

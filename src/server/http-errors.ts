@@ -105,6 +105,7 @@ const STATUS: Record<string, number> = {
   [ErrorCodes.workspaceUserLimit]: 429,
   [ErrorCodes.workspaceHostFull]: 503,
   [ErrorCodes.workspaceOverQuota]: 413,
+  [ErrorCodes.workspaceTerminalLimit]: 429,
 };
 
 export function statusOf(err: MuscodeError): number {
