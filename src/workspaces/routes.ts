@@ -47,6 +47,7 @@ const statusSchema = z.object({
   syncErrors: z.array(z.object({ rel: z.string(), code: z.string(), message: z.string() })),
   skipped: z.array(z.object({ rel: z.string(), reason: z.string() })),
   memoryBytes: z.number(),
+  sockets: z.number().describe('terminal sockets attached now'),
 });
 const fileParams = z.object({ id: z.uuid({ message: 'must be a UUID' }), '*': z.string().min(1).max(1000) });
 const errors = { 403: errorResponse, 409: errorResponse, 413: errorResponse, 503: errorResponse, ...commonErrors };
@@ -56,7 +57,8 @@ export async function workspaceRoutes(app: FastifyInstance, ctx: AppContext): Pr
   const r = app.withTypeProvider<ZodTypeProvider>();
   const ws = workspaceServiceFor(ctx);
   const tags = ['workspaces'];
-  app.addHook('onClose', async () => ws.close());
+  // preClose: before the HTTP server waits for its connections (the terminal sockets among them).
+  app.addHook('preClose', async () => ws.close());
 
   r.get('/workspaces', { schema: { tags, summary: 'My workspaces and those shared with me', response: { 200: envelope(z.object({ workspaces: z.array(workspaceSchema) })), ...errors } } }, async (req) =>
     ok({ workspaces: await ws.list(requireUser(req)) }),
@@ -171,7 +173,7 @@ const SOCKET_PATH = /^\/api\/v1\/workspaces\/([0-9a-f-]{36})\/terminals\/([A-Za-
  */
 function registerTerminalSocket(app: FastifyInstance, ctx: AppContext, ws: WorkspaceService): void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
-  app.addHook('onClose', async () => {
+  app.addHook('preClose', async () => {
     for (const c of wss.clients) c.terminate();
     wss.close();
   });

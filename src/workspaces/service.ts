@@ -241,10 +241,11 @@ export class WorkspaceService {
 
   // ---- running ----
 
-  status(id: string): { status: WorkspaceStatus; terminals: string[]; syncErrors: { rel: string; code: string; message: string }[]; skipped: { rel: string; reason: string }[]; memoryBytes: number } {
+  status(id: string): { status: WorkspaceStatus; terminals: string[]; syncErrors: { rel: string; code: string; message: string }[]; skipped: { rel: string; reason: string }[]; memoryBytes: number; sockets: number } {
     const r = this.running.get(id);
     return {
       status: r?.status ?? 'stopped',
+      sockets: r?.sockets ?? 0,
       terminals: r ? [...r.terminals.keys()] : [],
       syncErrors: r?.sync?.lastRejected ?? [],
       skipped: r?.sync?.lastSkipped ?? [],

@@ -97,3 +97,102 @@ export function processesOfUid(uid: number): number[] {
   }
   return out;
 }
+
+/** A terminal socket client speaking docs/workspaces.md's protocol; acknowledges output as it reads it. */
+export class TermSocket {
+  text = '';
+  snapshot = '';
+  hello: { terminalId: string; readOnly: boolean; cols: number; rows: number } | null = null;
+  events: { type: string; written?: string[]; deleted?: string[]; rejected?: { rel: string; code: string }[] }[] = [];
+  exit: unknown = null;
+  closed: { code: number; reason: string } | null = null;
+  /** Set false to stop acknowledging (a slow client). */
+  ack = true;
+  received = 0;
+  private mark = 0;
+  private waiters: (() => void)[] = [];
+
+  private constructor(readonly ws: import('ws').WebSocket) {
+    ws.on('message', (raw: Buffer) => {
+      const type = raw[0];
+      const body = raw.subarray(1);
+      if (type === 0x30) {
+        this.received += body.length;
+        this.text += body.toString('utf8');
+        if (this.text.length > 8 * MiB) this.text = this.text.slice(-MiB);
+        if (this.ack) ws.send(Buffer.from([0x32, ...u32(body.length)]));
+      } else if (type === 0x31) this.snapshot = body.toString('utf8');
+      else if (type === 0x32) this.hello = JSON.parse(body.toString('utf8'));
+      else if (type === 0x33) this.exit = JSON.parse(body.toString('utf8'));
+      else if (type === 0x34) this.events.push(JSON.parse(body.toString('utf8')));
+      for (const w of this.waiters) w();
+    });
+    ws.on('close', (code, reason) => {
+      this.closed = { code, reason: reason.toString() };
+      for (const w of this.waiters) w();
+    });
+  }
+
+  static async open(url: string): Promise<TermSocket> {
+    const { WebSocket } = await import('ws');
+    const ws = new WebSocket(url);
+    const t = new TermSocket(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode} ${res.statusMessage}`)));
+      ws.once('error', reject);
+    });
+    return t;
+  }
+
+  /** Waits until `cond` holds (checked on every frame). */
+  until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (cond()) {
+          clearTimeout(timer);
+          this.waiters = this.waiters.filter((w) => w !== check);
+          resolve();
+        }
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== check);
+        reject(new Error(`timed out waiting for ${what}; output:\n${this.text.slice(-1500)}`));
+      }, timeoutMs);
+      this.waiters.push(check);
+      check();
+    });
+  }
+
+  type(s: string): void {
+    this.ws.send(Buffer.concat([Buffer.from([0x30]), Buffer.from(s, 'utf8')]));
+  }
+
+  resize(cols: number, rows: number): void {
+    const b = Buffer.alloc(5);
+    b[0] = 0x31;
+    b.writeUInt16BE(cols, 1);
+    b.writeUInt16BE(rows, 3);
+    this.ws.send(b);
+  }
+
+  async run(cmd: string, timeoutMs = 20_000): Promise<string> {
+    const id = Math.random().toString(36).slice(2, 8);
+    this.mark = this.text.length;
+    this.type(`${cmd}; echo "END-$?-${id}" | tr - =\r`);
+    const re = new RegExp(`END=(\\d+)=${id}`);
+    await this.until(() => re.test(this.text.slice(this.mark)), `the end of ${cmd}`, timeoutMs);
+    const chunk = this.text.slice(this.mark);
+    const m = re.exec(chunk)!;
+    this.mark = this.text.length;
+    return `${chunk.slice(0, m.index)}\nexit=${m[1]}`;
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+function u32(n: number): number[] {
+  return [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+}
