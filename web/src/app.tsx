@@ -18,6 +18,8 @@ const Profile = lazyPage(() => import('./pages/profile'));
 const ProjectsList = lazyPage(() => import('./pages/projects-list'));
 const ProjectNew = lazyPage(() => import('./pages/project-new'));
 const ProjectView = lazyPage(() => import('./pages/project-view'));
+const WorkspacesList = lazyPage(() => import('./pages/workspaces-list'));
+const WorkspacePage = lazyPage(() => import('./pages/workspace'));
 const ProblemsList = lazyPage(() => import('./pages/arena/problems-list'));
 const ProblemView = lazyPage(() => import('./pages/arena/problem-view'));
 const SubmissionsList = lazyPage(() => import('./pages/arena/submissions-list'));
@@ -118,6 +120,11 @@ function Header() {
           Playground
         </NavLink>
         <NavLink to="/projects">Projects</NavLink>
+        {user && (
+          <NavLink to="/workspaces" data-testid="nav-workspaces">
+            Workspaces
+          </NavLink>
+        )}
         <NavLink to="/problems" data-testid="nav-problems">
           Problems
         </NavLink>
@@ -302,6 +309,8 @@ const router = createBrowserRouter([
       { path: '/projects', element: <ProjectsList /> },
       { path: '/projects/new', element: <RequireAuth><ProjectNew /></RequireAuth> },
       { path: '/projects/:id', element: <ProjectView /> },
+      { path: '/workspaces', element: <RequireAuth><WorkspacesList /></RequireAuth> },
+      { path: '/workspaces/:id', element: <RequireAuth><WorkspacePage /></RequireAuth> },
       { path: '/problems', element: <ProblemsList /> },
       { path: '/problems/:slug', element: <ProblemView /> },
       { path: '/contests', element: <ContestsList /> },
