@@ -49,7 +49,8 @@ const statusSchema = z.object({
   memoryBytes: z.number(),
   sockets: z.number().describe('terminal sockets attached now'),
 });
-const fileParams = z.object({ id: z.uuid({ message: 'must be a UUID' }), '*': z.string().min(1).max(1000) });
+// The file's path is one URL-encoded segment ("src%2Fa.py"), as seed 004's /file/{filename}.
+const fileParams = z.object({ id: z.uuid({ message: 'must be a UUID' }), path: z.string().min(1).max(1000).describe('the file path, URL-encoded: src%2Fa.py') });
 const errors = { 403: errorResponse, 409: errorResponse, 413: errorResponse, 503: errorResponse, ...commonErrors };
 
 /** /workspaces: seed 004's operations, on projects (docs/workspaces.md). */
@@ -129,13 +130,13 @@ export async function workspaceRoutes(app: FastifyInstance, ctx: AppContext): Pr
   );
 
   r.get(
-    '/workspaces/:id/file/*',
+    '/workspaces/:id/file/:path',
     { schema: { tags, summary: 'A file: text (utf8) or bytes (base64)', params: fileParams, response: { 200: envelope(z.object({ path: z.string(), content: z.string(), encoding: z.string(), size: z.number() })), ...errors } } },
-    async (req) => ok(await ws.readFile(req.params.id, requireUser(req), req.params['*'])),
+    async (req) => ok(await ws.readFile(req.params.id, requireUser(req), req.params.path)),
   );
 
   r.post(
-    '/workspaces/:id/file/*',
+    '/workspaces/:id/file/:path',
     {
       schema: {
         tags,
@@ -148,15 +149,15 @@ export async function workspaceRoutes(app: FastifyInstance, ctx: AppContext): Pr
     },
     async (req) => {
       const bytes = req.body.encoding === 'base64' ? Buffer.from(req.body.content, 'base64') : Buffer.from(req.body.content, 'utf8');
-      return ok(await ws.writeFile(req.params.id, requireUser(req), req.params['*'], bytes));
+      return ok(await ws.writeFile(req.params.id, requireUser(req), req.params.path, bytes));
     },
   );
 
   r.delete(
-    '/workspaces/:id/file/*',
+    '/workspaces/:id/file/:path',
     { schema: { tags, summary: 'Delete a file (or a directory of files)', params: fileParams, response: { 200: envelope(z.object({ deleted: z.literal(true) })), ...errors } } },
     async (req) => {
-      await ws.deleteFile(req.params.id, requireUser(req), req.params['*']);
+      await ws.deleteFile(req.params.id, requireUser(req), req.params.path);
       return ok({ deleted: true as const });
     },
   );

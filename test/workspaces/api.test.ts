@@ -68,6 +68,8 @@ describe('workspaces API', () => {
     const w = await api(server, 'POST', `/api/v1/workspaces/${ws.id}/file/a.txt`, { token: owner.token, body: { content: 'edited\n' } });
     expect(w.status).toBe(200);
     expect(await t.run('cat a.txt')).toContain('edited');
+    const nested = await api<{ data: { content: string } }>(server, 'GET', `/api/v1/workspaces/${ws.id}/file/${encodeURIComponent('src/pkg/mod.py')}`, { token: owner.token });
+    expect(nested.body.data.content).toBe('x = 1\n');
     // mv and rm in the terminal: the database follows.
     await t.run('mv a.txt b.txt; rm -r src');
     await waitFor('the move in the database', async () => {
@@ -152,7 +154,7 @@ describe('workspaces API', () => {
       return s.body.data.syncErrors.some((e) => e.rel === 'huge.bin' && e.code === 'WORKSPACE_OVER_QUOTA') && s.body.data.skipped.length >= 2;
     });
     // An editor save through a symlinked directory to the host is refused, and the host file untouched.
-    const r = await api<{ error: { code: string } }>(server, 'POST', `/api/v1/workspaces/${ws.id}/file/etcdir/muscode-pwned`, { token: owner.token, body: { content: 'x' } });
+    const r = await api<{ error: { code: string } }>(server, 'POST', `/api/v1/workspaces/${ws.id}/file/${encodeURIComponent('etcdir/muscode-pwned')}`, { token: owner.token, body: { content: 'x' } });
     expect(r.status).toBe(400);
     const fs = await import('node:fs');
     expect(fs.existsSync('/etc/muscode-pwned')).toBe(false);

@@ -144,13 +144,13 @@ export default function WorkspacePage() {
   );
 
   const reload = async (path: string) => {
-    const f = await api.get<{ path: string; content: string; encoding: string }>(`/workspaces/${id}/file/${path}`);
+    const f = await api.get<{ path: string; content: string; encoding: string }>(`/workspaces/${id}/file/${encodeURIComponent(path)}`);
     setOpen((cur) => cur.map((x) => (x.path === path ? { ...x, content: f.content, saved: f.content, encoding: f.encoding } : x)));
   };
 
   const openFile = async (path: string) => {
     if (!open.some((f) => f.path === path)) {
-      const f = await api.get<{ path: string; content: string; encoding: string }>(`/workspaces/${id}/file/${path}`);
+      const f = await api.get<{ path: string; content: string; encoding: string }>(`/workspaces/${id}/file/${encodeURIComponent(path)}`);
       setOpen((cur) => (cur.some((x) => x.path === path) ? cur : [...cur, { path, content: f.content, encoding: f.encoding, saved: f.content }]));
     }
     setActive(path);
@@ -160,7 +160,7 @@ export default function WorkspacePage() {
     const f = open.find((x) => x.path === path);
     if (!f || f.encoding !== 'utf8') return;
     try {
-      await api.post(`/workspaces/${id}/file/${path}`, { content: f.content });
+      await api.post(`/workspaces/${id}/file/${encodeURIComponent(path)}`, { content: f.content });
       setOpen((cur) => cur.map((x) => (x.path === path ? { ...x, saved: f.content } : x)));
       setNotice(`Saved ${path}`);
       void qc.invalidateQueries({ queryKey: ['workspace-files', id] });
