@@ -84,12 +84,18 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('workspace in Chromium', () => {
     await typeInTerminal('kill -0 $S && echo ALIVE-$((40+2))');
     await waitScreen(/ALIVE-42/);
 
+    // The Run button runs the main file (the project's starter) in the terminal.
+    await page.click('[data-testid=ws-run]');
+    await waitScreen(/Hello from MUSCode!/);
+
     await typeInTerminal('python3 -c "import matplotlib.pyplot as plt; plt.plot([1, 4, 9]); plt.savefig(\'plot.png\')"');
     await page.waitForSelector('[data-testid=ws-file][data-path="plot.png"]', { timeout: 60_000 });
     await page.click('[data-testid=ws-file][data-path="plot.png"]');
     const img = await page.waitForSelector('[data-testid=ws-image]');
     await page.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 100, img);
     await shot(page, 'workspace');
+    await page.goto(`${server.url}/workspaces`);
+    await page.waitForSelector('[data-testid=ws-list] >> text=Science');
     expect(problems).toEqual([]);
   });
 });

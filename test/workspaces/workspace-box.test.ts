@@ -68,9 +68,12 @@ describe('workspace sandbox', () => {
     await box.stop();
   });
 
-  it('a fork bomb and a memory bomb are contained, and the shell survives both', async () => {
+  it('a fork bomb and a memory bomb are contained, the shell survives both, another workspace is unaffected', async () => {
     const box = host.start('bombs');
     const t = new TermReader(box.spawnTerminal({ cols: 80, rows: 24 }));
+    const neighbour = host.start('neighbour');
+    const n = new TermReader(neighbour.spawnTerminal({ cols: 80, rows: 24 }));
+    await n.run('true');
     const fork = await t.run('python3 -c "\nimport os\nn=0\ntry:\n  while True:\n    if os.fork()==0:\n      import time; time.sleep(5); os._exit(0)\n    n+=1\nexcept OSError as e: print(\'stopped at\', n, e.errno)" 2>&1 | tail -1', 60_000);
     const m = /stopped at (\d+) 11/.exec(fork);
     expect(m, fork).not.toBeNull();
@@ -79,6 +82,9 @@ describe('workspace sandbox', () => {
     expect(mem).toMatch(/rc=(137|1)\b/);
     expect(mem).not.toContain('419430400');
     expect(await t.run('echo alive')).toContain('alive');
+    // The neighbour's own limits were never touched: it forks and allocates as before.
+    expect(await n.run('python3 -c "b=bytearray(64*1024*1024); print(len(b))"; for i in 1 2 3 4 5; do (true) & done; wait; echo ok-$((5*5))')).toMatch(/67108864[\s\S]*ok-25/);
+    await neighbour.stop();
     await box.stop();
   });
 

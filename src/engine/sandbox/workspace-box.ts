@@ -93,18 +93,28 @@ export class WorkspaceHost {
     fs.mkdirSync(opts.runDir, { recursive: true, mode: 0o711 });
     this.instanceDir = path.join(opts.runDir, `${process.pid}-${randomBytes(4).toString('hex')}`);
     fs.mkdirSync(this.instanceDir, { mode: 0o711 });
+    this.seccompFile = path.join(this.instanceDir, 'seccomp.bpf');
+    try {
+      this.cgroups = this.setUp();
+    } catch (err) {
+      fs.rmSync(this.instanceDir, { recursive: true, force: true });
+      throw err;
+    }
+    for (let i = opts.capacity - 1; i >= 0; i--) this.freeIndexes.push(i);
+  }
+
+  private setUp(): CgroupDriver {
+    const opts = this.opts;
     // The seccomp program as a root-only file: the terminal's wrapper opens it on fd 3 (node-pty
     // cannot pass extra descriptors), bubblewrap reads it from there.
-    this.seccompFile = path.join(this.instanceDir, 'seccomp.bpf');
     fs.writeFileSync(this.seccompFile, seccompFilter(), { mode: 0o600 });
     for (const f of ETC_FILES) if (fs.existsSync(f)) this.etcArgs.push('--ro-bind', f, f);
-    this.cgroups = createCgroupDriver({
+    return createCgroupDriver({
       version: opts.cgroupVersion,
       v2Root: opts.cgroupV2Root,
       prefix: `muscode-ws/${path.basename(this.instanceDir)}`,
       cpuBandwidth: true,
     });
-    for (let i = opts.capacity - 1; i >= 0; i--) this.freeIndexes.push(i);
   }
 
   get running(): number {
