@@ -310,6 +310,8 @@ export class WorkspaceService {
     if (r.status === 'stopping') return;
     r.status = 'stopping';
     try {
+      // Processes first, so that nothing writes after the last sync; then the sync; then the rest.
+      await r.box?.killAll().catch(() => undefined);
       await r.sync?.stop().catch(() => undefined);
       for (const t of r.terminals.values()) t.kill();
       await r.box?.stop();

@@ -182,9 +182,11 @@ describe('workspaces API', () => {
     await t.run('nohup sleep 999 >/dev/null 2>&1 & setsid sleep 999 & true');
     const st = await api<{ data: { terminals: string[] } }>(server, 'GET', `/api/v1/workspaces/${ws.id}/status`, { token: owner.token });
     expect(st.body.data.terminals.length).toBeGreaterThan(1);
-    const uid = Number(/UID=(\d+)/.exec(await t.run('echo UID=$(id -u)'))![1]);
+    // Written just before the stop (inside the watcher's debounce): the stop's last sync keeps it.
+    const uid = Number(/UID=(\d+)/.exec(await t.run('echo UID=$(id -u); echo last > last.txt'))![1]);
     const s = await api<{ data: Ws }>(server, 'POST', `/api/v1/workspaces/${ws.id}/stop`, { token: owner.token });
     expect(s.body.data.status).toBe('stopped');
+    expect((await files()).map((f) => f.path)).toContain('last.txt');
     await t.until(() => t.closed !== null, 'the socket closed by the stop');
     await waitFor('the processes reaped', () => processesOfUid(uid).length === 0).catch(() => undefined);
     expect(processesOfUid(uid)).toEqual([]);

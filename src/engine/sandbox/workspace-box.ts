@@ -380,6 +380,11 @@ export class WorkspaceBox {
     }
   }
 
+  /** Kills every process of the workspace (the cgroup) and leaves the directory mounted (for a last sync). */
+  async killAll(): Promise<void> {
+    await this.cgroup.killAll();
+  }
+
   /** Kills every process of the workspace (the cgroup), closes the ptys, unmounts, frees the uid. */
   stop(): Promise<void> {
     this.stopping ??= this.stopInner();
