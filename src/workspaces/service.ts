@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/client.js';
 import { files, projects, users, workspaceCollaborators, workspaces } from '../db/schema.js';
@@ -96,7 +96,13 @@ export class WorkspaceService {
 
   /** The workspace and the caller's role; 404 to anyone without one (its existence does not leak). */
   async access(id: string, user: AuthUser): Promise<{ row: Row; role: Role }> {
-    const [row] = await this.deps.db.select().from(workspaces).where(eq(workspaces.id, id));
+    const [found] = await this.deps.db
+      .select({ w: workspaces })
+      .from(workspaces)
+      .innerJoin(projects, eq(projects.id, workspaces.projectId))
+      .where(and(eq(workspaces.id, id), isNull(projects.deletedAt)));
+    // A project in the bin takes its workspace with it (restored, it comes back).
+    const row = found?.w;
     if (row?.userId === user.id) return { row, role: 'owner' };
     if (row) {
       const [c] = await this.deps.db
@@ -123,7 +129,7 @@ export class WorkspaceService {
       .from(workspaces)
       .innerJoin(projects, eq(projects.id, workspaces.projectId))
       .leftJoin(workspaceCollaborators, and(eq(workspaceCollaborators.workspaceId, workspaces.id), eq(workspaceCollaborators.userId, user.id)))
-      .where(or(eq(workspaces.userId, user.id), inArray(workspaces.id, shared)))
+      .where(and(or(eq(workspaces.userId, user.id), inArray(workspaces.id, shared)), isNull(projects.deletedAt)))
       .orderBy(desc(workspaces.lastActiveAt));
     return rows.map((r) => this.present(r.w, r.p, r.w.userId === user.id ? 'owner' : r.role === 'write' ? 'write' : 'read'));
   }
