@@ -394,6 +394,12 @@ export class WorkspaceService {
     return stopped;
   }
 
+  /** Flow control of each terminal (the server's memory per terminal is bounded by its backlog). */
+  terminalFlow(id: string): { id: string; paused: boolean; backlogBytes: number }[] {
+    const r = this.running.get(id);
+    return r ? [...r.terminals.values()].map((t) => ({ id: t.id, ...t.flow })) : [];
+  }
+
   get runningCount(): number {
     return this.running.size;
   }

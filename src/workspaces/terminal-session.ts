@@ -156,6 +156,11 @@ export class TerminalSession {
     for (const c of this.clients) send(c.ws, f);
   }
 
+  /** Flow-control state: whether the pty is paused, and the largest unprocessed backlog (bytes). */
+  get flow(): { paused: boolean; backlogBytes: number } {
+    return { paused: this.paused, backlogBytes: this.backlog() };
+  }
+
   /** The screen as text (tests, debugging). */
   serialize(): string {
     return this.serializer.serialize();

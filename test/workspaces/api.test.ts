@@ -169,6 +169,28 @@ describe('workspaces API', () => {
     await t.until(() => t.received > 2_000_000, 'a burst of output', 60_000);
     t.type('\x03');
     expect(await t.run('echo "AFTER-$((3*3))"', 60_000)).toContain('AFTER-9');
+    // A client that stops acknowledging: the server stops reading the pty at the high-water mark,
+    // so what it holds (and sends) stays bounded however much `yes` could write.
+    const slow = await TermSocket.open(sock('new', owner.token));
+    await slow.until(() => slow.hello !== null, 'hello');
+    slow.ack = false;
+    slow.type('yes\r');
+    await slow.until(() => slow.received > 200_000, 'output up to the high-water mark');
+    const svc = workspaceServiceFor(server.platform.ctx);
+    await waitFor('the pty paused', () => svc.terminalFlow(ws.id).some((f) => f.id === slow.hello!.terminalId && f.paused));
+    const held = slow.received;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(slow.received - held).toBeLessThan(256 * 1024);
+    expect(slow.received).toBeLessThan(2 * 1024 * 1024);
+    const flow = svc.terminalFlow(ws.id).find((f) => f.id === slow.hello!.terminalId)!;
+    expect(flow.paused).toBe(true);
+    expect(flow.backlogBytes).toBeLessThan(1024 * 1024);
+    // Ctrl-C is input, never paused: it reaches yes at once; acknowledging lets the rest drain.
+    slow.type('\x03');
+    slow.ack = true;
+    slow.ws.send(Buffer.from([0x32, ...[24, 16, 8, 0].map((s) => (slow.received >>> s) & 255)]));
+    expect(await slow.run('echo "DRAINED-$((5+5))"', 60_000)).toContain('DRAINED-10');
+    slow.close();
     t.resize(65535, 65535);
     expect(await t.run('stty size')).toContain('200 500');
     t.resize(0, 0);
