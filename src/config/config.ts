@@ -327,6 +327,10 @@ export const OPTIONS = {
     schema: int(0, 2 ** 31 - 4096).default(0),
     description: 'Running workspace n of this server runs as uid/gid WORKSPACE_UID_BASE + n; 0: SANDBOX_UID_BASE + 256 (after the run slots). These uids must not belong to anyone.',
   },
+  WORKSPACE_ADVERTISE_URL: {
+    schema: z.string().url().optional(),
+    description: "Cluster mode: the URL other API replicas use to reach this one for the workspaces it runs (their requests and terminal sockets are forwarded here). Empty: http://<the address it listens on>:<port> (0.0.0.0 read as 127.0.0.1: set this on a multi-host cluster).",
+  },
   WORKSPACE_SYNC_INTERVAL_MS: {
     schema: int(100, 600000).default(5000),
     description: "How often a running workspace's directory is rescanned for changes a file watcher missed (the watcher itself reacts within about 300 ms).",

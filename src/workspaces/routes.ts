@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -13,7 +14,11 @@ import type { AppContext } from '../server/context.js';
 import { commonErrors, envelope, errorResponse, ok, uuidParam } from '../server/envelope.js';
 import { statusOf } from '../server/http-errors.js';
 import { reject } from '../server/upgrades.js';
+import { RedisWorkspaceRegistry } from './registry.js';
 import { WorkspaceService } from './service.js';
+
+/** Set on a request one replica forwards to another, so that it is never forwarded twice. */
+const FORWARDED = 'x-muscode-workspace-forwarded';
 
 const services = new WeakMap<object, WorkspaceService>();
 
@@ -22,7 +27,8 @@ export function workspaceServiceFor(ctx: AppContext): WorkspaceService {
   let s = services.get(ctx);
   if (!s) {
     const { projects } = projectServicesFor(ctx);
-    s = new WorkspaceService({ db: ctx.database.db, config: ctx.config, languages: projects.languages, projects });
+    const registry = ctx.redis ? new RedisWorkspaceRegistry(ctx.redis, ctx.config.REDIS_KEY_PREFIX) : undefined;
+    s = new WorkspaceService({ db: ctx.database.db, config: ctx.config, languages: projects.languages, projects, registry, instanceId: ctx.instanceId });
     services.set(ctx, s);
   }
   return s;
@@ -60,6 +66,25 @@ export async function workspaceRoutes(app: FastifyInstance, ctx: AppContext): Pr
   const tags = ['workspaces'];
   // preClose: before the HTTP server waits for its connections (the terminal sockets among them).
   app.addHook('preClose', async () => ws.close());
+  // Cluster mode: this replica's address in the registry, once it listens.
+  app.server.once('listening', () => {
+    const a = app.server.address();
+    if (a && typeof a === 'object') ws.me.url = ctx.config.WORKSPACE_ADVERTISE_URL || `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address === '0.0.0.0' ? '127.0.0.1' : a.address}:${a.port}`;
+  });
+  // A workspace running on another replica: the request goes there (its processes, ptys and
+  // directory are there), answered as that replica answers.
+  app.addHook('preHandler', async (req, reply) => {
+    const id = (req.params as { id?: unknown } | undefined)?.id;
+    if (typeof id !== 'string' || req.headers[FORWARDED]) return;
+    const owner = await ws.remoteOwner(id);
+    if (!owner) return;
+    const headers: Record<string, string> = { [FORWARDED]: '1' };
+    if (req.headers.authorization) headers.authorization = req.headers.authorization;
+    if (req.body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${owner.url}${req.url}`, { method: req.method, headers, body: req.body === undefined ? undefined : JSON.stringify(req.body) });
+    const text = await res.text();
+    return reply.status(res.status).header('content-type', res.headers.get('content-type') ?? 'application/json').send(text);
+  });
 
   r.get('/workspaces', { schema: { tags, summary: 'My workspaces and those shared with me', response: { 200: envelope(z.object({ workspaces: z.array(workspaceSchema) })), ...errors } } }, async (req) =>
     ok({ workspaces: await ws.list(requireUser(req)) }),
@@ -181,6 +206,8 @@ function registerTerminalSocket(app: FastifyInstance, ctx: AppContext, ws: Works
   app.upgrades.add('workspace-terminal', SOCKET_PATH, (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => {
     void (async () => {
       const m = SOCKET_PATH.exec(url.pathname)!;
+      const owner = req.headers[FORWARDED] ? null : await ws.remoteOwner(m[1]!);
+      if (owner) return forwardUpgrade(req, socket, head, owner.url);
       const header = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       const token = header ?? url.searchParams.get('token') ?? '';
       let user;
@@ -204,4 +231,30 @@ function registerTerminalSocket(app: FastifyInstance, ctx: AppContext, ws: Works
       });
     })();
   });
+}
+
+/**
+ * Hands a terminal socket's upgrade to the replica running the workspace: the request as it came
+ * (plus the forwarded mark), then bytes both ways. Authentication happens there.
+ */
+function forwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: string): void {
+  const t = new URL(target);
+  const upstream = net.connect({ host: t.hostname.replace(/^\[|\]$/g, ''), port: Number(t.port || 80) });
+  upstream.once('connect', () => {
+    const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1`];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+    lines.push(`${FORWARDED}: 1`, '', '');
+    upstream.write(lines.join('\r\n'));
+    if (head.length) upstream.write(head);
+    upstream.pipe(socket);
+    socket.pipe(upstream);
+  });
+  const end = () => {
+    upstream.destroy();
+    socket.destroy();
+  };
+  upstream.once('error', () => (socket.writable ? reject(socket, 502, 'Bad Gateway') : end()));
+  upstream.once('close', end);
+  socket.once('error', end);
+  socket.once('close', end);
 }

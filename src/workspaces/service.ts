@@ -15,6 +15,7 @@ import { HttpCodes } from '../server/http-errors.js';
 import { removeWorkspacePath } from './dir-io.js';
 import { applyChanges, loadProjectFiles } from './project-files.js';
 import { decodeContent, encodeContent } from './scan.js';
+import { REGISTRY_TTL_MS, type Placement, type WorkspaceRegistry } from './registry.js';
 import { WorkspaceSync } from './sync.js';
 import { TerminalSession } from './terminal-session.js';
 
@@ -60,10 +61,19 @@ export class WorkspaceService {
   private hostInstance: WorkspaceHost | null = null;
   private readonly running = new Map<string, Running>();
   private readonly idleTimer: NodeJS.Timeout;
+  private readonly renewTimer: NodeJS.Timeout | null = null;
+  /** This replica in the registry (cluster mode); its URL is known once the server listens. */
+  readonly me: Placement;
 
   constructor(
-    private readonly deps: { db: Db; config: Config; languages: LanguageRegistry; projects: ProjectService },
+    private readonly deps: { db: Db; config: Config; languages: LanguageRegistry; projects: ProjectService; registry?: WorkspaceRegistry; instanceId?: string },
   ) {
+    this.me = { instanceId: deps.instanceId ?? 'local', url: '' };
+    if (deps.registry) {
+      const registry = deps.registry;
+      this.renewTimer = setInterval(() => void registry.renew([...this.running.keys()], this.me).catch(() => undefined), REGISTRY_TTL_MS / 3);
+      this.renewTimer.unref();
+    }
     this.idleTimer = setInterval(() => void this.reapIdle(), 5000);
     this.idleTimer.unref();
   }
@@ -90,6 +100,13 @@ export class WorkspaceService {
       },
     });
     return this.hostInstance;
+  }
+
+  /** The other replica running this workspace (cluster mode), or null when it is here or nowhere. */
+  async remoteOwner(id: string): Promise<Placement | null> {
+    if (!this.deps.registry || this.running.has(id)) return null;
+    const p = await this.deps.registry.lookup(id).catch(() => null);
+    return p && p.instanceId !== this.me.instanceId && p.url ? p : null;
   }
 
   // ---- access ----
@@ -131,13 +148,17 @@ export class WorkspaceService {
       .leftJoin(workspaceCollaborators, and(eq(workspaceCollaborators.workspaceId, workspaces.id), eq(workspaceCollaborators.userId, user.id)))
       .where(and(or(eq(workspaces.userId, user.id), inArray(workspaces.id, shared)), isNull(projects.deletedAt)))
       .orderBy(desc(workspaces.lastActiveAt));
-    return rows.map((r) => this.present(r.w, r.p, r.w.userId === user.id ? 'owner' : r.role === 'write' ? 'write' : 'read'));
+    const out = rows.map((r) => this.present(r.w, r.p, r.w.userId === user.id ? 'owner' : r.role === 'write' ? 'write' : 'read'));
+    for (const w of out) if (w.status === 'stopped' && (await this.remoteOwner(w.id))) w.status = 'running';
+    return out;
   }
 
   async get(id: string, user: AuthUser): Promise<WorkspaceJson> {
     const { row, role } = await this.access(id, user);
     const [p] = await this.deps.db.select().from(projects).where(eq(projects.id, row.projectId));
-    return this.present(row, p!, role);
+    const out = this.present(row, p!, role);
+    if (out.status === 'stopped' && (await this.remoteOwner(id))) out.status = 'running';
+    return out;
   }
 
   private present(w: Row, p: typeof projects.$inferSelect, role: Role): WorkspaceJson {
@@ -271,6 +292,9 @@ export class WorkspaceService {
     if (mine >= this.deps.config.WORKSPACE_USER_MAX) {
       throw new CallerError(ErrorCodes.workspaceUserLimit, `you already run ${mine} workspaces, the limit: stop one first`, { max: this.deps.config.WORKSPACE_USER_MAX });
     }
+    if (this.deps.registry && !(await this.deps.registry.claim(id, this.me))) {
+      throw new CallerError(HttpCodes.conflict, 'the workspace is running on another server: try again', { retryable: true });
+    }
     const r: Running = { id, ownerId: row.userId, projectId: row.projectId, status: 'starting', box: null, sync: null, terminals: new Map(), lastActivity: Date.now(), sockets: 0, ready: Promise.resolve() };
     this.running.set(id, r);
     r.ready = (async () => {
@@ -292,6 +316,7 @@ export class WorkspaceService {
         r.status = 'running';
       } catch (err) {
         this.running.delete(id);
+        void this.deps.registry?.release(id, this.me).catch(() => undefined);
         r.sync?.close();
         await r.box?.stop().catch(() => undefined);
         throw err;
@@ -323,6 +348,7 @@ export class WorkspaceService {
       await r.box?.stop();
     } finally {
       this.running.delete(id);
+      await this.deps.registry?.release(id, this.me).catch(() => undefined);
     }
   }
 
@@ -410,6 +436,7 @@ export class WorkspaceService {
 
   async close(): Promise<void> {
     clearInterval(this.idleTimer);
+    if (this.renewTimer) clearInterval(this.renewTimer);
     for (const id of [...this.running.keys()]) await this.stopNow(id).catch(() => undefined);
     await this.hostInstance?.close();
   }
