@@ -103,4 +103,16 @@ export const ErrorCodes = {
   packageBadSymlink: 'PACKAGE_BAD_SYMLINK',
   packageTooLarge: 'PACKAGE_TOO_LARGE',
   packageGeneratorFailed: 'PACKAGE_GENERATOR_FAILED',
+  // Workspaces (issue 11, docs/workspaces.md).
+  workspaceNotFound: 'WORKSPACE_NOT_FOUND',
+  /** The operation needs a running workspace (a terminal, a sync). */
+  workspaceNotRunning: 'WORKSPACE_NOT_RUNNING',
+  /** The caller already runs WORKSPACE_USER_MAX workspaces. */
+  workspaceUserLimit: 'WORKSPACE_USER_LIMIT',
+  /** This host already runs WORKSPACE_HOST_MAX workspaces. */
+  workspaceHostFull: 'WORKSPACE_HOST_FULL',
+  /** The workspace already has WORKSPACE_TERMINALS_MAX terminals. */
+  workspaceTerminalLimit: 'WORKSPACE_TERMINAL_LIMIT',
+  /** A change made in the terminal would put the project over its limits; it stays out of the database. */
+  workspaceOverQuota: 'WORKSPACE_OVER_QUOTA',
 } as const;

@@ -334,6 +334,63 @@ export const OPTIONS = {
     schema: int(1000, 3_600_000).default(30_000),
     description: 'Interval of the automatic snapshots of a room whose text changed since the last one.',
   },
+  // Issue 11: workspaces (src/workspaces/, docs/workspaces.md).
+  WORKSPACES_ENABLED: {
+    schema: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    description: 'Serve workspaces (/api/v1/workspaces and their terminals). Needs the API process to run as root (mounts, cgroups, uids); without root the routes answer 503 SANDBOX_UNAVAILABLE.',
+  },
+  WORKSPACE_MEMORY_MB: {
+    schema: int(32, 65536).default(512),
+    description: 'Memory limit of a running workspace (all its terminals and processes together), MiB.',
+  },
+  WORKSPACE_CPU_CORES: {
+    schema: z.coerce.number().min(0.05).max(64).default(0.5),
+    description: 'CPU bandwidth of a running workspace in cores (cfs quota on cgroup v1, cpu.max on v2).',
+  },
+  WORKSPACE_PROCESSES: {
+    schema: int(16, 65536).default(256),
+    description: 'Processes (pids) a running workspace may have at once.',
+  },
+  WORKSPACE_DISK_MB: {
+    schema: int(1, 65536).default(64),
+    description: "Size of a running workspace's /workspace (a tmpfs), MiB; also the largest file a process there may write.",
+  },
+  WORKSPACE_TMP_MB: {
+    schema: int(1, 65536).default(64),
+    description: "Size of each terminal's private /tmp, MiB.",
+  },
+  WORKSPACE_IDLE_MINUTES: {
+    schema: z.coerce.number().positive().max(10080).default(30),
+    description: 'A workspace with no terminal input or output and no editor activity for this long stops.',
+  },
+  WORKSPACE_GRACE_SECONDS: {
+    schema: z.coerce.number().positive().max(86400).default(180),
+    description: "Once its last socket closes, a workspace stops after this much inactivity instead (Gitpod's 3 minutes).",
+  },
+  WORKSPACE_USER_MAX: {
+    schema: int(1, 1000).default(2),
+    description: 'Running workspaces one user may have; one more is refused with 429 WORKSPACE_USER_LIMIT.',
+  },
+  WORKSPACE_HOST_MAX: {
+    schema: int(1, 4096).default(16),
+    description: 'Running workspaces on this server; one more is refused with 503 WORKSPACE_HOST_FULL.',
+  },
+  WORKSPACE_TERMINALS_MAX: {
+    schema: int(1, 64).default(4),
+    description: 'Terminals one workspace may have open at once.',
+  },
+  WORKSPACE_UID_BASE: {
+    schema: int(0, 2 ** 31 - 4096).default(0),
+    description: 'Running workspace n of this server runs as uid/gid WORKSPACE_UID_BASE + n; 0: SANDBOX_UID_BASE + 256 (after the run slots). These uids must not belong to anyone.',
+  },
+  WORKSPACE_ADVERTISE_URL: {
+    schema: z.string().url().optional(),
+    description: "Cluster mode: the URL other API replicas use to reach this one for the workspaces it runs (their requests and terminal sockets are forwarded here). Empty: http://<the address it listens on>:<port> (0.0.0.0 read as 127.0.0.1: set this on a multi-host cluster).",
+  },
+  WORKSPACE_SYNC_INTERVAL_MS: {
+    schema: int(100, 600000).default(5000),
+    description: "How often a running workspace's directory is rescanned for changes a file watcher missed (the watcher itself reacts within about 300 ms).",
+  },
 } as const;
 
 type Options = typeof OPTIONS;

@@ -240,6 +240,8 @@ export const files = pgTable(
     sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull().default(0),
     language: varchar('language', { length: 50 }),
     isMain: boolean('is_main').notNull().default(false),
+    /** 'utf8': `content` is the text; 'base64': a binary file (a PNG a workspace wrote), its bytes in base64. */
+    encoding: varchar('encoding', { length: 10 }).notNull().default('utf8'),
     createdAt: created(),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
   },
@@ -767,4 +769,41 @@ export const roomRuns = pgTable(
     createdAt: created(),
   },
   (t) => [index('room_runs_room').on(t.roomId, t.createdAt)],
+);
+
+/**
+ * Workspaces (issue 11, docs/workspaces.md): a project opened as a persistent environment. The
+ * files are the project's (one file model); this row holds who opened it and when it was last
+ * used. Whether it runs is the workspace host's state, not the database's.
+ */
+export const workspaces = pgTable(
+  'workspaces',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: created(),
+    lastActiveAt: tstz('last_active_at').notNull().defaultNow(),
+  },
+  (t) => [unique('workspaces_project').on(t.projectId), index('workspaces_user').on(t.userId)],
+);
+
+/** People the owner invited into a workspace: 'read' (watch terminals, read files) or 'write'. */
+export const workspaceCollaborators = pgTable(
+  'workspace_collaborators',
+  {
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: varchar('role', { length: 10 }).notNull(),
+    createdAt: created(),
+  },
+  (t) => [unique('workspace_collaborators_pk').on(t.workspaceId, t.userId), check('workspace_collaborators_role', sql`${t.role} in ('read', 'write')`)],
 );

@@ -1,4 +1,5 @@
 import { UpgradeRouter } from './upgrades.js';
+import { workspaceRoutes } from '../workspaces/routes.js';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
@@ -69,6 +70,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
     logger: opts.logger === false || ctx.config.LOG_LEVEL === 'silent' ? false : { level: ctx.config.LOG_LEVEL, serializers: { req: requestLogFields } },
     // Every route not given its own limit (src/server/body-limits.ts) gets the small one.
     bodyLimit: bodyLimitsFor(ctx.config).small,
+    // A workspace file's path is one URL-encoded segment (src/workspaces/routes.ts), up to 500 characters.
+    maxParamLength: 1600,
     requestTimeout: timeouts.requestTimeout,
     keepAliveTimeout: timeouts.keepAliveTimeout,
     connectionTimeout: timeouts.connectionTimeout,
@@ -135,6 +138,9 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
     // Issue 8: the Arena (problems and submissions); its services are in ctx (src/arena/service/).
     await api.register(async (r) => arenaRoutes(r, ctx));
     await api.register(async (r) => registerRoomRoutes(r, rooms));
+
+    // Issue 11: workspaces (src/workspaces/, docs/workspaces.md) and their terminal sockets.
+    await api.register(async (r) => workspaceRoutes(r, ctx));
   }, { prefix: '/api/v1' });
 
   // Issue 12: drop-in Judge0 CE and Piston v2 APIs (docs/compat.md), each in its own scope with

@@ -110,6 +110,12 @@ const STATUS: Record<string, number> = {
   [HttpCodes.serviceUnavailable]: 503,
   [ErrorCodes.engineClosed]: 503,
   [ErrorCodes.sandboxUnavailable]: 503,
+  [ErrorCodes.workspaceNotFound]: 404,
+  [ErrorCodes.workspaceNotRunning]: 409,
+  [ErrorCodes.workspaceUserLimit]: 429,
+  [ErrorCodes.workspaceHostFull]: 503,
+  [ErrorCodes.workspaceOverQuota]: 413,
+  [ErrorCodes.workspaceTerminalLimit]: 429,
 };
 
 export function statusOf(err: MuscodeError): number {

@@ -19,6 +19,8 @@ const Profile = lazyPage(() => import('./pages/profile'));
 const ProjectsList = lazyPage(() => import('./pages/projects-list'));
 const ProjectNew = lazyPage(() => import('./pages/project-new'));
 const ProjectView = lazyPage(() => import('./pages/project-view'));
+const WorkspacesList = lazyPage(() => import('./pages/workspaces-list'));
+const WorkspacePage = lazyPage(() => import('./pages/workspace'));
 const ProblemsList = lazyPage(() => import('./pages/arena/problems-list'));
 const ProblemView = lazyPage(() => import('./pages/arena/problem-view'));
 const SubmissionsList = lazyPage(() => import('./pages/arena/submissions-list'));
@@ -125,6 +127,12 @@ function Header() {
         </NavLink>
         <NavLink to="/projects">Projects</NavLink>
         <NavLink to="/rooms" data-testid="nav-rooms">Rooms</NavLink>
+
+        {user && (
+          <NavLink to="/workspaces" data-testid="nav-workspaces">
+            Workspaces
+          </NavLink>
+        )}
         <NavLink to="/problems" data-testid="nav-problems">
           Problems
         </NavLink>
@@ -312,6 +320,8 @@ const router = createBrowserRouter([
       { path: '/projects', element: <ProjectsList /> },
       { path: '/projects/new', element: <RequireAuth><ProjectNew /></RequireAuth> },
       { path: '/projects/:id', element: <ProjectView /> },
+      { path: '/workspaces', element: <RequireAuth><WorkspacesList /></RequireAuth> },
+      { path: '/workspaces/:id', element: <RequireAuth><WorkspacePage /></RequireAuth> },
       { path: '/problems', element: <ProblemsList /> },
       { path: '/problems/:slug', element: <ProblemView /> },
       { path: '/contests', element: <ContestsList /> },

@@ -36,7 +36,7 @@ export interface BwrapOptions {
  * sandbox's pid 1 (`--as-pid-1`): the init has no path inside the sandbox, and /proc/1/cmdline
  * shows "init" (the init blanks its arguments), not bubblewrap's argv with host paths.
  */
-const INIT_FD = 5;
+export const INIT_FD = 5;
 /**
  * What of /usr/local the sandbox sees: nothing, unless a toolchain is installed there. None of
  * the ten languages is (they are Debian packages under /usr, plus TypeScript from the checkout),
@@ -48,7 +48,7 @@ const SIGNAL_NAMES = new Map<number, string>();
 for (const [name, num] of Object.entries(os.constants.signals)) if (!SIGNAL_NAMES.has(num as number)) SIGNAL_NAMES.set(num as number, name);
 
 /** The read-only view of the host every stage gets: /usr, the merged-usr links, and a few files of /etc. */
-function baseRootArgs(): string[] {
+export function baseRootArgs(): string[] {
   const args = ['--ro-bind', '/usr', '/usr'];
   for (const dir of ['/bin', '/sbin', '/lib', '/lib64', '/lib32']) {
     let st: fs.Stats;

@@ -898,7 +898,9 @@ export interface ApiPaths {
         extensions: string[];
         compiled: boolean;
         available: boolean;
+        group: "core" | "more";
         reason?: string;
+        install?: string;
       }[];
     };
   };
@@ -3466,6 +3468,165 @@ export interface ApiPaths {
           delta: number;
           at: string;
         }[];
+      };
+    };
+  };
+  "/api/v1/workspaces": {
+    get: {
+      response: {
+        workspaces: {
+          id: string;
+          projectId: string;
+          name: string;
+          language: string;
+          ownerId: string;
+          role: "owner" | "write" | "read";
+          status: "stopped" | "starting" | "running" | "stopping";
+          terminals: string[];
+          createdAt: string;
+          lastActiveAt: string;
+        }[];
+      };
+    };
+    post: {
+      response: {
+        id: string;
+        projectId: string;
+        name: string;
+        language: string;
+        ownerId: string;
+        role: "owner" | "write" | "read";
+        status: "stopped" | "starting" | "running" | "stopping";
+        terminals: string[];
+        createdAt: string;
+        lastActiveAt: string;
+      };
+      body: {
+        projectId?: string;
+        language?: string;
+        name?: string;
+      };
+    };
+  };
+  "/api/v1/workspaces/{id}": {
+    get: {
+      response: {
+        id: string;
+        projectId: string;
+        name: string;
+        language: string;
+        ownerId: string;
+        role: "owner" | "write" | "read";
+        status: "stopped" | "starting" | "running" | "stopping";
+        terminals: string[];
+        createdAt: string;
+        lastActiveAt: string;
+      };
+    };
+  };
+  "/api/v1/workspaces/{id}/collaborators": {
+    put: {
+      response: {
+        ok: true;
+      };
+      body: {
+        username: string;
+        role: "read" | "write" | null;
+      };
+    };
+  };
+  "/api/v1/workspaces/{id}/ensure-default": {
+    post: {
+      response: {
+        created: boolean;
+      };
+    };
+  };
+  "/api/v1/workspaces/{id}/file/{path}": {
+    get: {
+      response: {
+        path: string;
+        content: string;
+        encoding: string;
+        size: number;
+      };
+    };
+    post: {
+      response: {
+        path: string;
+        size: number;
+      };
+      body: {
+        content: string;
+        encoding?: "utf8" | "base64";
+      };
+    };
+    delete: {
+      response: {
+        deleted: true;
+      };
+    };
+  };
+  "/api/v1/workspaces/{id}/files": {
+    get: {
+      response: {
+        files: {
+          path: string;
+          size: number;
+          encoding: string;
+          isMain: boolean;
+        }[];
+      };
+    };
+  };
+  "/api/v1/workspaces/{id}/start": {
+    post: {
+      response: {
+        id: string;
+        projectId: string;
+        name: string;
+        language: string;
+        ownerId: string;
+        role: "owner" | "write" | "read";
+        status: "stopped" | "starting" | "running" | "stopping";
+        terminals: string[];
+        createdAt: string;
+        lastActiveAt: string;
+      };
+    };
+  };
+  "/api/v1/workspaces/{id}/status": {
+    get: {
+      response: {
+        status: "stopped" | "starting" | "running" | "stopping";
+        terminals: string[];
+        syncErrors: {
+          rel: string;
+          code: string;
+          message: string;
+        }[];
+        skipped: {
+          rel: string;
+          reason: string;
+        }[];
+        memoryBytes: number;
+        sockets: number;
+      };
+    };
+  };
+  "/api/v1/workspaces/{id}/stop": {
+    post: {
+      response: {
+        id: string;
+        projectId: string;
+        name: string;
+        language: string;
+        ownerId: string;
+        role: "owner" | "write" | "read";
+        status: "stopped" | "starting" | "running" | "stopping";
+        terminals: string[];
+        createdAt: string;
+        lastActiveAt: string;
       };
     };
   };
