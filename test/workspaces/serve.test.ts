@@ -1,0 +1,111 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ServeProcess, startServe } from '../db/serve-process.js';
+import { waitFor } from '../helpers/async.js';
+import { api, registerUser } from '../helpers/app.js';
+import { TermSocket, processesOfUid } from '../helpers/workspaces.js';
+
+/** Descriptors of process `pid` open on /dev/ptmx: the pty masters it holds. */
+function ptyMastersOf(pid: number): number {
+  let n = 0;
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      if (fs.readlinkSync(`/proc/${pid}/fd/${fd}`) === '/dev/ptmx') n++;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return n;
+}
+
+/** The supervisor's workspace instance directory (/run/muscode/ws/<pid>-<hex>), once it has one. */
+function instanceOf(pid: number): string | null {
+  const dir = '/run/muscode/ws';
+  const n = fs.existsSync(dir) ? fs.readdirSync(dir).find((e) => e.startsWith(`${pid}-`)) : undefined;
+  return n ? path.join(dir, n) : null;
+}
+
+function mountsUnder(dir: string): string[] {
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((m) => m.startsWith(`${dir}/`));
+}
+
+/** The workspace cgroups of an instance (one directory per running workspace, in each hierarchy). */
+function cgroupsOf(instance: string): string[] {
+  const name = path.basename(instance);
+  const out = execFileSync('find', ['/sys/fs/cgroup', '-maxdepth', '5', '-type', 'd', '-path', `*/muscode-ws/${name}/*`], { encoding: 'utf8' });
+  return out.split('\n').filter(Boolean);
+}
+
+/**
+ * Workspaces under `bin/muscode serve` (embedded mode): HTTP runs as SERVICE_USER, the
+ * environments, ptys and the directory sync in the root supervisor, over its IPC channel
+ * (docs/workspaces.md, "Under the supervisor"). A real server process, end to end.
+ */
+describe('workspaces under muscode serve', () => {
+  let dir: string;
+  let s: ServeProcess;
+  let user: Awaited<ReturnType<typeof registerUser>>;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'muscode-wsserve-'));
+    s = await startServe(dir, ['--workspace-sync-interval-ms', '1000']);
+    user = await registerUser(s);
+  }, 60_000);
+  afterAll(async () => {
+    await s?.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('create, start, a terminal, a file made there in the files list, stop: nothing left', async () => {
+    const supervisor = s.child.pid!;
+    const ptyBaseline = ptyMastersOf(supervisor);
+    const c = await api<{ data: { id: string } }>(s, 'POST', '/api/v1/workspaces', { token: user.token, body: { language: 'python', name: 'under serve' } });
+    expect(c.status).toBe(201);
+    const id = c.body.data.id;
+    const started = await api<{ data: { status: string } }>(s, 'POST', `/api/v1/workspaces/${id}/start`, { token: user.token });
+    expect(started.status, JSON.stringify(started.body)).toBe(200);
+    expect(started.body.data.status).toBe('running');
+
+    const t = await TermSocket.open(`${s.url.replace('http', 'ws')}/api/v1/workspaces/${id}/terminals/new/socket?token=${user.token}`);
+    await t.until(() => t.hello !== null, 'hello');
+    const uid = Number(/(\d+)\s*\nexit=0/.exec(await t.run('id -u'))?.[1]);
+    expect(uid).toBeGreaterThan(0);
+    await t.run('echo hi > a.txt');
+    const files = async () =>
+      (await api<{ data: { files: { path: string }[] } }>(s, 'GET', `/api/v1/workspaces/${id}/files`, { token: user.token })).body.data.files.map((f) => f.path);
+    await waitFor('a.txt in the files list', async () => (await files()).includes('a.txt'), 5000);
+    await t.until(() => t.events.some((e) => e.type === 'files' && e.written?.includes('a.txt')), 'a files event');
+    const f = await api<{ data: { content: string } }>(s, 'GET', `/api/v1/workspaces/${id}/file/a.txt`, { token: user.token });
+    expect(f.body.data.content).toBe('hi\n');
+    // An editor save reaches the directory (service -> supervisor).
+    expect((await api(s, 'POST', `/api/v1/workspaces/${id}/file/b.txt`, { token: user.token, body: { content: 'saved\n' } })).status).toBe(200);
+    expect(await t.run('cat b.txt')).toContain('saved');
+    const status = await api<{ data: { status: string; memoryBytes: number } }>(s, 'GET', `/api/v1/workspaces/${id}/status`, { token: user.token });
+    expect(status.body.data.status).toBe('running');
+    expect(status.body.data.memoryBytes).toBeGreaterThan(0);
+
+    const instance = instanceOf(supervisor);
+    expect(instance).not.toBeNull();
+    expect(mountsUnder(instance!).length).toBeGreaterThan(0);
+    expect(cgroupsOf(instance!).length).toBeGreaterThan(0);
+    expect(processesOfUid(uid).length).toBeGreaterThan(0);
+    await t.run('sleep 300 & true');
+
+    const stopped = await api<{ data: { status: string } }>(s, 'POST', `/api/v1/workspaces/${id}/stop`, { token: user.token });
+    expect(stopped.body.data.status).toBe('stopped');
+    await t.until(() => t.closed !== null, 'the socket closed');
+    expect(processesOfUid(uid)).toEqual([]);
+    expect(mountsUnder(instance!)).toEqual([]);
+    expect(cgroupsOf(instance!)).toEqual([]);
+    await waitFor('the pty closed', () => ptyMastersOf(supervisor) === ptyBaseline, 3000);
+    // The files stay in the database.
+    expect(await files()).toEqual(expect.arrayContaining(['a.txt', 'b.txt', 'main.py']));
+  }, 30_000);
+});
