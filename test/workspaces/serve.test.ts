@@ -36,11 +36,22 @@ function mountsUnder(dir: string): string[] {
     .filter((m) => m.startsWith(`${dir}/`));
 }
 
-/** The workspace cgroups of an instance (one directory per running workspace, in each hierarchy). */
+/** The cgroups of a workspace instance (its directory and a slot per workspace, in each hierarchy). */
 function cgroupsOf(instance: string): string[] {
   const name = path.basename(instance);
-  const out = execFileSync('find', ['/sys/fs/cgroup', '-maxdepth', '5', '-type', 'd', '-path', `*/muscode-ws/${name}/*`], { encoding: 'utf8' });
+  const out = execFileSync('find', ['/sys/fs/cgroup', '-maxdepth', '5', '-type', 'd', '-path', `*/muscode-ws/${name}*`], { encoding: 'utf8' });
   return out.split('\n').filter(Boolean);
+}
+
+/** Processes in those cgroups. */
+function cgroupProcs(instance: string): number[] {
+  return cgroupsOf(instance).flatMap((d) => {
+    try {
+      return fs.readFileSync(path.join(d, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
 }
 
 /**
@@ -52,6 +63,7 @@ describe('workspaces under muscode serve', () => {
   let dir: string;
   let s: ServeProcess;
   let user: Awaited<ReturnType<typeof registerUser>>;
+  let instance: string | null = null;
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'muscode-wsserve-'));
@@ -91,21 +103,32 @@ describe('workspaces under muscode serve', () => {
     expect(status.body.data.status).toBe('running');
     expect(status.body.data.memoryBytes).toBeGreaterThan(0);
 
-    const instance = instanceOf(supervisor);
+    instance = instanceOf(supervisor);
     expect(instance).not.toBeNull();
     expect(mountsUnder(instance!).length).toBeGreaterThan(0);
-    expect(cgroupsOf(instance!).length).toBeGreaterThan(0);
+    expect(cgroupProcs(instance!).length).toBeGreaterThan(0);
     expect(processesOfUid(uid).length).toBeGreaterThan(0);
     await t.run('sleep 300 & true');
 
     const stopped = await api<{ data: { status: string } }>(s, 'POST', `/api/v1/workspaces/${id}/stop`, { token: user.token });
     expect(stopped.body.data.status).toBe('stopped');
     await t.until(() => t.closed !== null, 'the socket closed');
+    // Killed processes are reaped by their (dying) parents a moment later.
+    await waitFor('the processes reaped', () => processesOfUid(uid).length === 0, 3000).catch(() => undefined);
     expect(processesOfUid(uid)).toEqual([]);
     expect(mountsUnder(instance!)).toEqual([]);
-    expect(cgroupsOf(instance!)).toEqual([]);
-    await waitFor('the pty closed', () => ptyMastersOf(supervisor) === ptyBaseline, 3000);
+    // The slot's cgroup is kept for the next start (the host's pool), empty; it goes with the server.
+    expect(cgroupProcs(instance!)).toEqual([]);
+    await waitFor('the pty closed', () => ptyMastersOf(supervisor) === ptyBaseline, 3000).catch(() => undefined);
+    expect(ptyMastersOf(supervisor)).toBe(ptyBaseline);
     // The files stay in the database.
     expect(await files()).toEqual(expect.arrayContaining(['a.txt', 'b.txt', 'main.py']));
   }, 30_000);
+
+  it('a server stopped with SIGTERM leaves no cgroup or directory of its workspaces', async () => {
+    expect(instance).not.toBeNull();
+    expect(await s.kill('SIGTERM')).toBe(0);
+    expect(cgroupsOf(instance!)).toEqual([]);
+    expect(fs.existsSync(instance!)).toBe(false);
+  });
 });
