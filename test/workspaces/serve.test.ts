@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wsChildMessage } from '../../src/supervisor/workspace-protocol.js';
 import { type ServeProcess, startServe } from '../db/serve-process.js';
 import { waitFor } from '../helpers/async.js';
 import { api, registerUser } from '../helpers/app.js';
@@ -130,5 +131,15 @@ describe('workspaces under muscode serve', () => {
     expect(await s.kill('SIGTERM')).toBe(0);
     expect(cgroupsOf(instance!)).toEqual([]);
     expect(fs.existsSync(instance!)).toBe(false);
+  });
+
+  it('the supervisor refuses what is not a workspace operation on a plain path', () => {
+    const key = '0b7e7f43-8f33-4d0e-9b7a-2a3c1c2d9e10';
+    const wrote = (rel: string) => wsChildMessage.safeParse({ t: 'ws', id: 1, req: { op: 'wrote', key, rel, bytes: new Uint8Array(1) } }).success;
+    expect(wrote('src/a.py')).toBe(true);
+    for (const bad of ['../etc/passwd', '/etc/passwd', 'a/../../x', './a', 'a//b', 'a/', 'a\0b']) expect(wrote(bad), bad).toBe(false);
+    expect(wsChildMessage.safeParse({ t: 'ws', id: 1, req: { op: 'start', key: '../../x', files: [] } }).success).toBe(false);
+    expect(wsChildMessage.safeParse({ t: 'ws', id: 1, req: { op: 'spawn', key, size: { cols: 80, rows: 24 }, argv: ['/bin/sh'] } }).success).toBe(false);
+    expect(wsChildMessage.safeParse({ t: 'ws', id: 1, req: { op: 'exec', key } }).success).toBe(false);
   });
 });
