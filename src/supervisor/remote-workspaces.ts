@@ -12,6 +12,8 @@ class RemotePty implements TerminalPty {
   private readonly data = new Set<Listener<string>>();
   private readonly exit = new Set<Listener<{ exitCode: number; signal?: number }>>();
   private gone = false;
+  /** Given to a session (until then an exit keeps it in the runtime's table, for the spawn's answer to find). */
+  handedOut = false;
   /** Output and exit that came before the session listened (messages can arrive in one burst). */
   private early: string[] | null = [];
   private earlyExit: { exitCode: number; signal?: number } | null = null;
@@ -37,6 +39,10 @@ class RemotePty implements TerminalPty {
     if (this.earlyExit) queueMicrotask(() => l(this.earlyExit!));
     return { dispose: () => this.exit.delete(l) };
   };
+
+  get exited(): boolean {
+    return this.gone;
+  }
 
   emitData(d: string): void {
     if (this.early) this.early.push(d);
@@ -121,9 +127,12 @@ export class RemoteWorkspaceRuntime implements WorkspaceRuntime {
         this.pty(m.term).emitData(m.data);
         return;
       case 'pty-exit':
-        this.pty(m.term).emitExit(m.exitCode, m.signal);
-        this.ptys.delete(m.term);
+      {
+        const p = this.pty(m.term);
+        p.emitExit(m.exitCode, m.signal);
+        if (p.handedOut) this.ptys.delete(m.term);
         return;
+      }
       case 'ws-apply': {
         const sink = this.sinks.get(m.key);
         if (!sink) return this.send({ t: 'ws-applied', id: m.id, error: 'not running here' });
@@ -162,6 +171,8 @@ export class RemoteWorkspaceRuntime implements WorkspaceRuntime {
         const t = await this.request<{ term: number; pid: number; cols: number; rows: number }>({ op: 'spawn', key, size });
         const pty = this.pty(t.term, t.pid, t.cols, t.rows);
         Object.assign(pty, { pid: t.pid, cols: t.cols, rows: t.rows });
+        pty.handedOut = true;
+        if (pty.exited) this.ptys.delete(t.term);
         return pty;
       },
       wrote: (rel, bytes) => this.request({ op: 'wrote', key, rel, bytes }),

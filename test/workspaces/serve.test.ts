@@ -142,4 +142,40 @@ describe('workspaces under muscode serve', () => {
     expect(wsChildMessage.safeParse({ t: 'ws', id: 1, req: { op: 'spawn', key, size: { cols: 80, rows: 24 }, argv: ['/bin/sh'] } }).success).toBe(false);
     expect(wsChildMessage.safeParse({ t: 'ws', id: 1, req: { op: 'exec', key } }).success).toBe(false);
   });
+
+  it('a service that dies: the supervisor stops its workspaces before it exits', async () => {
+    s = await startServe(dir, ['--workspace-sync-interval-ms', '1000']);
+    const supervisor = s.child.pid!;
+    const login = await api<{ data: { token: string } }>(s, 'POST', '/api/v1/auth/login', { body: { email: user.email, password: user.password } });
+    expect(login.status).toBe(200);
+    const token = login.body.data.token;
+    const list = await api<{ data: { workspaces: { id: string }[] } }>(s, 'GET', '/api/v1/workspaces', { token });
+    const id = list.body.data.workspaces[0]!.id;
+    expect((await api(s, 'POST', `/api/v1/workspaces/${id}/start`, { token })).status).toBe(200);
+    const t = await TermSocket.open(`${s.url.replace('http', 'ws')}/api/v1/workspaces/${id}/terminals/new/socket?token=${token}`);
+    // The directory was rebuilt from the database.
+    expect(await t.run('cat a.txt b.txt')).toMatch(/hi[\s\S]*saved/);
+    const uid = Number(/(\d+)\s*\nexit=0/.exec(await t.run('id -u'))?.[1]);
+    await t.run('sleep 300 & true');
+    expect(processesOfUid(uid).length).toBeGreaterThan(0);
+    const inst = instanceOf(supervisor)!;
+    const service = fs
+      .readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .find((p) => {
+        try {
+          return fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(supervisor);
+        } catch {
+          return false;
+        }
+      });
+    expect(service).toBeDefined();
+    process.kill(Number(service), 'SIGKILL');
+    await s.exited;
+    await waitFor('the processes reaped', () => processesOfUid(uid).length === 0, 3000).catch(() => undefined);
+    expect(processesOfUid(uid)).toEqual([]);
+    expect(mountsUnder(inst)).toEqual([]);
+    expect(cgroupsOf(inst)).toEqual([]);
+    expect(fs.existsSync(inst)).toBe(false);
+  }, 30_000);
 });
