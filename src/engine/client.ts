@@ -16,4 +16,6 @@ export interface EngineClient {
   /** Slots, idle slots and waiting runs; throws when the engine is gone. */
   status(): Promise<{ slots: number; idle: number; queued: number }>;
   close(): Promise<void>;
+  /** The root half of workspaces when it runs elsewhere (the supervisor, under `muscode serve`); absent: in this process. */
+  readonly workspaces?: import('../workspaces/runtime.js').WorkspaceRuntime;
 }

@@ -5,6 +5,7 @@ import type { LimitTable } from '../engine/limits.js';
 import type { InteractiveRunRequest, InteractiveRunResult, InteractiveSide, RunRequest, RunResult, SourceFile, StageResult } from '../engine/types.js';
 import { CallerError, ErrorCodes, SystemError } from '../errors.js';
 import type { ChildMessage, ParentMessage } from './protocol.js';
+import { RemoteWorkspaceRuntime } from './remote-workspaces.js';
 
 interface Pending {
   resolve: (v: unknown) => void;
@@ -16,6 +17,7 @@ interface Pending {
 /** The engine as the unprivileged service process sees it: requests over the IPC channel to the root supervisor. */
 export class RemoteEngine implements EngineClient {
   readonly limits: LimitTable;
+  readonly workspaces: RemoteWorkspaceRuntime;
   private seq = 0;
   private readonly pending = new Map<number, Pending>();
   private readonly onMessage = (raw: unknown) => this.handle(raw as ParentMessage);
@@ -24,6 +26,7 @@ export class RemoteEngine implements EngineClient {
     if (!process.send) throw new Error('RemoteEngine needs an IPC channel to the supervisor');
     this.limits = config.limits;
     process.on('message', this.onMessage);
+    this.workspaces = new RemoteWorkspaceRuntime();
   }
 
   private send(m: ChildMessage): void {
@@ -31,6 +34,8 @@ export class RemoteEngine implements EngineClient {
   }
 
   private handle(m: ParentMessage): void {
+    // The workspace channel's messages share the IPC channel (remote-workspaces.ts handles them).
+    if (m.t !== 'out' && m.t !== 'value' && m.t !== 'error') return;
     const p = this.pending.get(m.id);
     if (!p) return;
     if (m.t === 'out') (m.stream === 'stdout' ? p.onStdout : p.onStderr)?.(Buffer.from(m.chunk));
@@ -127,6 +132,7 @@ export class RemoteEngine implements EngineClient {
 
   async close(): Promise<void> {
     process.off('message', this.onMessage);
+    await this.workspaces.close();
     for (const p of this.pending.values()) p.reject(new SystemError(ErrorCodes.engineClosed, 'engine closed'));
     this.pending.clear();
   }

@@ -8,6 +8,8 @@ import type { RunResult } from '../engine/types.js';
 import { CallerError, ErrorCodes, MuscodeError, SystemError } from '../errors.js';
 import { LiveInput, TTY_DEFAULT, validSize } from '../engine/live-input.js';
 import { childMessage, type ParentMessage } from './protocol.js';
+import { LocalWorkspaceRuntime } from '../workspaces/runtime.js';
+import { workspaceChannel } from './workspace-channel.js';
 
 /** uid/gid of a user from /etc/passwd (Node has no getpwnam). */
 export function lookupUser(name: string): { uid: number; gid: number } {
@@ -58,6 +60,11 @@ export async function supervise(
     if (child.connected) child.send(m);
   });
   child.on('message', channel.onMessage);
+  // Workspaces: their root half (environments, ptys, the directory) lives here too.
+  const workspaces = workspaceChannel(new LocalWorkspaceRuntime(config), (m) => {
+    if (child.connected) child.send(m);
+  });
+  child.on('message', workspaces.onMessage);
 
   // The supervisor outlives the service: it exits only after the service has exited, i.e. after
   // the service closed the database, so whoever waits for this process's data-dir lock waits for that.
@@ -73,6 +80,7 @@ export async function supervise(
   process.off('SIGTERM', onTerm);
   process.off('SIGINT', onInt);
   channel.abortAll();
+  await workspaces.close();
   await engine.close();
   return code;
 }

@@ -28,7 +28,7 @@ export function workspaceServiceFor(ctx: AppContext): WorkspaceService {
   if (!s) {
     const { projects } = projectServicesFor(ctx);
     const registry = ctx.redis ? new RedisWorkspaceRegistry(ctx.redis, ctx.config.REDIS_KEY_PREFIX) : undefined;
-    s = new WorkspaceService({ db: ctx.database.db, config: ctx.config, languages: projects.languages, projects, registry, instanceId: ctx.instanceId });
+    s = new WorkspaceService({ db: ctx.database.db, config: ctx.config, languages: projects.languages, projects, registry, instanceId: ctx.instanceId, runtime: ctx.engine.workspaces });
     services.set(ctx, s);
   }
   return s;
@@ -109,7 +109,7 @@ export async function workspaceRoutes(app: FastifyInstance, ctx: AppContext): Pr
 
   r.get('/workspaces/:id/status', { schema: { tags, summary: 'Running state, terminals, sync problems', params: uuidParam, response: { 200: envelope(statusSchema), ...errors } } }, async (req) => {
     await ws.access(req.params.id, requireUser(req));
-    return ok(ws.status(req.params.id));
+    return ok(await ws.status(req.params.id));
   });
 
   r.post('/workspaces/:id/start', { schema: { tags, summary: 'Start the environment', params: uuidParam, response: { 200: envelope(workspaceSchema), ...errors } } }, async (req) =>

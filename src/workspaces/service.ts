@@ -4,7 +4,6 @@ import type { Config } from '../config/config.js';
 import type { Db } from '../db/client.js';
 import { files, projects, users, workspaceCollaborators, workspaces } from '../db/schema.js';
 import type { LanguageRegistry } from '../engine/languages/registry.js';
-import { WorkspaceHost, type WorkspaceBox } from '../engine/sandbox/workspace-box.js';
 import { CallerError, ErrorCodes, SystemError } from '../errors.js';
 import { ownedProject } from '../projects/access.js';
 import { fileLocation } from '../projects/paths.js';
@@ -12,11 +11,10 @@ import type { ProjectService } from '../projects/service.js';
 import { starterFile } from '../projects/starters.js';
 import type { AuthUser } from '../server/context.js';
 import { HttpCodes } from '../server/http-errors.js';
-import { removeWorkspacePath } from './dir-io.js';
 import { applyChanges, loadProjectFiles } from './project-files.js';
 import { decodeContent, encodeContent } from './scan.js';
 import { REGISTRY_TTL_MS, type Placement, type WorkspaceRegistry } from './registry.js';
-import { WorkspaceSync } from './sync.js';
+import { LocalWorkspaceRuntime, type WorkspaceEnv, type WorkspaceRuntime } from './runtime.js';
 import { TerminalSession } from './terminal-session.js';
 
 export type WorkspaceStatus = 'stopped' | 'starting' | 'running' | 'stopping';
@@ -40,8 +38,7 @@ interface Running {
   ownerId: string;
   projectId: string;
   status: WorkspaceStatus;
-  box: WorkspaceBox | null;
-  sync: WorkspaceSync | null;
+  env: WorkspaceEnv | null;
   terminals: Map<string, TerminalSession>;
   lastActivity: number;
   /** When the last socket closed (0 while one is open). */
@@ -57,8 +54,8 @@ type Row = typeof workspaces.$inferSelect;
  * (the environment, its terminals and its sync) and applies the idle policy.
  */
 export class WorkspaceService {
-  /** Created on the first start, so that a server that never runs a workspace creates no mount or cgroup. */
-  private hostInstance: WorkspaceHost | null = null;
+  /** The root side (environments, ptys, the directory): here, or in the supervisor under `muscode serve`. */
+  private readonly runtime: WorkspaceRuntime;
   private readonly running = new Map<string, Running>();
   private readonly idleTimer: NodeJS.Timeout;
   private readonly renewTimer: NodeJS.Timeout | null = null;
@@ -66,8 +63,9 @@ export class WorkspaceService {
   readonly me: Placement;
 
   constructor(
-    private readonly deps: { db: Db; config: Config; languages: LanguageRegistry; projects: ProjectService; registry?: WorkspaceRegistry; instanceId?: string },
+    private readonly deps: { db: Db; config: Config; languages: LanguageRegistry; projects: ProjectService; registry?: WorkspaceRegistry; instanceId?: string; runtime?: WorkspaceRuntime },
   ) {
+    this.runtime = deps.runtime ?? new LocalWorkspaceRuntime(deps.config);
     this.me = { instanceId: deps.instanceId ?? 'local', url: '' };
     if (deps.registry) {
       const registry = deps.registry;
@@ -76,30 +74,6 @@ export class WorkspaceService {
     }
     this.idleTimer = setInterval(() => void this.reapIdle(), 5000);
     this.idleTimer.unref();
-  }
-
-  private host(): WorkspaceHost {
-    if (this.hostInstance) return this.hostInstance;
-    const c = this.deps.config;
-    if (!c.WORKSPACES_ENABLED) throw new SystemError(ErrorCodes.sandboxUnavailable, 'workspaces are turned off on this server (WORKSPACES_ENABLED=false)');
-    this.hostInstance = new WorkspaceHost({
-      runDir: `${c.SANDBOX_RUN_DIR}/ws`,
-      uidBase: c.WORKSPACE_UID_BASE || c.SANDBOX_UID_BASE + 256,
-      capacity: c.WORKSPACE_HOST_MAX,
-      launcherPath: c.SANDBOX_LAUNCHER,
-      bwrapPath: c.SANDBOX_BWRAP,
-      cgroupVersion: c.CGROUP_VERSION,
-      cgroupV2Root: c.CGROUP_V2_ROOT,
-      limits: {
-        memoryBytes: c.WORKSPACE_MEMORY_MB * 2 ** 20,
-        cpuCores: c.WORKSPACE_CPU_CORES,
-        processes: c.WORKSPACE_PROCESSES,
-        diskBytes: c.WORKSPACE_DISK_MB * 2 ** 20,
-        openFiles: 1024,
-        tmpBytes: c.WORKSPACE_TMP_MB * 2 ** 20,
-      },
-    });
-    return this.hostInstance;
   }
 
   /** The other replica running this workspace (cluster mode), or null when it is here or nowhere. */
@@ -225,14 +199,14 @@ export class WorkspaceService {
 
   async listFiles(id: string, user: AuthUser) {
     const { row } = await this.access(id, user);
-    await this.running.get(id)?.sync?.syncNow().catch(() => undefined);
+    await this.running.get(id)?.env?.syncNow().catch(() => undefined);
     const all = await loadProjectFiles(this.deps.db, row.projectId);
     return all.map((f) => ({ path: f.rel, size: f.size, encoding: f.encoding, isMain: f.isMain })).sort((a, b) => a.path.localeCompare(b.path));
   }
 
   async readFile(id: string, user: AuthUser, rel: string): Promise<{ path: string; content: string; encoding: string; size: number }> {
     const { row } = await this.access(id, user);
-    await this.running.get(id)?.sync?.syncNow().catch(() => undefined);
+    await this.running.get(id)?.env?.syncNow().catch(() => undefined);
     const f = (await loadProjectFiles(this.deps.db, row.projectId)).find((x) => x.rel === rel);
     if (!f) throw new CallerError(HttpCodes.notFound, 'file not found');
     return { path: f.rel, content: f.content, encoding: f.encoding, size: f.size };
@@ -248,7 +222,7 @@ export class WorkspaceService {
     if (bad) throw new CallerError(bad.code === ErrorCodes.workspaceOverQuota ? ErrorCodes.workspaceOverQuota : bad.code, bad.message, { path: bad.rel });
     this.touch(id);
     const r = this.running.get(id);
-    if (r?.status === 'running' && r.sync) r.sync.wrote(loc.enginePath, bytes);
+    if (r?.status === 'running' && r.env) await r.env.wrote(loc.enginePath, bytes);
     return { path: loc.enginePath, size: bytes.length };
   }
 
@@ -260,23 +234,21 @@ export class WorkspaceService {
     if (!res.deleted.length) throw new CallerError(HttpCodes.notFound, 'file not found');
     this.touch(id);
     const r = this.running.get(id);
-    if (r?.status === 'running' && r.box && r.sync) {
-      r.sync.forget(rel);
-      removeWorkspacePath(r.box, rel);
-    }
+    if (r?.status === 'running' && r.env) await r.env.remove(rel);
   }
 
   // ---- running ----
 
-  status(id: string): { status: WorkspaceStatus; terminals: string[]; syncErrors: { rel: string; code: string; message: string }[]; skipped: { rel: string; reason: string }[]; memoryBytes: number; sockets: number } {
+  async status(id: string): Promise<{ status: WorkspaceStatus; terminals: string[]; syncErrors: { rel: string; code: string; message: string }[]; skipped: { rel: string; reason: string }[]; memoryBytes: number; sockets: number }> {
     const r = this.running.get(id);
+    const env = r?.status === 'running' ? await r.env?.status().catch(() => undefined) : undefined;
     return {
       status: r?.status ?? 'stopped',
       sockets: r?.sockets ?? 0,
       terminals: r ? [...r.terminals.keys()] : [],
-      syncErrors: r?.sync?.lastRejected ?? [],
-      skipped: r?.sync?.lastSkipped ?? [],
-      memoryBytes: r?.box?.memoryBytes() ?? 0,
+      syncErrors: env?.rejected ?? [],
+      skipped: env?.skipped ?? [],
+      memoryBytes: env?.memoryBytes ?? 0,
     };
   }
 
@@ -287,7 +259,7 @@ export class WorkspaceService {
       await existing.ready;
       return this.get(id, user);
     }
-    const host = this.host();
+    if (!this.deps.config.WORKSPACES_ENABLED) throw new SystemError(ErrorCodes.sandboxUnavailable, 'workspaces are turned off on this server (WORKSPACES_ENABLED=false)');
     const mine = [...this.running.values()].filter((r) => r.ownerId === row.userId).length;
     if (mine >= this.deps.config.WORKSPACE_USER_MAX) {
       throw new CallerError(ErrorCodes.workspaceUserLimit, `you already run ${mine} workspaces, the limit: stop one first`, { max: this.deps.config.WORKSPACE_USER_MAX });
@@ -295,30 +267,22 @@ export class WorkspaceService {
     if (this.deps.registry && !(await this.deps.registry.claim(id, this.me))) {
       throw new CallerError(HttpCodes.conflict, 'the workspace is running on another server: try again', { retryable: true });
     }
-    const r: Running = { id, ownerId: row.userId, projectId: row.projectId, status: 'starting', box: null, sync: null, terminals: new Map(), lastActivity: Date.now(), sockets: 0, ready: Promise.resolve() };
+    const r: Running = { id, ownerId: row.userId, projectId: row.projectId, status: 'starting', env: null, terminals: new Map(), lastActivity: Date.now(), sockets: 0, ready: Promise.resolve() };
     this.running.set(id, r);
     r.ready = (async () => {
       try {
-        r.box = host.start(id);
-        const box = r.box;
-        r.sync = new WorkspaceSync(
-          box,
-          {
-            apply: (up, del) => applyChanges(this.deps, row.projectId, up, del),
-            onChange: (e) => {
-              this.touch(id);
-              for (const t of r.terminals.values()) t.broadcast({ type: 'files', written: e.written, deleted: e.deleted, rejected: e.rejected });
-            },
+        r.env = await this.runtime.start(id, await loadProjectFiles(this.deps.db, row.projectId), {
+          apply: (up, del) => applyChanges(this.deps, row.projectId, up, del),
+          onChange: (e) => {
+            this.touch(id);
+            for (const t of r.terminals.values()) t.broadcast({ type: 'files', written: e.written, deleted: e.deleted, rejected: e.rejected });
           },
-          { intervalMs: this.deps.config.WORKSPACE_SYNC_INTERVAL_MS, maxFileBytes: this.deps.config.limits.fileBytes.default },
-        );
-        r.sync.materialize(await loadProjectFiles(this.deps.db, row.projectId));
+        });
         r.status = 'running';
       } catch (err) {
         this.running.delete(id);
         void this.deps.registry?.release(id, this.me).catch(() => undefined);
-        r.sync?.close();
-        await r.box?.stop().catch(() => undefined);
+        await r.env?.stop().catch(() => undefined);
         throw err;
       }
     })();
@@ -341,11 +305,8 @@ export class WorkspaceService {
     if (r.status === 'stopping') return;
     r.status = 'stopping';
     try {
-      // Processes first, so that nothing writes after the last sync; then the sync; then the rest.
-      await r.box?.killAll().catch(() => undefined);
-      await r.sync?.stop().catch(() => undefined);
+      await r.env?.stop();
       for (const t of r.terminals.values()) t.kill();
-      await r.box?.stop();
     } finally {
       this.running.delete(id);
       await this.deps.registry?.release(id, this.me).catch(() => undefined);
@@ -357,7 +318,7 @@ export class WorkspaceService {
     const { role } = await this.access(id, user);
     const r = this.running.get(id);
     await r?.ready.catch(() => undefined);
-    if (!r || r.status !== 'running' || !r.box) throw new CallerError(ErrorCodes.workspaceNotRunning, 'the workspace is not running: start it first');
+    if (!r || r.status !== 'running' || !r.env) throw new CallerError(ErrorCodes.workspaceNotRunning, 'the workspace is not running: start it first');
     let session = tid ? r.terminals.get(tid) : undefined;
     if (!session) {
       if (tid && role === 'read') throw new CallerError(HttpCodes.notFound, 'terminal not found');
@@ -370,7 +331,7 @@ export class WorkspaceService {
           throw new CallerError(ErrorCodes.workspaceTerminalLimit, `a workspace has at most ${this.deps.config.WORKSPACE_TERMINALS_MAX} terminals: close one`);
         }
         const newId = tid && /^[A-Za-z0-9_-]{1,32}$/.test(tid) ? tid : randomBytes(4).toString('hex');
-        const pty = r.box.spawnTerminal(size);
+        const pty = await r.env.spawnTerminal(size);
         session = new TerminalSession(newId, pty, { onActivity: () => this.activity(r), onExit: (s) => r.terminals.delete(s.id) }, { cols: pty.cols, rows: pty.rows });
         r.terminals.set(newId, session);
       }
@@ -431,14 +392,14 @@ export class WorkspaceService {
   }
 
   leftovers() {
-    return this.hostInstance?.leftovers() ?? { boxes: 0, pids: [], mounts: [] };
+    return this.runtime.leftovers();
   }
 
   async close(): Promise<void> {
     clearInterval(this.idleTimer);
     if (this.renewTimer) clearInterval(this.renewTimer);
     for (const id of [...this.running.keys()]) await this.stopNow(id).catch(() => undefined);
-    await this.hostInstance?.close();
+    await this.runtime.close();
   }
 }
 

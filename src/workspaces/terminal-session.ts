@@ -1,4 +1,4 @@
-import type { IPty } from '@lydell/node-pty';
+import type { TerminalPty } from './runtime.js';
 import headless from '@xterm/headless';
 import { SerializeAddon } from '@xterm/addon-serialize';
 import type { WebSocket } from 'ws';
@@ -37,7 +37,7 @@ export class TerminalSession {
 
   constructor(
     readonly id: string,
-    private readonly pty: IPty,
+    private readonly pty: TerminalPty,
     private readonly hooks: { onActivity(): void; onExit(session: TerminalSession): void },
     size: { cols: number; rows: number },
   ) {

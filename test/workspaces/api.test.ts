@@ -224,12 +224,12 @@ describe('workspaces API', () => {
 
   it('idle policy: a short grace once no socket is open, then the workspace stops', async () => {
     const svc = workspaceServiceFor(server.platform.ctx);
-    expect(svc.status(ws.id).status).toBe('running');
+    expect((await svc.status(ws.id)).status).toBe('running');
     // Sockets are closed: the grace (180 s) applies, not the 30 minutes.
-    await waitFor('the last socket released', () => svc.status(ws.id).sockets === 0);
+    await waitFor('the last socket released', async () => (await svc.status(ws.id)).sockets === 0);
     expect(await svc.reapIdle(Date.now() + 60_000)).toEqual([]);
     expect(await svc.reapIdle(Date.now() + 181_000)).toEqual([ws.id]);
-    expect(svc.status(ws.id).status).toBe('stopped');
+    expect((await svc.status(ws.id)).status).toBe('stopped');
   });
 
   it('limits: per user, with a clear error', async () => {

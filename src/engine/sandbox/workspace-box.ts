@@ -85,7 +85,7 @@ export class WorkspaceHost {
   private closed = false;
 
   constructor(readonly opts: WorkspaceHostOptions) {
-    if (process.getuid?.() !== 0) throw new SystemError(ErrorCodes.sandboxUnavailable, 'workspaces need the API process to run as root (mounts, cgroups, uids); under the supervisor (muscode serve) they are not available yet, see docs/workspaces.md');
+    if (process.getuid?.() !== 0) throw new SystemError(ErrorCodes.sandboxUnavailable, 'workspaces need root (mounts, cgroups, uids): the API process as root, or the supervisor under muscode serve (docs/workspaces.md)');
     for (const bin of [opts.bwrapPath, opts.launcherPath]) {
       if (!fs.existsSync(bin)) throw new SystemError(ErrorCodes.sandboxUnavailable, `${bin} not found (run make)`);
     }
