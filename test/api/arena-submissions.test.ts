@@ -420,7 +420,7 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
     it('hidden data is absent from every response and event of the flow', async () => {
       // Errors and lists too: the problem as anonymous, its list entry, a bad submission.
       await call('GET', `/api/v1/problems?q=${slug}`);
-      await call('POST', '/api/v1/submissions', { token: solver.token, body: { problemSlug: slug, language: 'cobol', code: 'x' } });
+      await call('POST', '/api/v1/submissions', { token: solver.token, body: { problemSlug: slug, language: 'intercal', code: 'x' } });
       await call('GET', `/api/v1/submissions?problem=${slug}&limit=100`);
       expect(seen.length).toBeGreaterThan(40);
       const all = seen.join('\n');

@@ -53,7 +53,7 @@ const CASES: Case[] = [
   { name: 'body is a JSON array', body: [py()], status: 400, code: 'VALIDATION_ERROR' },
   { name: 'body is JSON null', req: (f) => ({ raw: 'null', token: f.token }), status: 400, code: 'VALIDATION_ERROR' },
   // What the engine refuses, refused before anything is queued.
-  { name: 'unknown language', body: py({ language: 'cobol' }), status: 400, code: 'UNKNOWN_LANGUAGE' },
+  { name: 'unknown language', body: py({ language: 'intercal' }), status: 400, code: 'UNKNOWN_LANGUAGE' },
   { name: 'code over MAX_CODE_LENGTH', body: py({ code: `#${'x'.repeat(50_000)}` }), status: 413, code: 'SOURCE_TOO_LARGE' },
   { name: 'stdin over 1 MiB', body: py({ stdin: 'x'.repeat(2 ** 20 + 1) }), status: 413, code: 'STDIN_TOO_LARGE' },
   { name: 'negative timeout', body: py({ timeout: -1 }), status: 400, code: 'VALIDATION_ERROR' },

@@ -284,7 +284,10 @@ describe('Piston translation', () => {
   });
 
   it('every language of the table has a distinct Judge0 id and Piston name', () => {
-    expect(new Set(COMPAT_LANGUAGES.map((l) => l.judge0.id)).size).toBe(COMPAT_LANGUAGES.length);
+    // Judge0 CE has no id for some of ours (Racket, Scheme, Nim, ...): those have none here.
+    const withJudge0 = COMPAT_LANGUAGES.flatMap((l) => (l.judge0 ? [l.judge0.id] : []));
+    expect(withJudge0.length).toBeGreaterThanOrEqual(30);
+    expect(new Set(withJudge0).size).toBe(withJudge0.length);
     expect(new Set(COMPAT_LANGUAGES.map((l) => l.piston.language)).size).toBe(COMPAT_LANGUAGES.length);
   });
 });

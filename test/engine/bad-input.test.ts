@@ -22,7 +22,7 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'unknown language', req: { language: 'cobol', files: [py('main.py')] }, code: ErrorCodes.unknownLanguage, message: /cobol/ },
+  { name: 'unknown language', req: { language: 'intercal', files: [py('main.py')] }, code: ErrorCodes.unknownLanguage, message: /intercal/ },
   { name: 'no files at all', req: { language: 'python', files: [] }, code: ErrorCodes.emptySource, message: /no source files/ },
   { name: 'empty main file', req: { language: 'python', files: [py('main.py', '')] }, code: ErrorCodes.emptySource, message: /main\.py is empty/ },
   {

@@ -151,7 +151,7 @@ describe('muscode CLI', () => {
 
   const badInput: [string, () => string[], RegExp][] = [
     ['an unknown language', () => ['run', write('prog.xyz', 'print(1)\n')], /UNKNOWN_LANGUAGE/],
-    ['an unknown --lang', () => ['run', write('prog2.py', 'print(1)\n'), '--lang', 'cobol'], /UNKNOWN_LANGUAGE/],
+    ['an unknown --lang', () => ['run', write('prog2.py', 'print(1)\n'), '--lang', 'intercal'], /UNKNOWN_LANGUAGE/],
     ['a missing file', () => ['run', 'does-not-exist.py'], /INVALID_FILE.*ENOENT/],
     ['a directory given as a file', () => (fs.mkdirSync(path.join(work, 'dir.py'), { recursive: true }), ['run', 'dir.py']), /INVALID_FILE.*EISDIR/],
     ['an empty file', () => ['run', write('empty.py', '')], /EMPTY_SOURCE/],

@@ -117,7 +117,7 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect(project.mainFileId).toBe(project.files[0]!.id);
       const java = await createProject(server, token, { language: 'java' });
       expect(java.files[0]).toMatchObject({ name: 'Main.java', isMain: true });
-      expectError(await api(server, 'POST', '/api/v1/projects', { token, body: { name: 'x', language: 'cobol' } }), 400, 'UNKNOWN_LANGUAGE');
+      expectError(await api(server, 'POST', '/api/v1/projects', { token, body: { name: 'x', language: 'intercal' } }), 400, 'UNKNOWN_LANGUAGE');
       // Aliases resolve to the registry's id.
       expect((await createProject(server, token, { language: 'py' })).language).toBe('python');
     });

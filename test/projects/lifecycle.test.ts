@@ -68,7 +68,7 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect((await list('q=_', u.token)).projects.map((p) => p.name)).toEqual(['echo 100%_sort']);
       expect((await list('language=java&sort=name', u.token)).projects.map((p) => p.name)).toEqual(['alpha sort', 'bravo sort']);
       expect((await list('language=jdk', u.token)).pagination.total).toBe(2);
-      expectError(await api(server, 'GET', '/api/v1/projects?language=cobol', { token: u.token }), 400, 'UNKNOWN_LANGUAGE');
+      expectError(await api(server, 'GET', '/api/v1/projects?language=intercal', { token: u.token }), 400, 'UNKNOWN_LANGUAGE');
       expectError(await api(server, 'GET', '/api/v1/projects?sort=size', { token: u.token }), 400, 'VALIDATION_ERROR');
       expectError(await api(server, 'GET', '/api/v1/projects?limit=101', { token: u.token }), 400, 'VALIDATION_ERROR');
 
@@ -95,7 +95,7 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       const patched = await api<{ data: ProjectJson }>(server, 'PATCH', `/api/v1/projects/${p.id}`, { token: alice.token, body: { visibility: 'public' } });
       expect(patched.body.data).toMatchObject({ name: 'put2', language: 'go', visibility: 'public' });
       expectError(await api(server, 'PATCH', `/api/v1/projects/${p.id}`, { token: alice.token, body: {} }), 400, 'VALIDATION_ERROR');
-      expectError(await api(server, 'PATCH', `/api/v1/projects/${p.id}`, { token: alice.token, body: { language: 'cobol' } }), 400, 'UNKNOWN_LANGUAGE');
+      expectError(await api(server, 'PATCH', `/api/v1/projects/${p.id}`, { token: alice.token, body: { language: 'intercal' } }), 400, 'UNKNOWN_LANGUAGE');
       const rows = await db.select().from(auditLogs).where(and(eq(auditLogs.resourceId, p.id), eq(auditLogs.action, 'project_visibility'))).orderBy(auditLogs.createdAt);
       expect(rows.map((r) => r.metadata)).toEqual([
         { from: 'private', to: 'unlisted' },

@@ -257,7 +257,7 @@ describe('rooms: API bad input and lifecycle', () => {
       ['GET', `/api/v1/rooms/${room.id}`, { headers: { 'x-room-token': 'forged.token.here' } }, 401, 'INVALID_TOKEN'],
       ['GET', `/api/v1/rooms/${other.id}`, { headers: { 'x-room-token': guest.roomToken } }, 403, 'FORBIDDEN'],
       ['POST', '/api/v1/rooms', { token: owner.token, body: { title: 'x', language: 'python', expiresIn: 100000 } }, 400, 'VALIDATION_ERROR'],
-      ['POST', '/api/v1/rooms', { token: owner.token, body: { title: 'x', language: 'cobol' } }, 400, 'UNKNOWN_LANGUAGE'],
+      ['POST', '/api/v1/rooms', { token: owner.token, body: { title: 'x', language: 'intercal' } }, 400, 'UNKNOWN_LANGUAGE'],
       ['POST', '/api/v1/rooms', { body: { title: 'x', language: 'python' } }, 401, 'UNAUTHORIZED'],
       ['POST', '/api/v1/rooms/join', { body: { invite: 'nope' } }, 401, 'INVALID_INVITE'],
       ['POST', '/api/v1/rooms/join', { body: { invite: inviteFor(room, 'candidate') } }, 400, 'VALIDATION_ERROR'],
