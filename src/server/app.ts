@@ -71,7 +71,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
     // Every route not given its own limit (src/server/body-limits.ts) gets the small one.
     bodyLimit: bodyLimitsFor(ctx.config).small,
     // A workspace file's path is one URL-encoded segment (src/workspaces/routes.ts), up to 500 characters.
-    maxParamLength: 1600,
+    routerOptions: { maxParamLength: 1600 },
     requestTimeout: timeouts.requestTimeout,
     keepAliveTimeout: timeouts.keepAliveTimeout,
     connectionTimeout: timeouts.connectionTimeout,
