@@ -1,0 +1,234 @@
+import { WebSocket } from 'ws';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { api, registerUser } from '../helpers/app.js';
+import { uniqueSlug, uploadPackage, zipPackage } from '../helpers/arena.js';
+import { MultiHostCluster } from '../helpers/hosts.js';
+import { connect, createRoom, joinAsGuest, textOf, type Client } from '../rooms/helpers.js';
+import { historyOf, until } from './client.js';
+
+/**
+ * The features that came after the cluster tests, on the same six simulated hosts
+ * (test/helpers/hosts.ts): the Arena's judged submissions with a worker host killed mid-judge,
+ * and a room document with an API host killed under its clients. "Nothing lost" is counted on
+ * the database host (the oracle) and on the bus.
+ */
+describe('multi-host: judged submissions and room documents', () => {
+  let c: MultiHostCluster;
+  const edge = () => ({ url: c.url });
+
+  beforeAll(async () => {
+    c = await MultiHostCluster.start();
+  }, 120_000);
+
+  afterAll(async () => c?.close(), 60_000);
+
+  // Each test leaves every host running again; a process that exited by itself is a crash.
+  afterEach(async () => {
+    const died: string[] = [];
+    for (const h of ['api1', 'api2', 'w1', 'w2'] as const) {
+      const p = c.procs.get(h);
+      if (p && p.child.exitCode !== null) died.push(`${h} exited ${p.child.exitCode}: ${p.output().slice(-2000)}`);
+      if (!p || p.child.exitCode !== null || p.child.signalCode !== null) {
+        await c.net.killHost(h);
+        if (h.startsWith('api')) await c.startApi(h as 'api1' | 'api2');
+        else await c.startWorker(h as 'w1' | 'w2');
+      }
+    }
+    if (died.length) throw new Error(`crashed: ${died.join('\n')}`);
+  }, 60_000);
+
+  /** A user whose token carries the author role (the role is set on the database host). */
+  async function author() {
+    const u = await registerUser(edge());
+    await c.sql('UPDATE users SET role = $1 WHERE id = $2', ['author', u.userId]);
+    const res = await api<{ data: { token: string } }>(edge(), 'POST', '/api/v1/auth/login', { body: { email: u.email, password: u.password } });
+    if (res.status !== 200) throw new Error(`login: ${res.status} ${JSON.stringify(res.body)}`);
+    return { ...u, token: res.body.data.token };
+  }
+
+  interface SubmissionRow {
+    id: string;
+    status: string;
+    verdict: string | null;
+    score: number;
+    max_score: number;
+    tests_done: number;
+    tests_total: number;
+    attempts: number;
+    worker_id: string | null;
+  }
+  const submissionRows = (ids: string[]) =>
+    c.sql<SubmissionRow>('SELECT id, status, verdict, score, max_score, tests_done, tests_total, attempts, worker_id FROM submissions WHERE id = ANY($1::uuid[]) ORDER BY id', [ids]);
+
+  it('judge submissions: a worker host killed mid-judge; every submission is judged once more on the other host, one verdict each', async () => {
+    const a = await author();
+    const slug = uniqueSlug('mh-sum');
+    // A scoring problem with two groups of two tests each (and the sample), so that the per-group
+    // scores can be counted; every program sleeps on each test, so a judge takes a few seconds.
+    const pkg = {
+      'problem.yaml': ['problem_format_version: 2025-09', 'type: scoring', `name: Slow sum ${slug}`, 'uuid: 3f0a6f2e-2026-4000-8000-000000000714', 'license: cc0', 'limits:', '  time_limit: 2', '  memory: 64', ''].join('\n'),
+      'statement/problem.en.md': '# Slow sum\n\nPrint $a + b$.\n',
+      'data/sample/1.in': '2 3\n',
+      'data/sample/1.ans': '5\n',
+      'data/secret/1-small/test_group.yaml': 'max_score: 40\n',
+      'data/secret/1-small/a.in': '4 5\n',
+      'data/secret/1-small/a.ans': '9\n',
+      'data/secret/1-small/b.in': '10 20\n',
+      'data/secret/1-small/b.ans': '30\n',
+      'data/secret/2-large/test_group.yaml': 'max_score: 60\n',
+      'data/secret/2-large/c.in': '7310486259 4402917735\n',
+      'data/secret/2-large/c.ans': '11713403994\n',
+      'data/secret/2-large/d.in': '6029384756 1000000007\n',
+      'data/secret/2-large/d.ans': '7029384763\n',
+    };
+    const up = await uploadPackage<{ success: boolean }>(edge(), a.token, zipPackage(pkg, slug), { filename: `${slug}.zip`, query: 'publish=true' });
+    expect(up.status, up.text).toBe(201);
+
+    const sleepy = (body: string) => `import time\na, b = map(int, input().split())\ntime.sleep(0.7)\n${body}\n`;
+    const programs = {
+      // Right everywhere: AC, 100.
+      ac: sleepy('print(a + b)'),
+      // Right on small numbers only: the first group's 40, WA on the second.
+      partial: sleepy('print(a + b if a < 100 else a - b)'),
+    } as const;
+    const solver = await registerUser(edge());
+    const ids: string[] = [];
+    const expected = new Map<string, { verdict: string; score: number }>();
+    for (let i = 0; i < 6; i++) {
+      const kind = i % 2 === 0 ? 'ac' : 'partial';
+      const res = await api<{ data: { id: string } }>(edge(), 'POST', '/api/v1/submissions', {
+        token: solver.token,
+        body: { problemSlug: slug, language: 'python', code: programs[kind] },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      ids.push(res.body.data.id);
+      expected.set(res.body.data.id, kind === 'ac' ? { verdict: 'AC', score: 100 } : { verdict: 'WA', score: 40 });
+    }
+
+    // Kill w1 while it is judging at least one of them (some tests done, not all).
+    const onW1 = async () => (await submissionRows(ids)).filter((r) => ['compiling', 'running'].includes(r.status) && c.hostOfWorker(r.worker_id) === 'w1');
+    await until(async () => (await onW1()).some((r) => r.tests_done >= 1), 'a submission judged halfway on w1', 60_000);
+    const lost = new Set((await onW1()).map((r) => r.id));
+    await c.net.killHost('w1');
+
+    // Every submission ends `done` (the lost ones once w1's lease expires and the reconciler re-queues them).
+    let done: SubmissionRow[] = [];
+    await until(
+      async () => {
+        done = await submissionRows(ids);
+        return done.length === ids.length && done.every((r) => r.status === 'done');
+      },
+      'every submission done',
+      90_000,
+    );
+    for (const r of done) {
+      expect([r.id, r.verdict, r.score, r.max_score, r.tests_done, r.tests_total]).toEqual([r.id, expected.get(r.id)!.verdict, expected.get(r.id)!.score, 100, 5, 5]);
+      if (lost.has(r.id)) expect([c.hostOfWorker(r.worker_id), r.attempts], r.id).toEqual(['w2', 2]);
+      else expect(r.attempts, r.id).toBe(1);
+      // Exactly one final verdict on the bus: one `complete`, one `done` status, nothing after them.
+      const history = await historyOf(c, r.id);
+      expect(history.filter((e) => e.type === 'complete'), r.id).toHaveLength(1);
+      expect(history.filter((e) => e.type === 'status' && e.status === 'done'), r.id).toHaveLength(1);
+      expect(history.at(-1)?.type, r.id).toBe('complete');
+    }
+    // The IOI per-group scores: one row per group and submission, whatever the attempts.
+    const groups = await c.sql<{ submission_id: string; group_name: string; score: number }>(
+      'SELECT submission_id, group_name, score FROM submission_group_scores WHERE submission_id = ANY($1::uuid[]) ORDER BY submission_id, group_name',
+      [ids],
+    );
+    expect(groups).toHaveLength(ids.length * 2);
+    for (const id of ids) {
+      const mine = groups.filter((g) => g.submission_id === id).map((g) => [g.group_name.replace(/^.*\//, ''), g.score]);
+      expect(mine, id).toEqual([
+        ['1-small', 40],
+        ['2-large', expected.get(id)!.verdict === 'AC' ? 60 : 0],
+      ]);
+    }
+    // The API agrees (through the edge), and the list holds each submission once.
+    const list = await api<{ data: { submissions: { id: string; status: string; verdict: string }[] } }>(edge(), 'GET', `/api/v1/submissions?problem=${slug}&limit=50`, {
+      token: solver.token,
+    });
+    expect(list.status).toBe(200);
+    expect(list.body.data.submissions.map((s) => [s.id, s.status, s.verdict]).sort()).toEqual(ids.map((id) => [id, 'done', expected.get(id)!.verdict]).sort());
+    expect(lost.size).toBeGreaterThanOrEqual(1);
+  }, 150_000);
+
+  /** A room client through the edge that records which API host answered its WebSocket upgrades. */
+  async function roomClient(roomId: string, token: string): Promise<{ client: Client; upstreams: string[] }> {
+    const upstreams: string[] = [];
+    class Traced extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols);
+        // The header lists every upstream nginx tried ("dead:3000, alive:3000"): keep the one that answered.
+        this.on('upgrade', (res) => upstreams.push(String(res.headers['x-muscode-upstream'] ?? '').split(', ').at(-1)!));
+      }
+    }
+    const client = await connect(edge(), roomId, token, { polyfill: Traced });
+    return { client, upstreams };
+  }
+
+  it('room documents: an API host killed under two clients; its client reconnects through the edge; every edit is kept', async () => {
+    const owner = await registerUser(edge());
+    const initial = 'print("multi-host")\n';
+    const room = await createRoom(edge(), { ...owner, username: owner.username }, { code: initial });
+    const guest = await joinAsGuest(edge(), room, 'candidate', 'Candidate');
+    // Both through the edge: `least_conn` counts the open WebSocket, so the second client goes to
+    // the other API host. The upgrade's X-Muscode-Upstream header says where each one landed.
+    const A = await roomClient(room.id, owner.token);
+    let B = await roomClient(room.id, guest.roomToken);
+    for (let i = 0; i < 5 && B.upstreams[0] === A.upstreams[0]; i++) {
+      B.client.destroy();
+      B = await roomClient(room.id, guest.roomToken);
+    }
+    const api1 = `${c.net.host('api1').ip}:3000`;
+    const api2 = `${c.net.host('api2').ip}:3000`;
+    expect(new Set([A.upstreams[0], B.upstreams[0]])).toEqual(new Set([api1, api2]));
+    const a = A.client;
+    const b = B.client;
+
+    // Edits on both sides before the failure.
+    for (let i = 0; i < 30; i++) {
+      a.code.insert(0, 'a');
+      b.code.insert(b.code.length, 'b');
+    }
+    await until(() => textOf(a) === textOf(b) && textOf(a).length === initial.length + 60, 'convergence before the failure', 30_000);
+
+    // Kill A's API host, and keep typing on both sides while A is disconnected.
+    const victim = A.upstreams[0] === api1 ? 'api1' : 'api2';
+    const survivor = victim === 'api1' ? api2 : api1;
+    await c.net.killHost(victim);
+    for (let i = 0; i < 20; i++) {
+      a.code.insert(0, 'A');
+      b.code.insert(b.code.length, 'B');
+    }
+    // A's provider reconnects by itself, through the edge, to the surviving host.
+    await until(() => A.upstreams.length >= 2, 'A reconnected', 30_000);
+    expect(A.upstreams.at(-1)).toBe(survivor);
+    for (let i = 0; i < 10; i++) {
+      a.code.insert(a.code.length, 'z');
+      b.code.insert(0, 'y');
+    }
+    const total = initial.length + 60 + 40 + 20;
+    await until(() => textOf(a) === textOf(b) && textOf(a).length === total, 'convergence after the failure', 30_000);
+    const final = textOf(a);
+    for (const ch of ['a', 'b', 'A', 'B', 'z', 'y']) expect([ch, [...final].filter((x) => x === ch).length]).toEqual([ch, ch === 'z' || ch === 'y' ? 10 : ch === ch.toLowerCase() ? 30 : 20]);
+    expect(Y.encodeStateVector(a.doc)).toEqual(Y.encodeStateVector(b.doc));
+    a.destroy();
+    b.destroy();
+
+    // Restart everything: both API hosts killed outright (no shutdown flush), and started again.
+    // The stored document is the final text: rebuilt from the database alone (the oracle), and
+    // as a new client loads it through the edge.
+    await Promise.all([c.net.killHost('api1'), c.net.killHost('api2')]);
+    await Promise.all([c.startApi('api1'), c.startApi('api2')]);
+    const stored = new Y.Doc();
+    const [r] = await c.sql<{ state: Buffer | null }>('SELECT state FROM rooms WHERE id = $1', [room.id]);
+    if (r?.state) Y.applyUpdate(stored, r.state);
+    for (const u of await c.sql<{ data: Buffer }>('SELECT data FROM room_updates WHERE room_id = $1 ORDER BY id', [room.id])) Y.applyUpdate(stored, u.data);
+    expect(stored.getText('code').toString()).toBe(final);
+    const fresh = await connect(edge(), room.id, owner.token);
+    expect(textOf(fresh)).toBe(final);
+    fresh.destroy();
+  }, 120_000);
+});
