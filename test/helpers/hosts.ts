@@ -210,6 +210,37 @@ export class MultiHostCluster {
     return p;
   }
 
+  /**
+   * An API host whose service runs as root in one process (`startApiServer` from `dist/`, no
+   * supervisor), as the workspace tests run it: workspaces need root and are not yet hosted by
+   * the supervisor (docs/workspaces.md, "What is left"), so under `muscode serve` they answer 503.
+   * Advertises its own address for workspace forwarding; its own workspace uids.
+   */
+  async startRootApi(name: ApiName, extra: Record<string, string> = {}): Promise<HostProcess> {
+    const host = this.net.host(name);
+    const index = [...this.net.hosts.keys()].indexOf(name);
+    const script = `
+      const { loadConfig } = await import(${JSON.stringify(path.join(REPO_ROOT, 'dist/src/config/config.js'))});
+      const { startApiServer } = await import(${JSON.stringify(path.join(REPO_ROOT, 'dist/src/server/serve.js'))});
+      const s = await startApiServer(loadConfig(process.env), undefined, { logger: false });
+      process.on('SIGTERM', () => void s.close({ abort: true }).finally(() => process.exit(0)));
+      console.log('API listening on ' + s.url);`;
+    const p = await this.net.spawn(name, 'muscode api (root)', process.execPath, ['--input-type=module', '-e', script], {
+      env: this.platformEnv(name, {
+        HOST: host.ip,
+        PORT: '3000',
+        TRUST_PROXY: this.net.host('edge').ip,
+        WORKSPACE_ADVERTISE_URL: `http://${host.ip}:3000`,
+        // Below every other test's uids (30000 and up), two per host, unique per harness.
+        WORKSPACE_UID_BASE: String(20000 + ((this.uidBase - 30000) / 40) * 4 + (index - 2) * 2),
+        ...extra,
+      }),
+      ready: /API listening on/,
+    });
+    this.procs.set(name, p);
+    return p;
+  }
+
   async startWorker(name: WorkerName, extra: Record<string, string> = {}): Promise<HostProcess> {
     const p = await this.net.spawn(name, 'muscode worker', path.join(REPO_ROOT, 'bin/muscode'), ['worker'], {
       env: this.platformEnv(name, extra),

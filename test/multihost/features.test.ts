@@ -5,6 +5,7 @@ import { api, registerUser } from '../helpers/app.js';
 import { uniqueSlug, uploadPackage, zipPackage } from '../helpers/arena.js';
 import { MultiHostCluster } from '../helpers/hosts.js';
 import { connect, createRoom, joinAsGuest, textOf, type Client } from '../rooms/helpers.js';
+import { TermSocket } from '../helpers/workspaces.js';
 import { historyOf, until } from './client.js';
 
 /**
@@ -13,7 +14,7 @@ import { historyOf, until } from './client.js';
  * and a room document with an API host killed under its clients. "Nothing lost" is counted on
  * the database host (the oracle) and on the bus.
  */
-describe('multi-host: judged submissions and room documents', () => {
+describe('multi-host: judged submissions, room documents, workspaces', () => {
   let c: MultiHostCluster;
   const edge = () => ({ url: c.url });
 
@@ -231,4 +232,68 @@ describe('multi-host: judged submissions and room documents', () => {
     expect(textOf(fresh)).toBe(final);
     fresh.destroy();
   }, 120_000);
+  it('workspaces: the API host running one is killed; it reads stopped, and starts on the other host with its files', async () => {
+    // Workspaces need a root service process (under `muscode serve`'s supervisor they answer 503
+    // today, docs/workspaces.md), so both API hosts run it as root for this test.
+    const ws = (id: string, rest = '') => `/api/v1/workspaces/${id}${rest}`;
+    try {
+      await Promise.all([c.net.killHost('api1'), c.net.killHost('api2')]);
+      await Promise.all([c.startRootApi('api1', { WORKSPACE_SYNC_INTERVAL_MS: '1000' }), c.startRootApi('api2', { WORKSPACE_SYNC_INTERVAL_MS: '1000' })]);
+      // The edge marked both dead a moment ago (max_fails=1): wait until it sends requests again.
+      await until(async () => (await fetch(`${c.url}/health/live`).catch(() => null))?.status === 200, 'the edge to reach an API host', 30_000);
+      const user = await registerUser(edge());
+      const created = await api<{ data: { id: string; projectId: string } }>(edge(), 'POST', '/api/v1/workspaces', { token: user.token, body: { language: 'python' } });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const id = created.body.data.id;
+      const started = await api<{ data: { status: string } }>(edge(), 'POST', ws(id, '/start'), { token: user.token });
+      expect([started.status, started.body.data?.status], JSON.stringify(started.body)).toEqual([200, 'running']);
+      // Where it runs: the registry on the database host's Redis.
+      const placement = async () => {
+        const r = c.redis();
+        try {
+          const keys = await r.keys(`*:ws:${id}`);
+          return keys.length ? (JSON.parse((await r.get(keys[0]!)) ?? 'null') as { url: string } | null) : null;
+        } finally {
+          r.disconnect();
+        }
+      };
+      const first = (await placement())?.url;
+      const owner = first === `http://${c.net.host('api1').ip}:3000` ? 'api1' : first === `http://${c.net.host('api2').ip}:3000` ? 'api2' : null;
+      expect(owner, String(first)).not.toBeNull();
+      const other = owner === 'api1' ? 'api2' : 'api1';
+
+      // A terminal through the edge (whichever API host it reaches forwards it to the owner).
+      const socketUrl = `${c.url.replace('http', 'ws')}${ws(id, '/terminals/new/socket')}?token=${user.token}`;
+      const t = await TermSocket.open(socketUrl);
+      expect(await t.run('echo "survived-$((6*7))" > kept.txt; cat kept.txt')).toContain('survived-42');
+      // The sync writes it to the database (the source of truth) within a second or so.
+      const stored = () =>
+        c.sql<{ content: string }>('SELECT f.content FROM files f JOIN workspaces w ON w.project_id = f.project_id WHERE w.id = $1 AND f.name = $2', [id, 'kept.txt']);
+      await until(async () => (await stored()).length === 1, 'kept.txt synced to the database', 30_000);
+
+      // The host dies with the workspace's processes. Its registry entry is no longer renewed.
+      await c.net.killHost(owner!);
+      await until(() => t.closed !== null, 'the terminal socket to close', 30_000);
+      await until(
+        async () => (await api<{ data?: { status: string } }>(edge(), 'GET', ws(id), { token: user.token }).catch(() => null))?.body.data?.status === 'stopped',
+        'the workspace to read stopped',
+        40_000,
+      );
+      expect(await placement()).toBeNull();
+      // Started again through the edge: it runs on the surviving host, rebuilt from the database.
+      const again = await api<{ data: { status: string } }>(edge(), 'POST', ws(id, '/start'), { token: user.token });
+      expect([again.status, again.body.data?.status], JSON.stringify(again.body)).toEqual([200, 'running']);
+      expect((await placement())?.url).toBe(`http://${c.net.host(other).ip}:3000`);
+      const t2 = await TermSocket.open(socketUrl);
+      expect(await t2.run('cat kept.txt')).toContain('survived-42');
+      t2.close();
+      // Nothing lost, nothing doubled: one row for the file, with its content.
+      expect(await stored()).toEqual([{ content: 'survived-42\n' }]);
+      expect((await api(edge(), 'POST', ws(id, '/stop'), { token: user.token })).status).toBe(200);
+    } finally {
+      // Back to the deployed shape (supervised API hosts) for whatever runs next.
+      await Promise.all([c.net.killHost('api1'), c.net.killHost('api2')]);
+      await Promise.all([c.startApi('api1'), c.startApi('api2')]);
+    }
+  }, 150_000);
 });
