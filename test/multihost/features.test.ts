@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { api, registerUser } from '../helpers/app.js';
 import { uniqueSlug, uploadPackage, zipPackage } from '../helpers/arena.js';
-import { MultiHostCluster } from '../helpers/hosts.js';
+import { MultiHostCluster, sleep } from '../helpers/hosts.js';
 import { connect, createRoom, joinAsGuest, textOf, type Client } from '../rooms/helpers.js';
 import { TermSocket } from '../helpers/workspaces.js';
 import { historyOf, until } from './client.js';
@@ -62,7 +62,10 @@ describe('multi-host: judged submissions, room documents, workspaces', () => {
   const submissionRows = (ids: string[]) =>
     c.sql<SubmissionRow>('SELECT id, status, verdict, score, max_score, tests_done, tests_total, attempts, worker_id FROM submissions WHERE id = ANY($1::uuid[]) ORDER BY id', [ids]);
 
-  it('judge submissions: a worker host killed mid-judge; every submission is judged once more on the other host, one verdict each', async () => {
+  /** The problem both submission tests use (uploaded once, by an author, through the edge). */
+  let problemSlug: string | undefined;
+  async function slowProblem(): Promise<string> {
+    if (problemSlug) return problemSlug;
     const a = await author();
     const slug = uniqueSlug('mh-sum');
     // A scoring problem with two groups of two tests each (and the sample), so that the per-group
@@ -85,33 +88,42 @@ describe('multi-host: judged submissions, room documents, workspaces', () => {
     };
     const up = await uploadPackage<{ success: boolean }>(edge(), a.token, zipPackage(pkg, slug), { filename: `${slug}.zip`, query: 'publish=true' });
     expect(up.status, up.text).toBe(201);
+    problemSlug = slug;
+    return slug;
+  }
 
-    const sleepy = (body: string) => `import time\na, b = map(int, input().split())\ntime.sleep(0.7)\n${body}\n`;
-    const programs = {
-      // Right everywhere: AC, 100.
-      ac: sleepy('print(a + b)'),
-      // Right on small numbers only: the first group's 40, WA on the second.
-      partial: sleepy('print(a + b if a < 100 else a - b)'),
-    } as const;
+  const sleepy = (body: string) => `import time\na, b = map(int, input().split())\ntime.sleep(0.7)\n${body}\n`;
+  const PROGRAMS = {
+    // Right everywhere: AC, 100.
+    ac: { code: sleepy('print(a + b)'), verdict: 'AC', score: 100 },
+    // Right on small numbers only: the first group's 40, WA on the second.
+    partial: { code: sleepy('print(a + b if a < 100 else a - b)'), verdict: 'WA', score: 40 },
+  } as const;
+
+  /**
+   * Submits 6 programs through the edge, fails w1 (`fail`) while it has judged some tests of at
+   * least one, and checks that every submission ends `done` exactly once with its right verdict
+   * and score, the lost ones judged again on w2. Returns the final rows.
+   */
+  async function judgeThrough(fail: () => Promise<void>): Promise<{ ids: string[]; lost: Set<string>; done: SubmissionRow[] }> {
+    const slug = await slowProblem();
     const solver = await registerUser(edge());
     const ids: string[] = [];
     const expected = new Map<string, { verdict: string; score: number }>();
     for (let i = 0; i < 6; i++) {
-      const kind = i % 2 === 0 ? 'ac' : 'partial';
-      const res = await api<{ data: { id: string } }>(edge(), 'POST', '/api/v1/submissions', {
-        token: solver.token,
-        body: { problemSlug: slug, language: 'python', code: programs[kind] },
-      });
+      const p = i % 2 === 0 ? PROGRAMS.ac : PROGRAMS.partial;
+      const res = await api<{ data: { id: string } }>(edge(), 'POST', '/api/v1/submissions', { token: solver.token, body: { problemSlug: slug, language: 'python', code: p.code } });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       ids.push(res.body.data.id);
-      expected.set(res.body.data.id, kind === 'ac' ? { verdict: 'AC', score: 100 } : { verdict: 'WA', score: 40 });
+      expected.set(res.body.data.id, p);
     }
 
-    // Kill w1 while it is judging at least one of them (some tests done, not all).
+    // Fail w1 while it is judging at least one of them (some tests done, not all).
     const onW1 = async () => (await submissionRows(ids)).filter((r) => ['compiling', 'running'].includes(r.status) && c.hostOfWorker(r.worker_id) === 'w1');
     await until(async () => (await onW1()).some((r) => r.tests_done >= 1), 'a submission judged halfway on w1', 60_000);
+    await fail();
+    // What w1 held when it failed (read after: from then on it can change nothing).
     const lost = new Set((await onW1()).map((r) => r.id));
-    await c.net.killHost('w1');
 
     // Every submission ends `done` (the lost ones once w1's lease expires and the reconciler re-queues them).
     let done: SubmissionRow[] = [];
@@ -123,15 +135,29 @@ describe('multi-host: judged submissions, room documents, workspaces', () => {
       'every submission done',
       90_000,
     );
+    expect(lost.size).toBeGreaterThanOrEqual(1);
     for (const r of done) {
       expect([r.id, r.verdict, r.score, r.max_score, r.tests_done, r.tests_total]).toEqual([r.id, expected.get(r.id)!.verdict, expected.get(r.id)!.score, 100, 5, 5]);
       if (lost.has(r.id)) expect([c.hostOfWorker(r.worker_id), r.attempts], r.id).toEqual(['w2', 2]);
       else expect(r.attempts, r.id).toBe(1);
-      // Exactly one final verdict on the bus: one `complete`, one `done` status, nothing after them.
-      const history = await historyOf(c, r.id);
-      expect(history.filter((e) => e.type === 'complete'), r.id).toHaveLength(1);
-      expect(history.filter((e) => e.type === 'status' && e.status === 'done'), r.id).toHaveLength(1);
-      expect(history.at(-1)?.type, r.id).toBe('complete');
+    }
+    await expectOneVerdictEach(ids, expected);
+    // The API agrees (through the edge), and the list holds each submission once.
+    const list = await api<{ data: { submissions: { id: string; status: string; verdict: string }[] } }>(edge(), 'GET', `/api/v1/submissions?problem=${slug}&user=me&limit=50`, {
+      token: solver.token,
+    });
+    expect(list.status).toBe(200);
+    expect(list.body.data.submissions.map((s) => [s.id, s.status, s.verdict]).sort()).toEqual(ids.map((id) => [id, 'done', expected.get(id)!.verdict]).sort());
+    return { ids, lost, done };
+  }
+
+  /** One final verdict each: on the bus (one `done`, one `complete`, nothing after it) and in the per-group scores. */
+  async function expectOneVerdictEach(ids: string[], expected: Map<string, { verdict: string }>) {
+    for (const id of ids) {
+      const history = await historyOf(c, id);
+      expect(history.filter((e) => e.type === 'complete'), id).toHaveLength(1);
+      expect(history.filter((e) => e.type === 'status' && e.status === 'done'), id).toHaveLength(1);
+      expect(history.at(-1)?.type, `${id}: ${JSON.stringify(history.slice(-3))}`).toBe('complete');
     }
     // The IOI per-group scores: one row per group and submission, whatever the attempts.
     const groups = await c.sql<{ submission_id: string; group_name: string; score: number }>(
@@ -146,13 +172,21 @@ describe('multi-host: judged submissions, room documents, workspaces', () => {
         ['2-large', expected.get(id)!.verdict === 'AC' ? 60 : 0],
       ]);
     }
-    // The API agrees (through the edge), and the list holds each submission once.
-    const list = await api<{ data: { submissions: { id: string; status: string; verdict: string }[] } }>(edge(), 'GET', `/api/v1/submissions?problem=${slug}&limit=50`, {
-      token: solver.token,
-    });
-    expect(list.status).toBe(200);
-    expect(list.body.data.submissions.map((s) => [s.id, s.status, s.verdict]).sort()).toEqual(ids.map((id) => [id, 'done', expected.get(id)!.verdict]).sort());
-    expect(lost.size).toBeGreaterThanOrEqual(1);
+  }
+
+  it('judge submissions: a worker host killed mid-judge; every submission is judged again on the other host, one verdict each', async () => {
+    await judgeThrough(() => c.net.killHost('w1'));
+  }, 150_000);
+
+  it('judge submissions: a worker host cut off mid-judge; when it comes back, its late writes change nothing', async () => {
+    const { ids, done } = await judgeThrough(async () => c.net.linkDown('w1'));
+    // The cable is plugged back in: w1 judged its copies in its sandboxes meanwhile, and its
+    // stalled connections now deliver their progress writes and events. Rows are conditional on
+    // `worker_id`, events fenced by the attempt: nothing changes, nothing follows `complete`.
+    c.net.linkUp('w1');
+    await sleep(8_000);
+    expect(await submissionRows(ids)).toEqual(done);
+    await expectOneVerdictEach(ids, new Map(done.map((r) => [r.id, { verdict: r.verdict! }])));
   }, 150_000);
 
   /** A room client through the edge that records which API host answered its WebSocket upgrades. */
