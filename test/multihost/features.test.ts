@@ -64,9 +64,11 @@ describe('multi-host: judged submissions, room documents, workspaces', () => {
 
   /** The problem both submission tests use (uploaded once, by an author, through the edge). */
   let problemSlug: string | undefined;
+  let problemAuthor: { token: string } | undefined;
   async function slowProblem(): Promise<string> {
     if (problemSlug) return problemSlug;
     const a = await author();
+    problemAuthor = a;
     const slug = uniqueSlug('mh-sum');
     // A scoring problem with two groups of two tests each (and the sample), so that the per-group
     // scores can be counted; every program sleeps on each test, so a judge takes a few seconds.
@@ -179,7 +181,7 @@ describe('multi-host: judged submissions, room documents, workspaces', () => {
   }, 150_000);
 
   it('judge submissions: a worker host cut off mid-judge; when it comes back, its late writes change nothing', async () => {
-    const { ids, done } = await judgeThrough(async () => c.net.linkDown('w1'));
+    const { ids, lost, done } = await judgeThrough(async () => c.net.linkDown('w1'));
     // The cable is plugged back in: w1 judged its copies in its sandboxes meanwhile, and its
     // stalled connections now deliver their progress writes and events. Rows are conditional on
     // `worker_id`, events fenced by the attempt: nothing changes, nothing follows `complete`.
@@ -187,6 +189,18 @@ describe('multi-host: judged submissions, room documents, workspaces', () => {
     await sleep(8_000);
     expect(await submissionRows(ids)).toEqual(done);
     await expectOneVerdictEach(ids, new Map(done.map((r) => [r.id, { verdict: r.verdict! }])));
+
+    // A rejudge of a submission that took two attempts starts again at attempt 1: its events
+    // still reach the stream (the fence is the claim's time, which only grows).
+    const again = [...lost][0]!;
+    const before = (await historyOf(c, again)).length;
+    const rejudge = await api(edge(), 'POST', `/api/v1/submissions/${again}/rejudge`, { token: problemAuthor!.token });
+    expect(rejudge.status, JSON.stringify(rejudge.body)).toBe(200);
+    await until(async () => (await submissionRows([again]))[0]!.status === 'done' && (await historyOf(c, again)).at(-1)?.type === 'complete' && (await historyOf(c, again)).length > before, 'the rejudge', 60_000);
+    const fresh = (await historyOf(c, again)).slice(before);
+    expect(fresh.filter((e) => e.type === 'progress')).toHaveLength(5);
+    expect(fresh.filter((e) => e.type === 'complete')).toHaveLength(1);
+    expect((await submissionRows([again]))[0]).toMatchObject({ status: 'done', verdict: done.find((r) => r.id === again)!.verdict, attempts: 1 });
   }, 150_000);
 
   /** A room client through the edge that records which API host answered its WebSocket upgrades. */
