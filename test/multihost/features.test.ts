@@ -286,7 +286,10 @@ describe('multi-host: judged submissions, room documents, workspaces', () => {
     const ws = (id: string, rest = '') => `/api/v1/workspaces/${id}${rest}`;
     try {
       await Promise.all([c.net.killHost('api1'), c.net.killHost('api2')]);
-      await Promise.all([c.startRootApi('api1', { WORKSPACE_SYNC_INTERVAL_MS: '1000' }), c.startRootApi('api2', { WORKSPACE_SYNC_INTERVAL_MS: '1000' })]);
+      // Terminal sockets are pinged every 0.5 s, and the edge closes a socket idle for 2 s (its
+      // proxy_read_timeout, 120 s in deploy/nginx.conf): an idle terminal must stay open.
+      const env = { WORKSPACE_SYNC_INTERVAL_MS: '1000', WORKSPACE_TERMINAL_PING_MS: '500' };
+      await Promise.all([c.startRootApi('api1', env), c.startRootApi('api2', env), c.restartEdge({ readTimeout: '2s' })]);
       // The edge marked both dead a moment ago (max_fails=1): wait until it sends requests again.
       await until(async () => (await fetch(`${c.url}/health/live`).catch(() => null))?.status === 200, 'the edge to reach an API host', 30_000);
       const user = await registerUser(edge());
@@ -318,6 +321,10 @@ describe('multi-host: judged submissions, room documents, workspaces', () => {
       const stored = () =>
         c.sql<{ content: string }>('SELECT f.content FROM files f JOIN workspaces w ON w.project_id = f.project_id WHERE w.id = $1 AND f.name = $2', [id, 'kept.txt']);
       await until(async () => (await stored()).length === 1, 'kept.txt synced to the database', 30_000);
+      // Idle for twice the edge's read timeout: the server's pings keep the terminal open.
+      await sleep(4_000);
+      expect(t.closed).toBeNull();
+      expect(await t.run('echo "still-$((1+1))"')).toContain('still-2');
 
       // The host dies with the workspace's processes. Its registry entry is no longer renewed.
       await c.net.killHost(owner!);
@@ -341,7 +348,7 @@ describe('multi-host: judged submissions, room documents, workspaces', () => {
     } finally {
       // Back to the deployed shape (supervised API hosts) for whatever runs next.
       await Promise.all([c.net.killHost('api1'), c.net.killHost('api2')]);
-      await Promise.all([c.startApi('api1'), c.startApi('api2')]);
+      await Promise.all([c.startApi('api1'), c.startApi('api2'), c.restartEdge()]);
     }
   }, 150_000);
 });
