@@ -391,6 +391,10 @@ export const OPTIONS = {
     schema: int(100, 600000).default(5000),
     description: "How often a running workspace's directory is rescanned for changes a file watcher missed (the watcher itself reacts within about 300 ms).",
   },
+  WORKSPACE_TERMINAL_PING_MS: {
+    schema: int(100, 600000).default(30000),
+    description: "How often the server pings each terminal socket, so that a proxy's idle timeout (nginx's proxy_read_timeout, 120 s in deploy/nginx.conf) does not close a terminal that prints nothing for a while.",
+  },
 } as const;
 
 type Options = typeof OPTIONS;

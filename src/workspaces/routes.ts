@@ -199,7 +199,14 @@ const SOCKET_PATH = /^\/api\/v1\/workspaces\/([0-9a-f-]{36})\/terminals\/([A-Za-
  */
 function registerTerminalSocket(app: FastifyInstance, ctx: AppContext, ws: WorkspaceService): void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  // A terminal may print nothing for minutes; a proxy closes a socket idle for its read timeout
+  // (nginx: proxy_read_timeout). A ping is traffic, and a browser answers it by itself.
+  const ping = setInterval(() => {
+    for (const c of wss.clients) c.ping();
+  }, ctx.config.WORKSPACE_TERMINAL_PING_MS);
+  ping.unref();
   app.addHook('preClose', async () => {
+    clearInterval(ping);
     for (const c of wss.clients) c.terminate();
     wss.close();
   });

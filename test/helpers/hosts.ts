@@ -210,6 +210,37 @@ export class MultiHostCluster {
     return p;
   }
 
+  /**
+   * An API host whose service runs as root in one process (`startApiServer` from `dist/`, no
+   * supervisor), as the workspace tests run it: workspaces need root and are not yet hosted by
+   * the supervisor (docs/workspaces.md, "What is left"), so under `muscode serve` they answer 503.
+   * Advertises its own address for workspace forwarding; its own workspace uids.
+   */
+  async startRootApi(name: ApiName, extra: Record<string, string> = {}): Promise<HostProcess> {
+    const host = this.net.host(name);
+    const index = [...this.net.hosts.keys()].indexOf(name);
+    const script = `
+      const { loadConfig } = await import(${JSON.stringify(path.join(REPO_ROOT, 'dist/src/config/config.js'))});
+      const { startApiServer } = await import(${JSON.stringify(path.join(REPO_ROOT, 'dist/src/server/serve.js'))});
+      const s = await startApiServer(loadConfig(process.env), undefined, { logger: false });
+      process.on('SIGTERM', () => void s.close({ abort: true }).finally(() => process.exit(0)));
+      console.log('API listening on ' + s.url);`;
+    const p = await this.net.spawn(name, 'muscode api (root)', process.execPath, ['--input-type=module', '-e', script], {
+      env: this.platformEnv(name, {
+        HOST: host.ip,
+        PORT: '3000',
+        TRUST_PROXY: this.net.host('edge').ip,
+        WORKSPACE_ADVERTISE_URL: `http://${host.ip}:3000`,
+        // Below every other test's uids (30000 and up), two per host, unique per harness.
+        WORKSPACE_UID_BASE: String(20000 + ((this.uidBase - 30000) / 40) * 4 + (index - 2) * 2),
+        ...extra,
+      }),
+      ready: /API listening on/,
+    });
+    this.procs.set(name, p);
+    return p;
+  }
+
   async startWorker(name: WorkerName, extra: Record<string, string> = {}): Promise<HostProcess> {
     const p = await this.net.spawn(name, 'muscode worker', path.join(REPO_ROOT, 'bin/muscode'), ['worker'], {
       env: this.platformEnv(name, extra),
@@ -219,14 +250,21 @@ export class MultiHostCluster {
     return p;
   }
 
-  async startEdge(): Promise<void> {
+  /** nginx on the edge; `readTimeout` (nginx's proxy_read_timeout, default 120s) to test idle sockets. */
+  async startEdge(opts: { readTimeout?: string } = {}): Promise<void> {
     const dir = this.dir('edge', 'nginx');
     for (const t of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) fs.chmodSync(this.dir('edge', 'nginx', t), 0o777);
     const conf = path.join(dir, 'nginx.conf');
-    fs.writeFileSync(conf, nginxConfig(dir, this.net.host('edge').ip, [this.net.host('api1').ip, this.net.host('api2').ip]));
+    fs.writeFileSync(conf, nginxConfig(dir, this.net.host('edge').ip, [this.net.host('api1').ip, this.net.host('api2').ip], opts.readTimeout));
     const p = await this.net.spawn('edge', 'nginx', NGINX, ['-e', 'stderr', '-p', `${dir}/`, '-c', conf, '-g', 'daemon off;']);
     this.procs.set('edge', p);
     await waitForPort(this.net.host('edge').ip, 80, p);
+  }
+
+  /** Stops nginx and starts it again (with other options). */
+  async restartEdge(opts: { readTimeout?: string } = {}): Promise<void> {
+    await this.net.kill(this.procs.get('edge')!);
+    await this.startEdge(opts);
   }
 
   /** The instance id prefix of a host's processes (the hostname: every host has its own). */
@@ -250,7 +288,7 @@ export class MultiHostCluster {
  * (a session's requests must reach the instance that holds it); WebSockets are upgraded on the
  * same route. `X-Muscode-Upstream` says which API answered (the tests use it to aim a failure).
  */
-export function nginxConfig(prefix: string, listen: string, apis: string[]): string {
+export function nginxConfig(prefix: string, listen: string, apis: string[], readTimeout = '120s'): string {
   const servers = apis.map((a) => `    server ${a}:3000 max_fails=1 fail_timeout=5s;`).join('\n');
   const proxy = `
       proxy_http_version 1.1;
@@ -259,7 +297,7 @@ export function nginxConfig(prefix: string, listen: string, apis: string[]): str
       proxy_set_header Host $host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_read_timeout 120s;
+      proxy_read_timeout ${readTimeout};
       proxy_connect_timeout 2s;
       add_header X-Muscode-Upstream $upstream_addr always;`;
   return `worker_processes 1;

@@ -55,7 +55,7 @@ export interface Client {
 }
 
 /** A Node client (HocuspocusProvider over `ws`), resolved once synced or refused. */
-export async function connect(server: { url: string }, roomId: string | string, token: string, opts: { name?: string; wait?: boolean } = {}): Promise<Client> {
+export async function connect(server: { url: string }, roomId: string | string, token: string, opts: { name?: string; wait?: boolean; polyfill?: new (url: string, protocols?: string | string[]) => WebSocket } = {}): Promise<Client> {
   const doc = new Y.Doc();
   const c: Client = {
     doc,
@@ -72,7 +72,7 @@ export async function connect(server: { url: string }, roomId: string | string, 
     name: opts.name ?? `room:${roomId}`,
     document: doc,
     token,
-    WebSocketPolyfill: WebSocket,
+    WebSocketPolyfill: opts.polyfill ?? WebSocket,
     onSynced: () => {
       synced = true;
     },

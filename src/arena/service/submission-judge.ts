@@ -60,9 +60,10 @@ export class SubmissionJudge {
     const local = new AbortController();
     this.running.set(id, local);
     const now = new Date();
+    // startedAt is the database's clock: it is also the fence of this attempt's events (below).
     const [row] = await db
       .update(submissions)
-      .set({ status: 'compiling', startedAt: now, attempts: sql`${submissions.attempts} + 1`, workerId: ctx.workerId, leaseUntil: new Date(now.getTime() + leaseMs) })
+      .set({ status: 'compiling', startedAt: sql`now()`, attempts: sql`${submissions.attempts} + 1`, workerId: ctx.workerId, leaseUntil: new Date(now.getTime() + leaseMs) })
       .where(and(eq(submissions.id, id), or(eq(submissions.status, 'queued'), and(inArray(submissions.status, ACTIVE), lt(submissions.leaseUntil, now)))))
       .returning();
     if (!row) {
@@ -77,10 +78,17 @@ export class SubmissionJudge {
         .catch(() => undefined);
     }, Math.max(1000, Math.floor(leaseMs / 3)));
     const mine = and(eq(submissions.id, id), eq(submissions.workerId, ctx.workerId), inArray(submissions.status, ACTIVE));
+    // The bus fences this attempt's status and progress events (PublishOptions.fence): a worker
+    // cut off from the network keeps judging, and its stalled connection delivers its events once
+    // the network is back, after another worker judged the submission again and even after that
+    // one's `complete` (test/multihost/features.test.ts). The fence must grow across attempts and
+    // rejudges (which reset `attempts`), so it is the claim's time on the database's clock, not
+    // the attempt number; a later claim happens only after the earlier one's lease expired.
+    const fence = { fence: row.startedAt!.getTime() };
     // Progress writes are chained so that they land in order, and awaited before the final write.
     let writes: Promise<unknown> = Promise.resolve();
     try {
-      await bus.publish(id, { type: 'status', status: 'compiling' });
+      await bus.publish(id, { type: 'status', status: 'compiling' }, fence);
       const [problem] = await db.select().from(problems).where(eq(problems.id, row.problemId));
       if (!problem) throw new CallerError(ErrorCodes.problemNotFound, 'the problem was deleted');
       const loaded = await this.deps.packages.load(problem.id, problem.version);
@@ -114,9 +122,15 @@ export class SubmissionJudge {
           const done = testsDone;
           writes = writes
             .then(async () => {
-              if (wasCompiling) await bus.publish(id, { type: 'status', status: 'running' });
-              await db.update(submissions).set({ status: 'running', testsDone: done, testsTotal, result: stored, problemVersion: problem.version }).where(mine);
-              for (const t of fresh) await bus.publish(id, { type: 'progress', status: 'running', test: t, testsDone: done, testsTotal });
+              const [still] = await db
+                .update(submissions)
+                .set({ status: 'running', testsDone: done, testsTotal, result: stored, problemVersion: problem.version })
+                .where(mine)
+                .returning({ id: submissions.id });
+              // No longer ours (re-queued after a lost lease, cancelled): nothing to announce.
+              if (!still) return;
+              if (wasCompiling) await bus.publish(id, { type: 'status', status: 'running' }, fence);
+              for (const t of fresh) await bus.publish(id, { type: 'progress', status: 'running', test: t, testsDone: done, testsTotal }, fence);
             })
             .catch(() => undefined);
         },
