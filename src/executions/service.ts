@@ -17,6 +17,7 @@ import { type ExecutionQueue, type JobContext, jobAbortReason, ownerOf, QueueFul
 import type { OutputBus } from '../realtime/bus.js';
 import type { AuthUser } from '../server/context.js';
 import { HttpCodes, notFound } from '../server/http-errors.js';
+import { accountGoneOr, pgCode, type QuotaService } from '../guards/quotas.js';
 import { type RepeatSpec, repeatRuns } from './repeat.js';
 
 export type ExecutionRow = typeof executions.$inferSelect;
@@ -103,6 +104,11 @@ export interface ExecutionServiceDeps {
   config: Config;
   /** Called before a run is accepted (quotas); throws to refuse. */
   beforeCreate?: (user: AuthUser | null) => Promise<void>;
+  /**
+   * Signed-in users' quotas, taken by the execution insert itself (one statement: the quota
+   * upsert as a CTE, see `statements.insertCounted`); used instead of a quota in `beforeCreate`.
+   */
+  quotas?: Pick<QuotaService, 'consumeSql' | 'refuse'>;
   /** Called when a run reaches a final state (metrics). */
   onFinished?: (row: ExecutionRow) => void;
 }
@@ -131,12 +137,22 @@ export class ExecutionService {
 
   constructor(private readonly deps: ExecutionServiceDeps) {
     const p = sql.placeholder;
+    const row = { userId: p('userId'), projectId: p('projectId'), language: p('language'), request: p('request'), stdin: p('stdin') };
+    // The quota upsert as a CTE of the insert: admitted, it returns the user and the language is
+    // selected from it; refused, it returns nothing, the language is null and the NOT NULL
+    // constraint fails the whole statement (so the row is never stored). Atomic as the upsert
+    // alone was (its row lock orders concurrent runs), and one statement instead of two.
+    const admitted = deps.quotas ? deps.db.$with('quota_admitted', { userId: sql<string>`user_id` }).as(deps.quotas.consumeSql) : null;
     this.statements = {
-      insert: deps.db
-        .insert(executions)
-        .values({ userId: p('userId'), projectId: p('projectId'), language: p('language'), request: p('request'), stdin: p('stdin') })
-        .returning()
-        .prepare('muscode_execution_insert'),
+      insert: deps.db.insert(executions).values(row).returning().prepare('muscode_execution_insert'),
+      insertCounted: admitted
+        ? deps.db
+            .with(admitted)
+            .insert(executions)
+            .values({ ...row, language: sql`(select ${p('language')}::varchar from ${admitted})` })
+            .returning()
+            .prepare('muscode_execution_insert_counted')
+        : null,
       claim: deps.db
         .update(executions)
         .set({
@@ -250,13 +266,17 @@ export class ExecutionService {
     if (input.outputFiles?.length) request.outputFiles = input.outputFiles;
     if (input.timeline) request.timeline = true;
     if (input.interactive) request.interactive = input.tty ? { tty: input.ttySize ?? { ...TTY_DEFAULT } } : {};
-    const [row] = await this.statements.insert.execute({
-      userId: user?.id ?? null,
-      projectId: input.projectId ?? null,
-      language: lang.id,
-      request,
-      stdin,
-    });
+    const values = { userId: user?.id ?? null, projectId: input.projectId ?? null, language: lang.id, request, stdin };
+    const counted = user ? this.statements.insertCounted : null;
+    let row: ExecutionRow | undefined;
+    try {
+      [row] = await (counted ?? this.statements.insert).execute(values);
+    } catch (err) {
+      if (!counted) throw err;
+      // 23502 (not null violation): the quota CTE refused the run (see the constructor).
+      if (pgCode(err) === '23502') await this.deps.quotas!.refuse(user!.id);
+      throw accountGoneOr(err);
+    }
     await this.deps.bus.publish(row!.id, { type: 'status', status: 'queued' });
     try {
       await this.deps.queue.enqueue(row!.id, { owner, maxWaiting });
