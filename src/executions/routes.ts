@@ -6,7 +6,7 @@ import { requireUser } from '../auth/guard.js';
 import { rateLimitIdentity } from '../guards/rate-limit.js';
 import { bodyLimitsFor, maxJsonValuesFor } from '../server/body-limits.js';
 import type { AppContext } from '../server/context.js';
-import { commonErrors, envelope, ok, uuidParam } from '../server/envelope.js';
+import { commonErrors, envelope, ok, presentedSerializer, uuidParam } from '../server/envelope.js';
 import { executionSchema, presentExecution } from './presenter.js';
 import type { ExecutionService } from './service.js';
 
@@ -122,10 +122,11 @@ export async function executionRoutes(app: FastifyInstance, ctx: AppContext): Pr
     {
       schema: { tags, summary: 'Run a single-file program', body: executeBody, querystring: runQuery, response: runResponses },
       config: { rateLimitGroup: 'execute', maxJsonValues: values.run },
+      serializerCompiler: presentedSerializer,
       bodyLimit: limits.execute,
     },
     async (req) => {
-      const row = await svc.create(req.user, req.body, { queueOwner: rateLimitIdentity(req) });
+      const row = await svc.create(req.user, req.body, { queueOwner: rateLimitIdentity(req), waits: req.query.wait === 'true' });
       return respondToRun(svc, ctx, row.id, req.query);
     },
   );
@@ -135,10 +136,11 @@ export async function executionRoutes(app: FastifyInstance, ctx: AppContext): Pr
     {
       schema: { tags, summary: 'Run a multi-file program', body: batchBody, querystring: runQuery, response: runResponses },
       config: { rateLimitGroup: 'execute', maxJsonValues: values.batch },
+      serializerCompiler: presentedSerializer,
       bodyLimit: limits.batch,
     },
     async (req) => {
-      const row = await svc.create(req.user, req.body, { queueOwner: rateLimitIdentity(req) });
+      const row = await svc.create(req.user, req.body, { queueOwner: rateLimitIdentity(req), waits: req.query.wait === 'true' });
       return respondToRun(svc, ctx, row.id, req.query);
     },
   );
@@ -153,6 +155,7 @@ export async function executionRoutes(app: FastifyInstance, ctx: AppContext): Pr
         querystring: z.object({ base64_encoded: z.enum(['true', 'false']).optional() }),
         response: { 200: envelope(executionSchema), ...commonErrors },
       },
+      serializerCompiler: presentedSerializer,
     },
     async (req) => ok(presentExecution(await svc.get(req.params.id, req.user), req.query.base64_encoded === 'true')),
   );

@@ -17,6 +17,7 @@ import { type ExecutionQueue, type JobContext, jobAbortReason, ownerOf, QueueFul
 import type { OutputBus } from '../realtime/bus.js';
 import type { AuthUser } from '../server/context.js';
 import { HttpCodes, notFound } from '../server/http-errors.js';
+import { accountGoneOr, pgCode, type QuotaService } from '../guards/quotas.js';
 import { type RepeatSpec, repeatRuns } from './repeat.js';
 
 export type ExecutionRow = typeof executions.$inferSelect;
@@ -103,6 +104,11 @@ export interface ExecutionServiceDeps {
   config: Config;
   /** Called before a run is accepted (quotas); throws to refuse. */
   beforeCreate?: (user: AuthUser | null) => Promise<void>;
+  /**
+   * Signed-in users' quotas, taken by the execution insert itself (one statement: the quota
+   * upsert as a CTE, see `statements.insertCounted`); used instead of a quota in `beforeCreate`.
+   */
+  quotas?: Pick<QuotaService, 'consumeSql' | 'refuse'>;
   /** Called when a run reaches a final state (metrics). */
   onFinished?: (row: ExecutionRow) => void;
 }
@@ -122,6 +128,8 @@ export class ExecutionService {
   private readonly recentlyFinished = new Map<string, ExecutionRow>();
   /** Runs in this process, so that a cancel request (from any API instance) can reach them. */
   private readonly running = new Map<string, AbortController>();
+  /** Rows create() stored already claimed, until their job starts (process() then skips the claim). */
+  private readonly claimed = new Map<string, ExecutionRow>();
 
   /**
    * The two statements on every run's path, prepared once: PGlite (and PostgreSQL) then skip
@@ -131,12 +139,35 @@ export class ExecutionService {
 
   constructor(private readonly deps: ExecutionServiceDeps) {
     const p = sql.placeholder;
+    // Stored `queued`, or already claimed (`running`, a worker, a lease) when create() holds a
+    // slot of the embedded queue for it (see `create`): the same statement either way.
+    const row = {
+      userId: p('userId'),
+      projectId: p('projectId'),
+      language: p('language'),
+      request: p('request'),
+      stdin: p('stdin'),
+      status: sql`${p('status')}`,
+      attempts: sql`${p('attempts')}::integer`,
+      workerId: sql`${p('workerId')}`,
+      startedAt: sql`${p('startedAt')}::timestamptz`,
+      leaseUntil: sql`${p('leaseUntil')}::timestamptz`,
+    };
+    // The quota upsert as a CTE of the insert: admitted, it returns the user and the language is
+    // selected from it; refused, it returns nothing, the language is null and the NOT NULL
+    // constraint fails the whole statement (so the row is never stored). Atomic as the upsert
+    // alone was (its row lock orders concurrent runs), and one statement instead of two.
+    const admitted = deps.quotas ? deps.db.$with('quota_admitted', { userId: sql<string>`user_id` }).as(deps.quotas.consumeSql) : null;
     this.statements = {
-      insert: deps.db
-        .insert(executions)
-        .values({ userId: p('userId'), projectId: p('projectId'), language: p('language'), request: p('request'), stdin: p('stdin') })
-        .returning()
-        .prepare('muscode_execution_insert'),
+      insert: deps.db.insert(executions).values(row).returning().prepare('muscode_execution_insert'),
+      insertCounted: admitted
+        ? deps.db
+            .with(admitted)
+            .insert(executions)
+            .values({ ...row, language: sql`(select ${p('language')}::varchar from ${admitted})` })
+            .returning()
+            .prepare('muscode_execution_insert_counted')
+        : null,
       claim: deps.db
         .update(executions)
         .set({
@@ -193,7 +224,7 @@ export class ExecutionService {
    * `caller.queueOwner`: whose lane the run waits in (the rate limiter's identity: `u:<id>` or
    * `ip:<address>`); default the user, or the platform's own lane when there is no user.
    */
-  async create(user: AuthUser | null, input: ExecuteInput, caller: { queueOwner?: QueueOwner } = {}): Promise<ExecutionRow> {
+  async create(user: AuthUser | null, input: ExecuteInput, caller: { queueOwner?: QueueOwner; waits?: boolean } = {}): Promise<ExecutionRow> {
     const { config } = this.deps;
     if (!user && !config.ANONYMOUS_EXECUTE) throw new CallerError(HttpCodes.unauthorized, 'sign in to run code (anonymous runs are off)');
     if ((input.tty || input.ttySize) && !input.interactive) throw new CallerError(HttpCodes.validation, 'tty needs interactive: true');
@@ -250,13 +281,47 @@ export class ExecutionService {
     if (input.outputFiles?.length) request.outputFiles = input.outputFiles;
     if (input.timeline) request.timeline = true;
     if (input.interactive) request.interactive = input.tty ? { tty: input.ttySize ?? { ...TTY_DEFAULT } } : {};
-    const [row] = await this.statements.insert.execute({
+    // A caller that waits for the result (`?wait=true`), with an embedded slot free right now:
+    // the row is stored already claimed, so the run costs one write before it (this insert) and
+    // one after (the completion), not three. Its recovery is a claimed row's (a lease the
+    // reconciler watches). A receipt (no wait) stays `queued`, as callers are told.
+    const slot = caller.waits ? (this.deps.queue.reserve?.(owner) ?? null) : null;
+    const now = Date.now();
+    const values = {
       userId: user?.id ?? null,
       projectId: input.projectId ?? null,
       language: lang.id,
       request,
       stdin,
-    });
+      ...(slot
+        ? { status: 'running', attempts: 1, workerId: slot.workerId, startedAt: new Date(now).toISOString(), leaseUntil: new Date(now + config.EXECUTION_LEASE_MS).toISOString() }
+        : { status: 'queued', attempts: 0, workerId: null, startedAt: null, leaseUntil: null }),
+    };
+    const counted = user ? this.statements.insertCounted : null;
+    let row: ExecutionRow | undefined;
+    try {
+      [row] = await (counted ?? this.statements.insert).execute(values);
+    } catch (err) {
+      slot?.release();
+      if (!counted) throw err;
+      // 23502 (not null violation): the quota CTE refused the run (see the constructor).
+      if (pgCode(err) === '23502') await this.deps.quotas!.refuse(user!.id);
+      throw accountGoneOr(err);
+    }
+    if (slot) {
+      this.claimed.set(row!.id, row!);
+      void this.deps.bus.publish(row!.id, { type: 'status', status: 'queued' }).catch(() => undefined);
+      if (slot.start(row!.id)) return row!;
+      // The consumer closed meanwhile: hand the row back as the shutdown path does (the
+      // reconciler queues it again after the restart).
+      this.claimed.delete(row!.id);
+      const [back] = await this.db
+        .update(executions)
+        .set({ status: 'queued', workerId: null, leaseUntil: null, startedAt: null })
+        .where(and(eq(executions.id, row!.id), eq(executions.status, 'running')))
+        .returning();
+      return back ?? row!;
+    }
     await this.deps.bus.publish(row!.id, { type: 'status', status: 'queued' });
     try {
       await this.deps.queue.enqueue(row!.id, { owner, maxWaiting });
@@ -363,7 +428,10 @@ export class ExecutionService {
     const local = new AbortController();
     this.running.set(id, local);
     const now = Date.now();
-    const [row] = await this.statements.claim.execute({
+    const pre = this.claimed.get(id);
+    this.claimed.delete(id);
+    // Stored already claimed by create() (the embedded fast path): nothing to claim.
+    const [row] = pre && pre.workerId === ctx.workerId ? [pre] : await this.statements.claim.execute({
       id,
       workerId: ctx.workerId,
       startedAt: new Date(now).toISOString(),

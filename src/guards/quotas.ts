@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, type SQL, sql } from 'drizzle-orm';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/client.js';
 import { userQuotas } from '../db/schema.js';
@@ -42,6 +42,12 @@ const limitOf = (override: number | null | undefined, setting: number): number |
 export class QuotaService {
   /** The upsert on every run's path, prepared once (the user id is its only parameter). */
   private readonly consumeStatement;
+  /**
+   * The same upsert as SQL (parameter: the placeholder `userId`), returning the user's id when
+   * admitted and no row when refused: the execution insert runs it as a CTE (issue 15), so that
+   * a run costs one statement for its quota and its row.
+   */
+  readonly consumeSql: SQL;
 
   constructor(
     private readonly db: Db,
@@ -57,7 +63,7 @@ export class QuotaService {
     const monthlyLimit = sql`coalesce(${q.maxExecutionsMonthly}, ${monthlyDefault}::integer)`;
     // A user's first run: no row yet, so no override; admitted unless a default limit is below 1
     // (never: 0 means off).
-    this.consumeStatement = db
+    const consume = db
       .insert(q)
       .values({ userId: sql`${sql.placeholder('userId')}::uuid`, executionsToday: 1, executionsMonth: 1, lastResetDaily: TODAY, lastResetMonthly: THIS_MONTH })
       .onConflictDoUpdate({
@@ -71,8 +77,9 @@ export class QuotaService {
         },
         setWhere: sql`(${dailyLimit} is null or ${usedToday} < ${dailyLimit}) and (${monthlyLimit} is null or ${usedMonth} < ${monthlyLimit})`,
       })
-      .returning({ id: q.userId })
-      .prepare('muscode_quota_consume');
+      .returning({ id: q.userId });
+    this.consumeSql = consume.getSQL();
+    this.consumeStatement = consume.prepare('muscode_quota_consume');
   }
 
   /**
@@ -87,12 +94,17 @@ export class QuotaService {
     try {
       rows = await this.consumeStatement.execute({ userId });
     } catch (err) {
-      // The token is valid but its account was deleted since.
-      if (pgCode(err) === '23503') throw new CallerError(HttpCodes.unauthorized, 'the account no longer exists');
-      throw err;
+      throw accountGoneOr(err);
     }
     if (rows.length > 0) return;
-    // Refused. Which quota is read again only to explain it; the decision above was atomic.
+    await this.refuse(userId);
+  }
+
+  /**
+   * Throws the 429 for a refused run. Which quota is read again only to explain it; the decision
+   * (the upsert, alone or as the execution insert's CTE) was atomic.
+   */
+  async refuse(userId: string): Promise<never> {
     const usage = await this.usage(userId);
     const which: 'daily' | 'monthly' = usage.daily.limit !== null && usage.daily.used >= usage.daily.limit ? 'daily' : 'monthly';
     const figure = usage[which];
@@ -161,7 +173,15 @@ export class QuotaService {
 
 const bytesToMb = (b: number) => Math.round((b / 2 ** 20) * 100) / 100;
 
-function pgCode(err: unknown): string | undefined {
+/**
+ * The error to throw for a failed quota statement: a foreign key violation means the token is
+ * valid but its account was deleted since (401); anything else is returned as it is.
+ */
+export function accountGoneOr(err: unknown): unknown {
+  return pgCode(err) === '23503' ? new CallerError(HttpCodes.unauthorized, 'the account no longer exists') : err;
+}
+
+export function pgCode(err: unknown): string | undefined {
   for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;

@@ -9,6 +9,7 @@ import {
   type QueueOwner,
   QueueFullError,
   RecentIds,
+  type SlotReservation,
   SYSTEM_OWNER,
 } from './queue.js';
 
@@ -42,6 +43,8 @@ interface Shared {
   tick: number;
   /** Called whenever a job may be taken (enqueue, a job finished). */
   wake: () => void;
+  /** The consumer's `reserve` (null before there is a consumer). */
+  reserve: (owner: QueueOwner) => SlotReservation | null;
 }
 
 /**
@@ -119,6 +122,10 @@ export class EmbeddedQueue implements ExecutionQueue {
     return true;
   }
 
+  reserve(owner: QueueOwner): SlotReservation | null {
+    return this.closed ? null : this.shared.reserve(owner);
+  }
+
   /** Counts live in memory and change only with the jobs themselves: nothing to repair. */
   async repair(): Promise<void> {}
 
@@ -139,6 +146,8 @@ export class EmbeddedConsumer implements ExecutionConsumer {
   private readonly workerId: string;
   private readonly recentCancels = new RecentIds();
   private readonly cancelReady: Promise<void>;
+  /** Slots given by `reserve` and not yet started or released (counted as busy). */
+  private reserved = 0;
 
   constructor(
     private readonly shared: Shared,
@@ -150,6 +159,7 @@ export class EmbeddedConsumer implements ExecutionConsumer {
     }
     this.workerId = opts.workerId ?? 'embedded';
     shared.wake = () => this.pump();
+    shared.reserve = (owner) => this.reserve(owner);
     this.cancelReady = opts.bus
       ? opts.bus.onCancel((id) => this.cancel(id)).catch((err: unknown) => opts.onError?.(null, err))
       : Promise.resolve();
@@ -181,34 +191,87 @@ export class EmbeddedConsumer implements ExecutionConsumer {
     else if (!this.closing) this.recentCancels.add(executionId);
   }
 
-  private pump(): void {
-    const handler = this.handler;
-    if (!handler || this.closing) return;
+  /**
+   * A slot for a job that would start at once (see ExecutionQueue.reserve): only when nothing
+   * waits, so that it never jumps a lane the round-robin would serve first.
+   */
+  private reserve(owner: QueueOwner): SlotReservation | null {
     const { shared } = this;
-    while (shared.active.size < this.opts.concurrency) {
+    if (!this.handler || this.closing || shared.waitingOwner.size > 0) return null;
+    if (shared.active.size + this.reserved >= this.opts.concurrency) return null;
+    const cap = this.opts.perOwnerRunning ?? 0;
+    if (cap > 0 && (shared.runningBy.get(owner) ?? 0) >= cap) return null;
+    this.reserved++;
+    this.take(owner);
+    let open = true;
+    const close = () => {
+      if (!open) return false;
+      open = false;
+      this.reserved--;
+      return true;
+    };
+    return {
+      workerId: this.workerId,
+      start: (id) => {
+        if (!close()) return false;
+        if (this.closing) {
+          this.untake(owner);
+          return false;
+        }
+        this.launch(id, owner);
+        return true;
+      },
+      release: () => {
+        if (!close()) return;
+        this.untake(owner);
+        this.pump();
+      },
+    };
+  }
+
+  private pump(): void {
+    if (!this.handler || this.closing) return;
+    while (this.shared.active.size + this.reserved < this.opts.concurrency) {
       const next = this.pick();
       if (!next) break;
-      const { id, owner } = next;
-      shared.runningBy.set(owner, (shared.runningBy.get(owner) ?? 0) + 1);
-      shared.lastServed.set(owner, ++shared.tick);
-      const controller = new AbortController();
-      if (this.recentCancels.take(id)) controller.abort(new JobAbortedError('cancelled'));
-      // The handler starts on a later tick so that a synchronous throw is caught like a rejection.
-      const done = Promise.resolve()
-        .then(() => handler(id, { signal: controller.signal, workerId: this.workerId }))
-        .catch((err: unknown) => this.opts.onError?.(id, err))
-        .finally(() => {
-          shared.active.delete(id);
-          const n = (shared.runningBy.get(owner) ?? 1) - 1;
-          if (n > 0) shared.runningBy.set(owner, n);
-          else {
-            shared.runningBy.delete(owner);
-            if (!shared.lanes.has(owner)) shared.lastServed.delete(owner);
-          }
-          this.pump();
-        });
-      shared.active.set(id, { controller, done, owner });
+      this.take(next.owner);
+      this.launch(next.id, next.owner);
     }
+  }
+
+  /** Counts a slot for `owner` (running, for the caps and the round-robin). */
+  private take(owner: QueueOwner): void {
+    const { shared } = this;
+    shared.runningBy.set(owner, (shared.runningBy.get(owner) ?? 0) + 1);
+    shared.lastServed.set(owner, ++shared.tick);
+  }
+
+  private untake(owner: QueueOwner): void {
+    const { shared } = this;
+    const n = (shared.runningBy.get(owner) ?? 1) - 1;
+    if (n > 0) shared.runningBy.set(owner, n);
+    else {
+      shared.runningBy.delete(owner);
+      if (!shared.lanes.has(owner)) shared.lastServed.delete(owner);
+    }
+  }
+
+  /** Runs the handler for `id` in a slot already counted by `take`. */
+  private launch(id: string, owner: QueueOwner): void {
+    const handler = this.handler!;
+    const { shared } = this;
+    const controller = new AbortController();
+    if (this.recentCancels.take(id)) controller.abort(new JobAbortedError('cancelled'));
+    // The handler starts on a later tick so that a synchronous throw is caught like a rejection.
+    const done = Promise.resolve()
+      .then(() => handler(id, { signal: controller.signal, workerId: this.workerId }))
+      .catch((err: unknown) => this.opts.onError?.(id, err))
+      .finally(() => {
+        shared.active.delete(id);
+        this.untake(owner);
+        this.pump();
+      });
+    shared.active.set(id, { controller, done, owner });
   }
 
   /**
@@ -243,7 +306,7 @@ export class EmbeddedConsumer implements ExecutionConsumer {
 }
 
 export function createEmbeddedQueue(opts: EmbeddedQueueOptions): { queue: EmbeddedQueue; consumer: EmbeddedConsumer } {
-  const shared: Shared = { lanes: new Map(), waitingOwner: new Map(), active: new Map(), runningBy: new Map(), lastServed: new Map(), tick: 0, wake: () => {} };
+  const shared: Shared = { lanes: new Map(), waitingOwner: new Map(), active: new Map(), runningBy: new Map(), lastServed: new Map(), tick: 0, wake: () => {}, reserve: () => null };
   const queue = new EmbeddedQueue(shared);
   const consumer = new EmbeddedConsumer(shared, opts);
   return { queue, consumer };

@@ -33,6 +33,23 @@ export interface ExecutionQueue {
   /** Removes a waiting job; returns false when it is not waiting (running or gone). */
   remove(executionId: string): Promise<boolean>;
   close(): Promise<void>;
+  /**
+   * Embedded only (issue 15): a slot for a job of `owner` that would start at once (a slot is
+   * free, nothing waits, the owner is under its cap), taken now, synchronously; null otherwise.
+   * The caller stores its row already claimed by `workerId` and then calls `start` (or `release`
+   * if storing failed), so the run costs no separate claim statement. BullMQ has none: there the
+   * job goes through Redis to a worker of another process, which must claim the row.
+   */
+  reserve?(owner: QueueOwner): SlotReservation | null;
+}
+
+export interface SlotReservation {
+  /** The worker id the job will run as (the row's `worker_id`). */
+  readonly workerId: string;
+  /** Starts the job in the reserved slot; false when the consumer closed meanwhile (slot freed). */
+  start(executionId: string): boolean;
+  /** Gives the slot back unused. */
+  release(): void;
 }
 
 /**

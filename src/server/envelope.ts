@@ -1,3 +1,5 @@
+import type { FastifyRouteSchemaDef } from 'fastify/types/schema.js';
+import { serializerCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
 /** Success is always `{ success: true, data }`. */
@@ -32,3 +34,15 @@ export const commonErrors = {
 } as const;
 
 export const uuidParam = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
+
+/**
+ * A route's serializer compiler for responses built by a typed presenter (issue 15): a 200 is
+ * written with JSON.stringify, without zod re-checking it on the way out, which for an execution
+ * with megabytes of output nearly doubled the serialisation (measured: 8 MiB, 26 ms against 14 ms).
+ * The schema still documents the response (OpenAPI); TypeScript holds the presenter to it. Other
+ * statuses go through the usual zod serializer.
+ */
+export function presentedSerializer<T>(route: FastifyRouteSchemaDef<T>): (data: unknown) => string {
+  if (route.httpStatus === '200') return (data) => JSON.stringify(data);
+  return serializerCompiler(route as unknown as Parameters<typeof serializerCompiler>[0]);
+}

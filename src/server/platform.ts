@@ -140,7 +140,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
         redis,
         instanceId,
       } as AppContext;
-      // Guards and metrics (issue 3): quotas are taken just before a run is stored (anonymous
+      // Guards and metrics (issue 3): quotas are taken by the statement that stores a run (anonymous
       // runs are not quota'd, only rate-limited by IP); every final row is counted.
       ctx.quotas = new QuotaService(database.db, config);
       ctx.metrics = new Metrics(queue);
@@ -150,9 +150,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
         queue,
         bus,
         config,
-        beforeCreate: async (user) => {
-          if (user) await ctx.quotas.consumeExecution(user.id);
-        },
+        // Taken by the execution insert itself (one statement, issue 15).
+        quotas: ctx.quotas,
         onFinished: (row) => ctx.metrics.recordFinished(row),
       });
       // The Arena: submissions share the executions queue (job ids `sub-<uuid>`).

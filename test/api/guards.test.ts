@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { userQuotas } from '../../src/db/schema.js';
+import { executions, userQuotas, users } from '../../src/db/schema.js';
 import { resetTimes } from '../../src/guards/quotas.js';
 import type { RunningServer } from '../../src/server/serve.js';
 import { api, type Mode, registerUser, startExtraApi, startTestServer, type TestServer } from '../helpers/app.js';
@@ -271,6 +271,15 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect(list.body.data.pagination.total).toBe(2);
       const [row] = await db().select().from(userQuotas).where(eq(userQuotas.userId, u.userId));
       expect(row).toMatchObject({ executionsToday: 2, executionsMonth: 2 });
+    });
+
+    it('refuses a run whose account was deleted after its token was issued (401), storing nothing', async () => {
+      const u = await registerUser(server);
+      await db().delete(users).where(eq(users.id, u.userId));
+      const res = await run(u.token);
+      expect(res.status).toBe(401);
+      expect(await db().select().from(executions).where(eq(executions.userId, u.userId))).toEqual([]);
+      expect(await db().select().from(userQuotas).where(eq(userQuotas.userId, u.userId))).toEqual([]);
     });
   });
 }

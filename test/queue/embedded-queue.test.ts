@@ -182,6 +182,44 @@ describe('embedded queue', () => {
     await bus.close();
   });
 
+  it('reserve() gives a slot only when a job would start at once; the slot counts as busy until started or released', async () => {
+    const { queue, consumer } = createEmbeddedQueue({ concurrency: 2, perOwnerRunning: 1, workerId: 'w1' });
+    expect(queue.reserve('u:a')).toBeNull(); // no consumer running yet
+    const h = gatedHandler();
+    consumer.start(h.handler);
+    const a = queue.reserve('u:a')!;
+    expect(a.workerId).toBe('w1');
+    expect(queue.reserve('u:a')).toBeNull(); // the owner is at its cap of 1
+    const b = queue.reserve('u:b')!;
+    expect(queue.reserve('u:c')).toBeNull(); // both slots reserved
+    // A reserved slot is busy: an enqueued job waits for it.
+    await queue.enqueue('c1', { owner: 'u:c' });
+    await Promise.resolve();
+    expect(h.started).toEqual([]);
+    b.release();
+    await waitFor('c1 took the released slot', () => h.started.includes('c1'));
+    b.release(); // twice: nothing more
+    expect(a.start('a1')).toBe(true);
+    expect(a.start('a2')).toBe(false); // a reservation starts one job
+    await waitFor('a1 started', () => h.started.includes('a1'));
+    expect(h.contexts.get('a1')!.workerId).toBe('w1');
+    expect(await queue.depth()).toEqual({ waiting: 0, active: 2 });
+    // Something waits: no reservation may jump its lane.
+    await queue.enqueue('d1', { owner: 'u:d' });
+    h.release('c1');
+    await waitFor('d1 started', () => h.started.includes('d1'));
+    expect(queue.reserve('u:e')).toBeNull(); // both slots busy again
+    h.release('a1');
+    await waitFor('a1 finished', () => h.finished.includes('a1'));
+    const e = queue.reserve('u:e')!;
+    // The consumer closes before the reserved job starts: it is refused and the slot freed.
+    const closing = consumer.close({ abort: true });
+    expect(e.start('e1')).toBe(false);
+    await closing;
+    expect(h.started).toEqual(['c1', 'a1', 'd1']);
+    expect(queue.reserve('u:f')).toBeNull();
+  });
+
   it('a closed queue rejects enqueue instead of dropping it silently', async () => {
     const { queue, consumer } = createEmbeddedQueue({ concurrency: 1 });
     await queue.enqueue('a');

@@ -39,7 +39,7 @@ export class PistonService {
     const runtimes = await this.runtimes();
     const t = translateExecute(body, runtimes, this.ctx.config.limits);
     if (!t.ok) throw new PistonReply(400, t.message);
-    const row = await this.ctx.executions.create(user, t.input, { queueOwner });
+    const row = await this.ctx.executions.create(user, t.input, { queueOwner, waits: true });
     let output = '';
     let ordered = true;
     let ended!: () => void;
