@@ -154,7 +154,7 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext): Pro
   // to this one after a restart, and resubscribe with replay). Only the transports are closed:
   // a socket.io DISCONNECT (`disconnectSockets`) tells a client it was sent away on purpose
   // ('io server disconnect'), and socket.io clients never reconnect by themselves after that;
-  // a closed transport ('transport close') is retried by every client (docs/multi-host.md, finding 9).
+  // a closed transport ('transport close') is retried by every client (docs/multi-host.md, finding 8).
   app.addHook('preClose', async () => {
     io.engine.close();
   });

@@ -74,7 +74,6 @@ describe('multi-host: API hosts, Redis, PostgreSQL, a burst', () => {
         expect(cl.raw.length).toBeGreaterThan(cl.events.length);
         for (const e of cl.raw) expect(e).toEqual(cl.events[e.seq - 1]);
       }
-      console.log('DIAG', clients.map((cl) => cl.describe()).join('\n'));
       const done = await waitFinal(c, [...runs.map((r) => r.id), during]);
       expect(done.every((r) => r.status === 'completed')).toBe(true);
     } finally {
