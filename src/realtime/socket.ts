@@ -150,10 +150,12 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext): Pro
 
   // Fastify runs onClose only after the HTTP server has closed, and the HTTP server waits for
   // every upgraded WebSocket: without this, a graceful shutdown with a browser connected hangs.
-  // preClose drops this instance's sockets first (clients reconnect to another replica, or to
-  // this one after a restart, and resubscribe with replay).
+  // preClose drops this instance's connections first (clients reconnect to another replica, or
+  // to this one after a restart, and resubscribe with replay). Only the transports are closed:
+  // a socket.io DISCONNECT (`disconnectSockets`) tells a client it was sent away on purpose
+  // ('io server disconnect'), and socket.io clients never reconnect by themselves after that;
+  // a closed transport ('transport close') is retried by every client (docs/multi-host.md, finding 8).
   app.addHook('preClose', async () => {
-    io.local.disconnectSockets(true);
     io.engine.close();
   });
   app.addHook('onClose', async () => {

@@ -179,6 +179,19 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       await until(() => bus.listenerCount(id) === 0);
     });
 
+    if (mode === 'cluster') {
+      it('an API instance shut down gracefully closes its sockets so that clients reconnect by themselves', async () => {
+        const leaving = await startExtraApi(server);
+        const socket = await connectSocket(leaving.url, token, { reconnection: true, reconnectionDelay: 100 });
+        sockets.push(socket);
+        const reason = new Promise<string>((r) => socket.once('disconnect', r));
+        await leaving.close();
+        // 'io server disconnect' would leave the client disconnected for good (socket.io does not retry it).
+        expect(await reason).toBe('transport close');
+        expect(socket.active).toBe(true);
+      });
+    }
+
     it('rejects a forged token at the handshake', async () => {
       await expect(connect(socketUrl(), `${token.slice(0, -4)}AAAA`)).rejects.toThrow();
     });

@@ -293,11 +293,16 @@ export class HostNetwork {
     for (let round = 0; round < 100; round++) {
       const pids = nsPids(ns);
       if (!pids.length) break;
-      for (const pid of pids) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // gone
+      // Frozen first, killed after: signals are sent one by one, and a process whose parent died
+      // a moment before its own SIGKILL (the API child of `muscode serve` sees its supervisor's
+      // IPC channel close) could otherwise run its graceful shutdown, not a power loss.
+      for (const signal of ['SIGSTOP', 'SIGKILL'] as const) {
+        for (const pid of pids) {
+          try {
+            process.kill(pid, signal);
+          } catch {
+            // gone
+          }
         }
       }
       await new Promise((r) => setTimeout(r, 50));

@@ -49,11 +49,11 @@ export async function waitFinal(c: MultiHostCluster, ids: string[], timeoutMs = 
   }
 }
 
-/** Waits for `pred` (polled), failing after `timeoutMs` with `what`. */
-export async function until(pred: () => Promise<boolean> | boolean, what: string, timeoutMs = 60_000): Promise<void> {
+/** Waits for `pred` (polled), failing after `timeoutMs` with `what` (and `why()`, what was seen). */
+export async function until(pred: () => Promise<boolean> | boolean, what: string, timeoutMs = 60_000, why?: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await pred())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${why ? `: ${why()}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -96,7 +96,10 @@ export class StreamClient {
   readonly raw: StreamEvent[] = [];
   readonly events: StreamEvent[] = [];
   connects = 0;
+  /** What happened to the connection (connects, disconnects, errors, subscribe answers), for failure messages. */
+  readonly log: string[] = [];
   private last = 0;
+  private readonly t0 = Date.now();
 
   constructor(
     url: string,
@@ -106,8 +109,12 @@ export class StreamClient {
     this.socket = io(url, { path: '/ws', auth: { token }, reconnectionDelay: 200, reconnectionDelayMax: 1000, forceNew: true });
     this.socket.on('connect', () => {
       this.connects++;
-      this.socket.emit('subscribe:execution', { executionId });
+      this.note(`connect ${this.socket.id} via ${this.socket.io.engine.transport.name}`);
+      this.socket.emit('subscribe:execution', { executionId }, (a: unknown) => this.note(`subscribed ${JSON.stringify(a)}`));
     });
+    this.socket.on('disconnect', (reason) => this.note(`disconnect ${reason}`));
+    this.socket.on('connect_error', (err) => this.note(`connect_error ${err.message}`));
+    this.socket.io.on('reconnect_attempt', (n) => this.note(`reconnect attempt ${n}`));
     for (const name of ['execution:status', 'execution:output', 'execution:complete', 'execution:error']) {
       this.socket.on(name, (e: { seq: number; data?: string; status?: string }) => {
         const ev = { name, seq: e.seq, data: e.data ?? e.status ?? '' };
@@ -121,6 +128,15 @@ export class StreamClient {
 
   get done(): boolean {
     return this.events.some((e) => e.name === 'execution:complete');
+  }
+
+  /** One line for a failure message: connects, last seq, the log. */
+  describe(): string {
+    return `${this.executionId}: ${this.connects} connects, ${this.raw.length} received, last seq ${this.last}, done ${this.done}; ${this.log.join(', ')}`;
+  }
+
+  private note(what: string): void {
+    this.log.push(`+${Date.now() - this.t0}ms ${what}`);
   }
 
   output(): string {

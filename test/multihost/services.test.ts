@@ -55,13 +55,15 @@ describe('multi-host: API hosts, Redis, PostgreSQL, a burst', () => {
     expect(victim, `socket.io upstream ${upstream}`).toBeDefined();
 
     const runs = await startTalkers(4, 80);
+    const t0 = Date.now();
     const clients = runs.map((r) => new StreamClient(c.url, token, r.id));
     try {
       await until(() => clients.every((cl) => cl.events.filter((e) => e.name === 'execution:output').length >= 5), 'output on every client');
       await c.net.killHost(victim!);
+      const killedAt = Date.now();
       // REST goes on through the edge meanwhile (the other API host).
       const during = await startRun(c, token, 'python', 'print("during")');
-      await until(() => clients.every((cl) => cl.done), 'every stream complete', 60_000);
+      await until(() => clients.every((cl) => cl.done), 'every stream complete', 60_000, () => `(times in ms since the clients started) killed at +${killedAt - t0}; ${clients.map((cl) => cl.describe()).join(' | ')}`);
       for (const [i, cl] of clients.entries()) {
         expect(cl.connects, 'reconnected').toBeGreaterThanOrEqual(2);
         // Contiguous seqs from 1, the whole output once, then complete last.
