@@ -11,6 +11,11 @@
 //     born inside the cgroups: a fork at the first instruction cannot escape the limits. Any
 //     failure reports "launch-error ..." on the status fd and exits 125 without running anything
 //     (fail closed).
+//     Pre-warmed (`--control-fd N`): the engine starts the launcher for a slot's *next* stage
+//     ahead of time, with only its cgroups on the command line. It joins them at once (a cgroup
+//     v1 move waits for an RCU grace period, 5-23 ms on a default kernel: off the run path now),
+//     then blocks reading the rest of its options (NUL-separated, up to end-of-file) from fd N.
+//     End-of-file with nothing read means "not needed": it exits 0 without doing anything.
 //
 //   init    (sandbox side, the command bubblewrap starts with --as-pid-1)
 //     The pid namespace's pid 1: a signal sent from inside the namespace reaches it only if it
@@ -158,9 +163,56 @@ static void private_tmp(const char *path, long long bytes, long long inodes, lon
   if (mount("muscode-tmp", path, "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) fail("mount /tmp");
 }
 
+// A batch stage's stdin: a read-only regular file the engine wrote; opened here as root and
+// unlinked at once, so the open descriptor (fd 0) is the only way to it.
+static void stdin_file(const char *path) {
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) fail("open stdin file");
+  if (unlink(path) != 0) fail("unlink stdin file");
+  if (dup2(fd, 0) < 0) fail("dup stdin");  // the copy is not close-on-exec
+  close(fd);
+}
+
+#define CONTROL_MAX (4 << 20)
+
+// Reads the rest of the options from the control fd: NUL-separated entries up to end-of-file.
+// Returns the number of entries (0: nothing was sent, the engine does not need this launcher).
+static int read_control(int fd, char ***out) {
+  size_t cap = 4096, len = 0;
+  char *buf = malloc(cap);
+  if (!buf) fail("control buffer");
+  for (;;) {
+    if (len == cap) {
+      if (cap >= CONTROL_MAX) { errno = E2BIG; fail("control too large"); }
+      cap *= 2;
+      char *nb = realloc(buf, cap);
+      if (!nb) fail("control buffer");
+      buf = nb;
+    }
+    ssize_t r = read(fd, buf + len, cap - len);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      fail("read control");
+    }
+    if (r == 0) break;
+    len += (size_t)r;
+  }
+  close(fd);
+  if (len == 0) return 0;
+  if (buf[len - 1] != 0) { errno = EINVAL; fail("control not NUL-terminated"); }
+  int n = 0;
+  for (size_t k = 0; k < len; k++) n += buf[k] == 0;
+  char **args = calloc((size_t)n + 1, sizeof *args);
+  if (!args) fail("control argv");
+  int k = 0;
+  for (size_t at = 0; at < len; at += strlen(buf + at) + 1) args[k++] = buf + at;
+  *out = args;
+  return n;
+}
+
 static int do_launch(int argc, char **argv) {
   long long uid = -1, gid = -1, v;
-  long long tmp_bytes = -1, tmp_inodes = -1, init_fd = -1;
+  long long tmp_bytes = -1, tmp_inodes = -1, init_fd = -1, control_fd = -1;
   const char *tmp_path = NULL;
   int keep[MAX_KEEP_FDS];
   int nkeep = 0;
@@ -171,12 +223,25 @@ static int do_launch(int argc, char **argv) {
     if (!strcmp(argv[j], "--")) break;
     if (!strcmp(argv[j], "--status-fd") && parse_int(argv[j + 1], &v) == 0) status_fd = (int)v;
   }
-  for (; i < argc; i++) {
+  for (;; i++) {
+    if (i >= argc && control_fd >= 0) {
+      // Pre-warmed: the cgroups are joined; wait for the stage (never as an orphan).
+      if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail("pdeathsig");
+      if (getppid() != original_parent) { errno = ESRCH; fail("engine gone"); }
+      int fd = (int)control_fd;
+      control_fd = -1;
+      argc = read_control(fd, &argv);
+      if (argc == 0) _exit(0);
+      i = 0;
+    }
+    if (i >= argc) break;
     const char *a = argv[i];
     if (!strcmp(a, "--")) { i++; break; }
     if (i + 1 >= argc) { errno = EINVAL; fail("missing option value"); }
     const char *val = argv[++i];
     if (!strcmp(a, "--status-fd")) continue;
+    else if (!strcmp(a, "--control-fd")) { if (parse_int(val, &control_fd) || control_fd < 3 || control_fd > 1023) { errno = EINVAL; fail("control-fd"); } }
+    else if (!strcmp(a, "--stdin-file")) stdin_file(val);
     else if (!strcmp(a, "--uid")) { if (parse_int(val, &uid)) { errno = EINVAL; fail("uid"); } }
     else if (!strcmp(a, "--gid")) { if (parse_int(val, &gid)) { errno = EINVAL; fail("gid"); } }
     else if (!strcmp(a, "--cgroup")) join_cgroup(val);

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +13,7 @@ import { parseStatus } from './launch-status.js';
 import { OutputCoalescer, type StreamIndex } from './output-coalescer.js';
 import { StagedBinds } from './staged-binds.js';
 import { TimelineSampler } from './timeline.js';
+import { type PendingLauncher, startPending } from './warm-launcher.js';
 import { sweepStaleInstances, unmountAndRemove } from '../host.js';
 
 export interface BwrapOptions {
@@ -193,8 +194,11 @@ export class BwrapSandbox implements Sandbox {
   }
 
   leftovers(): { pids: number[]; boxEntries: string[]; busySlots: number } {
+    // A slot's launcher for its next stage waits in the slot's cgroup (warm-launcher.ts): it is
+    // the engine's own, not something a run left behind.
+    const pending = new Set(this.slots.map((s) => s.pendingPid).filter((p) => p !== undefined));
     return {
-      pids: this.opts.cgroups.leftoverPids(),
+      pids: this.opts.cgroups.leftoverPids().filter((p) => !pending.has(p)),
       boxEntries: this.slots.flatMap((s) => fs.readdirSync(s.boxPath).map((n) => `slot-${s.id}/${n}`)),
       busySlots: this.slots.filter((s) => s.busy).length,
     };
@@ -208,9 +212,34 @@ export class BwrapSandbox implements Sandbox {
   }
 
   /**
+   * A file holding a batch stage's stdin, 0444, in the root-only instance directory; the
+   * launcher opens it read-only as fd 0 and unlinks it at once (`--stdin-file`), so that open
+   * descriptor is the only way to it. Through a writable one the program could grow a file
+   * outside its box's quota; the program, under its own uid, may reopen it via /proc/self/fd/0.
+   */
+  stdinPath(data: Buffer): string {
+    const file = path.join(this.instanceDir, `stdin-${randomBytes(8).toString('hex')}`);
+    const w = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o444);
+    try {
+      for (let done = 0; done < data.length; ) done += fs.writeSync(w, data, done, data.length - done, done);
+    } catch (err) {
+      fs.rmSync(file, { force: true });
+      throw err;
+    } finally {
+      fs.closeSync(w);
+    }
+    return file;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
    * A read-only, already unlinked file holding `data`, open at offset 0 (a positional write
    * leaves the offset alone). 0444: the program, under its own uid, may reopen it through
-   * /proc/self/fd/0; nothing else can reach an unlinked file.
+   * /proc/self/fd/0; nothing else can reach an unlinked file. (Benchmarks that drive the
+   * launcher by hand; the engine uses stdinPath.)
    */
   stdinFile(data: Buffer): number {
     const file = path.join(this.instanceDir, `stdin-${randomBytes(8).toString('hex')}`);
@@ -263,6 +292,8 @@ class BwrapSlot implements SandboxSlot {
   readonly tmpPath: string;
   private running: Promise<unknown> | null = null;
   private killCurrent: (() => void) | null = null;
+  /** The launcher of this slot's next stage, started ahead (warm-launcher.ts). */
+  private pending: PendingLauncher | null = null;
 
   constructor(
     private readonly sb: BwrapSandbox,
@@ -276,6 +307,39 @@ class BwrapSlot implements SandboxSlot {
     fs.mkdirSync(this.mountPath, { mode: 0o711 });
     this.mount();
     this.makeBox();
+    this.refill();
+  }
+
+  get pendingPid(): number | undefined {
+    return this.pending?.pid;
+  }
+
+  /** Starts the launcher of the slot's next stage, unless one waits already or a stage runs. */
+  private refill(): void {
+    if (this.sb.isClosed || this.pending || this.running) return;
+    try {
+      this.pending = startPending(this.sb.opts.launcherPath, this.sb.opts.cgroups, this.id, 4);
+    } catch {
+      // Not fatal: the stage will start its launcher itself (and report why if it cannot).
+    }
+  }
+
+  /** The waiting launcher, or a new one (the first stage, or after a failure or an idle close). */
+  private takePending(): PendingLauncher {
+    const p = this.pending;
+    this.pending = null;
+    if (p && !p.dead) return p;
+    if (p) void this.discard(p);
+    return startPending(this.sb.opts.launcherPath, this.sb.opts.cgroups, this.id, 4);
+  }
+
+  private async discard(p: PendingLauncher): Promise<void> {
+    await p.dispose();
+    try {
+      this.sb.opts.cgroups.release(p.cg);
+    } catch {
+      // v2: still busy for a moment; closing the driver removes it
+    }
   }
 
   private mount(): void {
@@ -341,6 +405,9 @@ class BwrapSlot implements SandboxSlot {
   async kill(): Promise<void> {
     this.killCurrent?.();
     await this.running?.catch(() => undefined);
+    const p = this.pending;
+    this.pending = null;
+    if (p) await this.discard(p);
   }
 
   unmount(): void {
@@ -352,6 +419,8 @@ class BwrapSlot implements SandboxSlot {
     const p = this.runInner(stage).finally(() => {
       this.running = null;
       this.killCurrent = null;
+      // After the caller has its outcome: the next stage's launcher joins the cgroups now.
+      setImmediate(() => this.refill());
     });
     this.running = p;
     return p;
@@ -383,22 +452,24 @@ class BwrapSlot implements SandboxSlot {
     } catch (err) {
       return fail(`cannot prepare the sandbox: ${(err as Error).message}`);
     }
-    const cg = cgroups.acquire(this.id);
+    // The launcher is already in the slot's cgroups, waiting (started after the previous stage,
+    // or now if there is none): no cgroup move on the run path.
+    let pending: PendingLauncher;
+    try {
+      pending = this.takePending();
+    } catch (err) {
+      return fail(`cannot start the launcher: ${(err as Error).message}`);
+    }
+    const { cg, child } = pending;
     try {
       // Fail closed: if a limit cannot be applied, nothing runs.
       cg.prepare({ memoryBytes: limits.memoryBytes, processes: limits.processes });
-      if (cg.pids().length) await cg.killAll();
+      if (cg.pids().some((p) => p !== child.pid)) await cg.killAll(child.pid);
     } catch (err) {
-      cgroups.release(cg);
+      await this.discard(pending);
       return fail(`cannot apply cgroup limits: ${(err as Error).message}`);
     }
     const t1 = performance.now();
-    const launchArgs = [
-      ...this.sb.launcherArgs(this.uid, cg.procsFiles, this.tmpPath, limits),
-      '--',
-      this.sb.opts.bwrapPath,
-      ...bwrapArgv,
-    ];
 
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
@@ -407,28 +478,29 @@ class BwrapSlot implements SandboxSlot {
     let reason: EndReason = 'exited';
     let statusText = '';
     const tSpawn = performance.now();
-    // A batch stage's stdin is a regular file (unlinked at once, so nothing else can open it),
-    // not libuv's socketpair: programs open /dev/stdin (`readFileSync('/dev/stdin')` in
-    // JavaScript), which fails on a socket (ENXIO), and read its size or seek as they would with
-    // `< input.txt`. Interactive stages keep their pipe.
-    let stdinFd: number | undefined;
+    // A batch stage's stdin is a regular file (unlinked at once by the launcher, so nothing
+    // else can open it), not libuv's socketpair: programs open /dev/stdin
+    // (`readFileSync('/dev/stdin')` in JavaScript), which fails on a socket (ENXIO), and read its
+    // size or seek as they would with `< input.txt`. Interactive stages keep their pipe.
+    let stdinPath: string | undefined;
     try {
-      if (!stage.io) stdinFd = this.sb.stdinFile(stage.stdin ?? Buffer.alloc(0));
+      if (!stage.io) stdinPath = this.sb.stdinPath(stage.stdin ?? Buffer.alloc(0));
+      // The stage's own launcher options ("launch" itself was on the command line).
+      const launchArgs = [
+        ...this.sb.launcherArgs(this.uid, [], this.tmpPath, limits).slice(1),
+        ...(stdinPath ? ['--stdin-file', stdinPath] : []),
+        '--',
+        this.sb.opts.bwrapPath,
+        ...bwrapArgv,
+      ];
+      pending.start(launchArgs, seccompFilter());
     } catch (err) {
-      cgroups.release(cg);
-      return fail(`cannot write stdin: ${(err as Error).message}`);
+      if (stdinPath) fs.rmSync(stdinPath, { force: true });
+      await this.discard(pending);
+      return fail(`cannot start the stage: ${(err as Error).message}`);
     }
-    let child: ReturnType<typeof spawn>;
-    try {
-      child = spawn(this.sb.opts.launcherPath, launchArgs, {
-        stdio: [stdinFd ?? 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
-        detached: true,
-        env: {},
-      });
-    } finally {
-      // The child has its own copy (or none, if spawning failed: reported below as an error).
-      if (stdinFd !== undefined) fs.closeSync(stdinFd);
-    }
+    // The stdin socket of a batch stage is unused: the launcher replaced its fd 0 by the file.
+    if (!stage.io) child.stdin?.destroy();
     // Kill everything in the cgroup but the launcher: it reaps what we kill (so no zombie is
     // left to a host init that may not reap) and then exits by itself.
     const killTree = (why: EndReason) => {
@@ -470,9 +542,6 @@ class BwrapSlot implements SandboxSlot {
       if (statusText.length < 4096) statusText += c.toString('utf8');
       if (/^sandbox-exit /m.test(statusText)) sandboxEnded();
     });
-    const seccompPipe = child.stdio[3] as NodeJS.WritableStream;
-    seccompPipe.on('error', () => undefined);
-    seccompPipe.end(seccompFilter());
     child.stdin?.on('error', () => undefined); // EPIPE: an interactive program stopped reading
 
     const wallTimer = setTimeout(() => killTree('wall'), limits.wallMs);
@@ -496,14 +565,7 @@ class BwrapSlot implements SandboxSlot {
     if (stage.signal?.aborted) onAbort();
     stage.signal?.addEventListener('abort', onAbort);
 
-    let spawnError: Error | null = null;
-    const exited = new Promise<{ code: number | null; sig: NodeJS.Signals | null }>((resolve) => {
-      child.once('error', (err) => {
-        spawnError = err;
-        resolve({ code: null, sig: null });
-      });
-      child.once('exit', (code, sig) => resolve({ code, sig }));
-    });
+    const exited = pending.exited;
     await Promise.race([sandboxExit, exited]);
     const tExit = performance.now();
     clearTimeout(wallTimer);
@@ -522,6 +584,9 @@ class BwrapSlot implements SandboxSlot {
     } catch (err) {
       cgroups.release(cg);
       return fail(`cannot empty the cgroup: ${(err as Error).message}`);
+    } finally {
+      // Normally gone already (the launcher unlinks it first thing); not if it failed before.
+      if (stdinPath) fs.rmSync(stdinPath, { force: true });
     }
     const exit = await exited;
     await new Promise<void>((resolve) => {
@@ -549,7 +614,7 @@ class BwrapSlot implements SandboxSlot {
       timings,
       ...(timeline ? { timeline } : {}),
     };
-    if (spawnError) return { ...outcome, internalError: `spawn failed: ${(spawnError as Error).message}` };
+    if (pending.spawnError) return { ...outcome, internalError: `spawn failed: ${pending.spawnError.message}` };
     if (reason === 'exited' && outcome.cpuMs > limits.cpuMs) outcome.reason = 'cpu';
 
     // Only host-side evidence decides: the status fd, which the program can neither write nor
