@@ -206,6 +206,10 @@ export const OPTIONS = {
     schema: int(5, 1000).default(50),
     description: 'How often the CPU-time watchdog reads the cgroup (ms).',
   },
+  SANDBOX_PRESTART: {
+    schema: bool().default(true),
+    description: "Start each slot's launcher for its next stage ahead, already inside the slot's cgroups, so no run pays a cgroup move (off: the old path, for comparison).",
+  },
   CGROUP_VERSION: {
     schema: z.enum(['auto', '1', '2']).default('auto'),
     description: '"auto" uses cgroup v1 when its memory, pids and cpuacct controllers are mounted, else v2.',

@@ -64,6 +64,7 @@ export class Engine implements EngineClient {
         bwrapPath: config.SANDBOX_BWRAP,
         cgroups,
         cpuPollMs: config.SANDBOX_CPU_POLL_MS,
+        prestart: config.SANDBOX_PRESTART,
       });
     } catch (err) {
       void cgroups.close();

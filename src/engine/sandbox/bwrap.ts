@@ -29,6 +29,11 @@ export interface BwrapOptions {
   cgroups: CgroupDriver;
   /** CPU watchdog poll interval. */
   cpuPollMs: number;
+  /**
+   * Start each slot's launcher for its next stage ahead, inside the slot's cgroups (default):
+   * no cgroup move on the run path. Off: every stage starts its launcher itself (benchmarks).
+   */
+  prestart?: boolean;
 }
 
 /**
@@ -316,7 +321,7 @@ class BwrapSlot implements SandboxSlot {
 
   /** Starts the launcher of the slot's next stage, unless one waits already or a stage runs. */
   private refill(): void {
-    if (this.sb.isClosed || this.pending || this.running) return;
+    if (this.sb.isClosed || this.sb.opts.prestart === false || this.pending || this.running) return;
     try {
       this.pending = startPending(this.sb.opts.launcherPath, this.sb.opts.cgroups, this.id, 4);
     } catch {
