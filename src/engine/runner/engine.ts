@@ -65,6 +65,7 @@ export class Engine implements EngineClient {
         cgroups,
         cpuPollMs: config.SANDBOX_CPU_POLL_MS,
         prestart: config.SANDBOX_PRESTART,
+        warm: config.SANDBOX_WARM,
       });
     } catch (err) {
       void cgroups.close();

@@ -34,6 +34,11 @@ export interface BwrapOptions {
    * no cgroup move on the run path. Off: every stage starts its launcher itself (benchmarks).
    */
   prestart?: boolean;
+  /**
+   * Also set the next stage's whole sandbox up ahead (namespaces, mounts, seccomp, init), for
+   * the options of the slot's last stage; a stage with other options takes a fresh one.
+   */
+  warm?: boolean;
 }
 
 /**
@@ -42,6 +47,10 @@ export interface BwrapOptions {
  * shows "init" (the init blanks its arguments), not bubblewrap's argv with host paths.
  */
 const INIT_FD = 5;
+/** The init's end of the socket on which the launcher hands it its stage. */
+const INIT_CONTROL_FD = 6;
+/** A prepared sandbox nobody used for this long is taken down (the slot keeps a bare launcher). */
+const WARM_IDLE_MS = 60_000;
 /**
  * What of /usr/local the sandbox sees: nothing, unless a toolchain is installed there. None of
  * the ten languages is (they are Debian packages under /usr, plus TypeScript from the checkout),
@@ -157,8 +166,26 @@ export class BwrapSandbox implements Sandbox {
     a.push('--clearenv');
     for (const [k, v] of Object.entries(stage.env)) a.push('--setenv', k, v);
     a.push('--seccomp', '3');
-    a.push('--', `/proc/self/fd/${INIT_FD}`, 'init', '--status-fd', '4', '--', ...stage.argv);
+    // With no argv: the init reads its stage (environment and argv) from INIT_CONTROL_FD.
+    if (stage.argv.length) a.push('--', `/proc/self/fd/${INIT_FD}`, 'init', '--status-fd', '4', '--', ...stage.argv);
+    else a.push('--', `/proc/self/fd/${INIT_FD}`, 'init', '--status-fd', '4', '--control-fd', String(INIT_CONTROL_FD));
     return a;
+  }
+
+  /**
+   * The launcher's message that sets a sandbox up before its stage is known (warm-launcher.ts):
+   * everything of the stage but its environment, argv and stdin, which the init receives
+   * later. Two stages with the same message can use the same prepared sandbox.
+   */
+  prepareArgs(boxPath: string, tmpPath: string, uid: number, stage: Pick<SandboxStage, 'binds' | 'limits'>): string[] {
+    return [
+      ...this.launcherArgs(uid, [], tmpPath, stage.limits).slice(1), // "launch" was on the command line
+      '--init-control-fd',
+      String(INIT_CONTROL_FD),
+      '--',
+      this.opts.bwrapPath,
+      ...this.bwrapArgs(boxPath, tmpPath, { argv: [], env: {}, limits: stage.limits, binds: stage.binds }),
+    ];
   }
 
   /**
@@ -201,7 +228,7 @@ export class BwrapSandbox implements Sandbox {
   leftovers(): { pids: number[]; boxEntries: string[]; busySlots: number } {
     // A slot's launcher for its next stage waits in the slot's cgroup (warm-launcher.ts): it is
     // the engine's own, not something a run left behind.
-    const pending = new Set(this.slots.map((s) => s.pendingPid).filter((p) => p !== undefined));
+    const pending = new Set(this.slots.flatMap((s) => [...s.pendingTree()]));
     return {
       pids: this.opts.cgroups.leftoverPids().filter((p) => !pending.has(p)),
       boxEntries: this.slots.flatMap((s) => fs.readdirSync(s.boxPath).map((n) => `slot-${s.id}/${n}`)),
@@ -299,6 +326,14 @@ class BwrapSlot implements SandboxSlot {
   private killCurrent: (() => void) | null = null;
   /** The launcher of this slot's next stage, started ahead (warm-launcher.ts). */
   private pending: PendingLauncher | null = null;
+  /** The last stage's sandbox options (prepareArgs) and their key: what a warm sandbox is set up for. */
+  private lastPrepare: { args: string[]; key: string } | null = null;
+  /**
+   * The box was written to or used since it was made: a sandbox prepared now would bind a
+   * directory that clear() replaces. A clean box is left as it is by clear().
+   */
+  private dirty = false;
+  private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly sb: BwrapSandbox,
@@ -315,25 +350,51 @@ class BwrapSlot implements SandboxSlot {
     this.refill();
   }
 
-  get pendingPid(): number | undefined {
-    return this.pending?.pid;
+  /** The waiting launcher and its sandbox's processes, if any (the engine's own, not a run's). */
+  pendingTree(): Set<number> {
+    return this.pending?.tree() ?? new Set();
   }
 
-  /** Starts the launcher of the slot's next stage, unless one waits already or a stage runs. */
+  /**
+   * Starts the launcher of the slot's next stage, unless one waits already or a stage runs;
+   * with `warm`, and a clean box, also sets up the sandbox of the slot's last stage's options.
+   */
   private refill(): void {
-    if (this.sb.isClosed || this.sb.opts.prestart === false || this.pending || this.running) return;
+    if (this.sb.isClosed || this.sb.opts.prestart === false || this.running) return;
     try {
-      this.pending = startPending(this.sb.opts.launcherPath, this.sb.opts.cgroups, this.id, 4);
+      this.pending ??= startPending(this.sb.opts.launcherPath, this.sb.opts.cgroups, this.id, 4);
+      const p = this.pending;
+      if (this.sb.opts.warm && !this.dirty && this.lastPrepare && p.key === undefined && !p.dead) {
+        p.prepare(this.lastPrepare.args, seccompFilter(), this.lastPrepare.key);
+        // Bounded in time too: an idle slot keeps only its (bare) launcher.
+        this.idleTimer = setTimeout(() => {
+          this.idleTimer = null;
+          if (this.pending !== p || this.running) return;
+          this.pending = null;
+          void this.discard(p).then(() => {
+            const last = this.lastPrepare;
+            this.lastPrepare = null; // until the next stage: no new warm sandbox
+            this.refill();
+            this.lastPrepare ??= last;
+          });
+        }, WARM_IDLE_MS);
+        this.idleTimer.unref();
+      }
     } catch {
       // Not fatal: the stage will start its launcher itself (and report why if it cannot).
     }
   }
 
-  /** The waiting launcher, or a new one (the first stage, or after a failure or an idle close). */
-  private takePending(): PendingLauncher {
+  /**
+   * The waiting launcher if it is bare or prepared for `key`, else a new one (the first stage,
+   * other options, or after a failure).
+   */
+  private takePending(key: string): PendingLauncher {
     const p = this.pending;
     this.pending = null;
-    if (p && !p.dead) return p;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    if (p && !p.dead && (p.key === undefined || p.key === key)) return p;
     if (p) void this.discard(p);
     return startPending(this.sb.opts.launcherPath, this.sb.opts.cgroups, this.id, 4);
   }
@@ -374,6 +435,7 @@ class BwrapSlot implements SandboxSlot {
   }
 
   writeFiles(files: readonly BoxFile[]): void {
+    this.dirty = true;
     writeBoxFiles(this.boxPath, files, this.uid);
   }
 
@@ -382,6 +444,7 @@ class BwrapSlot implements SandboxSlot {
   }
 
   makeDirs(paths: readonly string[]): void {
+    this.dirty = true;
     makeBoxDirs(this.boxPath, paths, this.uid);
   }
 
@@ -394,6 +457,16 @@ class BwrapSlot implements SandboxSlot {
   }
 
   clear(): void {
+    // Nothing wrote to the box or ran in it since it was made: it is as fresh as a new one, and
+    // a sandbox prepared on it (warm) stays valid.
+    if (!this.dirty && fs.existsSync(this.boxPath)) return;
+    if (this.pending?.key !== undefined) {
+      // Prepared on the box being replaced (its bind may hold the old directory): never used.
+      const p = this.pending;
+      this.pending = null;
+      void this.discard(p);
+    }
+    this.dirty = false;
     try {
       clearBox(this.boxPath);
       fs.rmdirSync(this.boxPath);
@@ -405,11 +478,14 @@ class BwrapSlot implements SandboxSlot {
       this.mount();
     }
     this.makeBox();
+    // After the caller's synchronous work (the job's result goes out first).
+    setImmediate(() => this.refill());
   }
 
   async kill(): Promise<void> {
     this.killCurrent?.();
     await this.running?.catch(() => undefined);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     const p = this.pending;
     this.pending = null;
     if (p) await this.discard(p);
@@ -450,26 +526,31 @@ class BwrapSlot implements SandboxSlot {
       timings: { cgroupMs: 0, spawnToExitMs: 0, cleanupMs: 0 },
       ...extra,
     });
-    // The argv first: it may stage a bind (a copy), which can fail before anything is acquired.
-    let bwrapArgv: string[];
-    try {
-      bwrapArgv = this.sb.bwrapArgs(this.boxPath, this.tmpPath, stage);
-    } catch (err) {
-      return fail(`cannot prepare the sandbox: ${(err as Error).message}`);
-    }
     // The launcher is already in the slot's cgroups, waiting (started after the previous stage,
     // or now if there is none): no cgroup move on the run path.
     let pending: PendingLauncher;
+    let prepare: { args: string[]; key: string };
     try {
-      pending = this.takePending();
+      const args = this.sb.prepareArgs(this.boxPath, this.tmpPath, this.uid, stage);
+      prepare = { args, key: args.join('\0') };
+      this.dirty = true;
+      pending = this.takePending(prepare.key);
     } catch (err) {
       return fail(`cannot start the launcher: ${(err as Error).message}`);
     }
+    this.lastPrepare = prepare;
     const { cg, child } = pending;
     try {
       // Fail closed: if a limit cannot be applied, nothing runs.
       cg.prepare({ memoryBytes: limits.memoryBytes, processes: limits.processes });
-      if (cg.pids().some((p) => p !== child.pid)) await cg.killAll(child.pid);
+      // Anything in the cgroup but the launcher and its sandbox (a prepared one: bubblewrap and
+      // the init, waiting) is not ours: killed before anything runs.
+      const ours = pending.tree();
+      for (let round = 0; cg.pids().some((p) => !ours.has(p)); round++) {
+        if (round >= 500) throw new Error('processes survive in the cgroup');
+        for (const p of cg.pids()) if (!ours.has(p)) safeKill(p);
+        await new Promise((r) => setTimeout(r, round < 10 ? 1 : 10));
+      }
     } catch (err) {
       await this.discard(pending);
       return fail(`cannot apply cgroup limits: ${(err as Error).message}`);
@@ -490,15 +571,9 @@ class BwrapSlot implements SandboxSlot {
     let stdinPath: string | undefined;
     try {
       if (!stage.io) stdinPath = this.sb.stdinPath(stage.stdin ?? Buffer.alloc(0));
-      // The stage's own launcher options ("launch" itself was on the command line).
-      const launchArgs = [
-        ...this.sb.launcherArgs(this.uid, [], this.tmpPath, limits).slice(1),
-        ...(stdinPath ? ['--stdin-file', stdinPath] : []),
-        '--',
-        this.sb.opts.bwrapPath,
-        ...bwrapArgv,
-      ];
-      pending.start(launchArgs, seccompFilter());
+      // A launcher prepared ahead (warm) has its sandbox set up or on the way; else now.
+      if (pending.key === undefined) pending.prepare(prepare.args, seccompFilter(), prepare.key);
+      pending.start(stdinPath, stage.env, stage.argv);
     } catch (err) {
       if (stdinPath) fs.rmSync(stdinPath, { force: true });
       await this.discard(pending);
@@ -653,6 +728,14 @@ class BwrapSlot implements SandboxSlot {
 
 function sbInstanceDir(sb: BwrapSandbox): string {
   return sb.instancePath;
+}
+
+function safeKill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone
+  }
 }
 
 function safePids(cg: { pids(): number[] }): number[] {

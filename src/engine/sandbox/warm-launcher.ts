@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { CgroupDriver, RunCgroup } from '../cgroups/cgroup.js';
 
@@ -53,6 +54,34 @@ export class PendingLauncher {
     return this.child.pid;
   }
 
+  /**
+   * The launcher and every process below it (a prepared sandbox: bubblewrap, the init), from
+   * /proc/PID/task/TID/children. Anything else in the slot's cgroup is not the engine's own.
+   */
+  tree(): Set<number> {
+    const out = new Set<number>();
+    const todo = this.child.pid !== undefined && !this.dead ? [this.child.pid] : [];
+    while (todo.length && out.size < 64) {
+      const pid = todo.pop()!;
+      if (out.has(pid)) continue;
+      out.add(pid);
+      let tasks: string[] = [];
+      try {
+        tasks = fs.readdirSync(`/proc/${pid}/task`);
+      } catch {
+        continue; // gone
+      }
+      for (const t of tasks) {
+        try {
+          for (const c of fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ')) if (c.trim()) todo.push(Number(c));
+        } catch {
+          // gone
+        }
+      }
+    }
+    return out;
+  }
+
   private setRef(on: boolean): void {
     if (on) this.child.ref();
     else this.child.unref();
@@ -67,17 +96,37 @@ export class PendingLauncher {
     return (this.child.stdio as readonly unknown[])[CONTROL_FD] as Writable;
   }
 
-  /** Hands the launcher its stage: the options (and "--", bubblewrap's path and argv). */
-  start(args: readonly string[], seccomp: Buffer): void {
-    if (this.started) throw new Error('launcher already started');
-    // The framing is NUL-separated: an entry holding a NUL would become two options.
-    if (args.some((a) => a.includes('\0'))) throw new Error('an argument contains a NUL byte');
+  /**
+   * What this launcher was prepared for (`prepare`): the sandbox is then being set up, or is
+   * ready, its init waiting for its stage. Undefined: only the cgroups are joined.
+   */
+  key: string | undefined;
+
+  /**
+   * Sends the sandbox's options (launcher options, "--", bubblewrap and its argv) and bwrap's
+   * seccomp program: the launcher sets the sandbox up and its init waits for `start`.
+   */
+  prepare(args: readonly string[], seccomp: Buffer, key: string): void {
+    if (this.key !== undefined || this.started) throw new Error('launcher already prepared');
+    this.key = key;
+    (this.child.stdio[3] as Writable).end(seccomp);
+    this.control().write(frame(args));
+  }
+
+  /**
+   * Hands the prepared sandbox its stage: the batch stdin file (or none: the stdin socket stays),
+   * the environment and the program's argv, which the launcher passes on to the init.
+   */
+  start(stdinPath: string | undefined, env: Record<string, string>, argv: readonly string[]): void {
+    if (this.key === undefined || this.started) throw new Error('launcher not prepared, or already started');
     this.started = true;
     this.setRef(true);
-    const seccompPipe = this.child.stdio[3] as Writable;
-    seccompPipe.end(seccomp);
-    const control = this.control();
-    control.end(Buffer.from(args.map((a) => `${a}\0`).join(''), 'utf8'));
+    const envEntries = Object.entries(env).map(([k, v]) => {
+      if (k.includes('=') || !k) throw new Error(`bad environment name ${JSON.stringify(k)}`);
+      return `${k}=${v}`;
+    });
+    const stage = [String(envEntries.length), ...envEntries, ...argv];
+    this.control().end(frame([...(stdinPath ? ['--stdin-file', stdinPath] : []), '--', ...stage]));
   }
 
   /** Ends a launcher that will not be used: end-of-file with no options makes it exit 0. */
@@ -102,4 +151,13 @@ export function startPending(launcherPath: string, cgroups: CgroupDriver, slot: 
     cgroups.release(cg);
     throw err;
   }
+}
+
+/**
+ * One control message: the entry count, then the entries, each NUL-terminated (entries may be
+ * empty; an entry holding a NUL would become two, so it is refused).
+ */
+export function frame(entries: readonly string[]): Buffer {
+  if (entries.some((a) => a.includes('\0'))) throw new Error('an argument contains a NUL byte');
+  return Buffer.from(`${entries.length}\0${entries.map((e) => `${e}\0`).join('')}`, 'utf8');
 }
