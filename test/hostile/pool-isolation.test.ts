@@ -5,8 +5,10 @@
  * fds and an abstract socket, SysV IPC objects, files in /tmp, /dev/shm and the box, an
  * environment variable, an fd left open), and the next run looks for each of them.
  */
-import { describe, expect, it } from 'vitest';
-import { out, runCode, useEngine } from '../helpers/engine.js';
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/runner/engine.js';
+import { out, processesOfUids, runCode, testConfig, useEngine } from '../helpers/engine.js';
 
 const PLANT = `
 import ctypes, os, socket, time
@@ -61,11 +63,8 @@ except OSError as e:
 print("sysvipc", sorted(os.listdir("/proc/sysvipc")) and [open("/proc/sysvipc/" + n).read().count("\\n") - 1 for n in sorted(os.listdir("/proc/sysvipc"))])
 `;
 
-describe('hostile: nothing reaches the next run of a slot', () => {
-  const ctx = useEngine({ SANDBOX_SLOTS: '1' });
-
-  it('a daemon, IPC objects, an abstract socket, files, env and fds of one run are gone in the next', async () => {
-    const planted = await runCode(ctx.engine, 'python', PLANT);
+async function plantThenLook(engine: Engine): Promise<void> {
+    const planted = await runCode(engine, 'python', PLANT);
     expect(out(planted), planted.run?.stderr).toContain('planted');
     const lines = out(planted).split('\n');
     for (const kind of ['shm', 'msg', 'sem']) {
@@ -73,7 +72,7 @@ describe('hostile: nothing reaches the next run of a slot', () => {
       expect(Number(line?.split(' ')[1]), `${kind} created`).toBeGreaterThanOrEqual(0);
     }
     for (let round = 0; round < 2; round++) {
-      const r = await runCode(ctx.engine, 'python', LOOK);
+      const r = await runCode(engine, 'python', LOOK);
       expect(r.run?.status, r.run?.stderr).toBe('ok');
       const seen = new Map(out(r).trim().split('\n').map((l) => [l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1)]));
       // ENOENT (2): no such key in this IPC namespace.
@@ -88,5 +87,54 @@ describe('hostile: nothing reaches the next run of a slot', () => {
       expect(seen.get('abstract')).toBe('111');
       expect(seen.get('sysvipc')).toBe('[0, 0, 0]');
     }
+}
+
+describe('hostile: nothing reaches the next run of a slot', () => {
+  const ctx = useEngine({ SANDBOX_SLOTS: '1' });
+
+  it('a daemon, IPC objects, an abstract socket, files, env and fds of one run are gone in the next', async () => {
+    await plantThenLook(ctx.engine);
+  });
+});
+
+/**
+ * SANDBOX_WARM: the next sandbox (namespaces, mounts, /tmp, seccomp, init) is set up while the
+ * slot is idle, so it exists, waiting, between runs: its processes run as the slot's uid, which
+ * useEngine's after-each check forbids, hence an engine of its own here.
+ */
+describe('hostile: nothing reaches the next run through a pre-warmed sandbox', () => {
+  const config = testConfig({ SANDBOX_SLOTS: '1', SANDBOX_WARM: 'true' });
+  let engine: Engine;
+  const uid = config.SANDBOX_UID_BASE;
+  const waitingSandbox = async () => {
+    // The slot prepares its next sandbox in the background after a run: wait until it waits.
+    for (let i = 0; i < 200 && processesOfUids([uid]).length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    return processesOfUids([uid]);
+  };
+  beforeAll(() => {
+    engine = Engine.create(config);
+  });
+  afterAll(async () => {
+    await engine.close();
+    expect(processesOfUids([uid])).toEqual([]);
+    fs.rmSync(config.DATA_DIR, { recursive: true, force: true });
+  });
+
+  it('each run gets a sandbox set up before it and never used before; what a run plants is gone in the next', async () => {
+    await runCode(engine, 'python', 'pass');
+    const before = await waitingSandbox();
+    // The launcher, bubblewrap and our init, waiting (they are the engine's: not counted as leftovers).
+    expect(before.length).toBe(3);
+    expect(engine.leftovers()).toEqual({ pids: [], boxEntries: [], busySlots: 0 });
+    const planted = await runCode(engine, 'python', 'import os\nprint(os.getpid(), os.getppid())');
+    expect(planted.run?.status).toBe('ok');
+    // The program ran in the prepared sandbox: pid 2 under our init.
+    expect(out(planted).trim()).toBe('2 1');
+    const after = await waitingSandbox();
+    // A new one: the previous sandbox went with its run.
+    expect(after.some((p) => before.includes(p))).toBe(false);
+    await plantThenLook(engine);
+    const finalRun = await runCode(engine, 'python', 'import sys\nprint(sys.stdin.read())', { stdin: 'given stdin' });
+    expect(out(finalRun).trim()).toBe('given stdin');
   });
 });
