@@ -76,6 +76,18 @@ const summary: string[][] = [
     status(within(overhead.c.overheadMs, OVERHEAD_TARGET)),
   ],
   [
+    'sandbox overhead, python hello, SANDBOX_WARM (sandbox set up ahead)',
+    `${ms(overhead.pythonWarm.overheadMs)} (${ratio(overhead.pythonWarm.ratio)})`,
+    `<= ${OVERHEAD_TARGET} ms`,
+    status(within(overhead.pythonWarm.overheadMs, OVERHEAD_TARGET)),
+  ],
+  [
+    'sandbox overhead, C hello (cache hit), SANDBOX_WARM',
+    `${ms(overhead.cWarm.overheadMs)} (${ratio(overhead.cWarm.ratio)})`,
+    `<= bare + ${OVERHEAD_TARGET} ms`,
+    status(within(overhead.cWarm.overheadMs, OVERHEAD_TARGET)),
+  ],
+  [
     `${sub}before: launcher started per run, python / C`,
     `${ms(overhead.pythonCold.overheadMs)} / ${ms(overhead.cCold.overheadMs)}`,
     '(same run)',

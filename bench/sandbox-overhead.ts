@@ -56,6 +56,9 @@ export interface OverheadResult {
   /** The same two with SANDBOX_PRESTART=false (each run starts its launcher and moves it into the cgroups). */
   pythonCold: { bare: number; engine: number; overheadMs: number; ratio: number };
   cCold: { bare: number; engine: number; overheadMs: number; ratio: number };
+  /** The same two with SANDBOX_WARM=true (the whole sandbox set up before the run). */
+  pythonWarm: { bare: number; engine: number; overheadMs: number; ratio: number };
+  cWarm: { bare: number; engine: number; overheadMs: number; ratio: number };
   /** Whether a cgroup hierarchy is mounted with favordynmods (which hides the move's cost). */
   favordynmods: boolean;
   /** Medians (ms) of the layers of the C path; they add up to about c.overheadMs. */
@@ -83,6 +86,8 @@ const LABELS: Record<string, string> = {
   barePyB2B: 'bare python3 -c pass, back to back',
   enginePyB2B: 'engine.run(python "pass"), back to back',
   engineCCold: 'engine.run(c hello), launcher started per run (before)',
+  engineCWarm: 'engine.run(c hello), SANDBOX_WARM (sandbox set up ahead)',
+  enginePyWarm: 'engine.run(python "pass"), SANDBOX_WARM (sandbox set up ahead)',
   enginePyCold: 'engine.run(python "pass"), launcher started per run (before)',
 };
 
@@ -128,6 +133,8 @@ export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEA
   const raw = benchConfig({ SANDBOX_SLOTS: '2' }, 10);
   // The engine as it was: every stage spawns its launcher, which then moves into the cgroups.
   const engCold = benchConfig({ SANDBOX_SLOTS: '1', SANDBOX_PRESTART: 'false' }, 20);
+  // And with the next sandbox set up ahead.
+  const engWarm = benchConfig({ SANDBOX_SLOTS: '1', SANDBOX_WARM: 'true' }, 30);
   const cfg = raw.config;
   const cgroups = createCgroupDriver({
     version: cfg.CGROUP_VERSION,
@@ -136,10 +143,12 @@ export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEA
   });
   let engine: Engine | null = null;
   let engineCold: Engine | null = null;
+  let engineWarm: Engine | null = null;
   let sandbox: BwrapSandbox | null = null;
   try {
     engine = Engine.create(eng.config);
     engineCold = Engine.create(engCold.config);
+    engineWarm = Engine.create(engWarm.config);
     sandbox = new BwrapSandbox({
       slots: 2,
       uidBase: cfg.SANDBOX_UID_BASE,
@@ -153,6 +162,7 @@ export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEA
     const sb = sandbox;
     const e = engine;
     const eCold = engineCold;
+    const eWarm = engineWarm;
     const limits = cfg.limits.run.defaults;
     const stage = (argv: string[]): SandboxStage => ({ argv, env: STAGE_ENV, limits, stdin: Buffer.alloc(0) });
     const helloFile = [{ path: 'hello', data: hello, mode: 0o755 }];
@@ -207,6 +217,14 @@ export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEA
       engineCCold: async () => {
         const r = await eCold.run({ language: 'c', files: cSource });
         if (r.run?.status !== 'ok') throw new Error(`engine c run (cold): ${r.compile?.status} ${r.run?.status} ${r.run?.message ?? ''}`);
+      },
+      engineCWarm: async () => {
+        const r = await eWarm.run({ language: 'c', files: cSource });
+        if (r.run?.status !== 'ok') throw new Error(`engine c run (warm): ${r.compile?.status} ${r.run?.status} ${r.run?.message ?? ''}`);
+      },
+      enginePyWarm: async () => {
+        const r = await eWarm.run({ language: 'python', files: [{ path: 'main.py', content: 'pass\n' }] });
+        if (r.run?.status !== 'ok') throw new Error(`engine python run (warm): ${r.run?.status} ${r.run?.message ?? ''}`);
       },
       enginePyCold: async () => {
         const r = await eCold.run({ language: 'python', files: [{ path: 'main.py', content: 'pass\n' }] });
@@ -292,6 +310,8 @@ export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEA
       c: pair(m('bareC'), m('engineC')),
       pythonCold: pair(m('barePy'), m('enginePyCold')),
       cCold: pair(m('bareC'), m('engineCCold')),
+      pythonWarm: pair(m('barePy'), m('enginePyWarm')),
+      cWarm: pair(m('bareC'), m('engineCWarm')),
       favordynmods: favordynmodsOn(),
       breakdown,
       flags,
@@ -307,6 +327,8 @@ export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEA
     if (!sandbox) await cgroups.close();
     await engine?.close();
     await engineCold?.close();
+    await engineWarm?.close();
+    engWarm.dispose();
     engCold.dispose();
     eng.dispose();
     raw.dispose();
@@ -331,7 +353,7 @@ function pair(bare: number, engine: number) {
 
 function tables(r: OverheadResult, md: boolean) {
   const table = md ? markdownTable : textTable;
-  const order = ['bareC', 'launcher', 'launcherCg', 'bwrap', 'slotRun', 'engineC', 'engineCCold', 'barePy', 'enginePy', 'enginePyCold', 'barePyB2B', 'enginePyB2B'];
+  const order = ['bareC', 'launcher', 'launcherCg', 'bwrap', 'slotRun', 'engineC', 'engineCCold', 'engineCWarm', 'barePy', 'enginePy', 'enginePyCold', 'enginePyWarm', 'barePyB2B', 'enginePyB2B'];
   const runs = table(
     ['what', 'median', 'p90', 'mean'],
     order.map((k) => {
@@ -379,6 +401,8 @@ export function formatOverhead(r: OverheadResult, md = false): string {
     line('C (cache hit), idle engine', r.c, true),
     line('python, idle engine, launcher started per run (before)', r.pythonCold, false),
     line('C (cache hit), idle engine, launcher started per run (before)', r.cCold, false),
+    line('python, idle engine, SANDBOX_WARM', r.pythonWarm, true),
+    line('C (cache hit), idle engine, SANDBOX_WARM', r.cWarm, true),
     '',
     `Runs of the "idle engine" series start ${r.options.settleMs} ms after the previous one; "back to back" ones immediately.`,
     `favordynmods: ${r.favordynmods ? 'ON (a cgroup mount has it: the move costs little either way)' : 'off (a default kernel)'}.`,
