@@ -228,9 +228,10 @@ export class BwrapSandbox implements Sandbox {
   leftovers(): { pids: number[]; boxEntries: string[]; busySlots: number } {
     // A slot's launcher for its next stage waits in the slot's cgroup (warm-launcher.ts): it is
     // the engine's own, not something a run left behind.
+    const inside = this.opts.cgroups.leftoverPids();
     const pending = new Set(this.slots.flatMap((s) => [...s.pendingTree()]));
     return {
-      pids: this.opts.cgroups.leftoverPids().filter((p) => !pending.has(p)),
+      pids: inside.filter((p) => !pending.has(p)),
       boxEntries: this.slots.flatMap((s) => fs.readdirSync(s.boxPath).map((n) => `slot-${s.id}/${n}`)),
       busySlots: this.slots.filter((s) => s.busy).length,
     };
@@ -545,10 +546,15 @@ class BwrapSlot implements SandboxSlot {
       cg.prepare({ memoryBytes: limits.memoryBytes, processes: limits.processes });
       // Anything in the cgroup but the launcher and its sandbox (a prepared one: bubblewrap and
       // the init, waiting) is not ours: killed before anything runs.
-      const ours = pending.tree();
-      for (let round = 0; cg.pids().some((p) => !ours.has(p)); round++) {
+      // The cgroup first, then the tree: a process forked in between (bubblewrap still setting
+      // up) is in neither snapshot's difference.
+      for (let round = 0; ; round++) {
+        const inside = cg.pids();
+        const ours = pending.tree();
+        const foreign = inside.filter((p) => !ours.has(p));
+        if (!foreign.length) break;
         if (round >= 500) throw new Error('processes survive in the cgroup');
-        for (const p of cg.pids()) if (!ours.has(p)) safeKill(p);
+        for (const p of foreign) safeKill(p);
         await new Promise((r) => setTimeout(r, round < 10 ? 1 : 10));
       }
     } catch (err) {
