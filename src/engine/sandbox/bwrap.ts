@@ -529,12 +529,17 @@ class BwrapSlot implements SandboxSlot {
     });
     // The launcher is already in the slot's cgroups, waiting (started after the previous stage,
     // or now if there is none): no cgroup move on the run path.
-    let pending: PendingLauncher;
+    // The argv first: it may stage a bind (a copy), which can fail before anything is acquired.
     let prepare: { args: string[]; key: string };
     try {
       const args = this.sb.prepareArgs(this.boxPath, this.tmpPath, this.uid, stage);
       prepare = { args, key: args.join('\0') };
-      this.dirty = true;
+    } catch (err) {
+      return fail(`cannot prepare the sandbox: ${(err as Error).message}`);
+    }
+    this.dirty = true;
+    let pending: PendingLauncher;
+    try {
       pending = this.takePending(prepare.key);
     } catch (err) {
       return fail(`cannot start the launcher: ${(err as Error).message}`);
