@@ -137,4 +137,21 @@ describe('hostile: nothing reaches the next run through a pre-warmed sandbox', (
     const finalRun = await runCode(engine, 'python', 'import sys\nprint(sys.stdin.read())', { stdin: 'given stdin' });
     expect(out(finalRun).trim()).toBe('given stdin');
   });
+
+  it('compiles and runs alternate, and stages with other options, each get a sandbox of their own options', async () => {
+    for (let i = 0; i < 3; i++) {
+      // A new source each time: a compile (a sandbox with the compiler's options), then the run.
+      const r = await runCode(engine, 'c', `#include <stdio.h>\nint main(void) { printf("run ${i}\\n"); return 0; }\n`);
+      expect(r.compile?.status, r.compile?.stderr).toBe('ok');
+      expect(out(r)).toBe(`run ${i}\n`);
+    }
+    // Other limits than the prepared sandbox's (its /tmp size, rlimits): a fresh one, same result.
+    const other = await runCode(engine, 'python', 'import resource\nprint(resource.getrlimit(resource.RLIMIT_CPU)[0])', {
+      limits: { cpuMs: 3000 },
+    });
+    // The launcher's soft CPU rlimit: the limit in whole seconds, plus one.
+    expect(out(other).trim()).toBe('4');
+    const args = await runCode(engine, 'python', 'import sys, os\nprint(sys.argv[1:], os.environ.get("HOME"))', { args: ['', 'a b', '--x'] });
+    expect(out(args).trim()).toBe("['', 'a b', '--x'] /box");
+  });
 });

@@ -327,8 +327,16 @@ class BwrapSlot implements SandboxSlot {
   private killCurrent: (() => void) | null = null;
   /** The launcher of this slot's next stage, started ahead (warm-launcher.ts). */
   private pending: PendingLauncher | null = null;
-  /** The last stage's sandbox options (prepareArgs) and their key: what a warm sandbox is set up for. */
-  private lastPrepare: { args: string[]; key: string } | null = null;
+  /**
+   * What a warm sandbox is set up for: the sandbox options (prepareArgs) of the stage that
+   * followed the slot's last stage the last time (a compile is followed by its run, a run by the
+   * next job's first stage), keyed by that last stage's key.
+   */
+  private readonly follows = new Map<string, { args: string[]; key: string }>();
+  private lastKey = '';
+  private last: { args: string[]; key: string } | null = null;
+  /** Idle past WARM_IDLE_MS: no warm sandbox until the next stage. */
+  private idle = false;
   /**
    * The box was written to or used since it was made: a sandbox prepared now would bind a
    * directory that clear() replaces. A clean box is left as it is by clear().
@@ -365,19 +373,17 @@ class BwrapSlot implements SandboxSlot {
     try {
       this.pending ??= startPending(this.sb.opts.launcherPath, this.sb.opts.cgroups, this.id, 4);
       const p = this.pending;
-      if (this.sb.opts.warm && !this.dirty && this.lastPrepare && p.key === undefined && !p.dead) {
-        p.prepare(this.lastPrepare.args, seccompFilter(), this.lastPrepare.key);
+      // Never seen what follows the last stage: guess the same options again.
+      const next = this.follows.get(this.lastKey) ?? this.last;
+      if (this.sb.opts.warm && !this.dirty && !this.idle && next && p.key === undefined && !p.dead) {
+        p.prepare(next.args, seccompFilter(), next.key);
         // Bounded in time too: an idle slot keeps only its (bare) launcher.
         this.idleTimer = setTimeout(() => {
           this.idleTimer = null;
           if (this.pending !== p || this.running) return;
           this.pending = null;
-          void this.discard(p).then(() => {
-            const last = this.lastPrepare;
-            this.lastPrepare = null; // until the next stage: no new warm sandbox
-            this.refill();
-            this.lastPrepare ??= last;
-          });
+          this.idle = true;
+          void this.discard(p).then(() => this.refill());
         }, WARM_IDLE_MS);
         this.idleTimer.unref();
       }
@@ -400,7 +406,16 @@ class BwrapSlot implements SandboxSlot {
     return startPending(this.sb.opts.launcherPath, this.sb.opts.cgroups, this.id, 4);
   }
 
-  private async discard(p: PendingLauncher): Promise<void> {
+  /** Launchers being taken down in the background; kill() waits for them. */
+  private readonly discarding = new Set<Promise<void>>();
+
+  private discard(p: PendingLauncher): Promise<void> {
+    const d = this.discardNow(p).finally(() => this.discarding.delete(d));
+    this.discarding.add(d);
+    return d;
+  }
+
+  private async discardNow(p: PendingLauncher): Promise<void> {
     await p.dispose();
     try {
       this.sb.opts.cgroups.release(p.cg);
@@ -490,6 +505,7 @@ class BwrapSlot implements SandboxSlot {
     const p = this.pending;
     this.pending = null;
     if (p) await this.discard(p);
+    await Promise.all([...this.discarding]);
   }
 
   unmount(): void {
@@ -544,7 +560,13 @@ class BwrapSlot implements SandboxSlot {
     } catch (err) {
       return fail(`cannot start the launcher: ${(err as Error).message}`);
     }
-    this.lastPrepare = prepare;
+    // Remembered for the next warm sandbox; a handful of distinct option sets per slot at most
+    // (a language's compile and run, with the limits callers choose), bounded anyway.
+    if (this.follows.size >= 32 && !this.follows.has(this.lastKey)) this.follows.clear();
+    this.follows.set(this.lastKey, prepare);
+    this.lastKey = prepare.key;
+    this.last = prepare;
+    this.idle = false;
     const { cg, child } = pending;
     try {
       // Fail closed: if a limit cannot be applied, nothing runs.
