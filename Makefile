@@ -8,7 +8,7 @@ APT_PACKAGES := bubblewrap gcc g++ libc6-dev make python3 openjdk-17-jdk-headles
   golang-go rustc ruby perl gawk tcl8.6 iproute2 util-linux xz-utils zip chromium
 
 
-.PHONY: bench-api bench-fairness screenshots
+.PHONY: bench-api bench-fairness bench-peer screenshots
 .PHONY: run test build setup check-node deps native ts web service-user services selftest bench bench-web clean
 
 check-node:
@@ -81,6 +81,11 @@ bench: setup
 
 bench-api: setup services
 	node dist/bench/api.js
+
+# Side by side through HTTP execution APIs (ours, Piston v2 and Judge0 shapes) against bare python;
+# a running peer: node dist/bench/peer.js --target piston=piston:http://127.0.0.1:2000
+bench-peer: setup
+	node dist/bench/peer.js --self
 
 # Fair queueing (red-team M3): a user's hello behind another's flood, per-user lanes vs one FIFO.
 bench-fairness: setup
