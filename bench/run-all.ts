@@ -9,7 +9,9 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { findV1Mounts } from '../src/engine/cgroups/detect.js';
+import { API_OVERHEAD_TARGET_MS, API_VS_BARE_TARGET, benchApi, formatApi } from './api.js';
 import { DEFAULT_COMPILE_CACHE_OPTIONS, formatCompileCache, runCompileCache } from './compile-cache.js';
+import { formatMemory, MEMORY_TARGET_MB, measureMemory } from './memory.js';
 import { progress, requireRoot } from './common.js';
 import { DEFAULT_JUDGE_OPTIONS, formatJudgeBench, runJudgeBench } from './judge.js';
 import { DEFAULT_OVERHEAD_OPTIONS, favordynmodsOn, formatOverhead, runSandboxOverhead } from './sandbox-overhead.js';
@@ -48,6 +50,9 @@ const throughput = await runThroughput(
 const cache = await runCompileCache(quick ? { misses: 2, hitsPerMiss: 2 } : DEFAULT_COMPILE_CACHE_OPTIONS);
 const tiny = await runTinyWrites(quick ? { runs: 1, writes: 100_000 } : DEFAULT_TINY_WRITES_OPTIONS);
 const judge = await runJudgeBench(quick ? { ...DEFAULT_JUDGE_OPTIONS, rounds: 2 } : DEFAULT_JUDGE_OPTIONS);
+// The API and the embedded server's memory (issue 15's targets); cluster mode stays in `make bench-api`.
+const api = await benchApi({ runs: quick ? 20 : 100, cluster: false });
+const memory = await measureMemory();
 const loadAfter = load();
 
 // Markdown collapses leading spaces: sub-rows of the C figure get a visible prefix instead.
@@ -126,6 +131,19 @@ const summary: string[][] = [
     '(information)',
     '',
   ],
+  [
+    'python hello through POST /execute?wait=true vs bare',
+    `${ratio(api.api.median / api.bare.median)} (${ms(api.api.median)} / ${ms(api.bare.median)})`,
+    `<= ${API_VS_BARE_TARGET}x`,
+    status(api.api.median / api.bare.median <= API_VS_BARE_TARGET),
+  ],
+  ['API overhead over engine.run', ms(api.overheadMs), `<= ${API_OVERHEAD_TARGET_MS} ms`, status(within(api.overheadMs, API_OVERHEAD_TARGET_MS))],
+  [
+    'embedded server idle, all processes (first start / restart)',
+    `${memory.firstStartMb.toFixed(0)} / ${memory.restartMb.toFixed(0)} MB`,
+    `<= ${MEMORY_TARGET_MB} MB`,
+    status(memory.restartMb <= MEMORY_TARGET_MB),
+  ],
   [`judged tests per second, ${judge.slots} slots busy`, `${judge.saturatedTestsPerSecond.toFixed(0)} (bare ${judge.bareTestsPerSecond.toFixed(0)})`, '(information)', ''],
 ];
 
@@ -149,5 +167,13 @@ const out = [
   formatTinyWrites(tiny, md),
   '',
   formatJudgeBench(judge, md),
+  '',
+  md ? '### API' : '== API ==',
+  '',
+  formatApi(api, md),
+  '',
+  md ? '### Memory' : '== Memory ==',
+  '',
+  formatMemory(memory),
 ];
 console.log(out.join('\n'));
