@@ -108,7 +108,8 @@ describe('hostile: nothing reaches the next run through a pre-warmed sandbox', (
   const uid = config.SANDBOX_UID_BASE;
   const waitingSandbox = async () => {
     // The slot prepares its next sandbox in the background after a run: wait until it waits.
-    for (let i = 0; i < 200 && processesOfUids([uid]).length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    // (Polled, up to 10 s on a loaded machine: bubblewrap's set-up can take a while there.)
+    for (let i = 0; i < 1000 && processesOfUids([uid]).length !== 3; i++) await new Promise((r) => setTimeout(r, 10));
     return processesOfUids([uid]);
   };
   beforeAll(() => {
