@@ -11,11 +11,15 @@
 //     born inside the cgroups: a fork at the first instruction cannot escape the limits. Any
 //     failure reports "launch-error ..." on the status fd and exits 125 without running anything
 //     (fail closed).
-//     Pre-warmed (`--control-fd N`): the engine starts the launcher for a slot's *next* stage
+//     Started ahead (`--control-fd N`): the engine starts the launcher for a slot's *next* stage
 //     ahead of time, with only its cgroups on the command line. It joins them at once (a cgroup
 //     v1 move waits for an RCU grace period, 5-23 ms on a default kernel: off the run path now),
-//     then blocks reading the rest of its options (NUL-separated, up to end-of-file) from fd N.
-//     End-of-file with nothing read means "not needed": it exits 0 without doing anything.
+//     then reads two messages from fd N (a count, then that many NUL-terminated entries): the
+//     sandbox's options (the above, "--", bubblewrap and its argv, whose init has no program but
+//     `--control-fd`), on which it sets the sandbox up; then the stage (`--stdin-file PATH`, "--",
+//     the environment and argv), which it hands to the init over a socketpair, the stdin file's
+//     descriptor attached (SCM_RIGHTS). End-of-file instead of a message means "not needed":
+//     nothing of a stage runs (the init exits when its socket closes).
 //
 //   init    (sandbox side, the command bubblewrap starts with --as-pid-1)
 //     The pid namespace's pid 1: a signal sent from inside the namespace reaches it only if it

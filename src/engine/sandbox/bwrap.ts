@@ -247,10 +247,12 @@ export class BwrapSandbox implements Sandbox {
   }
 
   /**
-   * A file holding a batch stage's stdin, 0444, in the root-only instance directory; the
-   * launcher opens it read-only as fd 0 and unlinks it at once (`--stdin-file`), so that open
-   * descriptor is the only way to it. Through a writable one the program could grow a file
-   * outside its box's quota; the program, under its own uid, may reopen it via /proc/self/fd/0.
+   * A file holding a batch stage's stdin, 0444, by a random name in the instance directory
+   * (root's, 0711: not listable, and in no sandbox's mount namespace). The launcher opens it
+   * read-only (`--stdin-file` in the stage message) and passes the descriptor to the init, which
+   * makes it the program's fd 0; the engine removes the file when the stage ends. Read-only:
+   * through a writable descriptor the program could grow a file outside its box's quota; it
+   * may reopen it via /proc/self/fd/0.
    */
   stdinPath(data: Buffer): string {
     const file = path.join(this.instanceDir, `stdin-${randomBytes(8).toString('hex')}`);
@@ -268,31 +270,6 @@ export class BwrapSandbox implements Sandbox {
 
   get isClosed(): boolean {
     return this.closed;
-  }
-
-  /**
-   * A read-only, already unlinked file holding `data`, open at offset 0 (a positional write
-   * leaves the offset alone). 0444: the program, under its own uid, may reopen it through
-   * /proc/self/fd/0; nothing else can reach an unlinked file. (Benchmarks that drive the
-   * launcher by hand; the engine uses stdinPath.)
-   */
-  stdinFile(data: Buffer): number {
-    const file = path.join(this.instanceDir, `stdin-${randomBytes(8).toString('hex')}`);
-    const w = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o444);
-    let r: number | undefined;
-    try {
-      for (let done = 0; done < data.length; ) done += fs.writeSync(w, data, done, data.length - done, done);
-      // The program gets a read-only descriptor: through a writable one it could grow a file
-      // outside its box's quota.
-      r = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-      return r;
-    } catch (err) {
-      if (r !== undefined) fs.closeSync(r);
-      throw err;
-    } finally {
-      fs.closeSync(w);
-      fs.rmSync(file, { force: true });
-    }
   }
 
   get instancePath(): string {
