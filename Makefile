@@ -5,10 +5,26 @@ NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null 
 
 # Debian packages the engine and its toolchains need (bash is always there).
 APT_PACKAGES := bubblewrap gcc g++ libc6-dev make python3 openjdk-17-jdk-headless php-cli \
-  golang-go rustc ruby perl gawk tcl8.6 iproute2 util-linux xz-utils zip chromium
+  golang-go rustc ruby perl gawk tcl8.6 iproute2 util-linux xz-utils zip chromium \
+  python3-numpy python3-pandas python3-scipy python3-matplotlib python3-sympy
+
+# The languages beyond the core (docs/languages.md: about 3 GB): `make languages`, or
+# `LANGUAGES=all make run`; `make test` installs them (CI self-tests every language).
+LANGUAGE_PACKAGES_ALL := lua5.4 kotlin scala ghc ocaml-nox mono-mcs elixir erlang-nox clojure racket \
+  sbcl guile-3.0 gdc gfortran fp-compiler nim crystal r-base-core octave swi-prolog-nox gnucobol3 \
+  gnat nasm groovy gobjc sqlite3 gforth
+ifeq ($(LANGUAGES),all)
+  APT_PACKAGES += $(LANGUAGE_PACKAGES_ALL)
+endif
+
+# Only the tests need these (the multi-host tests' edge proxy, docs/multi-host.md); `make run` does not.
+TEST_PACKAGES := nginx-light
+ifeq ($(WITH_TEST_PACKAGES),1)
+  APT_PACKAGES += $(TEST_PACKAGES)
+endif
 
 
-.PHONY: bench-api bench-fairness bench-peer screenshots
+.PHONY: bench-api bench-fairness bench-peer screenshots languages bench-languages test-deps
 .PHONY: run test build setup check-node deps native ts web service-user services selftest bench bench-web clean
 
 check-node:
@@ -68,7 +84,13 @@ build: setup
 run: setup
 	bin/muscode serve
 
-test: setup services
+languages:
+	@$(MAKE) --no-print-directory deps LANGUAGES=all
+
+test-deps:
+	@$(MAKE) --no-print-directory deps LANGUAGES=all WITH_TEST_PACKAGES=1
+
+test: setup test-deps services
 	npx vitest run
 
 # The README's and docs/web.md's screenshots (tracked files): only this target rewrites them, so a
@@ -78,6 +100,10 @@ screenshots: setup
 
 bench: setup
 	node dist/bench/run-all.js
+
+# Per-language hello latency and memory, engine against bare toolchain; import numpy, pandas.
+bench-languages: setup languages
+	node dist/bench/languages.js --markdown
 
 bench-api: setup services
 	node dist/bench/api.js
@@ -97,3 +123,15 @@ bench-web: setup
 
 clean:
 	rm -rf dist build web/dist
+
+# The container image, built here from Debian packages (mmdebstrap) with podman: no registry, no
+# pull (scripts/image/build.sh, docs/deployment.md). `make image-test` runs it (docs/deployment.md).
+IMAGE_APT_PACKAGES := podman mmdebstrap runc uidmap
+.PHONY: image image-test
+image: setup
+	@missing=""; for p in $(IMAGE_APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; fi
+	bash scripts/image/build.sh
+image-test: image
+	bash scripts/image/test.sh

@@ -43,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <dirent.h>
@@ -523,6 +524,7 @@ static char **parse_stage(char *buf, size_t len, char ***env) {
 static int do_init(int argc, char **argv) {
   long long v, control = -1;
   int i = 0;
+  int tty = 0;
   // First of all: nothing of this process may be read through /proc by the program.
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   for (; i < argc; i++) {
@@ -534,6 +536,9 @@ static int do_init(int argc, char **argv) {
       control = v;
       i++;
     }
+    // --tty: stdin is a pseudo-terminal's slave side, opened by the engine outside the sandbox
+    // (interactive runs with a terminal): the program becomes its session leader (below).
+    if (!strcmp(argv[i], "--tty")) tty = 1;
   }
   if (status_fd < 0 || control == status_fd || (i >= argc && control < 0)) return 125;
   if (fcntl(status_fd, F_SETFD, FD_CLOEXEC) != 0) return 125;
@@ -593,6 +598,17 @@ static int do_init(int argc, char **argv) {
     if (cloexec_all_but(none, 0) != 0) {
       report("init-error close fds: %s", strerror(errno));
       _exit(127);
+    }
+    if (tty) {
+      // A session of its own with the terminal as its controlling tty, so that line editing,
+      // Ctrl-C (SIGINT to the foreground group) and job control work as in a terminal. Only
+      // this session's pty is reachable: its other side is the engine's, outside the sandbox.
+      // The engine's pty library opens the slave non-blocking; a program expects a blocking tty.
+      int fl = fcntl(0, F_GETFL);
+      if (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) != 0 || fl < 0 || fcntl(0, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+        report("exec-error tty: %s", strerror(errno));
+        _exit(127);
+      }
     }
     execv(prog[0], prog);
     report("exec-error %s", strerror(errno));

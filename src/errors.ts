@@ -35,6 +35,12 @@ export const ErrorCodes = {
   limitTooHigh: 'LIMIT_TOO_HIGH',
   invalidLimit: 'INVALID_LIMIT',
   stdinTooLarge: 'STDIN_TOO_LARGE',
+  /** stdin, eof or a signal for an execution not started with `interactive: true` (409). */
+  notInteractive: 'NOT_INTERACTIVE',
+  /** stdin, eof or a signal for an execution that has ended (409). */
+  executionEnded: 'EXECUTION_ENDED',
+  /** stdin after this socket sent `execution:eof` for the execution (409). */
+  stdinClosed: 'STDIN_CLOSED',
   argsTooLarge: 'ARGS_TOO_LARGE',
   invalidConfig: 'INVALID_CONFIG',
   usage: 'USAGE',
@@ -47,6 +53,14 @@ export const ErrorCodes = {
   cgroupUnavailable: 'CGROUP_UNAVAILABLE',
   /** The judge was asked for a checker it does not have (src/arena/checkers/registry.ts). */
   unknownChecker: 'UNKNOWN_CHECKER',
+  /** Rooms (src/rooms/): the room expired or was ended, it is read-only (HTTP 410, WebSocket 4410). */
+  roomClosed: 'ROOM_CLOSED',
+  /** A room document past ROOM_MAX_DOCUMENT_CHARS (WebSocket 4413). */
+  documentTooLarge: 'DOCUMENT_TOO_LARGE',
+  /** The room has ROOM_MAX_PARTICIPANTS participants (409). */
+  roomFull: 'ROOM_FULL',
+  /** An invite link that was revoked, forged or expired (401). */
+  invalidInvite: 'INVALID_INVITE',
   /** Duels (src/arena/duels/): enqueue while already waiting (409). */
   alreadyQueued: 'ALREADY_QUEUED',
   /** Enqueue while in an active duel (409). */
@@ -89,4 +103,16 @@ export const ErrorCodes = {
   packageBadSymlink: 'PACKAGE_BAD_SYMLINK',
   packageTooLarge: 'PACKAGE_TOO_LARGE',
   packageGeneratorFailed: 'PACKAGE_GENERATOR_FAILED',
+  // Workspaces (issue 11, docs/workspaces.md).
+  workspaceNotFound: 'WORKSPACE_NOT_FOUND',
+  /** The operation needs a running workspace (a terminal, a sync). */
+  workspaceNotRunning: 'WORKSPACE_NOT_RUNNING',
+  /** The caller already runs WORKSPACE_USER_MAX workspaces. */
+  workspaceUserLimit: 'WORKSPACE_USER_LIMIT',
+  /** This host already runs WORKSPACE_HOST_MAX workspaces. */
+  workspaceHostFull: 'WORKSPACE_HOST_FULL',
+  /** The workspace already has WORKSPACE_TERMINALS_MAX terminals. */
+  workspaceTerminalLimit: 'WORKSPACE_TERMINAL_LIMIT',
+  /** A change made in the terminal would put the project over its limits; it stays out of the database. */
+  workspaceOverQuota: 'WORKSPACE_OVER_QUOTA',
 } as const;

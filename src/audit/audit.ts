@@ -10,6 +10,8 @@ export const AuditActions = {
   refreshReuse: 'refresh_reuse',
   apiKeyCreate: 'api_key_create',
   apiKeyRevoke: 'api_key_revoke',
+  emailVerified: 'email_verified',
+  passwordReset: 'password_reset',
 } as const;
 
 export interface AuditEntry {

@@ -5,6 +5,7 @@ import { CallerError } from '../errors.js';
 import { authServiceFor } from './service.js';
 import { verifyAccessJwt } from './tokens.js';
 import { apiKeysFor, assertScope, isApiKeyShape } from './api-keys.js';
+import { assertMayExecute } from './verified-guard.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -45,9 +46,10 @@ export async function authPlugin(app: FastifyInstance, ctx: AppContext): Promise
       const user = await apiKeysFor(ctx.database.db).verify(m[1]);
       assertScope(user, request.method, request.url);
       request.user = user;
-      return;
+    } else {
+      request.user = await verifyAccessToken(m[1], ctx);
     }
-    request.user = await verifyAccessToken(m[1], ctx);
+    await assertMayExecute(request, ctx.database.db, ctx.config);
   });
 
   const service = authServiceFor(ctx);

@@ -9,6 +9,7 @@ import { verifyAccessJwt } from './tokens.js';
 import { commonErrors, envelope, errorResponse, ok } from '../server/envelope.js';
 import { requireUser } from './guard.js';
 import { authServiceFor, loginInput, registerInput, type RequestMeta } from './service.js';
+import { accountMailFor, emailRoutes } from './email-routes.js';
 
 /** The refresh token's cookie: httpOnly, SameSite=Strict, only sent to the auth routes. */
 export const REFRESH_COOKIE = 'muscode_refresh';
@@ -44,6 +45,8 @@ const tokenBody = z
 export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const service = authServiceFor(ctx);
+  const mail = accountMailFor(ctx, app);
+  await emailRoutes(app, ctx);
   const refreshMaxAge = Math.floor(service.refreshTtlMs / 1000);
   // Red-team H1: a few KiB, not the 193 MiB every route used to accept.
   const bodyLimit = bodyLimitsFor(ctx.config).auth;
@@ -84,6 +87,8 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
     },
     async (request, reply) => {
       const out = await service.register(request.body, meta(request));
+      // Issue 12 item 5: the verification mail; a mail failure never fails the sign-up.
+      mail.sendVerification(out.userId).catch((err: unknown) => request.log.warn({ err }, 'verification mail not sent'));
       setCookie(request, reply, out.refreshToken);
       return reply.code(201).send(ok(out));
     },

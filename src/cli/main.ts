@@ -8,7 +8,7 @@ import { importProblems, setUserRole } from './arena-commands.js';
 import { backup, lockDataDir, repair, restore } from './data-commands.js';
 import { supervise } from '../supervisor/supervisor.js';
 import { SELF_TEST_EXPECTED } from '../engine/languages/language.js';
-import { LanguageRegistry } from '../engine/languages/registry.js';
+import { LANGUAGES, LanguageRegistry } from '../engine/languages/registry.js';
 import { Engine } from '../engine/runner/engine.js';
 import { type RunResult, resultToJson, type SourceFile } from '../engine/types.js';
 import { CallerError, ErrorCodes, MuscodeError } from '../errors.js';
@@ -40,7 +40,7 @@ const USAGE = `usage:
                       [--wall-limit MS] [--memory-limit MB] [--json]
                       [--output-files GLOB[,GLOB...] [--output-dir DIR]] [-- ARGS...]
   muscode languages [--json]
-  muscode selftest [--json] [LANG...]
+  muscode selftest [--json] [--all] [LANG...]   (the core languages; --all: every one, as CI)
   muscode problem verify PATH...            (judge a package's submissions/; exit 1 on a mismatch)
   muscode problem import PATH... [--publish] [--replace]   (into the database; a folder or .zip/.kpp)
   muscode user role EMAIL ROLE              (ROLE: user, author or admin)
@@ -228,10 +228,11 @@ async function cmdLanguages(argv: string[]): Promise<number> {
 }
 
 async function cmdSelftest(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, [], ['json']);
+  const args = parseArgs(argv, [], ['json', 'all']);
   const engine = Engine.create(loadConfig());
   const registry = engine.languages;
-  const defs = args.positionals.length ? args.positionals.map((n) => registry.get(n)) : registry.definitions;
+  // The core group by default (what `make run` installs); --all adds `make languages`' group.
+  const defs = args.positionals.length ? args.positionals.map((n) => registry.get(n)) : args.flags.has('all') ? registry.definitions : LANGUAGES;
   const rows: string[][] = [];
   const report: object[] = [];
   let failed = 0;

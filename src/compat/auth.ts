@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { apiKeysFor, assertScope, isApiKeyShape } from '../auth/api-keys.js';
 import { verifyAccessToken } from '../auth/plugin.js';
+import { assertMayExecute } from '../auth/verified-guard.js';
 import type { AppContext, AuthUser } from '../server/context.js';
 
 /**
@@ -20,10 +21,21 @@ export function compatAuth(app: FastifyInstance, ctx: AppContext, opts: { tokenH
   app.decorateRequest('user', null);
   app.addHook('onRequest', async (request) => {
     request.user = await callerOf(request, ctx, opts.tokenHeader);
+    try {
+      await assertMayExecute(request, ctx.database.db, ctx.config);
+    } catch (err) {
+      throw new CompatForbidden(err instanceof Error ? err.message : 'forbidden');
+    }
   });
 }
 
-async function callerOf(request: FastifyRequest, ctx: AppContext, tokenHeader: string | undefined): Promise<AuthUser | null> {
+/** The caller of a compat request, or of a compat WebSocket's upgrade request (Piston's /connect: `method` GET, scope `execute`). */
+export async function callerOf(
+  request: Pick<FastifyRequest, 'headers' | 'method' | 'url'>,
+  ctx: AppContext,
+  tokenHeader: string | undefined,
+  need?: 'read' | 'execute',
+): Promise<AuthUser | null> {
   const auth = request.headers.authorization;
   const bearer = auth === undefined ? undefined : /^Bearer +(\S+) *$/i.exec(auth)?.[1];
   const headerValue = tokenHeader ? request.headers[tokenHeader] : undefined;
@@ -38,8 +50,7 @@ async function callerOf(request: FastifyRequest, ctx: AppContext, tokenHeader: s
   try {
     // The compat APIs only run code and read results: GET needs `read`, anything else (a
     // submission, a DELETE, Judge0's POST /authenticate) `execute`.
-    const need = request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'execute';
-    assertScope(user, request.method, request.url, need);
+    assertScope(user, request.method, request.url, need ?? (request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'execute'));
   } catch (err) {
     throw new CompatForbidden(err instanceof Error ? err.message : 'forbidden');
   }

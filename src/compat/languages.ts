@@ -12,13 +12,16 @@
 export interface CompatLanguage {
   /** Our language id (src/engine/languages). */
   id: string;
-  judge0: { id: number; name: (version: string) => string };
+  /** Absent where Judge0 CE 1.13.1 has no such language (Racket, Scheme, Nim, Crystal, Ada, Forth). */
+  judge0?: { id: number; name: (version: string) => string };
   piston: { language: string; aliases: string[]; runtime?: string; versions: string[] };
 }
 
 /**
- * AWK and Tcl are left out: Judge0 CE 1.13.1 has neither, so no client can name them by id
- * (and the table keeps one entry per language with both APIs' names).
+ * AWK and Tcl are left out (neither API's clients name them). The languages of `make languages`
+ * follow (issue 13): Judge0 CE 1.13.1's ids for the same language even where its toolchain
+ * differs (69 is GNU Prolog there, SWI-Prolog here; 56 D is DMD there, GDC here; 79 Objective-C
+ * is Clang there, GCC here), and Piston's package names and aliases.
  */
 export const COMPAT_LANGUAGES: readonly CompatLanguage[] = [
   {
@@ -86,10 +89,139 @@ export const COMPAT_LANGUAGES: readonly CompatLanguage[] = [
     judge0: { id: 74, name: (v) => `TypeScript (${v})` },
     piston: { language: 'typescript', aliases: ['ts', 'node-ts', 'tsc', 'typescript5', 'ts5'], versions: ['5.0.3', '4.2.3'] },
   },
+  {
+    id: 'assembly',
+    judge0: { id: 45, name: (v) => `Assembly (NASM ${v})` },
+    piston: { language: 'nasm64', aliases: ['asm64', 'nasm', 'asm'], versions: ['2.15.5'] },
+  },
+  {
+    id: 'csharp',
+    judge0: { id: 51, name: (v) => `C# (Mono ${v})` },
+    piston: { language: 'csharp', aliases: ['mono', 'mono-csharp', 'mono-c#', 'mono-cs', 'c#', 'cs'], runtime: 'mono', versions: ['6.12.0'] },
+  },
+  {
+    id: 'commonlisp',
+    judge0: { id: 55, name: (v) => `Common Lisp (SBCL ${v})` },
+    piston: { language: 'lisp', aliases: ['cl', 'sbcl', 'commonlisp'], versions: ['2.1.2'] },
+  },
+  {
+    id: 'd',
+    judge0: { id: 56, name: (v) => `D (GDC ${v})` },
+    piston: { language: 'd', aliases: ['gdc'], runtime: 'gcc', versions: ['10.2.0'] },
+  },
+  {
+    id: 'elixir',
+    judge0: { id: 57, name: (v) => `Elixir (${v})` },
+    piston: { language: 'elixir', aliases: ['elixir', 'exs'], versions: ['1.11.3'] },
+  },
+  {
+    id: 'erlang',
+    judge0: { id: 58, name: (v) => `Erlang (OTP ${v})` },
+    piston: { language: 'erlang', aliases: ['erlang', 'erl', 'escript'], versions: ['23.0.0'] },
+  },
+  {
+    id: 'fortran',
+    judge0: { id: 59, name: (v) => `Fortran (GFortran ${v})` },
+    piston: { language: 'fortran', aliases: ['fortran', 'f90'], runtime: 'gcc', versions: ['10.2.0'] },
+  },
+  {
+    id: 'haskell',
+    judge0: { id: 61, name: (v) => `Haskell (GHC ${v})` },
+    piston: { language: 'haskell', aliases: ['haskell', 'hs'], versions: ['9.0.1'] },
+  },
+  {
+    id: 'lua',
+    judge0: { id: 64, name: (v) => `Lua (${v})` },
+    piston: { language: 'lua', aliases: [], versions: ['5.4.4'] },
+  },
+  {
+    id: 'ocaml',
+    judge0: { id: 65, name: (v) => `OCaml (${v})` },
+    piston: { language: 'ocaml', aliases: ['ocaml', 'ml'], versions: ['4.12.0'] },
+  },
+  {
+    id: 'octave',
+    judge0: { id: 66, name: (v) => `Octave (${v})` },
+    piston: { language: 'octave', aliases: ['matlab', 'm'], versions: ['8.2.0', '6.2.0'] },
+  },
+  {
+    id: 'pascal',
+    judge0: { id: 67, name: (v) => `Pascal (FPC ${v})` },
+    piston: { language: 'pascal', aliases: ['freepascal', 'pp', 'pas'], versions: ['3.2.2', '3.2.0'] },
+  },
+  {
+    id: 'prolog',
+    judge0: { id: 69, name: (v) => `Prolog (SWI-Prolog ${v})` },
+    piston: { language: 'prolog', aliases: ['prolog', 'plg'], versions: ['8.2.4'] },
+  },
+  {
+    id: 'cobol',
+    judge0: { id: 77, name: (v) => `COBOL (GnuCOBOL ${v})` },
+    piston: { language: 'cobol', aliases: ['cob'], versions: ['3.1.2'] },
+  },
+  {
+    id: 'kotlin',
+    judge0: { id: 78, name: (v) => `Kotlin (${v})` },
+    piston: { language: 'kotlin', aliases: ['kt'], versions: ['1.8.20', '1.4.31'] },
+  },
+  {
+    id: 'objectivec',
+    judge0: { id: 79, name: (v) => `Objective-C (GCC ${v})` },
+    piston: { language: 'objective-c', aliases: ['objc', 'objective-c'], versions: ['10.2.0'] },
+  },
+  {
+    id: 'r',
+    judge0: { id: 80, name: (v) => `R (${v})` },
+    piston: { language: 'rscript', aliases: ['r'], versions: ['4.1.1'] },
+  },
+  {
+    id: 'scala',
+    judge0: { id: 81, name: (v) => `Scala (${v})` },
+    piston: { language: 'scala', aliases: ['sc'], versions: ['3.2.2', '3.0.0'] },
+  },
+  {
+    id: 'sql',
+    judge0: { id: 82, name: (v) => `SQL (SQLite ${v})` },
+    piston: { language: 'sqlite3', aliases: ['sqlite', 'sql'], versions: ['3.36.0'] },
+  },
+  {
+    id: 'clojure',
+    judge0: { id: 86, name: (v) => `Clojure (${v})` },
+    piston: { language: 'clojure', aliases: ['clojure', 'clj'], versions: ['1.10.3'] },
+  },
+  {
+    id: 'groovy',
+    judge0: { id: 88, name: (v) => `Groovy (${v})` },
+    piston: { language: 'groovy', aliases: ['groovy', 'gvy'], versions: ['3.0.7'] },
+  },
+  {
+    id: 'racket',
+    piston: { language: 'racket', aliases: ['rkt', 'racket'], versions: ['8.3.0'] },
+  },
+  {
+    id: 'nim',
+    piston: { language: 'nim', aliases: ['nim'], versions: ['1.6.2'] },
+  },
+  {
+    id: 'crystal',
+    piston: { language: 'crystal', aliases: ['crystal', 'cr'], versions: ['0.36.1'] },
+  },
+  {
+    id: 'forth',
+    piston: { language: 'forth', aliases: ['gforth'], versions: ['0.7.3'] },
+  },
+  {
+    id: 'scheme',
+    piston: { language: 'scheme', aliases: ['guile', 'scm'], versions: ['3.0.8'] },
+  },
+  {
+    id: 'ada',
+    piston: { language: 'ada', aliases: ['gnat', 'adb'], versions: ['12.2.0'] },
+  },
 ];
 
 export function byJudge0Id(id: number): CompatLanguage | undefined {
-  return COMPAT_LANGUAGES.find((l) => l.judge0.id === id);
+  return COMPAT_LANGUAGES.find((l) => l.judge0?.id === id);
 }
 
 export function byOurId(id: string): CompatLanguage | undefined {

@@ -137,6 +137,33 @@ export const OPTIONS = {
   QUOTA_STORAGE_MB: { schema: int(0, 1e9).default(100), description: 'Storage per user (projects), MB. 0 turns it off.' },
   LOCKOUT_ATTEMPTS: { schema: int(1, 1000).default(5), description: 'Failed logins (per account and client IP) before a lockout.' },
   LOCKOUT_DURATION: { schema: duration('15m'), description: 'How long a lockout lasts.' },
+  SMTP_HOST: {
+    schema: z.string().default(''),
+    description:
+      'SMTP server for account mail (address verification, password reset; docs/auth.md). Empty: no mail is sent; each mail is written to the server log and to DATA_DIR/mail/ (an .eml file) instead.',
+  },
+  SMTP_PORT: { schema: int(1, 65535).default(587), description: 'SMTP port: 587 (STARTTLS when the server offers it), 465 (TLS from the start), 25.' },
+  SMTP_USER: { schema: z.string().default(''), description: 'SMTP user name; empty: no authentication.' },
+  SMTP_PASS: { schema: z.string().default(''), description: 'SMTP password (with SMTP_USER).' },
+  SMTP_FROM: {
+    schema: z.string().min(3).default('MUSCode <no-reply@localhost>'),
+    description: 'Sender address of account mail ("Name <address>" or an address).',
+  },
+  PUBLIC_URL: {
+    schema: z.string().regex(/^(https?:\/\/[^/\s]+(\/[^\s]*)?)?$/, 'an http(s) URL such as https://code.example.com').default(''),
+    description:
+      "The web app's address as users reach it, for the links in account mail. Empty: http://HOST:PORT of this server (right for `make run`; set it behind a proxy). Never taken from the request's Host header, which a caller controls.",
+  },
+  EMAIL_VERIFY_TTL: { schema: duration('1d'), description: 'How long an address-verification link stays valid.' },
+  PASSWORD_RESET_TTL: { schema: duration('1h'), description: 'How long a password-reset link stays valid.' },
+  EMAIL_MAX_PER_HOUR: {
+    schema: int(1, 1000).default(5),
+    description: 'Account mails (verification plus reset) sent to one account per hour; further requests get the same answer but send nothing.',
+  },
+  UNVERIFIED_MAY_EXECUTE: {
+    schema: bool().default(true),
+    description: 'Whether an account whose email address is not verified may run code (executions, project runs, Arena submissions, the compat APIs). Off: 403 EMAIL_NOT_VERIFIED.',
+  },
   QUEUE_LOCK_DURATION_MS: {
     schema: int(1000, 600_000).default(30_000),
     description: 'BullMQ job lock duration: a worker that stops renewing it for this long is considered lost.',
@@ -287,6 +314,91 @@ export const OPTIONS = {
   ARENA_PACKAGE_CACHE: {
     schema: int(0, 10_000).default(16),
     description: 'Problem packages (problem, version) a judging process keeps loaded in memory; least recently used first out.',
+  },
+  // Issue 10: rooms (src/rooms/, docs/rooms.md).
+  ROOM_MAX_EXPIRY: { schema: duration('7d'), description: 'Longest lifetime a room can be given (create and patch `expiresIn`).' },
+  ROOM_RETENTION: {
+    schema: duration('30d'),
+    description: 'How long an expired or ended room (its code, log, snapshots and playback) is kept before it is deleted.',
+  },
+  ROOM_MAX_DOCUMENT_CHARS: {
+    schema: int(1000, 10_000_000).default(256 * 1024),
+    description: "Largest room document (code + stdin + args, in characters); an edit past it is undone and its connection closed with 4413.",
+  },
+  ROOM_MAX_MESSAGE_BYTES: {
+    schema: int(1024, 16 * 2 ** 20).default(2 ** 20),
+    description: 'Largest WebSocket message a room connection may send (bytes); a larger one closes it with 4413.',
+  },
+  ROOM_RATE_MESSAGES: {
+    schema: int(1, 100_000).default(100),
+    description: 'Messages per second a room connection may send on average (token bucket of ROOM_RATE_BURST); past it the connection is closed with 4429.',
+  },
+  ROOM_RATE_BURST: { schema: int(1, 100_000).default(400), description: 'Burst size of the per-connection room rate limit.' },
+  ROOM_AUTH_TIMEOUT_MS: {
+    schema: int(100, 600_000).default(10_000),
+    description: 'A room WebSocket that has not authenticated a document this long after connecting is closed with 4401.',
+  },
+  ROOM_MAX_PARTICIPANTS: { schema: int(2, 10_000).default(100), description: 'Participants (accounts and guests) one room may have.' },
+  ROOM_AUTO_SNAPSHOT_MS: {
+    schema: int(1000, 3_600_000).default(30_000),
+    description: 'Interval of the automatic snapshots of a room whose text changed since the last one.',
+  },
+  // Issue 11: workspaces (src/workspaces/, docs/workspaces.md).
+  WORKSPACES_ENABLED: {
+    schema: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    description: 'Serve workspaces (/api/v1/workspaces and their terminals). Needs the API process to run as root (mounts, cgroups, uids); without root the routes answer 503 SANDBOX_UNAVAILABLE.',
+  },
+  WORKSPACE_MEMORY_MB: {
+    schema: int(32, 65536).default(512),
+    description: 'Memory limit of a running workspace (all its terminals and processes together), MiB.',
+  },
+  WORKSPACE_CPU_CORES: {
+    schema: z.coerce.number().min(0.05).max(64).default(0.5),
+    description: 'CPU bandwidth of a running workspace in cores (cfs quota on cgroup v1, cpu.max on v2).',
+  },
+  WORKSPACE_PROCESSES: {
+    schema: int(16, 65536).default(256),
+    description: 'Processes (pids) a running workspace may have at once.',
+  },
+  WORKSPACE_DISK_MB: {
+    schema: int(1, 65536).default(64),
+    description: "Size of a running workspace's /workspace (a tmpfs), MiB; also the largest file a process there may write.",
+  },
+  WORKSPACE_TMP_MB: {
+    schema: int(1, 65536).default(64),
+    description: "Size of each terminal's private /tmp, MiB.",
+  },
+  WORKSPACE_IDLE_MINUTES: {
+    schema: z.coerce.number().positive().max(10080).default(30),
+    description: 'A workspace with no terminal input or output and no editor activity for this long stops.',
+  },
+  WORKSPACE_GRACE_SECONDS: {
+    schema: z.coerce.number().positive().max(86400).default(180),
+    description: "Once its last socket closes, a workspace stops after this much inactivity instead (Gitpod's 3 minutes).",
+  },
+  WORKSPACE_USER_MAX: {
+    schema: int(1, 1000).default(2),
+    description: 'Running workspaces one user may have; one more is refused with 429 WORKSPACE_USER_LIMIT.',
+  },
+  WORKSPACE_HOST_MAX: {
+    schema: int(1, 4096).default(16),
+    description: 'Running workspaces on this server; one more is refused with 503 WORKSPACE_HOST_FULL.',
+  },
+  WORKSPACE_TERMINALS_MAX: {
+    schema: int(1, 64).default(4),
+    description: 'Terminals one workspace may have open at once.',
+  },
+  WORKSPACE_UID_BASE: {
+    schema: int(0, 2 ** 31 - 4096).default(0),
+    description: 'Running workspace n of this server runs as uid/gid WORKSPACE_UID_BASE + n; 0: SANDBOX_UID_BASE + 256 (after the run slots). These uids must not belong to anyone.',
+  },
+  WORKSPACE_ADVERTISE_URL: {
+    schema: z.string().url().optional(),
+    description: "Cluster mode: the URL other API replicas use to reach this one for the workspaces it runs (their requests and terminal sockets are forwarded here). Empty: http://<the address it listens on>:<port> (0.0.0.0 read as 127.0.0.1: set this on a multi-host cluster).",
+  },
+  WORKSPACE_SYNC_INTERVAL_MS: {
+    schema: int(100, 600000).default(5000),
+    description: "How often a running workspace's directory is rescanned for changes a file watcher missed (the watcher itself reacts within about 300 ms).",
   },
 } as const;
 

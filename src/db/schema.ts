@@ -86,6 +86,30 @@ export const loginFailures = pgTable('login_failures', {
   lockedUntil: tstz('locked_until'),
 });
 
+/**
+ * Email tokens (issue 12 item 5): address verification and password reset. Only an HMAC of the
+ * token is stored; a token is single use (`used_at`) and expires (`expires_at`). Rows of one
+ * user and purpose also count the mails sent, for the per-address rate limit.
+ */
+export const emailTokens = pgTable(
+  'email_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** verify | reset */
+    purpose: varchar('purpose', { length: 10 }).notNull(),
+    tokenHash: varchar('token_hash', { length: 64 }).notNull(),
+    /** The address the mail went to: a verification holds only for the address it was sent to. */
+    email: varchar('email', { length: 255 }).notNull(),
+    expiresAt: tstz('expires_at').notNull(),
+    usedAt: tstz('used_at'),
+    createdAt: created(),
+  },
+  (t) => [uniqueIndex('email_tokens_hash').on(t.tokenHash), index('email_tokens_user').on(t.userId, t.purpose), check('email_tokens_purpose', sql`${t.purpose} in ('verify', 'reset')`)],
+);
+
 export const executions = pgTable(
   'executions',
   {
@@ -216,6 +240,8 @@ export const files = pgTable(
     sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull().default(0),
     language: varchar('language', { length: 50 }),
     isMain: boolean('is_main').notNull().default(false),
+    /** 'utf8': `content` is the text; 'base64': a binary file (a PNG a workspace wrote), its bytes in base64. */
+    encoding: varchar('encoding', { length: 10 }).notNull().default('utf8'),
     createdAt: created(),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
   },
@@ -629,4 +655,155 @@ export const leaderboardSnapshots = pgTable(
     createdAt: created(),
   },
   (t) => [uniqueIndex('leaderboard_snapshots_date').on(t.snapshotDate)],
+);
+
+/**
+ * Rooms (issue 10, src/rooms/): collaborative editing over Yjs. `state` is the compacted Yjs
+ * state (fast load); `stateLogId` the newest `room_updates.id` known to be in it. Notes are
+ * the interviewer's and live here, never in the shared document.
+ */
+export const rooms = pgTable(
+  'rooms',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    ownerId: uuid('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    title: varchar('title', { length: 200 }).notNull(),
+    language: varchar('language', { length: 50 }).notNull(),
+    fileName: varchar('file_name', { length: 255 }).notNull(),
+    notes: text('notes').notNull().default(''),
+    state: bytea('state'),
+    stateLogId: bigint('state_log_id', { mode: 'number' }).notNull().default(0),
+    /** Bumped to revoke every invite link issued before. */
+    inviteVersion: integer('invite_version').notNull().default(1),
+    createdAt: created(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+    expiresAt: tstz('expires_at').notNull(),
+    endedAt: tstz('ended_at'),
+  },
+  (t) => [index('rooms_owner').on(t.ownerId, t.createdAt), index('rooms_expires').on(t.expiresAt)],
+);
+
+/** Who joined a room, with which role; guests have no user id. */
+export const roomParticipants = pgTable(
+  'room_participants',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    displayName: varchar('display_name', { length: 50 }).notNull(),
+    /** interviewer | candidate | viewer */
+    role: varchar('role', { length: 20 }).notNull(),
+    color: varchar('color', { length: 7 }).notNull(),
+    createdAt: created(),
+  },
+  (t) => [
+    check('room_participants_role', sql`${t.role} in ('interviewer', 'candidate', 'viewer')`),
+    index('room_participants_room').on(t.roomId),
+    uniqueIndex('room_participants_user').on(t.roomId, t.userId),
+  ],
+);
+
+/** Every Yjs update applied to a room, in order of arrival (the playback log; never trimmed). */
+export const roomUpdates = pgTable(
+  'room_updates',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    participantId: uuid('participant_id'),
+    /** edit | restore | server */
+    origin: varchar('origin', { length: 20 }).notNull(),
+    data: bytea('data').notNull(),
+    createdAt: created(),
+  },
+  (t) => [index('room_updates_room').on(t.roomId, t.id)],
+);
+
+/** Full states rebuilt from the log (all updates with id <= logId): playback seeks from these. */
+export const roomCheckpoints = pgTable(
+  'room_checkpoints',
+  {
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    logId: bigint('log_id', { mode: 'number' }).notNull(),
+    state: bytea('state').notNull(),
+    createdAt: created(),
+  },
+  (t) => [uniqueIndex('room_checkpoints_room_log').on(t.roomId, t.logId)],
+);
+
+/** Named (by a user) or automatic (every 30 s while the text changes) copies of the code. */
+export const roomSnapshots = pgTable(
+  'room_snapshots',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    name: varchar('name', { length: 200 }),
+    auto: boolean('auto').notNull().default(false),
+    code: text('code').notNull(),
+    participantId: uuid('participant_id'),
+    createdAt: created(),
+  },
+  (t) => [index('room_snapshots_room').on(t.roomId, t.createdAt)],
+);
+
+/** Runs started in a room (the execution row holds the result). */
+export const roomRuns = pgTable(
+  'room_runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    roomId: uuid('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    executionId: uuid('execution_id').references(() => executions.id, { onDelete: 'set null' }),
+    participantId: uuid('participant_id'),
+    code: text('code').notNull(),
+    createdAt: created(),
+  },
+  (t) => [index('room_runs_room').on(t.roomId, t.createdAt)],
+);
+
+/**
+ * Workspaces (issue 11, docs/workspaces.md): a project opened as a persistent environment. The
+ * files are the project's (one file model); this row holds who opened it and when it was last
+ * used. Whether it runs is the workspace host's state, not the database's.
+ */
+export const workspaces = pgTable(
+  'workspaces',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: created(),
+    lastActiveAt: tstz('last_active_at').notNull().defaultNow(),
+  },
+  (t) => [unique('workspaces_project').on(t.projectId), index('workspaces_user').on(t.userId)],
+);
+
+/** People the owner invited into a workspace: 'read' (watch terminals, read files) or 'write'. */
+export const workspaceCollaborators = pgTable(
+  'workspace_collaborators',
+  {
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: varchar('role', { length: 10 }).notNull(),
+    createdAt: created(),
+  },
+  (t) => [unique('workspace_collaborators_pk').on(t.workspaceId, t.userId), check('workspace_collaborators_role', sql`${t.role} in ('read', 'write')`)],
 );

@@ -74,7 +74,7 @@ export const DEFAULT_LIMITS: LimitTable = {
   argsBytes: 64 * KiB,
 };
 
-const OVERRIDABLE = ['cpuMs', 'wallMs', 'memoryBytes', 'processes', 'outputBytes'] as const;
+const OVERRIDABLE = ['cpuMs', 'wallMs', 'memoryBytes', 'processes', 'outputBytes', 'fileBytes'] as const;
 
 /**
  * The smallest value a request may ask for. Below these a stage cannot run at all, and the
@@ -82,7 +82,8 @@ const OVERRIDABLE = ['cpuMs', 'wallMs', 'memoryBytes', 'processes', 'outputBytes
  * still holds cannot even be written (EBUSY on cgroup v1), and the sandbox itself needs 4 of
  * the processes (measured: 4 -> "fork: Resource temporarily unavailable", 5 runs a C program).
  * CPU and wall time below these only ever give time_limit; an output limit under 1 KiB cannot
- * hold a one-line error message.
+ * hold a one-line error message. One written file (RLIMIT_FSIZE) gets at least 1 KiB, so that a
+ * runtime's own small files (the JVM's perf data) are not what the limit stops.
  */
 export const MIN_LIMITS: Readonly<Record<(typeof OVERRIDABLE)[number], number>> = {
   cpuMs: 1,
@@ -90,6 +91,7 @@ export const MIN_LIMITS: Readonly<Record<(typeof OVERRIDABLE)[number], number>> 
   memoryBytes: 8 * MiB,
   processes: 8,
   outputBytes: 1 * KiB,
+  fileBytes: 1 * KiB,
 };
 
 /**

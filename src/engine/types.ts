@@ -1,3 +1,5 @@
+import type { LiveInput } from './live-input.js';
+
 /** Engine contracts. The engine knows nothing of HTTP or databases: these are its whole surface. */
 
 export const STAGE_STATUSES = [
@@ -61,6 +63,8 @@ export interface LimitOverrides {
   memoryBytes?: number;
   processes?: number;
   outputBytes?: number;
+  /** One written file (RLIMIT_FSIZE): Judge0's max_file_size. */
+  fileBytes?: number;
 }
 
 export interface RunRequest {
@@ -95,11 +99,25 @@ export interface RunRequest {
   /** Sample the run stage's CPU and memory every few ms (StageResult.timeline). */
   timeline?: boolean;
   args?: string[];
+  /**
+   * Extra compiler arguments (Judge0's `compiler_options`), placed where the language's compile
+   * argv has "{options}": after its own flags, so that a later -O3 or -std wins, and before the
+   * sources. Each is one argv element (no shell); part of the compile cache key.
+   */
+  compileOptions?: string[];
   limits?: LimitOverrides;
   compileLimits?: LimitOverrides;
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
   signal?: AbortSignal;
+  /**
+   * Interactive run: the program's stdin stays open and is fed from this while it runs (`stdin`
+   * is then ignored: write it into the LiveInput first). The run's limits apply as always; the
+   * wall limit is what bounds a program that waits for input forever.
+   */
+  input?: LiveInput;
+  /** With `input`: run the program on a pseudo-terminal of this size (TERM=xterm-256color). */
+  tty?: { cols: number; rows: number };
 }
 
 export interface RunResult {

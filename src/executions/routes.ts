@@ -29,6 +29,16 @@ export function runFields(l: AppContext['config']['limits']) {
       .optional()
       .describe(`globs of files the run leaves that are returned ("*.png", "out/*.csv", "**/*.txt"), at most ${OUTPUT_PATTERNS_MAX}; see docs/api.md for the bounds`),
     timeline: z.boolean().optional().describe('sample the run stage\'s CPU and memory over time (returned as `timeline`)'),
+    interactive: z
+      .boolean()
+      .optional()
+      .describe('keep stdin open: send input with the socket events execution:stdin / execution:eof while it runs (stdin, if given, comes first); the wall time limit bounds a program that waits'),
+    tty: z.boolean().optional().describe('with interactive: run the program on a pseudo-terminal (input() prompts, line editing, curses); stdout and stderr then arrive together as stdout'),
+    ttySize: z
+      .object({ cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(1000) })
+      .strict()
+      .optional()
+      .describe('with tty: the terminal size (default 80x24; execution:resize changes it)'),
   };
 }
 

@@ -9,12 +9,15 @@ import { resolveLimits } from '../engine/limits.js';
 import { runFiguresOfCancel } from '../engine/runner/cancel.js';
 import { prepareJob } from '../engine/runner/job.js';
 import { compileOutputGlobs } from '../engine/runner/output-files.js';
+import { type LiveInputItem, TTY_DEFAULT } from '../engine/live-input.js';
+import { checkInputItem, followInput, inputEvent, type InteractiveSettings } from './live-stdin.js';
 import { type LimitOverrides, type RefusedOutputFile, type RunResult, type StageResult, stageToJson } from '../engine/types.js';
 import { CallerError, ErrorCodes, MuscodeError } from '../errors.js';
 import { type ExecutionQueue, type JobContext, jobAbortReason, ownerOf, QueueFullError, type QueueOwner, SYSTEM_OWNER } from '../queue/queue.js';
 import type { OutputBus } from '../realtime/bus.js';
 import type { AuthUser } from '../server/context.js';
 import { HttpCodes, notFound } from '../server/http-errors.js';
+import { type RepeatSpec, repeatRuns } from './repeat.js';
 
 export type ExecutionRow = typeof executions.$inferSelect;
 export const FINAL_STATUSES = ['completed', 'timeout', 'failed', 'cancelled'] as const;
@@ -29,6 +32,10 @@ export interface ExecuteInput {
   /** Text (UTF-8), or exact bytes (the compatibility APIs decode base64 stdin). */
   stdin?: string | Buffer;
   args?: string[];
+  /** Extra compiler arguments (the engine's RunRequest.compileOptions; Judge0's compiler_options). */
+  compileOptions?: string[];
+  /** Run up to this many times in the one job (Judge0's number_of_runs): see repeat.ts. */
+  repeat?: RepeatSpec;
   /** CPU seconds (float). */
   timeout?: number;
   /** MB. */
@@ -46,6 +53,11 @@ export interface ExecuteInput {
   outputFiles?: string[];
   /** Sample the run stage's CPU and memory (the engine's `timeline`). */
   timeline?: boolean;
+  /** Keep stdin open and feed it while the program runs (live-stdin.ts); `stdin` is sent first. */
+  interactive?: boolean;
+  /** With `interactive`: run the program on a pseudo-terminal (of `ttySize`, default 80×24). */
+  tty?: boolean;
+  ttySize?: { cols: number; rows: number };
 }
 
 /**
@@ -64,9 +76,12 @@ interface StoredRequest {
   mainFile: string;
   args: string[];
   limits: LimitOverrides;
+  compileOptions?: string[];
+  repeat?: RepeatSpec;
   compat?: Record<string, unknown>;
   outputFiles?: string[];
   timeline?: boolean;
+  interactive?: InteractiveSettings;
 }
 
 /** The `compat` data a compatibility API stored with the request (see ExecuteInput.compat). */
@@ -181,9 +196,10 @@ export class ExecutionService {
   async create(user: AuthUser | null, input: ExecuteInput, caller: { queueOwner?: QueueOwner } = {}): Promise<ExecutionRow> {
     const { config } = this.deps;
     if (!user && !config.ANONYMOUS_EXECUTE) throw new CallerError(HttpCodes.unauthorized, 'sign in to run code (anonymous runs are off)');
+    if ((input.tty || input.ttySize) && !input.interactive) throw new CallerError(HttpCodes.validation, 'tty needs interactive: true');
     const lang = this.languages.get(input.language);
     // Availability as the engine sees it (in cluster mode: the workers), not this host.
-    const info = (await this.deps.engine.listLanguages()).find((l) => l.id === lang.id);
+    const info = (await this.deps.engine.listLanguages()).find((l) => l.id === (lang.availableWith ?? lang.id));
     if (!info?.available) {
       throw new CallerError(ErrorCodes.languageUnavailable, `${lang.id} is not available: ${info?.reason ?? 'unknown'}`, { language: lang.id });
     }
@@ -208,10 +224,13 @@ export class ExecutionService {
     if (input.timeout !== undefined) limits.cpuMs = whole(input.timeout * 1000);
     if (input.memoryLimit !== undefined) limits.memoryBytes = whole(input.memoryLimit * 2 ** 20);
     Object.assign(limits, input.limits);
+    // An interactive program mostly waits for a person: without a time limit of the caller's,
+    // it gets the longest wall time allowed (CPU time keeps its default).
+    if (input.interactive && limits.cpuMs === undefined && limits.wallMs === undefined) limits.wallMs = config.limits.run.max.wallMs;
     // The engine's own validation, now: a bad request never becomes a queued job.
     resolveLimits('run', config.limits, limits);
     const stdin = Buffer.isBuffer(input.stdin) ? input.stdin : Buffer.from(input.stdin ?? '', 'utf8');
-    prepareJob({ language: lang.id, files, mainFile, stdin, args: input.args }, lang, config.limits);
+    prepareJob({ language: lang.id, files, mainFile, stdin, args: input.args, compileOptions: input.compileOptions }, lang, config.limits);
     // The engine's own check of the globs (INVALID_PATH, TOO_MANY_FILES), now rather than in the worker.
     if (input.outputFiles?.length) compileOutputGlobs(input.outputFiles);
     const owner = caller.queueOwner ?? ownerOf(user?.id);
@@ -226,8 +245,11 @@ export class ExecutionService {
 
     const request: StoredRequest = { files, mainFile, args: input.args ?? [], limits };
     if (input.compat) request.compat = input.compat;
+    if (input.compileOptions?.length) request.compileOptions = input.compileOptions;
+    if (input.repeat && input.repeat.times > 1) request.repeat = input.repeat;
     if (input.outputFiles?.length) request.outputFiles = input.outputFiles;
     if (input.timeline) request.timeline = true;
+    if (input.interactive) request.interactive = input.tty ? { tty: input.ttySize ?? { ...TTY_DEFAULT } } : {};
     const [row] = await this.statements.insert.execute({
       userId: user?.id ?? null,
       projectId: input.projectId ?? null,
@@ -352,7 +374,10 @@ export class ExecutionService {
       this.running.delete(id);
       return; // cancelled, finished, or still leased by a live worker
     }
-    await bus.publish(id, { type: 'status', status: 'running' });
+    // Fenced by the attempt: should this worker lose the run (cut off, its lease taken over), what
+    // it still publishes once the network is back is dropped, not mixed into the re-run's stream.
+    const fence = row.attempts;
+    await bus.publish(id, { type: 'status', status: 'running' }, { fence });
     const renew = setInterval(() => {
       void db
         .update(executions)
@@ -368,25 +393,23 @@ export class ExecutionService {
     const outDecoder = new StringDecoder('utf8');
     const errDecoder = new StringDecoder('utf8');
     const emit = (stream: 'stdout' | 'stderr', data: string): void => {
-      if (data) void bus.publish(id, { type: 'output', stream, data }).catch(() => undefined);
+      if (data) void bus.publish(id, { type: 'output', stream, data }, { fence }).catch(() => undefined);
     };
+    let live: Awaited<ReturnType<typeof followInput>> | null = null;
     try {
+      // Interactive: stdin comes live from the bus (live-stdin.ts), after the stored stdin.
+      if (req.interactive) live = await followInput(bus, id, row.stdin);
       const result = await engine.run({
-        language: row.language,
-        files: req.files,
-        mainFile: req.mainFile,
-        stdin: row.stdin ?? Buffer.alloc(0),
-        args: req.args,
-        limits: req.limits,
-        outputFiles: req.outputFiles,
-        timeline: req.timeline,
-        signal: AbortSignal.any([ctx.signal, local.signal]),
+        ...runRequestOf(row, req, AbortSignal.any([ctx.signal, local.signal])),
         onStdout: (c) => emit('stdout', outDecoder.write(c)),
         onStderr: (c) => emit('stderr', errDecoder.write(c)),
+        ...(live ? { input: live.input, ...(req.interactive?.tty ? { tty: req.interactive.tty } : {}) } : {}),
       });
       emit('stdout', outDecoder.end());
       emit('stderr', errDecoder.end());
-      finished = resultColumns(result);
+      // Judge0's number_of_runs (repeat.ts): the repeats run quietly, on the same request.
+      const again = () => engine.run(runRequestOf(row, req, AbortSignal.any([ctx.signal, local.signal])));
+      finished = resultColumns(req.repeat ? await repeatRuns(result, req.repeat, again) : result);
     } catch (err) {
       const why = jobAbortReason(ctx.signal);
       if (err instanceof MuscodeError && err.code === ErrorCodes.cancelled && !local.signal.aborted && why !== 'cancelled') {
@@ -408,6 +431,7 @@ export class ExecutionService {
     } finally {
       clearInterval(renew);
       this.running.delete(id);
+      await live?.stop().catch(() => undefined);
     }
     // A finished run (the common path) through the prepared statement; cancel/failure by hand.
     const [ended] = finished
@@ -436,6 +460,19 @@ export class ExecutionService {
     if (row.status === 'failed') await this.deps.bus.publish(row.id, { type: 'error', code: ErrorCodes.internal, message: `the run failed: ${row.failureReason ?? 'internal'}` });
     await this.deps.bus.publish(row.id, { type: 'complete' });
     this.deps.onFinished?.(row);
+  }
+
+  /**
+   * Sends live input to an interactive execution (the owner's socket; for an anonymous run, as
+   * for reading it, whoever holds its id). Refused for someone else's execution (NOT_FOUND, as
+   * reading it), one not started with `interactive: true`, or one that has ended.
+   */
+  async sendInput(id: string, user: AuthUser | null, item: LiveInputItem): Promise<void> {
+    checkInputItem(item);
+    const row = await this.get(id, user);
+    if (!(row.request as StoredRequest).interactive) throw new CallerError(ErrorCodes.notInteractive, 'this execution was not started with interactive: true');
+    if (isFinal(row.status)) throw new CallerError(ErrorCodes.executionEnded, `execution is already ${row.status}`, { status: row.status });
+    await this.deps.bus.publish(id, inputEvent(item));
   }
 
   /** Marks rows failed whose worker is gone for good (used by the reconciler and queue hooks). */
@@ -467,6 +504,22 @@ type ResultColumns = Pick<
   | 'compilationError'
   | 'failureReason'
 >;
+
+/** The engine request of a stored execution (without the output callbacks). */
+function runRequestOf(row: ExecutionRow, req: StoredRequest, signal: AbortSignal): Parameters<EngineClient['run']>[0] {
+  return {
+    language: row.language,
+    files: req.files,
+    mainFile: req.mainFile,
+    stdin: row.stdin ?? Buffer.alloc(0),
+    args: req.args,
+    ...(req.compileOptions ? { compileOptions: req.compileOptions } : {}),
+    limits: req.limits,
+    outputFiles: req.outputFiles,
+    timeline: req.timeline,
+    signal,
+  };
+}
 
 function resultColumns(result: RunResult): ResultColumns {
   const decisive: StageResult = result.run ?? result.compile!;

@@ -35,6 +35,7 @@ const META = {
   sizeBytes: files.sizeBytes,
   language: files.language,
   isMain: files.isMain,
+  encoding: files.encoding,
   createdAt: files.createdAt,
   updatedAt: files.updatedAt,
 };

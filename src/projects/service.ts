@@ -56,6 +56,10 @@ export interface RunInput {
   memoryLimit?: number;
   outputFiles?: string[];
   timeline?: boolean;
+  /** Interactive run (docs/api.md "Interactive runs"). */
+  interactive?: boolean;
+  tty?: boolean;
+  ttySize?: { cols: number; rows: number };
 }
 
 export interface ProjectServiceDeps {
@@ -323,6 +327,9 @@ export class ProjectService {
       memoryLimit: input.memoryLimit,
       outputFiles: input.outputFiles,
       timeline: input.timeline,
+      interactive: input.interactive,
+      tty: input.tty,
+      ttySize: input.ttySize,
       projectId: p.id,
     });
   }

@@ -90,8 +90,11 @@ export class ClusterEngineView implements EngineClient {
     if (!workers.length) {
       // No worker yet: the languages are known (data), their versions are not. Runs are
       // accepted and wait in the queue for a worker.
-      const { LANGUAGES } = await import('../engine/languages/registry.js');
-      return LANGUAGES.map((d) => ({ id: d.id, name: d.name, aliases: d.aliases, extensions: d.extensions, version: null, compiled: Boolean(d.compile), available: true, reason: 'no worker is running yet' }));
+      const { ALL_LANGUAGES, LANGUAGES } = await import('../engine/languages/registry.js');
+      return ALL_LANGUAGES.map((d) => ({
+        id: d.id, name: d.name, aliases: d.aliases, extensions: d.extensions, version: null, compiled: Boolean(d.compile), available: true,
+        group: LANGUAGES.includes(d) ? ('core' as const) : ('more' as const), reason: 'no worker is running yet',
+      }));
     }
     // A language is available when any worker has it.
     const byId = new Map<string, LanguageInfo>();

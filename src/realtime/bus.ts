@@ -15,14 +15,45 @@ export type ExecutionEventBody =
   | { type: 'complete' }
   /** Duels (keyed `match-<id>`): a signal; subscribers send the match's current view (src/realtime/match-subscriptions.ts). */
   | { type: 'match'; event: 'start' | 'progress' | 'result' }
-  | { type: 'error'; code: string; message: string };
+  | { type: 'error'; code: string; message: string }
+  /**
+   * An interactive run's input, from the socket that sent it to the process running the program
+   * (docs/queue-and-realtime.md "Interactive runs"). Never sent to sockets; kept in the history
+   * (bounded like output) so that input sent before the run started reaches it.
+   */
+  | { type: 'input'; kind: 'data' | 'eof' | 'signal' | 'resize'; data?: string; signal?: string; cols?: number; rows?: number };
+
+/** The bytes an event counts against the history bound: output text, and input data (base64). */
+export function historyBytes(body: ExecutionEventBody): number | null {
+  if (body.type === 'output') return Buffer.byteLength(body.data, 'utf8');
+  if (body.type === 'input') return body.data?.length ?? 0;
+  return null;
+}
 
 export type ExecutionEvent = ExecutionEventBody & { executionId: string; seq: number };
 
+export interface PublishOptions {
+  /**
+   * A fencing token: the attempt that publishes. A worker cut off from the network keeps running
+   * its sandbox, and its connection delivers what it queued once the network is back, after
+   * another worker has re-run the job (attempt 2) and even after that one's `complete`. The bus
+   * keeps the highest fence seen per id and drops events with a lower one, so a lost attempt's
+   * late output never reaches a stream. Events without a fence always pass.
+   */
+  fence?: number;
+}
+
+/** The seq of an event dropped by its fence (an older attempt's). */
+export const FENCED_SEQ = 0;
+
 export interface OutputBus {
   readonly kind: 'memory' | 'redis';
-  /** Assigns the next seq, appends to the history, delivers to subscribers. */
-  publish(executionId: string, body: ExecutionEventBody): Promise<ExecutionEvent>;
+  /**
+   * Assigns the next seq, appends to the history, delivers to subscribers. With `fence` (the
+   * run's attempt number), an event of an attempt older than one already seen for the id is
+   * dropped (seq 0, neither stored nor delivered): see PublishOptions.
+   */
+  publish(executionId: string, body: ExecutionEventBody, opts?: PublishOptions): Promise<ExecutionEvent>;
   history(executionId: string): Promise<ExecutionEvent[]>;
   /** Resolves once the subscription is active (events published after that are delivered). */
   subscribe(executionId: string, listener: (e: ExecutionEvent) => void): Promise<() => Promise<void>>;

@@ -4,10 +4,13 @@ import {
   type BusHistoryOptions,
   type ExecutionEvent,
   type ExecutionEventBody,
+  FENCED_SEQ,
   HISTORY_TRUNCATED,
+  type PublishOptions,
   type OutputBus,
   assertBusOpen,
   callListener,
+  historyBytes,
 } from './bus.js';
 
 interface ExecutionLog {
@@ -15,6 +18,8 @@ interface ExecutionLog {
   events: ExecutionEvent[];
   outputBytes: number;
   truncated: boolean;
+  /** The highest fence (attempt) seen; 0: none. */
+  fence: number;
   expiry: NodeJS.Timeout | null;
   expiryMs: number;
 }
@@ -47,16 +52,20 @@ export class MemoryBus implements OutputBus {
     this.emitter.setMaxListeners(0);
   }
 
-  async publish(executionId: string, body: ExecutionEventBody): Promise<ExecutionEvent> {
+  async publish(executionId: string, body: ExecutionEventBody, opts: PublishOptions = {}): Promise<ExecutionEvent> {
     this.assertOpen();
     let log = this.logs.get(executionId);
     if (!log) {
-      log = { seq: 0, events: [], outputBytes: 0, truncated: false, expiry: null, expiryMs: 0 };
+      log = { seq: 0, events: [], outputBytes: 0, truncated: false, fence: 0, expiry: null, expiryMs: 0 };
       this.logs.set(executionId, log);
     }
+    if (opts.fence) {
+      if (opts.fence < log.fence) return { ...body, executionId, seq: FENCED_SEQ };
+      log.fence = opts.fence;
+    }
     let store = true;
-    if (body.type === 'output') {
-      const bytes = Buffer.byteLength(body.data, 'utf8');
+    const bytes = historyBytes(body);
+    if (bytes !== null) {
       if (log.truncated || log.events.length >= this.opts.maxHistoryEvents || log.outputBytes + bytes > this.opts.maxHistoryBytes) {
         store = false;
         if (!log.truncated) {

@@ -4,10 +4,13 @@ import {
   type BusHistoryOptions,
   type ExecutionEvent,
   type ExecutionEventBody,
+  FENCED_SEQ,
   HISTORY_TRUNCATED,
+  type PublishOptions,
   type OutputBus,
   assertBusOpen,
   callListener,
+  historyBytes,
 } from './bus.js';
 
 export interface RedisBusOptions extends BusHistoryOptions {
@@ -31,14 +34,20 @@ export interface RedisBusOptions extends BusHistoryOptions {
  *
  * KEYS: seq counter, events list, stats hash (outputBytes, events, truncated).
  * ARGV: channel, event JSON without its opening brace, is-output (0/1), output bytes,
- *       max bytes, max events, ttl ms, marker JSON without its opening brace.
- * Returns the event's seq.
+ *       max bytes, max events, ttl ms, marker JSON without its opening brace, fence (0: none).
+ * Returns the event's seq, or 0 when the fence is below the highest seen (the event is dropped).
  */
 const PUBLISH_SCRIPT = `
 local seqKey, eventsKey, statsKey = KEYS[1], KEYS[2], KEYS[3]
 local channel, tail, isOutput = ARGV[1], ARGV[2], ARGV[3]
 local bytes, maxBytes, maxEvents = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local ttl, markerTail = ARGV[7], ARGV[8]
+local ttl, markerTail, fence = ARGV[7], ARGV[8], tonumber(ARGV[9])
+
+if fence > 0 then
+  local seen = tonumber(redis.call('HGET', statsKey, 'fence') or '0')
+  if fence < seen then return 0 end
+  if fence > seen then redis.call('HSET', statsKey, 'fence', fence) end
+end
 
 local function emit(body, store)
   local seq = redis.call('INCR', seqKey)
@@ -123,11 +132,12 @@ export class RedisBus implements OutputBus {
     this.sub.on('message', (channel: string, message: string) => this.dispatch(channel, message));
   }
 
-  async publish(executionId: string, body: ExecutionEventBody): Promise<ExecutionEvent> {
+  async publish(executionId: string, body: ExecutionEventBody, opts: PublishOptions = {}): Promise<ExecutionEvent> {
     this.assertOpen();
     const k = this.keys(executionId);
     const final = body.type === 'complete' || body.type === 'error';
-    const isOutput = body.type === 'output';
+    const bytes = historyBytes(body);
+    const isOutput = bytes !== null;
     const seq = await this.publishCommand(
       k.seq,
       k.events,
@@ -135,13 +145,14 @@ export class RedisBus implements OutputBus {
       k.channel,
       JSON.stringify({ ...body, executionId }).slice(1),
       isOutput ? '1' : '0',
-      isOutput ? Buffer.byteLength(body.data, 'utf8') : 0,
+      bytes ?? 0,
       this.opts.maxHistoryBytes,
       this.opts.maxHistoryEvents,
       final ? this.opts.historyTtlMs : this.opts.activeTtlMs,
       JSON.stringify({ type: 'status', status: HISTORY_TRUNCATED, executionId }).slice(1),
+      opts.fence ?? 0,
     );
-    return { ...body, executionId, seq: Number(seq) };
+    return { ...body, executionId, seq: Number(seq) || FENCED_SEQ };
   }
 
   async history(executionId: string): Promise<ExecutionEvent[]> {

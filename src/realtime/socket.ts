@@ -14,6 +14,7 @@ import { registerMatchHandlers } from './match-subscriptions.js';
 import { registerSubmissionHandlers } from './submission-subscriptions.js';
 import { recheckProjectRoom, registerProjectRoomHandlers } from './project-rooms.js';
 import { wsErrorAnswer } from './ws-errors.js';
+import { registerExecutionInputHandlers } from './execution-input.js';
 
 /**
  * One execution followed by a socket. It is recorded before the first await of the subscribe
@@ -58,6 +59,9 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext): Pro
   if (ctx.config.mode === 'cluster') {
     const pub = new Redis(ctx.config.REDIS_URL!);
     const sub = pub.duplicate();
+    // Both reconnect by themselves (Redis restarting); without listeners ioredis prints every attempt.
+    pub.on('error', () => undefined);
+    sub.on('error', () => undefined);
     io.adapter(createAdapter(pub, sub, { key: 'muscode-socket.io' }));
     closers.push(() => pub.quit(), () => sub.quit());
   }
@@ -87,6 +91,7 @@ export async function attachRealtime(app: FastifyInstance, ctx: AppContext): Pro
     registerSubmissionHandlers(socket, ctx, () => data.user, app.log); // issue 8: Arena submissions (src/realtime/submission-subscriptions.ts)
     registerContestHandlers(socket, ctx, () => data.user, app.log); // issue 9: live contest scoreboards (src/realtime/contest-subscriptions.ts)
     registerMatchHandlers(socket, ctx, app.log); // issue 9: duels (src/realtime/match-subscriptions.ts)
+    registerExecutionInputHandlers(socket, ctx, () => data.user, app.log); // issue 11: interactive runs (src/realtime/execution-input.ts)
     socket.on('subscribe:execution', async (payload: unknown, maybeAck?: Ack) => {
       const ack: Ack = typeof maybeAck === 'function' ? maybeAck : () => undefined;
       const raw = typeof payload === 'string' ? payload : (payload as { executionId?: unknown } | null)?.executionId;

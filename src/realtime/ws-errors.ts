@@ -13,6 +13,11 @@ export const WS_CLOSE_CODES: Record<string, number> = {
   NOT_FOUND: 4404,
   VALIDATION_ERROR: 4400,
   RATE_LIMITED: 4429,
+  // Rooms (src/rooms/collab.ts): closed at expiry or End, a document or message too large.
+  ROOM_CLOSED: 4410,
+  DOCUMENT_TOO_LARGE: 4413,
+  PAYLOAD_TOO_LARGE: 4413,
+  INVALID_INVITE: 4401,
   INTERNAL_ERROR: 4500,
 };
 

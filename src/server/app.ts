@@ -1,4 +1,5 @@
 import { UpgradeRouter } from './upgrades.js';
+import { workspaceRoutes } from '../workspaces/routes.js';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
@@ -16,6 +17,7 @@ import { pistonRoutes } from '../compat/piston/routes.js';
 import { executionRoutes, waitBudgetMs } from '../executions/routes.js';
 import { rateLimitGuard } from '../guards/rate-limit.js';
 import { projectRoutes } from '../projects/routes.js';
+import { createRooms, registerRoomRoutes } from '../rooms/index.js';
 import { ProjectRoomEvents } from '../realtime/room-events.js';
 import { metricsPlugin } from '../system/metrics.js';
 import { systemRoutes } from '../system/routes.js';
@@ -23,6 +25,7 @@ import type { AppContext } from './context.js';
 import { bodyLimitsFor, installJsonParser } from './body-limits.js';
 import { clientErrorHandler, installErrorHandlers } from './http-errors.js';
 import { registerWebApp } from './web.js';
+import { requestLogFields } from './log-redact.js';
 
 /**
  * The server's own timeouts (red-team I6: a body trickled at a byte every 10 s was never cut).
@@ -64,9 +67,11 @@ export type App = FastifyInstance;
 export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {}): Promise<App> {
   const timeouts = serverTimeouts(ctx);
   const app = Fastify({
-    logger: opts.logger === false || ctx.config.LOG_LEVEL === 'silent' ? false : { level: ctx.config.LOG_LEVEL },
+    logger: opts.logger === false || ctx.config.LOG_LEVEL === 'silent' ? false : { level: ctx.config.LOG_LEVEL, serializers: { req: requestLogFields } },
     // Every route not given its own limit (src/server/body-limits.ts) gets the small one.
     bodyLimit: bodyLimitsFor(ctx.config).small,
+    // A workspace file's path is one URL-encoded segment (src/workspaces/routes.ts), up to 500 characters.
+    maxParamLength: 1600,
     requestTimeout: timeouts.requestTimeout,
     keepAliveTimeout: timeouts.keepAliveTimeout,
     connectionTimeout: timeouts.connectionTimeout,
@@ -90,6 +95,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   const upgrades = new UpgradeRouter();
   app.decorate('upgrades', upgrades);
   upgrades.attach(app);
+  // Issue 10: rooms (service + collaboration WebSocket; routes below).
+  const rooms = createRooms(app, ctx);
   // Issue 3: bodies are JSON only. Fastify's built-in text/plain parser would hand a string to
   // the JSON schemas (a misleading 400); without it a wrong content type is 415.
   app.removeContentTypeParser('text/plain');
@@ -130,6 +137,10 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
     await api.register(async (r) => projectRoutes(r, ctx));
     // Issue 8: the Arena (problems and submissions); its services are in ctx (src/arena/service/).
     await api.register(async (r) => arenaRoutes(r, ctx));
+    await api.register(async (r) => registerRoomRoutes(r, rooms));
+
+    // Issue 11: workspaces (src/workspaces/, docs/workspaces.md) and their terminal sockets.
+    await api.register(async (r) => workspaceRoutes(r, ctx));
   }, { prefix: '/api/v1' });
 
   // Issue 12: drop-in Judge0 CE and Piston v2 APIs (docs/compat.md), each in its own scope with

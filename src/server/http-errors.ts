@@ -32,6 +32,8 @@ export const HttpCodes = {
   invalidRefreshToken: 'INVALID_REFRESH_TOKEN',
   emailTaken: 'EMAIL_TAKEN',
   usernameTaken: 'USERNAME_TAKEN',
+  invalidEmailToken: 'INVALID_EMAIL_TOKEN',
+  emailNotVerified: 'EMAIL_NOT_VERIFIED',
   notCancellable: 'NOT_CANCELLABLE',
   // Projects (issue 4, docs/errors.md "Projects")
   invalidFileName: 'INVALID_FILE_NAME',
@@ -57,6 +59,7 @@ const STATUS: Record<string, number> = {
   [HttpCodes.refreshTokenReused]: 401,
   [HttpCodes.forbidden]: 403,
   [HttpCodes.insufficientScope]: 403,
+  [HttpCodes.emailNotVerified]: 403,
   [HttpCodes.conflict]: 409,
   [HttpCodes.emailTaken]: 409,
   [HttpCodes.usernameTaken]: 409,
@@ -72,6 +75,9 @@ const STATUS: Record<string, number> = {
   [HttpCodes.unsupportedMediaType]: 415,
   [ErrorCodes.sourceTooLarge]: 413,
   [ErrorCodes.stdinTooLarge]: 413,
+  [ErrorCodes.notInteractive]: 409,
+  [ErrorCodes.executionEnded]: 409,
+  [ErrorCodes.stdinClosed]: 409,
   [ErrorCodes.packageTooLarge]: 413,
   [ErrorCodes.problemNotFound]: 404,
   [ErrorCodes.alreadyQueued]: 409,
@@ -92,6 +98,10 @@ const STATUS: Record<string, number> = {
   [ErrorCodes.contestNotInvited]: 403,
   [ErrorCodes.contestNotStarted]: 409,
   [ErrorCodes.contestEnded]: 409,
+  [ErrorCodes.roomClosed]: 410,
+  [ErrorCodes.documentTooLarge]: 413,
+  [ErrorCodes.roomFull]: 409,
+  [ErrorCodes.invalidInvite]: 401,
   [HttpCodes.accountLocked]: 423,
   [HttpCodes.rateLimited]: 429,
   [HttpCodes.quotaExceeded]: 429,
@@ -100,6 +110,12 @@ const STATUS: Record<string, number> = {
   [HttpCodes.serviceUnavailable]: 503,
   [ErrorCodes.engineClosed]: 503,
   [ErrorCodes.sandboxUnavailable]: 503,
+  [ErrorCodes.workspaceNotFound]: 404,
+  [ErrorCodes.workspaceNotRunning]: 409,
+  [ErrorCodes.workspaceUserLimit]: 429,
+  [ErrorCodes.workspaceHostFull]: 503,
+  [ErrorCodes.workspaceOverQuota]: 413,
+  [ErrorCodes.workspaceTerminalLimit]: 429,
 };
 
 export function statusOf(err: MuscodeError): number {
@@ -168,6 +184,23 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
   socket.destroy();
 }
 
+/** Connection-level failures, from the socket or from PostgreSQL (SQLSTATE class 08, 57P01-57P03). */
+const DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+
+/**
+ * Whether an unexpected error is a database or Redis connection failing (a restart, a network
+ * cut) rather than a bug: then the answer is 503 SERVICE_UNAVAILABLE, which a client may retry,
+ * not 500. Drizzle wraps the driver's error in `cause`.
+ */
+export function isServiceDown(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && DOWN_CODES.has(code)) return true;
+    if (typeof message === 'string' && /^(Connection terminated|Connection is closed|Client has encountered a connection error)/.test(message)) return true;
+  }
+  return false;
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | MuscodeError | Error, request, reply) => {
     let body: ErrorBody;
@@ -201,6 +234,9 @@ export function installErrorHandlers(app: FastifyInstance): void {
         body = errorBody(HttpCodes.rateLimited, fe.message || 'too many requests', 429);
       } else if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
         body = errorBody(HttpCodes.validation, fe.message, fe.statusCode);
+      } else if (isServiceDown(err)) {
+        request.log.warn({ err }, 'a service is down');
+        body = errorBody(HttpCodes.serviceUnavailable, 'a service this request needs (the database or Redis) is unavailable; retry shortly', 503);
       } else {
         request.log.error({ err }, 'unhandled error');
         body = errorBody(HttpCodes.internal, 'internal error', 500);

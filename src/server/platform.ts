@@ -81,6 +81,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
     if (cluster) {
       const prefix = config.REDIS_KEY_PREFIX;
       redis = new Redis(config.REDIS_URL!, { maxRetriesPerRequest: 3 });
+      // Reconnects by itself; commands report their own failures (an 'error' event without a
+      // listener is printed on every reconnect attempt while Redis is down).
+      redis.on('error', () => undefined);
       closers.push(() => redis!.quit());
       bus = new RedisBus({ url: config.REDIS_URL!, keyPrefix: prefix });
       closers.push(() => bus.close());
@@ -110,7 +113,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions): Pro
       const ctx = await finishContext();
       // A lost submission job is left to the reconciler (its lease expires, it is re-queued).
       failLost = (id, reason) => {
-        if (!isSubmissionJob(id) && !isCompileJob(id)) void ctx.executions.failLost([id], reason === 'stalled' ? 'worker_lost' : reason);
+        // The database may be what failed (restarting): then the row keeps its lease, which
+        // expires, and the reconciler re-queues it. An unhandled rejection here killed the worker.
+        if (!isSubmissionJob(id) && !isCompileJob(id)) void ctx.executions.failLost([id], reason === 'stalled' ? 'worker_lost' : reason).catch(() => undefined);
       };
       return done(ctx);
     }

@@ -13,6 +13,7 @@ const limits = z
     memoryBytes: z.number().optional(),
     processes: z.number().optional(),
     outputBytes: z.number().optional(),
+    fileBytes: z.number().optional(),
   })
   .strict();
 
@@ -33,6 +34,14 @@ const side = z
   })
   .strict();
 
+/** One item of an interactive run's live input (engine/live-input.ts), checked again by LiveInput. */
+const liveItem = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('data'), data: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'bytes') }).strict(),
+  z.object({ kind: z.literal('eof') }).strict(),
+  z.object({ kind: z.literal('signal'), signal: z.string().max(16) }).strict(),
+  z.object({ kind: z.literal('resize'), cols: z.number().int(), rows: z.number().int() }).strict(),
+]);
+
 export const childMessage = z.discriminatedUnion('t', [
   z.object({
     t: z.literal('run'),
@@ -49,12 +58,16 @@ export const childMessage = z.discriminatedUnion('t', [
         outputFiles: z.array(z.string()).max(64).optional(),
         timeline: z.boolean().optional(),
         args: z.array(z.string()).optional(),
+        compileOptions: z.array(z.string()).max(256).optional(),
         limits: limits.optional(),
         compileLimits: limits.optional(),
         stream: z.boolean(),
+        /** An interactive run: its stdin comes as `input` messages (the engine's LiveInput). */
+        interactive: z.object({ tty: z.object({ cols: z.number().int(), rows: z.number().int() }).strict().optional() }).strict().optional(),
       })
       .strict(),
   }),
+  z.object({ t: z.literal('input'), id: z.number().int(), item: liveItem }),
   z.object({
     t: z.literal('interactive'),
     id: z.number().int(),

@@ -73,19 +73,30 @@ export class RemoteEngine implements EngineClient {
             ...(req.outputFiles ? { outputFiles: req.outputFiles } : {}),
             ...(req.timeline ? { timeline: true } : {}),
             args: req.args,
+            ...(req.compileOptions?.length ? { compileOptions: req.compileOptions } : {}),
             limits: req.limits,
             compileLimits: req.compileLimits,
             stream: Boolean(req.onStdout || req.onStderr),
+            ...(req.input ? { interactive: req.tty ? { tty: req.tty } : {} } : {}),
           },
         };
       },
       { onStdout: req.onStdout, onStderr: req.onStderr },
     );
+    // Live input goes over the channel as it comes; the supervisor's own LiveInput bounds it.
+    req.input?.attach({
+      write: (data) => this.send({ t: 'input', id, item: { kind: 'data', data } }),
+      end: () => this.send({ t: 'input', id, item: { kind: 'eof' } }),
+      signal: (signal) => this.send({ t: 'input', id, item: { kind: 'signal', signal } }),
+      resize: (cols, rows) => this.send({ t: 'input', id, item: { kind: 'resize', cols, rows } }),
+      pending: () => 0,
+    });
     req.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       return revive(await result);
     } finally {
       req.signal?.removeEventListener('abort', onAbort);
+      req.input?.close();
     }
   }
 

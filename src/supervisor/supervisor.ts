@@ -6,6 +6,7 @@ import { reachableByOthers } from '../engine/host.js';
 import type { Engine } from '../engine/runner/engine.js';
 import type { RunResult } from '../engine/types.js';
 import { CallerError, ErrorCodes, MuscodeError, SystemError } from '../errors.js';
+import { LiveInput, TTY_DEFAULT, validSize } from '../engine/live-input.js';
 import { childMessage, type ParentMessage } from './protocol.js';
 
 /** uid/gid of a user from /etc/passwd (Node has no getpwnam). */
@@ -82,6 +83,7 @@ export async function supervise(
  */
 export function engineChannel(engine: Engine, send: (m: ParentMessage) => void): { onMessage: (raw: unknown) => void; abortAll: () => void } {
   const running = new Map<number, AbortController>();
+  const inputs = new Map<number, LiveInput>();
 
   const onMessage = (raw: unknown) => {
     const parsed = childMessage.safeParse(raw);
@@ -91,10 +93,15 @@ export function engineChannel(engine: Engine, send: (m: ParentMessage) => void):
       case 'run': {
         const abort = new AbortController();
         running.set(m.id, abort);
-        const { stream, stdin, files, dataFiles, ...rest } = m.req;
+        const { stream, stdin, files, dataFiles, interactive, ...rest } = m.req;
+        const input = interactive ? new LiveInput() : undefined;
+        if (input) inputs.set(m.id, input);
+        const tty = interactive?.tty && validSize(interactive.tty.cols, interactive.tty.rows) ? interactive.tty : interactive?.tty ? { ...TTY_DEFAULT } : undefined;
         engine
           .run({
             ...rest,
+            ...(input ? { input } : {}),
+            ...(tty ? { tty } : {}),
             files: bufferFiles(files),
             ...(dataFiles ? { dataFiles: bufferFiles(dataFiles) } : {}),
             stdin: stdin === undefined ? undefined : typeof stdin === 'string' ? stdin : Buffer.from(stdin),
@@ -106,7 +113,15 @@ export function engineChannel(engine: Engine, send: (m: ParentMessage) => void):
             (result: RunResult) => send({ t: 'value', id: m.id, value: result }),
             (err: unknown) => send({ t: 'error', id: m.id, error: errorOf(err) }),
           )
-          .finally(() => running.delete(m.id));
+          .finally(() => {
+            running.delete(m.id);
+            inputs.delete(m.id);
+          });
+        break;
+      }
+      case 'input': {
+        const item = m.item;
+        inputs.get(m.id)?.apply(item.kind === 'data' ? { kind: 'data', data: Buffer.from(item.data) } : item);
         break;
       }
       case 'interactive': {

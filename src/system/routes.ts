@@ -22,7 +22,9 @@ const languageSchema = z.object({
   extensions: z.array(z.string()),
   compiled: z.boolean(),
   available: z.boolean(),
-  reason: z.string().optional(),
+  group: z.enum(['core', 'more']).describe("'core': installed by `make run`; 'more': by `make languages`"),
+  reason: z.string().optional().describe('why it is unavailable'),
+  install: z.string().optional().describe('when unavailable: how to install it'),
 });
 
 const limitsSchema = z.object({
@@ -92,6 +94,17 @@ export async function systemRoutes(app: FastifyInstance, ctx: AppContext): Promi
       },
     },
     async (req) => ok(await userStats(ctx.database.db, ctx.quotas, requireUser(req).id)),
+  );
+
+  // Liveness for orchestrators: answers while the event loop does, whatever the database or Redis
+  // say (restarting an API replica because PostgreSQL is down would only add to the outage;
+  // readiness, GET /health, takes it out of the load balancer instead).
+  r.get(
+    '/health/live',
+    {
+      schema: { tags, summary: 'Liveness (no dependency checked): 200 while the process answers', response: { 200: z.object({ status: z.literal('alive') }), ...commonErrors } },
+    },
+    async () => ({ status: 'alive' as const }),
   );
 
   const service = z.enum(['up', 'down', 'disabled']);

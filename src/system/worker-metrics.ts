@@ -1,16 +1,33 @@
 import http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { AppContext } from '../server/context.js';
+import { SandboxSelfTest, workerReadiness } from './readiness.js';
 
 /**
  * In cluster mode runs finish in workers, which serve no HTTP: this tiny server exposes a
  * worker's own registry (executions by verdict, latencies, queue depth) for Prometheus.
- * Same rules as the API's /metrics (METRICS_TOKEN when set).
+ * Same rules as the API's /metrics (METRICS_TOKEN when set). It also answers the orchestrator's
+ * probes: GET /health/live and GET /health/ready.
  */
 export async function serveWorkerMetrics(ctx: AppContext): Promise<{ url: string; close(): Promise<void> }> {
   const token = ctx.config.METRICS_TOKEN;
+  const selfTest = new SandboxSelfTest(ctx.engine);
   const server = http.createServer((req, res) => {
-    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+    const route = (req.url ?? '').split('?')[0];
+    // Probes for orchestrators (no token: they carry no data). Liveness: the event loop answers.
+    // Readiness: database, Redis and a real run through the sandbox (readiness.ts).
+    if (req.method === 'GET' && route === '/health/live') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"alive"}\n');
+      return;
+    }
+    if (req.method === 'GET' && route === '/health/ready') {
+      workerReadiness(ctx, selfTest).then(
+        (r) => res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' }).end(`${JSON.stringify(r)}\n`),
+        () => res.writeHead(503).end(),
+      );
+      return;
+    }
+    if (req.method !== 'GET' || route !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;
     }

@@ -1,8 +1,10 @@
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/serve.js';
 import { api, type Mode, startExtraApi, startTestServer, type TestServer } from '../helpers/app.js';
 import { HIDDEN, PROGRAMS, sumPackage, uniqueSlug, uploadPackage, userWithRole, zipPackage } from '../helpers/arena.js';
+import { connectSocket } from '../helpers/socket.js';
+import { waitFor } from '../helpers/async.js';
 
 /**
  * Submissions over real HTTP and socket.io, judged by the real sandbox (docs/api.md "Arena"):
@@ -58,21 +60,9 @@ const SECRETS = [HIDDEN.a, HIDDEN.b, HIDDEN.sum, HIDDEN.c, HIDDEN.d, HIDDEN.sum2
 /** The accepted program also ships in the package, so that verify has something to judge. */
 const packageWithSubmissions = (title: string) => ({ ...sumPackage(title), 'submissions/accepted/sum.py': PROGRAMS.ac.code, 'submissions/wrong_answer/diff.py': PROGRAMS.waHidden.code });
 
-function connect(url: string, token?: string): Promise<Socket> {
-  const socket = io(url, { path: '/ws', auth: token ? { token } : {}, transports: ['websocket'], reconnection: false, forceNew: true });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (err) => reject(err));
-  });
-}
+const connect = (url: string, token?: string) => connectSocket(url, token);
 
-async function until(check: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = (check: () => boolean | Promise<boolean>, ms = 60_000) => waitFor('the condition', check, ms);
 
 for (const mode of ['embedded', 'cluster'] as Mode[]) {
   describe(`Arena submissions API (${mode})`, () => {

@@ -1,9 +1,10 @@
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NEW_PLAYER, rateDuel } from '../../src/arena/ratings/glicko2.js';
 import type { RunningServer } from '../../src/server/serve.js';
 import { api, type Mode, startExtraApi, startTestServer, type TestServer } from '../helpers/app.js';
 import { PROGRAMS, sumPackage, uniqueSlug, uploadPackage, userWithRole, zipPackage } from '../helpers/arena.js';
+import { connectSocket } from '../helpers/socket.js';
 
 /**
  * Duels over real HTTP with the real judge (docs/api.md "Duels"): enqueue / dequeue poll, the
@@ -39,13 +40,7 @@ async function until<T>(get: () => Promise<T>, ok: (v: T) => boolean, ms = 60_00
   }
 }
 
-function connect(url: string, token: string): Promise<Socket> {
-  const socket = io(url, { path: '/ws', auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (err) => reject(err));
-  });
-}
+const connect = (url: string, token?: string) => connectSocket(url, token);
 
 for (const mode of ['embedded', 'cluster'] as Mode[]) {
   describe(`Duels API (${mode})`, () => {

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type { RunningServer } from '../../src/server/serve.js';
 import { api, type Mode, registerUser, startExtraApi, startTestServer, startWorkerProcess, type TestServer } from '../helpers/app.js';
+import { connectSocket } from '../helpers/socket.js';
+import { waitFor } from '../helpers/async.js';
 
 interface Ev {
   name: string;
@@ -9,13 +11,7 @@ interface Ev {
   data: Record<string, unknown>;
 }
 
-function connect(url: string, token?: string): Promise<Socket> {
-  const socket = io(url, { path: '/ws', auth: token ? { token } : {}, transports: ['websocket'], reconnection: false, forceNew: true });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (err) => reject(err));
-  });
-}
+const connect = (url: string, token?: string) => connectSocket(url, token);
 
 /** Collects every execution event of a socket, in arrival order. */
 function record(socket: Socket): Ev[] {
@@ -30,13 +26,7 @@ function subscribe(socket: Socket, executionId: string): Promise<Record<string, 
   return socket.timeout(10_000).emitWithAck('subscribe:execution', { executionId });
 }
 
-async function until(check: () => boolean, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = (check: () => boolean | Promise<boolean>, ms = 30_000) => waitFor('the condition', check, ms);
 
 const PRINT_SLEEP_PRINT = 'import sys, time\nprint("first", flush=True)\ntime.sleep(1.0)\nprint("second", flush=True)\n';
 

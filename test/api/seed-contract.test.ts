@@ -52,6 +52,13 @@ describe('the first seed contract (embedded)', () => {
     expect(Array.isArray(r.body.data)).toBe(true);
     const py = r.body.data.find((l) => l.id === 'python');
     expect(py).toMatchObject({ name: expect.any(String), extensions: expect.arrayContaining(['.py']), available: expect.any(Boolean) });
+    // Issue 13: forty and more, in two install groups; an unavailable one says why and how to install it.
+    const all = r.body.data as unknown as { id: string; available: boolean; group: string; reason?: string; install?: string }[];
+    expect(all.length).toBeGreaterThanOrEqual(40);
+    for (const l of all) {
+      expect(['core', 'more'], l.id).toContain(l.group);
+      if (!l.available) expect(l, l.id).toMatchObject({ reason: expect.any(String), install: expect.stringMatching(/make /) });
+    }
     const limits = await api<Envelope<{ run: { max: { cpuMs: number; wallMs: number } }; fileBytes: number }>>(server, 'GET', '/api/v1/limits');
     expect(limits.status).toBe(200);
     expect(limits.body.data.run.max).toMatchObject({ cpuMs: 30_000, wallMs: 30_000 });

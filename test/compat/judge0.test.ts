@@ -103,6 +103,15 @@ describe('Judge0 compatible API (embedded)', () => {
     expect(sub.wall_time).toMatch(DECIMAL);
   });
 
+  it('the languages of `make languages` answer to Judge0 CE ids: 64 Lua runs, 78 Kotlin and 82 SQLite are listed', async () => {
+    const langs = (await api<{ id: number; name: string }[]>(server, 'GET', '/judge0/languages')).body;
+    expect(langs.find((l) => l.id === 78)?.name).toMatch(/^Kotlin \(\d/);
+    expect(langs.find((l) => l.id === 82)?.name).toMatch(/^SQL \(SQLite \d/);
+    const sub = await waitRun(server, { source_code: 'print(io.read("l") .. "!")', stdin: 'lua', language_id: 64 });
+    expect(sub).toMatchObject({ stdout: 'lua!\n', status: { id: 3 } });
+    expect((sub.language as { name: string }).name).toMatch(/^Lua \(5\.4/);
+  });
+
   it('?fields= selects in schema order; unknown names are 400 with Judge0 text', async () => {
     const sub = await waitRun(server, { source_code: 'print(1)', language_id: 71 }, 'fields=token,stdout');
     expect(Object.keys(sub)).toEqual(['stdout', 'token']);

@@ -66,6 +66,14 @@ describe('Piston v2 compatible API (embedded)', () => {
     expect(run.memory!).toBeGreaterThan(1_000_000);
   });
 
+  it('the languages of `make languages` answer to Piston names, aliases and versions (rscript, r, lua 5.4.4)', async () => {
+    expect(runtimes.find((r) => r.language === 'rscript')?.aliases).toContain('r');
+    expect(runtimes.find((r) => r.language === 'csharp')).toMatchObject({ runtime: 'mono' });
+    const lua = await exec({ language: 'lua', version: '5.4.4', files: [{ content: 'print(#arg, arg[1])' }], args: ['x'] });
+    expect(lua.status, JSON.stringify(lua.body)).toBe(200);
+    expect(lua.body.run.stdout).toBe('1\tx\n');
+  });
+
   it('version matching: semver ranges, the exact versions tutorials hard-code, and unknown ones', async () => {
     const py = runtimes.find((r) => r.language === 'python')!;
     const major = py.version.split('.')[0]!;

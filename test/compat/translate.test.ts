@@ -81,15 +81,16 @@ describe('Judge0 formats', () => {
 describe('Judge0 request translation', () => {
   const settings = judge0Settings(loadConfig({}, {}));
   const python: Judge0LanguageFacts = { ourId: 'python', available: true, compiled: false, sourceFile: 'main.py' };
-  const c: Judge0LanguageFacts = { ourId: 'c', available: true, compiled: true, sourceFile: 'main.c' };
+  const c: Judge0LanguageFacts = { ourId: 'c', available: true, compiled: true, sourceFile: 'main.c', takesCompilerOptions: true };
+  const project: Judge0LanguageFacts = { ourId: 'multifile', available: true, compiled: true, sourceFile: 'run', project: true };
   const archived: Judge0LanguageFacts = { ...python, available: false };
-  const langs = (id: number) => ({ 71: python, 50: c, 1: archived })[id];
+  const langs = (id: number) => ({ 71: python, 50: c, 1: archived, 89: project })[id];
 
   it('units: seconds to ms, KB to bytes; defaults when null or absent', () => {
     const t = translateSubmission({ source_code: 'x', language_id: 71, cpu_time_limit: '2.5', memory_limit: 100_000, wall_time_limit: null }, false, langs, settings);
     expect(t.ok).toBe(true);
     if (!t.ok) return;
-    expect(t.input.limits).toEqual({ cpuMs: 2500, wallMs: 10_000, memoryBytes: 100_000 * 1024, processes: settings.maxProcesses.default });
+    expect(t.input.limits).toEqual({ cpuMs: 2500, wallMs: 10_000, memoryBytes: 100_000 * 1024, processes: settings.maxProcesses.default, fileBytes: 1024 * 1024 });
     expect(t.stored).toMatchObject({ cpu_time_limit: 2.5, wall_time_limit: 10, memory_limit: 100_000, number_of_runs: 1 });
     expect(t.input.files).toEqual([{ name: 'main.py', content: 'x' }]);
   });
@@ -113,8 +114,37 @@ describe('Judge0 request translation', () => {
         max_processes_and_or_threads: [`must be less than or equal to ${settings.maxProcesses.max}`],
       },
     });
-    const co = translateSubmission({ source_code: 'int main(){}', language_id: 50, compiler_options: '-O2' }, false, langs, settings);
-    expect(co).toEqual({ ok: false, errors: { compiler_options: ['setting compiler options is not allowed'] } });
+  });
+
+  it('compiler_options: the shell characters deleted, split into arguments; only for compiled languages; refused when disabled', () => {
+    const co = translateSubmission({ source_code: 'int main(){}', language_id: 50, compiler_options: ' -O3  -DX=$1;`id` -Wall|' }, false, langs, settings);
+    expect(co.ok && co.input.compileOptions).toEqual(['-O3', '-DX=1id', '-Wall']);
+    expect(co.ok && co.stored.compiler_options).toBe(' -O3  -DX=1id -Wall');
+    const py = translateSubmission({ source_code: 'x', language_id: 71, compiler_options: '-O' }, false, langs, settings);
+    expect(py).toEqual({ ok: false, errors: { compiler_options: ['setting compiler options is only allowed for compiled languages'] } });
+    const off = translateSubmission({ source_code: 'x', language_id: 50, compiler_options: '-O' }, false, langs, { ...settings, compilerOptionsEnabled: false });
+    expect(off).toEqual({ ok: false, errors: { compiler_options: ['setting compiler options is not allowed'] } });
+    const long = translateSubmission({ source_code: 'x', language_id: 50, compiler_options: '-O'.repeat(300) }, false, langs, settings);
+    expect(long).toEqual({ ok: false, errors: { compiler_options: ['is too long (maximum is 512 characters)'] } });
+  });
+
+  it('number_of_runs > 1 becomes a repetition with the expected output; 1 is a plain run', () => {
+    const t = translateSubmission({ source_code: 'x', language_id: 71, number_of_runs: 3, expected_output: 'ok' }, false, langs, settings);
+    expect(t.ok && t.input.repeat).toEqual({ times: 3, expectedStdout: 'ok' });
+    const one = translateSubmission({ source_code: 'x', language_id: 71 }, false, langs, settings);
+    expect(one.ok && one.input.repeat).toBeUndefined();
+    expect(translateSubmission({ source_code: 'x', language_id: 71, number_of_runs: 21 }, false, langs, settings)).toEqual({
+      ok: false,
+      errors: { number_of_runs: ['must be less than or equal to 20'] },
+    });
+  });
+
+  it('language 89: no source_code, additional_files required and holding run', () => {
+    expect(translateSubmission({ language_id: 89 }, false, langs, settings)).toEqual({ ok: false, errors: { additional_files: ["can't be blank"] } });
+    expect(translateSubmission({ language_id: 89, source_code: 'echo', additional_files: 'eA==' }, false, langs, settings)).toMatchObject({
+      ok: false,
+      errors: { source_code: ['must be blank'] },
+    });
   });
 
   it('callback_url: only listed hosts, only http(s), no credentials', () => {

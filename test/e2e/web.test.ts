@@ -176,17 +176,15 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('web app in Chromium', () => {
     await shot(page, 'playground');
   });
 
-  it('playground: Show files returns a PNG shown inline and a CSV to download; Timeline draws a chart', async () => {
-    // A real 2 x 2 PNG (zlib + CRCs by hand), a CSV, and a symlink that is refused by name.
+  it('playground: Show files returns a matplotlib PNG shown inline and a CSV to download; Timeline draws a chart', async () => {
+    // A matplotlib chart (scientific Python is in every Python run), a CSV, and a symlink that is refused by name.
     await setCode(
       page,
       [
-        'import os, struct, zlib',
-        'def chunk(t, d):',
-        '    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))',
-        'raw = b"".join(b"\\x00" + b"\\xff\\x00\\x00" * 2 for _ in range(2))',
-        'png = b"\\x89PNG\\r\\n\\x1a\\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")',
-        'open("plot.png", "wb").write(png)',
+        'import os',
+        'import matplotlib.pyplot as plt',
+        'plt.plot([1, 2, 3], [1, 4, 9])',
+        'plt.savefig("plot.png")',
         'open("data.csv", "w").write("x,y\\n1,2\\n")',
         'os.symlink("/etc/passwd", "leak.txt")',
         'print(sum(i * i for i in range(2_000_000)))',
@@ -198,8 +196,9 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('web app in Chromium', () => {
     await page.check('[data-testid=ask-timeline]');
     expect(await runAndWait(page)).toBe('ok');
     await page.waitForSelector('[data-testid=output-image]');
-    // The image decoded (the CSP lets data: images through): a broken one has naturalWidth 0.
-    expect(await page.$eval('[data-testid=output-image]', (img) => (img as HTMLImageElement).naturalWidth)).toBe(2);
+    // The chart decoded (the CSP lets data: images through): a broken one has naturalWidth 0;
+    // matplotlib's default figure is 6.4 x 4.8 inches at 100 dpi.
+    expect(await page.$eval('[data-testid=output-image]', (img) => (img as HTMLImageElement).naturalWidth)).toBe(640);
     expect(await page.getAttribute('[data-testid=output-file][data-name="data.csv"]', 'data-display')).toBe('text');
     expect(await page.getAttribute('[data-testid=output-file][data-name="data.csv"] a[download]', 'download')).toBe('data.csv');
     expect(await page.textContent('[data-testid=refused-files]')).toContain('leak.txt');

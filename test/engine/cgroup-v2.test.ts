@@ -236,11 +236,12 @@ describe('findV1Mounts', () => {
     '',
   ].join('\n');
 
-  it('finds the memory, pids and cpuacct controllers of a hybrid hierarchy', () => {
+  it('finds the memory, pids, cpuacct (and cpu, for bandwidth limits) controllers of a hybrid hierarchy', () => {
     expect(findV1Mounts(hybrid)).toEqual({
       memory: '/sys/fs/cgroup/memory',
       pids: '/sys/fs/cgroup/pids',
       cpuacct: '/sys/fs/cgroup/cpu,cpuacct',
+      cpu: '/sys/fs/cgroup/cpu,cpuacct',
     });
   });
 

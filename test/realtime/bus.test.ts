@@ -6,6 +6,7 @@ import {
   type ExecutionEvent,
   type ExecutionEventBody,
   followExecution,
+  FENCED_SEQ,
   HISTORY_TRUNCATED,
   type OutputBus,
 } from '../../src/realtime/bus.js';
@@ -115,6 +116,28 @@ describe.each(drivers)('$name bus', (driver) => {
     await waitFor('the complete event', () => seen.events.at(-1)?.type === 'complete');
     expect(seen.events.map((e) => e.seq)).toEqual(Array.from({ length: 26 }, (_, i) => i + 1));
     expect(seen.events[0]).toMatchObject({ data: 'early 0' });
+    await unsubscribe();
+  });
+
+  it('fences attempts: once attempt 2 published, attempt 1 (a worker cut off, back online) is dropped, even after complete', async () => {
+    const bus = driver.make();
+    const id = randomUUID();
+    const seen = collector();
+    const unsubscribe = await followExecution(bus, id, seen.listener);
+    await bus.publish(id, { type: 'status', status: 'running' }, { fence: 1 });
+    await bus.publish(id, out('a1'), { fence: 1 });
+    await bus.publish(id, { type: 'status', status: 'running' }, { fence: 2 });
+    const late = await bus.publish(id, out('a1 late'), { fence: 1 });
+    expect(late.seq).toBe(FENCED_SEQ);
+    await bus.publish(id, out('a2'), { fence: 2 });
+    await bus.publish(id, { type: 'complete' });
+    expect((await bus.publish(id, out('a1 after the end'), { fence: 1 })).seq).toBe(FENCED_SEQ);
+    // Unfenced events (the reconciler's, the final ones) always pass.
+    await waitFor('the complete event', () => seen.events.at(-1)?.type === 'complete');
+    const history = await bus.history(id);
+    expect(history.map((e) => (e.type === 'output' ? e.data : e.type))).toEqual(['status', 'a1', 'status', 'a2', 'complete']);
+    expect(history.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(seen.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
     await unsubscribe();
   });
 

@@ -11,6 +11,7 @@ import { Spinner } from './components/common';
 import { NotFound } from './components/not-found';
 import { isChunkLoadError, lazyPage, Reconnecting, retryFailedPages } from './lib/chunk-recovery';
 import { LoginPage, RegisterPage } from './pages/auth-pages';
+import { ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage } from './pages/account-mail-pages';
 import Playground, { MOD } from './pages/playground';
 import { useTheme } from './theme';
 
@@ -18,6 +19,8 @@ const Profile = lazyPage(() => import('./pages/profile'));
 const ProjectsList = lazyPage(() => import('./pages/projects-list'));
 const ProjectNew = lazyPage(() => import('./pages/project-new'));
 const ProjectView = lazyPage(() => import('./pages/project-view'));
+const WorkspacesList = lazyPage(() => import('./pages/workspaces-list'));
+const WorkspacePage = lazyPage(() => import('./pages/workspace'));
 const ProblemsList = lazyPage(() => import('./pages/arena/problems-list'));
 const ProblemView = lazyPage(() => import('./pages/arena/problem-view'));
 const SubmissionsList = lazyPage(() => import('./pages/arena/submissions-list'));
@@ -28,6 +31,11 @@ const ContestView = lazyPage(() => import('./pages/arena/contest-view'));
 const DuelLobby = lazyPage(() => import('./pages/arena/duel-pages'));
 const DuelRoom = lazyPage(() => import('./pages/arena/duel-room-page'));
 const Leaderboard = lazyPage(() => import('./pages/arena/leaderboard'));
+// Issue 10: rooms.
+const RoomsList = lazyPage(() => import('./pages/rooms/rooms-list'));
+const RoomPage = lazyPage(() => import('./pages/rooms/room-page'));
+const RoomJoin = lazyPage(() => import('./pages/rooms/rooms-join'));
+const RoomPlayback = lazyPage(() => import('./pages/rooms/room-playback'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -118,6 +126,13 @@ function Header() {
           Playground
         </NavLink>
         <NavLink to="/projects">Projects</NavLink>
+        <NavLink to="/rooms" data-testid="nav-rooms">Rooms</NavLink>
+
+        {user && (
+          <NavLink to="/workspaces" data-testid="nav-workspaces">
+            Workspaces
+          </NavLink>
+        )}
         <NavLink to="/problems" data-testid="nav-problems">
           Problems
         </NavLink>
@@ -298,10 +313,15 @@ const router = createBrowserRouter([
       { path: '/', element: <Playground /> },
       { path: '/login', element: <GuestOnly><LoginPage /></GuestOnly> },
       { path: '/register', element: <GuestOnly><RegisterPage /></GuestOnly> },
+      { path: '/verify-email', element: <VerifyEmailPage /> },
+      { path: '/forgot-password', element: <ForgotPasswordPage /> },
+      { path: '/reset-password', element: <ResetPasswordPage /> },
       { path: '/profile', element: <RequireAuth><Profile /></RequireAuth> },
       { path: '/projects', element: <ProjectsList /> },
       { path: '/projects/new', element: <RequireAuth><ProjectNew /></RequireAuth> },
       { path: '/projects/:id', element: <ProjectView /> },
+      { path: '/workspaces', element: <RequireAuth><WorkspacesList /></RequireAuth> },
+      { path: '/workspaces/:id', element: <RequireAuth><WorkspacePage /></RequireAuth> },
       { path: '/problems', element: <ProblemsList /> },
       { path: '/problems/:slug', element: <ProblemView /> },
       { path: '/contests', element: <ContestsList /> },
@@ -313,6 +333,10 @@ const router = createBrowserRouter([
       { path: '/duels', element: <RequireAuth><DuelLobby /></RequireAuth> },
       { path: '/duels/:id', element: <RequireAuth><DuelRoom /></RequireAuth> },
       { path: '/leaderboard', element: <Leaderboard /> },
+      { path: '/rooms', element: <RequireAuth><RoomsList /></RequireAuth> },
+      { path: '/rooms/join/:token', element: <RoomJoin /> },
+      { path: '/rooms/:id', element: <RoomPage /> },
+      { path: '/rooms/:id/playback', element: <RequireAuth><RoomPlayback /></RequireAuth> },
       { path: '*', element: <NotFound /> },
     ],
   },

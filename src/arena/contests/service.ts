@@ -5,82 +5,23 @@
  * clocks agree. The engine and HTTP are not known here; the judge is the submission service's.
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
 import { contestParticipants, contestProblems, contests, contestSubmissions, duelRatings, problems, ratingHistory, submissionGroupScores, submissions, users } from '../../db/schema.js';
 import { CallerError, ErrorCodes } from '../../errors.js';
-import type { OutputBus } from '../../realtime/bus.js';
 import type { AuthUser } from '../../server/context.js';
 import { isAdmin, isAuthor, problemNotFound } from '../service/access.js';
 import type { ProblemDetail, SubmissionInput, SubmissionView } from '../service/contract.js';
-import type { ProblemService } from '../service/problems.js';
-import type { SubmissionService } from '../service/submissions.js';
 import type { SubmissionRow } from '../service/views.js';
 import { type ContestRatingChange, rateContest } from '../ratings/contest-ratings.js';
 import { NEW_PLAYER } from '../ratings/glicko2.js';
 import type { SubmissionVerdict } from '../verdicts.js';
-import { type IcpcRow, icpcBoard } from './scoreboard-icpc.js';
-import { type IoiRow, ioiBoard } from './scoreboard-ioi.js';
+import { icpcBoard } from './scoreboard-icpc.js';
+import { ioiBoard } from './scoreboard-ioi.js';
 import type { BoardParticipant, ContestLogEntry, FreezeView } from './scoreboard-log.js';
+import type { ContestDetail, ContestFormat, ContestInput, ContestPatch, ContestPhase, ContestServiceDeps, ContestSummary, Scoreboard } from './types.js';
 
-export type ContestFormat = 'icpc' | 'ioi';
-export type ContestPhase = 'upcoming' | 'running' | 'ended';
+export type * from './types.js';
+
 type ContestRow = typeof contests.$inferSelect;
-
-export interface ContestInput {
-  slug: string;
-  title: string;
-  description?: string;
-  format: ContestFormat;
-  startsAt: string;
-  endsAt: string;
-  freezeMinutes?: number;
-  penaltyMinutes?: number;
-  visibility?: 'public' | 'invite';
-  /** Usernames allowed to join an invite-only contest. */
-  invited?: string[];
-  /** Moves its live participants' ratings once after the end (default false). */
-  rated?: boolean;
-  /** Problem slugs in order; labelled A, B, … */
-  problems: string[];
-}
-export type ContestPatch = Partial<Omit<ContestInput, 'slug'>>;
-
-export interface ContestSummary {
-  slug: string;
-  title: string;
-  format: ContestFormat;
-  startsAt: string;
-  endsAt: string;
-  phase: ContestPhase;
-  visibility: 'public' | 'invite';
-  freezeMinutes: number;
-  penaltyMinutes: number;
-  participants: number;
-  rated: boolean;
-}
-export interface ContestDetail extends ContestSummary {
-  description: string;
-  /** The server's (database's) time, for countdowns. */
-  now: string;
-  ownerId: string | null;
-  canManage: boolean;
-  /** The caller's participation, null when not joined. */
-  me: { virtual: boolean; startsAt: string; endsAt: string } | null;
-  /** Hidden (empty) before the start, and during the contest from non-participants when a problem is a draft. */
-  problems: { label: string; slug: string; title: string }[];
-}
-export type Scoreboard =
-  | { format: 'icpc'; frozen: boolean; problems: string[]; rows: IcpcRow[]; now: string }
-  | { format: 'ioi'; frozen: boolean; problems: string[]; rows: IoiRow[]; now: string };
-
-export interface ContestServiceDeps {
-  db: Db;
-  bus: OutputBus;
-  problems: ProblemService;
-  submissions: SubmissionService;
-  /** Called after a rated contest moved ratings (leaderboard cache invalidation). */
-  onRatingsChanged?: () => Promise<void>;
-}
 
 /** The bus key of a contest's "the board changed" pings (every replica's socket rooms listen). */
 export const contestBusKey = (contestId: string) => `contest-${contestId}`;

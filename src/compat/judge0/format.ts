@@ -116,27 +116,8 @@ export function decimalSeconds(seconds: number): string {
   return s.includes('.') || s.includes('e') ? s : `${s}.0`;
 }
 
-/** Ruby's `rstrip` set: whitespace and NUL. */
-const RSTRIP = /[\s\0]+$/u;
-
-/** Judge0's comparison form: trailing whitespace dropped per line, then trailing blank lines. */
-export function stripOutput(text: string): string {
-  return text
-    .split('\n')
-    .map((l) => l.replace(RSTRIP, ''))
-    .join('\n')
-    .replace(RSTRIP, '');
-}
-
-/**
- * Accepted or Wrong Answer (app/jobs/isolate_job.rb): a null expected_output is Accepted; an
- * empty stdout is stored as null and so never equals an expected_output, even "".
- */
-export function matchesExpected(stdout: string | null, expected: string | null | undefined): boolean {
-  if (expected === null || expected === undefined) return true;
-  if (stdout === null || stdout === '') return false;
-  return stripOutput(stdout) === stripOutput(expected);
-}
+// The expected-output comparison is shared with the repetition of number_of_runs (the worker stops at a wrong answer).
+export { matchesExpected, stripOutput } from '../../executions/repeat.js';
 
 /** Signal numbers on Linux x86-64, for `exit_signal`. */
 const SIGNALS: Record<string, number> = {

@@ -23,7 +23,7 @@ function storedOf(row: ExecutionRow, s: Judge0Settings): Judge0Stored {
   const req = storedRequestOf(row);
   return {
     api: 'judge0',
-    language_id: byOurId(row.language)?.judge0.id ?? 0,
+    language_id: byOurId(row.language)?.judge0?.id ?? 0,
     source_code: req.files.find((f) => f.path === req.mainFile)?.content ?? '',
     expected_output: null,
     number_of_runs: 1,
@@ -98,7 +98,7 @@ export function presentSubmission(row: ExecutionRow, o: PresentOptions): Submiss
   const ran = final && !compileFailed && row.cpuMs !== null;
   const stdin = row.stdin && row.stdin.length ? row.stdin : null;
 
-  const texts = { source_code: Buffer.from(stored.source_code), stdin, expected_output: stored.expected_output === null ? null : Buffer.from(stored.expected_output), stdout, stderr, compile_output: compileOutput };
+  const texts = { source_code: stored.source_code === '' ? null : Buffer.from(stored.source_code), stdin, expected_output: stored.expected_output === null ? null : Buffer.from(stored.expected_output), stdout, stderr, compile_output: compileOutput };
   if (!o.base64 && Object.values(texts).some((b) => b !== null && !isUtf8(b))) return null;
   const t = (b: Buffer | null): string | null => (b === null ? null : o.base64 ? encode64(b) : b.toString('utf8'));
   const message = ran || status.id === 13 ? status.message : null;

@@ -15,6 +15,10 @@ export interface Judge0LanguageFacts {
   available: boolean;
   compiled: boolean;
   sourceFile: string;
+  /** Judge0's "Multi-file program" (89): no source_code; the program is additional_files with `run` and `compile` scripts. */
+  project?: boolean;
+  /** Its compile command takes compiler_options (ours: the language's compile argv has "{options}"). */
+  takesCompilerOptions?: boolean;
 }
 
 /** Judge0's own attributes of a submission, kept with the execution (ExecuteInput.compat). */
@@ -149,8 +153,12 @@ export function translateSubmission(
     else if (!lang.available) add('language_id', `language with id ${languageId} is archived and cannot be used anymore`);
   }
 
+  const project = lang?.project === true;
   const source = decoded(p.source_code);
-  if (source === null || source.trim() === '') add('source_code', "can't be blank");
+  if (project) {
+    if (source !== null && source.trim() !== '') add('source_code', 'must be blank');
+    if (blank(p.additional_files)) add('additional_files', "can't be blank");
+  } else if (source === null || source.trim() === '') add('source_code', "can't be blank");
   const stdinRaw = text(p.stdin);
   const stdin = stdinRaw === null ? undefined : base64 ? decode64(stdinRaw) : stdinRaw;
   const expected = decoded(p.expected_output);
@@ -178,12 +186,18 @@ export function translateSubmission(
   if (network) add('enable_network', 'enabling network is not allowed');
   const redirect = bool(p.redirect_stderr_to_stdout);
 
+  // Judge0 (submission.rb#compiler_options_allowed, isolate_job.rb#compile): allowed for a language
+  // with a compile command; $ & ; < > | and ` are deleted, and the rest goes into the command line,
+  // split on whitespace here (each word one argument; no shell reads it).
   let compilerOptions = text(p.compiler_options);
+  let compileOptions: string[] = [];
   if (!blank(compilerOptions)) {
     if (compilerOptions!.length > 512) add('compiler_options', 'is too long (maximum is 512 characters)');
+    if (!s.compilerOptionsEnabled) add('compiler_options', 'setting compiler options is not allowed');
     else if (lang && !lang.compiled) add('compiler_options', 'setting compiler options is only allowed for compiled languages');
-    else add('compiler_options', 'setting compiler options is not allowed');
     compilerOptions = stripShellCharacters(compilerOptions!);
+    // A project's compile script takes no options (Judge0's "/bin/bash compile" has no %s): kept, unused.
+    if (lang?.takesCompilerOptions) compileOptions = compilerOptions.split(/\s+/).filter(Boolean);
   } else compilerOptions = null;
 
   let cla = text(p.command_line_arguments);
@@ -207,19 +221,20 @@ export function translateSubmission(
 
   const files: { name: string; content: string }[] = [];
   const additional = text(p.additional_files);
-  if (lang && source !== null) files.push({ name: lang.sourceFile, content: source });
+  if (lang && source !== null && !project) files.push({ name: lang.sourceFile, content: source });
   if (!blank(additional)) {
     const extra = unzipAdditional(decode64(additional!), s.maxExtractSize * 1024);
     if ('error' in extra) add('additional_files', extra.error);
     // `unzip -n`: a file that already exists (the source) is not overwritten.
     else for (const f of extra.files) if (!files.some((g) => g.name === f.name)) files.push(f);
+    if (project && !('error' in extra) && !files.some((f) => f.name === 'run')) add('additional_files', 'must contain a run script (a file named run)');
   }
 
-  if (Object.keys(errors).length || !lang || source === null) return { ok: false, errors };
+  if (Object.keys(errors).length || !lang || (source === null && !project)) return { ok: false, errors };
   const stored: Judge0Stored = {
     api: 'judge0',
     language_id: languageId!,
-    source_code: source,
+    source_code: source ?? '',
     expected_output: expected,
     number_of_runs: numberOfRuns,
     cpu_time_limit: cpu,
@@ -244,7 +259,11 @@ export function translateSubmission(
     mainFile: lang.sourceFile,
     stdin,
     args,
-    limits: { cpuMs: Math.round(cpu * 1000), wallMs: Math.round(wall * 1000), memoryBytes: memory * 1024, processes },
+    ...(compileOptions.length ? { compileOptions } : {}),
+    ...(numberOfRuns > 1 ? { repeat: { times: numberOfRuns, expectedStdout: expected } } : {}),
+    // max_file_size is isolate's -f (RLIMIT_FSIZE, KB): a larger written file ends the program
+    // with SIGXFSZ, status 8. 0 (no file at all) becomes the engine's minimum, 1 KB.
+    limits: { cpuMs: Math.round(cpu * 1000), wallMs: Math.round(wall * 1000), memoryBytes: memory * 1024, processes, fileBytes: Math.max(1, maxFileSize) * 1024 },
     compat: stored as unknown as Record<string, unknown>,
   };
   return { ok: true, input, stored };

@@ -14,6 +14,9 @@ import { presentSubmission, type SubmissionObject } from './present.js';
 import { type Errors, type Judge0LanguageFacts, translateSubmission } from './request.js';
 import { configInfo, type Judge0Settings, judge0Settings } from './settings.js';
 
+/** Judge0 CE's "Multi-file program" (db/languages/active.rb). */
+export const MULTI_FILE_ID = 89;
+
 /** A Judge0 answer that is not a success: its status and body (null: an empty body, as Judge0's `head`). */
 export class Judge0Reply extends Error {
   constructor(
@@ -57,7 +60,7 @@ export function judge0ErrorOf(err: unknown): Errors | Judge0Reply {
     case ErrorCodes.limitTooHigh:
     case ErrorCodes.invalidLimit: {
       const limit = (err.details as { limit?: string } | undefined)?.limit;
-      const name = { cpuMs: 'cpu_time_limit', wallMs: 'wall_time_limit', memoryBytes: 'memory_limit', processes: 'max_processes_and_or_threads' }[limit ?? ''];
+      const name = { cpuMs: 'cpu_time_limit', wallMs: 'wall_time_limit', memoryBytes: 'memory_limit', processes: 'max_processes_and_or_threads', fileBytes: 'max_file_size' }[limit ?? ''];
       return field(name ?? 'base');
     }
     case ErrorCodes.invalidFile:
@@ -85,9 +88,12 @@ export class Judge0Service {
     const out = [];
     for (const l of COMPAT_LANGUAGES) {
       const info = infos.find((i) => i.id === l.id);
-      if (!info) continue;
+      if (!info || !l.judge0) continue;
       out.push({ id: l.judge0.id, name: l.judge0.name(info.version ?? 'unknown'), is_archived: !info.available, info });
     }
+    // 89, "Multi-file program": our unlisted `multifile` language, Bash scripts (available with Bash).
+    const bash = infos.find((i) => i.id === 'bash');
+    if (bash) out.push({ id: MULTI_FILE_ID, name: 'Multi-file program', is_archived: !bash.available, info: { ...bash, id: 'multifile', name: 'Multi-file program', compiled: true } });
     return out;
   }
 
@@ -100,9 +106,9 @@ export class Judge0Service {
       id: l.id,
       name: l.name,
       is_archived: l.is_archived,
-      source_file: def.sourceFile,
-      compile_cmd: def.compile ? def.compile.argv.join(' ') : null,
-      run_cmd: def.run.argv.join(' '),
+      source_file: id === MULTI_FILE_ID ? null : def.sourceFile,
+      compile_cmd: id === MULTI_FILE_ID ? '/usr/bin/bash compile' : def.compile ? def.compile.argv.filter((a) => a !== '{options}').join(' ') : null,
+      run_cmd: id === MULTI_FILE_ID ? '/usr/bin/bash run' : def.run.argv.join(' '),
     };
   }
 
@@ -113,9 +119,16 @@ export class Judge0Service {
         const l = langs.find((x) => x.id === id);
         if (!l) return undefined;
         const def = this.ctx.executions.languages.get(l.info.id);
-        return { ourId: l.info.id, available: !l.is_archived, compiled: Boolean(def.compile), sourceFile: def.sourceFile };
+        return {
+          ourId: l.info.id,
+          available: !l.is_archived,
+          compiled: Boolean(def.compile),
+          sourceFile: def.sourceFile,
+          project: id === MULTI_FILE_ID,
+          takesCompilerOptions: def.compile?.argv.includes('{options}') ?? false,
+        };
       },
-      name: (id) => langs.find((x) => x.id === id)?.name ?? byJudge0Id(id)?.judge0.name('unknown') ?? `Unknown (${id})`,
+      name: (id) => langs.find((x) => x.id === id)?.name ?? byJudge0Id(id)?.judge0?.name('unknown') ?? `Unknown (${id})`,
     };
   }
 

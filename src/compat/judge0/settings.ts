@@ -21,6 +21,7 @@ export interface Judge0Settings {
   maxExtractSize: number;
   batchMax: number;
   callbacksEnabled: boolean;
+  compilerOptionsEnabled: boolean;
   callbackAllowedHosts: string[];
 }
 
@@ -42,6 +43,7 @@ export function judge0Settings(config: Pick<Config, 'limits' | 'CALLBACK_ALLOWED
     maxExtractSize: 10_240,
     batchMax: 20,
     callbacksEnabled: hosts.length > 0,
+    compilerOptionsEnabled: true,
     callbackAllowedHosts: hosts,
   };
 }
@@ -51,7 +53,7 @@ export function configInfo(s: Judge0Settings, queueMax: number): Record<string, 
   return {
     maintenance_mode: false,
     enable_wait_result: true,
-    enable_compiler_options: false,
+    enable_compiler_options: s.compilerOptionsEnabled,
     allowed_languages_for_compile_options: [],
     enable_command_line_arguments: true,
     enable_submission_delete: false,

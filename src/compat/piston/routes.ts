@@ -5,6 +5,7 @@ import { bodyLimitsFor, maxJsonValuesFor } from '../../server/body-limits.js';
 import type { AppContext } from '../../server/context.js';
 import { statusOf } from '../../server/http-errors.js';
 import { compatAuth, CompatForbidden, CompatUnauthorized } from '../auth.js';
+import { registerPistonConnect } from './connect.js';
 import { PistonReply, PistonService } from './service.js';
 
 /** The Piston release whose API this follows (GET / answers it as Piston does). */
@@ -19,6 +20,7 @@ export const PISTON_VERSION = '3.1.1';
 export async function pistonRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const svc = new PistonService(ctx);
   compatAuth(app, ctx, {});
+  registerPistonConnect(app, ctx, svc); // WebSocket /api/v2/connect (connect.ts)
   await rateLimitGuard(app, ctx);
   const hide = { hide: true };
   const parse = app.getDefaultJsonParser('error', 'error');

@@ -6,7 +6,15 @@
 export interface CgroupLimits {
   memoryBytes: number;
   processes: number;
+  /**
+   * CPU bandwidth in cores (0.5 = half a core per period), through cpu.max (v2) or the CFS quota
+   * (v1). Unset: no bandwidth limit (runs are bounded by their CPU-time watchdog instead).
+   */
+  cpuCores?: number;
 }
+
+/** The CFS period both cgroup versions use for a bandwidth limit (µs; the kernel's default). */
+export const CPU_PERIOD_US = 100_000;
 
 export interface CgroupUsage {
   cpuNs: number;

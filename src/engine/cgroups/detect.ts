@@ -7,6 +7,8 @@ import { CgroupV2Driver } from './v2.js';
 export interface CgroupSelection {
   /** "auto" picks v1 when the memory, pids and cpuacct v1 controllers are mounted, else v2. */
   version: 'auto' | '1' | '2';
+  /** v1: also join the cpu controller, for a CPU bandwidth limit (workspaces; runs do without). */
+  cpuBandwidth?: boolean;
   /** v2 only: the delegated cgroup under which MUSCode creates its own. */
   v2Root: string;
   prefix: string;
@@ -23,11 +25,11 @@ export function findV1Mounts(mountinfo = fs.readFileSync('/proc/self/mountinfo',
     const mountPoint = left.split(' ')[4];
     if (!mountPoint) continue;
     for (const opt of superOpts.split(',')) {
-      if ((opt === 'memory' || opt === 'pids' || opt === 'cpuacct') && !found[opt]) found[opt] = mountPoint;
+      if ((opt === 'memory' || opt === 'pids' || opt === 'cpuacct' || opt === 'cpu') && !found[opt]) found[opt] = mountPoint;
     }
   }
   return found.memory && found.pids && found.cpuacct
-    ? { memory: found.memory, pids: found.pids, cpuacct: found.cpuacct }
+    ? { memory: found.memory, pids: found.pids, cpuacct: found.cpuacct, ...(found.cpu && { cpu: found.cpu }) }
     : null;
 }
 
@@ -35,7 +37,7 @@ export function findV1Mounts(mountinfo = fs.readFileSync('/proc/self/mountinfo',
 export function createCgroupDriver(sel: CgroupSelection): CgroupDriver {
   if (sel.version !== '2') {
     const mounts = findV1Mounts();
-    if (mounts) return new CgroupV1Driver({ mounts, prefix: sel.prefix });
+    if (mounts) return new CgroupV1Driver({ mounts, prefix: sel.prefix, cpuBandwidth: sel.cpuBandwidth });
     if (sel.version === '1') {
       throw new SystemError(ErrorCodes.cgroupUnavailable, 'cgroup v1 memory, pids and cpuacct controllers are not mounted');
     }

@@ -2,12 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ErrorCodes, SystemError } from '../../errors.js';
 import { instancePid, processAlive } from '../host.js';
-import { type CgroupDriver, type CgroupLimits, type CgroupUsage, type RunCgroup, killUntilEmpty, parsePids } from './cgroup.js';
+import { CPU_PERIOD_US, type CgroupDriver, type CgroupLimits, type CgroupUsage, type RunCgroup, killUntilEmpty, parsePids } from './cgroup.js';
 
 /** cgroup v1: one directory per controller (memory, pids, cpuacct). Pooled: one cgroup per slot. */
 export interface V1Options {
   /** Mount points of the controllers, e.g. { memory: '/sys/fs/cgroup/memory', ... }. */
-  mounts: { memory: string; pids: string; cpuacct: string };
+  mounts: { memory: string; pids: string; cpuacct: string; cpu?: string };
+  /** Join the cpu controller too, so that `cpuCores` can be applied (needs `mounts.cpu`). */
+  cpuBandwidth?: boolean;
   /** Relative path under each mount, unique to this engine instance, e.g. "muscode/1234-ab12". */
   prefix: string;
 }
@@ -30,8 +32,12 @@ class V1Cgroup implements RunCgroup {
     readonly mem: string,
     readonly pidsDir: string,
     readonly cpu: string,
+    /** The cpu controller's directory (bandwidth), when asked for; may equal `cpu` (co-mounted). */
+    readonly cpuCtl?: string,
   ) {
-    this.procsFiles = [mem, pidsDir, cpu].map((d) => path.join(d, 'cgroup.procs'));
+    const dirs = [mem, pidsDir, cpu];
+    if (cpuCtl && cpuCtl !== cpu) dirs.push(cpuCtl);
+    this.procsFiles = dirs.map((d) => path.join(d, 'cgroup.procs'));
   }
 
   prepare(limits: CgroupLimits): void {
@@ -44,6 +50,12 @@ class V1Cgroup implements RunCgroup {
     write(path.join(this.mem, 'memory.limit_in_bytes'), memLimit);
     if (hasMemsw) write(memsw, memLimit);
     write(path.join(this.pidsDir, 'pids.max'), String(limits.processes));
+    if (limits.cpuCores !== undefined || this.cpuCtl) {
+      if (!this.cpuCtl) throw new Error('the cpu controller is not mounted: no CPU bandwidth limit');
+      write(path.join(this.cpuCtl, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
+      const quota = limits.cpuCores === undefined ? -1 : Math.max(1000, Math.round(limits.cpuCores * CPU_PERIOD_US));
+      write(path.join(this.cpuCtl, 'cpu.cfs_quota_us'), String(quota));
+    }
     write(path.join(this.cpu, 'cpuacct.usage'), '0');
     write(path.join(this.mem, 'memory.max_usage_in_bytes'), '0');
     // Pages a previous run left charged here (page cache of toolchain files) stay charged; the
@@ -100,8 +112,15 @@ export class CgroupV1Driver implements CgroupDriver {
   private readonly slots = new Map<number, V1Cgroup>();
   private readonly roots: string[];
 
+  private readonly cpuRoot: string | undefined;
+
   constructor(private readonly opts: V1Options) {
     this.roots = [opts.mounts.memory, opts.mounts.pids, opts.mounts.cpuacct].map((m) => path.join(m, opts.prefix));
+    if (opts.cpuBandwidth) {
+      if (!opts.mounts.cpu) throw new SystemError(ErrorCodes.cgroupUnavailable, 'the cgroup v1 cpu controller is not mounted (needed for a CPU bandwidth limit)');
+      this.cpuRoot = path.join(opts.mounts.cpu, opts.prefix);
+      if (!this.roots.includes(this.cpuRoot)) this.roots.push(this.cpuRoot);
+    }
     for (const root of this.roots) sweepStale(path.dirname(root));
     try {
       for (const root of this.roots) fs.mkdirSync(root, { recursive: true, mode: 0o755 });
@@ -114,8 +133,9 @@ export class CgroupV1Driver implements CgroupDriver {
     let cg = this.slots.get(slot);
     if (!cg) {
       const [mem, pids, cpu] = this.roots.map((r) => path.join(r, `slot-${slot}`)) as [string, string, string];
-      for (const d of [mem, pids, cpu]) fs.mkdirSync(d, { recursive: true });
-      cg = new V1Cgroup(mem, pids, cpu);
+      const cpuCtl = this.cpuRoot && path.join(this.cpuRoot, `slot-${slot}`);
+      for (const d of [mem, pids, cpu, cpuCtl]) if (d) fs.mkdirSync(d, { recursive: true });
+      cg = new V1Cgroup(mem, pids, cpu, cpuCtl);
       this.slots.set(slot, cg);
     }
     return cg;
@@ -132,7 +152,7 @@ export class CgroupV1Driver implements CgroupDriver {
   async close(): Promise<void> {
     for (const cg of this.slots.values()) {
       await cg.killAll();
-      for (const d of [cg.mem, cg.pidsDir, cg.cpu]) rmdirQuiet(d);
+      for (const d of [cg.mem, cg.pidsDir, cg.cpu, cg.cpuCtl]) if (d) rmdirQuiet(d);
     }
     this.slots.clear();
     for (const root of this.roots) {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ErrorCodes, SystemError } from '../../errors.js';
-import { type CgroupDriver, type CgroupLimits, type CgroupUsage, type RunCgroup, killUntilEmpty, parsePids } from './cgroup.js';
+import { CPU_PERIOD_US, type CgroupDriver, type CgroupLimits, type CgroupUsage, type RunCgroup, killUntilEmpty, parsePids } from './cgroup.js';
 
 /**
  * cgroup v2, kept thin on purpose. A fresh cgroup per stage: `memory.peak` can only be reset from
@@ -41,6 +41,9 @@ class V2Cgroup implements RunCgroup {
     fs.writeFileSync(path.join(this.dir, 'memory.max'), String(limits.memoryBytes));
     fs.writeFileSync(path.join(this.dir, 'memory.swap.max'), '0');
     fs.writeFileSync(path.join(this.dir, 'pids.max'), String(limits.processes));
+    if (limits.cpuCores !== undefined) {
+      fs.writeFileSync(path.join(this.dir, 'cpu.max'), `${Math.max(1000, Math.round(limits.cpuCores * CPU_PERIOD_US))} ${CPU_PERIOD_US}`);
+    }
   }
 
   cpuNs(): number {

@@ -8,7 +8,7 @@ export const c: LanguageDefinition = {
   shebang: 'blank',
   sourceFile: 'main.c',
   version: { argv: ['/usr/bin/gcc', '-dumpfullversion'], pattern: /(\S+)/ },
-  compile: { argv: ['/usr/bin/gcc', '-O2', '-std=c17', '-pipe', '-o', 'main', '{sources}', '-lm'], sourceExtensions: ['.c'] },
+  compile: { argv: ['/usr/bin/gcc', '-O2', '-std=c17', '-pipe', '-o', 'main', '{options}', '{sources}', '-lm'], sourceExtensions: ['.c'] },
   run: { argv: ['./main'] },
   requires: ['/usr/bin/gcc'],
   selfTest: {

@@ -9,7 +9,7 @@ export const cpp: LanguageDefinition = {
   sourceFile: 'main.cpp',
   version: { argv: ['/usr/bin/g++', '-dumpfullversion'], pattern: /(\S+)/ },
   compile: {
-    argv: ['/usr/bin/g++', '-O2', '-std=c++17', '-pipe', '-o', 'main', '{sources}', '-lm'],
+    argv: ['/usr/bin/g++', '-O2', '-std=c++17', '-pipe', '-o', 'main', '{options}', '{sources}', '-lm'],
     sourceExtensions: ['.cpp', '.cc', '.cxx'],
   },
   run: { argv: ['./main'] },

@@ -10,7 +10,7 @@ export const go: LanguageDefinition = {
   version: { argv: ['/usr/bin/go', 'version'], pattern: /go version go(\S+)/ },
   // Built as a module the engine generates ("module main"), so several files of package main
   // and sub-packages imported as "main/pkg" work. No network: GOPROXY=off.
-  compile: { argv: ['/usr/bin/go', 'build', '-o', 'main', '-buildvcs=false', '.'] },
+  compile: { argv: ['/usr/bin/go', 'build', '-o', 'main', '-buildvcs=false', '{options}', '.'] },
   run: { argv: ['./main'] },
   env: {
     // No cgo: "#cgo CFLAGS/LDFLAGS" lines hand flags to gcc and the linker, and Go's allowlist

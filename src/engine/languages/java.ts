@@ -15,7 +15,7 @@ export const java: LanguageDefinition = {
   pasted: (source) => ({ mainFile: javaMainFile(source) }),
   version: { argv: [`${JDK}/bin/javac`, '-version'], pattern: /javac (\S+)/ },
   // -proc:none: no annotation processors, so no user code runs at compile time.
-  compile: { argv: [`${JDK}/bin/javac`, '-proc:none', '-encoding', 'UTF-8', '-J-XX:+UseSerialGC', '-J-Xshare:auto', '-d', '.', '{sources}'] },
+  compile: { argv: [`${JDK}/bin/javac`, '-proc:none', '-encoding', 'UTF-8', '-J-XX:+UseSerialGC', '-J-Xshare:auto', '-d', '.', '{options}', '{sources}'] },
   // The class to run is the main file's stem; SerialGC keeps thread count and startup low.
   // The class name is user-chosen and cannot be given as "./name": the launcher would read a
   // leading "-" as an option and "@" as a file of options, so expandArgv refuses both (and so

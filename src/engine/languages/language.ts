@@ -8,6 +8,8 @@ import type { StageLimits } from '../types.js';
  *   "{main}"      the main file's path in the box (e.g. "main.py", "app/main.py")
  *   "{mainStem}"  the main file's path without extension (e.g. "Main")
  *   "{mainClass}" the stem with "/" as "." (Java: "app/Main.java" -> "app.Main")
+ *   "{options}"   expands to the request's compile options (RunRequest.compileOptions), each as
+ *                 one element; nothing when there are none. Compile templates only.
  *   "{sources}"   expands to every file whose extension is in `sourceExtensions` (sorted), each
  *                 as "./path"
  * An element that starts with "{main}" or "{mainStem}" is given as "./path" too ("{main}" ->
@@ -45,8 +47,24 @@ export interface LanguageDefinition {
    * top-level await: a package.json that makes it an ES module). See pasted-source.ts.
    */
   pasted?: (source: string) => { mainFile?: string; files?: { path: string; content: string }[] };
+  /**
+   * The class to start, read from the main file, where the compiler does not tie it to the
+   * file's name (Kotlin's "MainKt" facade, Scala's `object X extends App`). It fills
+   * "{mainClass}"; undefined falls back to the file's stem.
+   */
+  mainClass?: (mainFile: string, source: string) => string | undefined;
   /** Files the engine adds when the user did not give them (e.g. Go's go.mod). */
   generatedFiles?: { path: string; content: string }[];
+  /**
+   * An unlisted language (registry.ts INTERNAL_LANGUAGES) is available where this listed one is
+   * (the engine's language list, which callers check, holds only the listed ones).
+   */
+  availableWith?: string;
+  /**
+   * The Debian packages that provide it, for the languages beyond the core group (installed by
+   * `make languages`; the Makefile's LANGUAGE_PACKAGES_ALL lists them, a test checks).
+   */
+  packages?: string[];
   /** Host paths that must exist for the language to be available. */
   requires: string[];
   limits?: { run?: Partial<StageLimits>; compile?: Partial<StageLimits> };

@@ -96,7 +96,7 @@ function matchingBrace(code: string, open: number): number {
 }
 
 /** Comments and literals replaced by spaces (same length, so offsets stay). */
-function blankJavaLiterals(s: string): string {
+export function blankJavaLiterals(s: string): string {
   return s.replace(/\/\*[\s\S]*?(?:\*\/|$)|\/\/[^\n]*|"""[\s\S]*?(?:"""|$)|"(?:\\.|[^"\\\n])*"?|'(?:\\.|[^'\\\n])*'?/g, (m) => m.replace(/[^\n]/g, ' '));
 }
 

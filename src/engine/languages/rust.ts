@@ -9,7 +9,7 @@ export const rust: LanguageDefinition = {
   // Debian's rustc by absolute path (a rustup shim on PATH would want a home directory).
   version: { argv: ['/usr/bin/rustc', '--version'], pattern: /rustc (\S+)/ },
   // Other files are reached through `mod` declarations from the main file.
-  compile: { argv: ['/usr/bin/rustc', '-O', '--edition', '2021', '-o', 'main', '{main}'] },
+  compile: { argv: ['/usr/bin/rustc', '-O', '--edition', '2021', '-o', 'main', '{options}', '{main}'] },
   run: { argv: ['./main'] },
   requires: ['/usr/bin/rustc'],
   selfTest: {

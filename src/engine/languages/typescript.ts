@@ -36,6 +36,7 @@ export const typescript: LanguageDefinition = {
       '/opt/types',
       '--types',
       'node',
+      '{options}',
       '{sources}',
     ],
   },

@@ -123,9 +123,12 @@ export class Engine implements EngineClient {
     try {
       const prepared = await this.prepareProgram(lang, job, slot, compileLimits, req.signal, (s) => (slotBusy = s));
       if (!prepared.ready) return { language: lang.id, compile: prepared.compile, run: null };
+      const tty = req.input && req.tty ? req.tty : undefined;
       const outcome = await slot.run({
         argv: prepared.argv,
-        env: prepared.env,
+        env: tty ? { ...prepared.env, TERM: 'xterm-256color' } : prepared.env,
+        ...(req.input ? { input: req.input } : {}),
+        ...(tty ? { tty } : {}),
         binds: prepared.binds,
         stdin: job.stdin,
         limits: runLimits,

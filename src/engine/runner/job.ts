@@ -12,8 +12,12 @@ export interface PreparedJob {
   /** RunRequest.dataFiles: written to the run box after the compile. */
   dataFiles: BoxFile[];
   mainFile: string;
+  /** LanguageDefinition.mainClass's answer for the main file (Kotlin, Scala). */
+  mainClass?: string;
   stdin: Buffer;
   args: string[];
+  /** RunRequest.compileOptions, checked (absent: none). */
+  compileOptions?: string[];
   /** RunRequest.collectFiles, checked. */
   collectFiles: string[];
   /** RunRequest.outputFiles, checked and compiled. */
@@ -95,6 +99,14 @@ export function prepareJob(req: RunRequest, lang: LanguageDefinition, limits: Li
     if (a.includes('\0')) throw new CallerError(ErrorCodes.invalidFile, 'an argument contains a NUL byte');
     argBytes += Buffer.byteLength(a) + 1;
   }
+  const compileOptions = (req.compileOptions ?? []).map(String);
+  for (const a of compileOptions) {
+    if (a.includes('\0')) throw new CallerError(ErrorCodes.invalidFile, 'a compile option contains a NUL byte');
+    argBytes += Buffer.byteLength(a) + 1;
+  }
+  if (compileOptions.length && !lang.compile?.argv.includes('{options}')) {
+    throw new CallerError(ErrorCodes.invalidFile, `${lang.id} is not compiled: it takes no compile options`);
+  }
   if (argBytes > limits.argsBytes) {
     throw new CallerError(ErrorCodes.argsTooLarge, `arguments total ${argBytes} bytes, over the limit of ${limits.argsBytes}`, {
       max: limits.argsBytes,
@@ -116,7 +128,8 @@ export function prepareJob(req: RunRequest, lang: LanguageDefinition, limits: Li
     throw new CallerError(ErrorCodes.tooManyFiles, `${collectFiles.length} files to collect is more than ${COLLECT_FILES_MAX}`, { max: COLLECT_FILES_MAX });
   }
   const outputGlobs = compileOutputGlobs(req.outputFiles);
-  return { files, dataFiles, mainFile, stdin, args, collectFiles, outputGlobs };
+  const mainClass = lang.mainClass?.(mainFile, main.data.toString('utf8'));
+  return { files, dataFiles, mainFile, ...(mainClass ? { mainClass } : {}), stdin, args, compileOptions, collectFiles, outputGlobs };
 }
 
 /**
@@ -154,12 +167,13 @@ function safePath(p: string): string | undefined {
 export function expandArgv(template: readonly string[], job: PreparedJob, sourceExtensions: readonly string[]): string[] {
   const out: string[] = [];
   const stem = job.mainFile.replace(/\.[^./]+$/, '');
-  const mainClass = stem.replaceAll('/', '.');
+  const mainClass = job.mainClass ?? stem.replaceAll('/', '.');
   if (template.some((t) => t.includes('{mainClass}')) && /^[-@]/.test(mainClass)) {
     throw new CallerError(ErrorCodes.invalidPath, `${job.mainFile}: starts with "${mainClass[0]}"`, { path: job.mainFile });
   }
   for (const t of template) {
-    if (t === '{sources}') {
+    if (t === '{options}') out.push(...(job.compileOptions ?? []));
+    else if (t === '{sources}') {
       out.push(
         ...job.files
           .map((f) => f.path)

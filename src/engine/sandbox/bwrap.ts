@@ -15,6 +15,7 @@ import { StagedBinds } from './staged-binds.js';
 import { TimelineSampler } from './timeline.js';
 import { type PendingLauncher, startPending } from './warm-launcher.js';
 import { sweepStaleInstances, unmountAndRemove } from '../host.js';
+import { attachLiveInput, LIVE_OUTPUT_DELAY_MS, openTerminal, programPids, type Terminal } from './live-io.js';
 
 export interface BwrapOptions {
   slots: number;
@@ -46,7 +47,7 @@ export interface BwrapOptions {
  * sandbox's pid 1 (`--as-pid-1`): the init has no path inside the sandbox, and /proc/1/cmdline
  * shows "init" (the init blanks its arguments), not bubblewrap's argv with host paths.
  */
-const INIT_FD = 5;
+export const INIT_FD = 5;
 /** The init's end of the socket on which the launcher hands it its stage. */
 const INIT_CONTROL_FD = 6;
 /** How long after a stage (or a clear) the slot starts its next launcher (see scheduleRefill). */
@@ -64,7 +65,7 @@ const SIGNAL_NAMES = new Map<number, string>();
 for (const [name, num] of Object.entries(os.constants.signals)) if (!SIGNAL_NAMES.has(num as number)) SIGNAL_NAMES.set(num as number, name);
 
 /** The read-only view of the host every stage gets: /usr, the merged-usr links, and a few files of /etc. */
-function baseRootArgs(): string[] {
+export function baseRootArgs(): string[] {
   const args = ['--ro-bind', '/usr', '/usr'];
   for (const dir of ['/bin', '/sbin', '/lib', '/lib64', '/lib32']) {
     let st: fs.Stats;
@@ -168,9 +169,11 @@ export class BwrapSandbox implements Sandbox {
     a.push('--clearenv');
     for (const [k, v] of Object.entries(stage.env)) a.push('--setenv', k, v);
     a.push('--seccomp', '3');
+    // A terminal stage's init makes the program its session leader (`--tty`, muscode-sandbox.c).
+    const tty = stage.tty && stage.input ? ['--tty'] : [];
     // With no argv: the init reads its stage (environment and argv) from INIT_CONTROL_FD.
-    if (stage.argv.length) a.push('--', `/proc/self/fd/${INIT_FD}`, 'init', '--status-fd', '4', '--', ...stage.argv);
-    else a.push('--', `/proc/self/fd/${INIT_FD}`, 'init', '--status-fd', '4', '--control-fd', String(INIT_CONTROL_FD));
+    if (stage.argv.length) a.push('--', `/proc/self/fd/${INIT_FD}`, 'init', '--status-fd', '4', ...tty, '--', ...stage.argv);
+    else a.push('--', `/proc/self/fd/${INIT_FD}`, 'init', '--status-fd', '4', ...tty, '--control-fd', String(INIT_CONTROL_FD));
     return a;
   }
 
@@ -179,14 +182,14 @@ export class BwrapSandbox implements Sandbox {
    * everything of the stage but its environment, argv and stdin, which the init receives
    * later. Two stages with the same message can use the same prepared sandbox.
    */
-  prepareArgs(boxPath: string, tmpPath: string, uid: number, stage: Pick<SandboxStage, 'binds' | 'limits'>): string[] {
+  prepareArgs(boxPath: string, tmpPath: string, uid: number, stage: Pick<SandboxStage, 'binds' | 'limits' | 'tty' | 'input'>): string[] {
     return [
       ...this.launcherArgs(uid, [], tmpPath, stage.limits).slice(1), // "launch" was on the command line
       '--init-control-fd',
       String(INIT_CONTROL_FD),
       '--',
       this.opts.bwrapPath,
-      ...this.bwrapArgs(boxPath, tmpPath, { argv: [], env: {}, limits: stage.limits, binds: stage.binds }),
+      ...this.bwrapArgs(boxPath, tmpPath, { argv: [], env: {}, limits: stage.limits, binds: stage.binds, tty: stage.tty, input: stage.input }),
     ];
   }
 
@@ -335,7 +338,14 @@ class BwrapSlot implements SandboxSlot {
     fs.mkdirSync(this.tmpPath, { mode: 0o700 });
     fs.mkdirSync(this.mountPath, { mode: 0o711 });
     this.mount();
-    this.makeBox();
+    try {
+      this.makeBox();
+    } catch (err) {
+      // This slot is not in the sandbox's list yet, so its close() would not unmount it and its
+      // removal would fail (EBUSY), hiding this error (seen in a container without CAP_CHOWN).
+      this.unmount();
+      throw err;
+    }
     this.refill();
   }
 
@@ -389,16 +399,17 @@ class BwrapSlot implements SandboxSlot {
 
   /**
    * The waiting launcher if it is bare or prepared for `key`, else a new one (the first stage,
-   * other options, or after a failure).
+   * other options, or after a failure). A terminal stage always gets a new one: its fds 0-2 are
+   * the pty's slave side, which the waiting launcher (pipes) does not have.
    */
-  private takePending(key: string): PendingLauncher {
+  private takePending(key: string, terminal?: number): PendingLauncher {
     const p = this.pending;
     this.pending = null;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
-    if (p && !p.dead && (p.key === undefined || p.key === key)) return p;
+    if (terminal === undefined && p && !p.dead && (p.key === undefined || p.key === key)) return p;
     if (p) void this.discard(p);
-    return startPending(this.sb.opts.launcherPath, this.sb.opts.cgroups, this.id, 4);
+    return startPending(this.sb.opts.launcherPath, this.sb.opts.cgroups, this.id, 4, terminal);
   }
 
   /** Launchers being taken down in the background; kill() waits for them. */
@@ -550,18 +561,34 @@ class BwrapSlot implements SandboxSlot {
       return fail(`cannot prepare the sandbox: ${(err as Error).message}`);
     }
     this.dirty = true;
+    // Interactive runs with a terminal (stage.input + stage.tty): the pty pair is opened here,
+    // outside the sandbox (live-io.ts); its slave side is the launcher's fds 0-2, so such a stage
+    // takes a launcher of its own instead of the one waiting with pipes.
+    let term: Terminal | null = null;
+    try {
+      if (stage.input && stage.tty) term = openTerminal(stage.tty.cols, stage.tty.rows);
+    } catch (err) {
+      return fail(`cannot open a terminal: ${(err as Error).message}`);
+    }
     let pending: PendingLauncher;
     try {
-      pending = this.takePending(prepare.key);
+      pending = this.takePending(prepare.key, term?.slave);
     } catch (err) {
+      term?.close();
       return fail(`cannot start the launcher: ${(err as Error).message}`);
+    } finally {
+      // The launcher has its own copies (or none, if spawning failed: reported below).
+      term?.releaseSlave();
     }
     // Remembered for the next warm sandbox; a handful of distinct option sets per slot at most
-    // (a language's compile and run, with the limits callers choose), bounded anyway.
-    if (this.follows.size >= 32 && !this.follows.has(this.lastKey)) this.follows.clear();
-    this.follows.set(this.lastKey, prepare);
-    this.lastKey = prepare.key;
-    this.last = prepare;
+    // (a language's compile and run, with the limits callers choose), bounded anyway. Not a
+    // terminal stage's: a sandbox prepared ahead has pipes, never a terminal, as its stdio.
+    if (!term) {
+      if (this.follows.size >= 32 && !this.follows.has(this.lastKey)) this.follows.clear();
+      this.follows.set(this.lastKey, prepare);
+      this.lastKey = prepare.key;
+      this.last = prepare;
+    }
     this.idle = false;
     const { cg, child } = pending;
     try {
@@ -581,6 +608,7 @@ class BwrapSlot implements SandboxSlot {
         await new Promise((r) => setTimeout(r, round < 10 ? 1 : 10));
       }
     } catch (err) {
+      term?.close();
       await this.discard(pending);
       return fail(`cannot apply cgroup limits: ${(err as Error).message}`);
     }
@@ -596,20 +624,22 @@ class BwrapSlot implements SandboxSlot {
     // A batch stage's stdin is a regular file (unlinked at once by the launcher, so nothing
     // else can open it), not libuv's socketpair: programs open /dev/stdin
     // (`readFileSync('/dev/stdin')` in JavaScript), which fails on a socket (ENXIO), and read its
-    // size or seek as they would with `< input.txt`. Interactive stages keep their pipe.
+    // size or seek as they would with `< input.txt`. Interactive stages keep their pipe (a
+    // LiveInput kept open) or their terminal: no stdin file, the init keeps the launcher's fd 0.
     let stdinPath: string | undefined;
     try {
-      if (!stage.io) stdinPath = this.sb.stdinPath(stage.stdin ?? Buffer.alloc(0));
+      if (!stage.io && !stage.input) stdinPath = this.sb.stdinPath(stage.stdin ?? Buffer.alloc(0));
       // A launcher prepared ahead (warm) has its sandbox set up or on the way; else now.
       if (pending.key === undefined) pending.prepare(prepare.args, seccompFilter(), prepare.key);
       pending.start(stdinPath, stage.env, stage.argv);
     } catch (err) {
       if (stdinPath) fs.rmSync(stdinPath, { force: true });
+      term?.close();
       await this.discard(pending);
       return fail(`cannot start the stage: ${(err as Error).message}`);
     }
-    // The stdin socket of a batch stage is unused: the launcher replaced its fd 0 by the file.
-    if (!stage.io) child.stdin?.destroy();
+    // The stdin socket of a batch stage is unused: the init replaced its fd 0 by the file.
+    if (!stage.io && !stage.input) child.stdin?.destroy();
     // Kill everything in the cgroup but the launcher: it reaps what we kill (so no zombie is
     // left to a host init that may not reap) and then exits by itself.
     const killTree = (why: EndReason) => {
@@ -626,7 +656,7 @@ class BwrapSlot implements SandboxSlot {
     this.killCurrent = () => killTree('cancelled');
 
     // Live output goes out in batches (see OutputCoalescer); the outcome keeps every byte as is.
-    const live = new OutputCoalescer([stage.onStdout, stage.onStderr]);
+    const live = new OutputCoalescer([stage.onStdout, stage.onStderr], undefined, stage.input ? LIVE_OUTPUT_DELAY_MS : undefined);
     const capture = (into: Buffer[], stream: StreamIndex) => (chunk: Buffer) => {
       if (truncated) return;
       const room = limits.outputBytes - outBytes;
@@ -642,8 +672,20 @@ class BwrapSlot implements SandboxSlot {
       if (truncated) killTree('output');
     };
     if (stage.io) stage.io({ stdin: child.stdin!, stdout: child.stdout! });
-    else child.stdout!.on('data', capture(stdout, 0));
-    child.stderr!.on('data', capture(stderr, 1));
+    else (term?.master ?? child.stdout!).on('data', capture(stdout, 0));
+    child.stderr?.on('data', capture(stderr, 1));
+    if (stage.input) {
+      const signalProgram = (name: string) => {
+        for (const pid of programPids(safePids(cg), child.pid)) {
+          try {
+            process.kill(pid, name as NodeJS.Signals);
+          } catch {
+            // gone
+          }
+        }
+      };
+      attachLiveInput(stage.input, term?.master ?? child.stdin!, { terminal: term, kill: signalProgram });
+    }
     let sandboxEnded!: () => void;
     const sandboxExit = new Promise<void>((resolve) => (sandboxEnded = resolve));
     const statusPipe = child.stdio[4] as NodeJS.ReadableStream;
@@ -692,6 +734,8 @@ class BwrapSlot implements SandboxSlot {
       await cg.killAll();
     } catch (err) {
       cgroups.release(cg);
+      stage.input?.close();
+      term?.close();
       return fail(`cannot empty the cgroup: ${(err as Error).message}`);
     } finally {
       // Normally gone already (the launcher unlinks it first thing); not if it failed before.
@@ -699,10 +743,15 @@ class BwrapSlot implements SandboxSlot {
     }
     const exit = await exited;
     await new Promise<void>((resolve) => {
-      if (child.stdout!.readableEnded && child.stderr!.readableEnded) return resolve();
+      if (term || (child.stdout!.readableEnded && child.stderr!.readableEnded)) return resolve();
       child.once('close', () => resolve());
       setTimeout(resolve, 2000).unref();
     });
+    stage.input?.close();
+    if (term) {
+      await term.drained(2000);
+      term.close();
+    }
     live.flush();
     const usage = cg.usage();
     cgroups.release(cg);

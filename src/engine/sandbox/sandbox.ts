@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import type { LiveInput } from '../live-input.js';
 import type { StageLimits } from '../types.js';
 import type { BoxEntry, BoxFile } from './box-fs.js';
 import type { TimelineSample } from './timeline.js';
@@ -27,6 +28,13 @@ export interface SandboxStage {
   io?: (streams: { stdin: Writable; stdout: Readable }) => void;
   /** Sample the stage's CPU and memory over time (timeline.ts). */
   timeline?: boolean;
+  /**
+   * Interactive runs: stdin is a pipe kept open and fed from `input` while the program runs
+   * (`stdin` above is then ignored); output is captured as usual. See live-io.ts.
+   */
+  input?: LiveInput;
+  /** With `input`: the program runs on a pseudo-terminal of this size (stdout and stderr are its output). */
+  tty?: { cols: number; rows: number };
 }
 
 /** Why the stage ended, as seen by the host. */

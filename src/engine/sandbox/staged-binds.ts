@@ -33,13 +33,16 @@ export class StagedBinds {
       this.mount(['-t', 'tmpfs', '-o', 'size=1g,mode=0755,uid=0,gid=0,nosuid,nodev', 'muscode-extras', this.mountPath]);
       this.mounted = true;
     } else {
-      this.mount(['-o', 'remount,rw', this.mountPath]);
+      // A bind remount (the mount point's flags, not the tmpfs's options): in a container's user
+      // namespace mount(8) would otherwise pass back the tmpfs's uid= as the host sees it, which
+      // the kernel refuses; nosuid,nodev restated because a user namespace locks them.
+      this.mount(['-o', 'remount,bind,rw,nosuid,nodev', this.mountPath]);
     }
     const target = path.join(this.mountPath, String(this.staged.size));
     try {
       fs.cpSync(b.source, target, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
     } finally {
-      this.mount(['-o', 'remount,ro', this.mountPath]);
+      this.mount(['-o', 'remount,bind,ro,nosuid,nodev', this.mountPath]);
     }
     this.staged.set(b.source, target);
     return target;

@@ -26,13 +26,18 @@ export class PendingLauncher {
     launcherPath: string,
     readonly cg: RunCgroup,
     statusFd: number,
+    terminal?: number,
   ) {
     this.child = spawn(
       launcherPath,
       ['launch', '--status-fd', String(statusFd), '--control-fd', String(CONTROL_FD), ...cg.procsFiles.flatMap((f) => ['--cgroup', f])],
-      // 0-2: the program's stdio (0 is replaced by the stdin file for batch stages), 3: bwrap's
-      // seccomp program, 4: status, 5: control.
-      { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'], detached: true, env: {} },
+      // 0-2: the program's stdio (0 is replaced by the stdin file for batch stages; a terminal
+      // stage's pty slave for all three), 3: bwrap's seccomp program, 4: status, 5: control.
+      {
+        stdio: terminal === undefined ? ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'] : [terminal, terminal, terminal, 'pipe', 'pipe', 'pipe'],
+        detached: true,
+        env: {},
+      },
     );
     this.exited = new Promise((resolve) => {
       this.child.once('error', (err) => {
@@ -142,11 +147,14 @@ export class PendingLauncher {
   }
 }
 
-/** Starts a launcher for the next stage of `slot`, in a cgroup acquired for it now. */
-export function startPending(launcherPath: string, cgroups: CgroupDriver, slot: number, statusFd: number): PendingLauncher {
+/**
+ * Starts a launcher for the next stage of `slot`, in a cgroup acquired for it now. `terminal`:
+ * a pty's slave side as its fds 0-2 (an interactive terminal stage; started for that stage only).
+ */
+export function startPending(launcherPath: string, cgroups: CgroupDriver, slot: number, statusFd: number, terminal?: number): PendingLauncher {
   const cg = cgroups.acquire(slot);
   try {
-    return new PendingLauncher(launcherPath, cg, statusFd);
+    return new PendingLauncher(launcherPath, cg, statusFd, terminal);
   } catch (err) {
     cgroups.release(cg);
     throw err;

@@ -1,57 +1,10 @@
-/** Duels, ratings and leaderboards (docs/api.md "Duels, ratings and leaderboards"). */
-export interface RatingSnapshot {
-  rating: number;
-  rd: number;
-  volatility: number;
-}
+/** Duels, ratings and leaderboards (docs/api.md): derived from generated.ts (the server's route schemas, `npm run gen:types`). */
+import type { ApiResponse } from './generated';
 
-export interface DuelPlayer {
-  userId: string;
-  username: string;
-  rating: number;
-  provisional: boolean;
-  attempts: number;
-  bestTestsPassed: number;
-  testsTotal: number;
-}
+export type MatchView = ApiResponse<'/api/v1/matches/{id}', 'get'>;
+export type DuelPlayer = MatchView['players'][number];
+export type RatingSnapshot = NonNullable<MatchView['result']>['ratings'][string]['before'];
 
-export interface MatchView {
-  id: string;
-  mode: string;
-  status: 'active' | 'finished';
-  problem: { id: string; slug: string; title: string; difficulty: string } | null;
-  languages: string[];
-  players: DuelPlayer[];
-  winnerUserId: string | null;
-  outcome: 'ac' | 'timeout' | 'forfeit' | 'problem_deleted' | null;
-  result: { ratings: Record<string, { before: RatingSnapshot; after: RatingSnapshot; delta: number }> } | null;
-  startedAt: string;
-  endsAt: string;
-  finishedAt: string | null;
-  now: string;
-}
-
-export type DequeueAnswer = { matchId: string; problemId: string | null } | { status: 'waiting'; waitedMs: number; window: number };
-
-export interface LeaderboardEntry {
-  rank: number;
-  id: string;
-  username: string;
-  rating: number;
-  rd: number;
-  provisional: boolean;
-  games: number;
-  wins: number;
-  losses: number;
-  draws: number;
-}
-
-export interface RatingProfile {
-  userId: string;
-  rating: number;
-  rd: number;
-  volatility: number;
-  provisional: boolean;
-  games: number;
-  history: { matchId: string | null; rating: number; rd: number; delta: number; at: string }[];
-}
+export type DequeueAnswer = ApiResponse<'/api/v1/match/dequeue', 'post'>;
+export type LeaderboardEntry = ApiResponse<'/api/v1/leaderboard/top', 'get'>[number];
+export type RatingProfile = ApiResponse<'/api/v1/users/{username}/rating', 'get'>;

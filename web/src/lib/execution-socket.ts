@@ -179,6 +179,24 @@ export class ExecutionSocket {
   }
 
   /**
+   * Input for an interactive run (docs/queue-and-realtime.md "Interactive runs"):
+   * `execution:stdin` {data}, `execution:eof`, `execution:signal` {signal}, `execution:resize`
+   * {cols, rows}. Resolves with the server's acknowledgement (`{ ok: true }` or `{ error }`).
+   */
+  async sendInput(
+    event: 'execution:stdin' | 'execution:eof' | 'execution:signal' | 'execution:resize',
+    payload: { executionId: string; data?: string; signal?: string; cols?: number; rows?: number },
+    timeoutMs = 5000,
+  ): Promise<{ ok?: boolean; error?: { code: string; message: string } }> {
+    const socket = await this.connected(timeoutMs);
+    try {
+      return (await socket.timeout(timeoutMs).emitWithAck(event, payload)) as { ok?: boolean; error?: { code: string; message: string } };
+    } catch {
+      return { error: { code: 'NETWORK', message: 'the server did not answer' } };
+    }
+  }
+
+  /**
    * The Arena's submissions, same pattern as `follow`: listeners first, then
    * `subscribe:submission`; the server replays every event from seq 1 before its ack, and the
    * reducer (lib/arena/submission-live.ts) drops what it already applied. Subscribed again after

@@ -15,11 +15,13 @@ export interface PlaygroundDraft {
   outputGlobs: string;
   /** Ask for the CPU/memory timeline. */
   timeline: boolean;
+  /** Run interactively on a terminal: type into the running program (the console under the output). */
+  interactive: boolean;
 }
 
 const KEY = 'muscode.playground.v1';
 
-export const emptyDraft: PlaygroundDraft = { language: 'python', code: {}, stdin: '', args: '', timeLimit: '', showFiles: false, outputGlobs: DEFAULT_OUTPUT_GLOBS, timeline: false };
+export const emptyDraft: PlaygroundDraft = { language: 'python', code: {}, stdin: '', args: '', timeLimit: '', showFiles: false, outputGlobs: DEFAULT_OUTPUT_GLOBS, timeline: false, interactive: false };
 
 export function loadDraft(storage: Pick<Storage, 'getItem'> | undefined = safeLocalStorage()): PlaygroundDraft {
   try {
@@ -39,6 +41,7 @@ export function loadDraft(storage: Pick<Storage, 'getItem'> | undefined = safeLo
       showFiles: v.showFiles === true,
       outputGlobs: typeof v.outputGlobs === 'string' ? v.outputGlobs : DEFAULT_OUTPUT_GLOBS,
       timeline: v.timeline === true,
+      interactive: v.interactive === true,
     };
   } catch {
     return emptyDraft;

@@ -13,7 +13,7 @@ import { retryAfterSeconds } from '../lib/retry-after';
 import { useCountdown } from '../lib/use-countdown';
 import { type Check, checkEmail, checkFullName, checkLoginPassword, checkNewPassword, checkUsername, validate } from '../lib/validation';
 
-function Field(props: {
+export function Field(props: {
   id: string;
   label: string;
   type?: string;
@@ -98,6 +98,7 @@ export function LoginPage() {
   const { login } = useAuth();
   useTitle('Sign in');
   const done = useAfterAuth();
+  const notice = (useLocation().state as { notice?: string } | null)?.notice;
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
@@ -126,6 +127,11 @@ export function LoginPage() {
     <div className="auth-page">
       <form className="card auth-card" onSubmit={submit} aria-labelledby="login-title" noValidate ref={checks.formRef}>
         <h1 id="login-title">Sign in</h1>
+        {notice === 'password-reset' && (
+          <div className="note note-ok" role="status" data-testid="password-reset">
+            Your password has been changed and every session signed out. Sign in with the new password.
+          </div>
+        )}
         <Field id="email" label="Email" type="email" value={email} onChange={setEmail} autoComplete="email" error={fields.email} />
         <Field id="password" label="Password" type="password" value={password} onChange={setPassword} autoComplete="current-password" error={fields.password} />
         {error && Object.keys(server).length === 0 ? (
@@ -142,7 +148,7 @@ export function LoginPage() {
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
         <p className="muted">
-          New here? <Link to="/register">Create an account</Link>
+          New here? <Link to="/register">Create an account</Link> · <Link to="/forgot-password">Forgot your password?</Link>
         </p>
       </form>
     </div>

@@ -11,6 +11,7 @@ import { CodeEditor, focusLine } from '../components/code-editor';
 import { ErrorNote, Spinner, useTitle } from '../components/common';
 import { diagnosticsOf, OutputPanel, ResultBar, RunButton } from '../components/run-output';
 import { OutputFiles } from '../components/output-files';
+import { RunConsole } from '../components/run-console';
 import { parseGlobList } from '../lib/artifacts';
 import { splitArgs } from '../lib/diagnostics';
 import { loadDraft, type PlaygroundDraft, saveDraft } from '../lib/playground-storage';
@@ -98,6 +99,7 @@ export default function Playground() {
         ...(Number.isFinite(timeout) && timeout > 0 ? { timeout } : {}),
         ...(globs.length ? { outputFiles: globs } : {}),
         ...(d.timeline ? { timeline: true } : {}),
+        ...(d.interactive ? { interactive: true, tty: true } : {}),
       }),
     );
   }, [run, running, retryAt]);
@@ -221,6 +223,10 @@ export default function Playground() {
                 data-testid="output-globs"
               />
             )}
+            <label className="field-inline" title="Keep the program's input open and type into it while it runs (a terminal on the server)">
+              <input type="checkbox" checked={draft.interactive} onChange={(e) => update({ interactive: e.target.checked })} data-testid="interactive" />
+              <span>Interactive</span>
+            </label>
             <label className="field-inline">
               <input type="checkbox" checked={draft.timeline} onChange={(e) => update({ timeline: e.target.checked })} data-testid="ask-timeline" />
               <span>Timeline</span>
@@ -228,6 +234,7 @@ export default function Playground() {
           </div>
         </div>
         <OutputPanel state={state} onLine={(d) => focusLine(editorBox.current, d.line)} />
+        {draft.interactive && running && state.executionId && <RunConsole key={state.executionId} executionId={state.executionId} />}
         <OutputFiles result={state.result} />
         <ResultBar state={state} />
       </section>

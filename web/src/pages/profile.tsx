@@ -20,6 +20,32 @@ function Figure({ label, value, testId }: { label: string; value: string | numbe
   );
 }
 
+/** The address is not verified yet: say so, and offer a new link (issue 12 item 5). */
+function VerifyNote() {
+  const [state, setState] = useState<'idle' | 'busy' | 'sent' | 'not-sent' | 'failed'>('idle');
+  const resend = () => {
+    setState('busy');
+    api
+      .post<{ sent: boolean }>('/auth/verify-email/resend')
+      .then((r) => setState(r.sent ? 'sent' : 'not-sent'))
+      .catch(() => setState('failed'));
+  };
+  return (
+    <p className="note note-warn" data-testid="unverified">
+      Your email address is not verified yet: open the link in the mail we sent.{' '}
+      {state === 'sent' ? (
+        'A new mail is on its way.'
+      ) : state === 'not-sent' ? (
+        'No mail was sent: several went out in the last hour; try again later.'
+      ) : (
+        <button type="button" className="btn btn-small" onClick={resend} disabled={state === 'busy'}>
+          {state === 'failed' ? 'Sending failed: try again' : 'Send a new link'}
+        </button>
+      )}
+    </p>
+  );
+}
+
 const quota = (used: number, limit: number | null) => (limit === null ? `${used}` : `${used} / ${limit}`);
 
 export default function Profile() {
@@ -51,6 +77,7 @@ export default function Profile() {
           <p className="muted">
             @{user.username} · {user.email} · member since {formatDate(user.createdAt)}
           </p>
+          {!user.emailVerified && <VerifyNote />}
         </div>
       </header>
 

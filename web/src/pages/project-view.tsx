@@ -324,6 +324,24 @@ function ProjectView({ id }: { id: string }) {
           )
         )}
         {owner && (
+          <button
+            type="button"
+            className="btn"
+            data-testid="open-workspace"
+            title="A persistent environment with a terminal on this project's files"
+            onClick={() =>
+              void (async () => {
+                if (dirty.size) await save([...dirty]);
+                const w = await api.post<{ id: string }>('/workspaces', { projectId: id });
+                await api.post(`/workspaces/${w.id}/start`);
+                navigate(`/workspaces/${w.id}`);
+              })().catch((err: Error) => setNotice(err.message))
+            }
+          >
+            Open in workspace
+          </button>
+        )}
+        {owner && (
           <button type="button" className="btn" onClick={() => void save([...dirty])} disabled={!dirty.size} data-testid="save" title={`Save (${MOD}+S)`}>
             Save{dirty.size ? ` (${dirty.size})` : ''}
           </button>

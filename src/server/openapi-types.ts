@@ -1,0 +1,161 @@
+/**
+ * The web app's API types, generated from the server's OpenAPI document (issue 12 item 6), so
+ * that the client's idea of a response cannot drift from the route schemas: `npm run gen:types`
+ * writes web/src/api/generated.ts, and test/web/api-types.test.ts fails when it is not current.
+ *
+ * A small converter, not a general one: it covers what fastify-type-provider-zod emits from our
+ * zod schemas (OpenAPI 3.0: objects, arrays, tuples, enums, nullable, anyOf/oneOf/allOf, records).
+ * For each route under /api/v1 it emits the success responses (the envelope's `data` when the
+ * answer is `{ success, data }`; their union, and each by status when there are several) and
+ * the JSON request body.
+ */
+
+type Schema = {
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+  additionalProperties?: boolean | Schema;
+  items?: Schema | Schema[];
+  prefixItems?: Schema[];
+  minItems?: number;
+  maxItems?: number;
+  enum?: unknown[];
+  const?: unknown;
+  nullable?: boolean;
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+  allOf?: Schema[];
+  description?: string;
+};
+
+interface Operation {
+  requestBody?: { content?: Record<string, { schema?: Schema }> };
+  responses?: Record<string, { content?: Record<string, { schema?: Schema }> }>;
+}
+
+export interface OpenApiDocument {
+  paths: Record<string, Record<string, Operation>>;
+}
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const key = (k: string) => (IDENT.test(k) ? k : JSON.stringify(k));
+const pad = (n: number) => '  '.repeat(n);
+
+/** A JSON schema as a TypeScript type, indented for `depth`. */
+export function schemaToType(s: Schema | undefined, depth = 0): string {
+  if (!s || typeof s !== 'object') return 'unknown';
+  const nullable = s.nullable === true || (Array.isArray(s.type) && s.type.includes('null'));
+  const t = bare(s, depth);
+  return nullable && t !== 'unknown' && t !== 'null' ? `${t} | null` : t;
+}
+
+function bare(s: Schema, depth: number): string {
+  if (s.const !== undefined) return JSON.stringify(s.const);
+  if (s.enum) return s.enum.map((v) => JSON.stringify(v)).join(' | ');
+  const union = s.anyOf ?? s.oneOf;
+  if (union) return [...new Set(union.map((u) => wrap(schemaToType(u, depth))))].join(' | ');
+  if (s.allOf) return s.allOf.map((u) => wrap(schemaToType(u, depth))).join(' & ');
+  const type = Array.isArray(s.type) ? s.type.filter((x) => x !== 'null') : s.type ? [s.type] : [];
+  if (type.length > 1) return type.map((x) => bare({ ...s, type: x }, depth)).join(' | ');
+  switch (type[0]) {
+    case 'string':
+      return 'string';
+    case 'integer':
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'null':
+      return 'null';
+    case 'array': {
+      // A zod tuple in OpenAPI 3.0: items `anyOf` its members, with minItems = maxItems = their count.
+      const items = s.items as Schema | undefined;
+      const fixed = items?.anyOf && s.minItems === items.anyOf.length && s.maxItems === s.minItems ? items.anyOf : undefined;
+      const tuple = s.prefixItems ?? (Array.isArray(s.items) ? s.items : fixed);
+      if (tuple) return `[${tuple.map((i) => schemaToType(i, depth)).join(', ')}]`;
+      return `${wrap(schemaToType(s.items as Schema | undefined, depth))}[]`;
+    }
+    case 'object':
+      return objectType(s, depth);
+    default:
+      return s.properties ? objectType(s, depth) : 'unknown';
+  }
+}
+
+/** Parenthesised when it is a union or intersection (before `[]`, `|`, `&`). */
+function wrap(t: string): string {
+  let level = 0;
+  for (const c of t) {
+    if ('{[('.includes(c)) level++;
+    else if ('}])'.includes(c)) level--;
+    else if (level === 0 && (c === '|' || c === '&')) return `(${t})`;
+  }
+  return t;
+}
+
+function objectType(s: Schema, depth: number): string {
+  const props = Object.entries(s.properties ?? {});
+  const extra = s.additionalProperties;
+  if (props.length === 0) {
+    if (extra && typeof extra === 'object') return `Record<string, ${schemaToType(extra, depth)}>`;
+    return 'Record<string, unknown>';
+  }
+  const required = new Set(s.required ?? []);
+  const lines = props.map(([k, v]) => `${pad(depth + 1)}${key(k)}${required.has(k) ? '' : '?'}: ${schemaToType(v, depth + 1)};`);
+  return `{\n${lines.join('\n')}\n${pad(depth)}}`;
+}
+
+function jsonSchemaOf(content: Record<string, { schema?: Schema }> | undefined): Schema | undefined {
+  return content?.['application/json']?.schema;
+}
+
+/** The `data` of a `{ success: true, data }` envelope, else the whole body. */
+function payload(s: Schema | undefined): Schema | undefined {
+  if (s?.properties?.success && s.properties.data) return s.properties.data;
+  return s;
+}
+
+/** The whole generated file. */
+export function generateApiTypes(doc: OpenApiDocument): string {
+  const out: string[] = [
+    '// Generated by `npm run gen:types` from the server\'s OpenAPI document (src/server/openapi-types.ts).',
+    '// Do not edit: change the route schemas and regenerate. test/web/api-types.test.ts checks it is current.',
+    '/* eslint-disable */',
+    '',
+    'export interface ApiPaths {',
+  ];
+  for (const p of Object.keys(doc.paths).filter((x) => x.startsWith('/api/v1/')).sort()) {
+    const ops = doc.paths[p]!;
+    const lines: string[] = [];
+    for (const m of METHODS) {
+      const op = ops[m];
+      if (!op) continue;
+      const codes = Object.keys(op.responses ?? {})
+        .filter((c) => /^2\d\d$/.test(c))
+        .sort();
+      const of = (code: string | undefined) => (code ? payload(jsonSchemaOf(op.responses![code]!.content)) : undefined);
+      const body = jsonSchemaOf(op.requestBody?.content);
+      // Any success the route may answer (with ?wait=true or without, queued or done).
+      const answers = [...new Set(codes.map((c) => schemaToType(of(c), 3)))];
+      const parts = [`${pad(3)}response: ${answers.length ? answers.join(' | ') : 'unknown'};`];
+      // Several successes (200 with ?wait=true, 202 queued): each by its status as well.
+      if (codes.length > 1) parts.push(`${pad(3)}responses: {\n${codes.map((c) => `${pad(4)}${c}: ${schemaToType(of(c), 4)};`).join('\n')}\n${pad(3)}};`);
+      if (body) parts.push(`${pad(3)}body: ${schemaToType(body, 3)};`);
+      lines.push(`${pad(2)}${m}: {\n${parts.join('\n')}\n${pad(2)}};`);
+    }
+    if (lines.length) out.push(`${pad(1)}${JSON.stringify(p)}: {\n${lines.join('\n')}\n${pad(1)}};`);
+  }
+  out.push(
+    '}',
+    '',
+    '/** The success payload of a route (the envelope\'s `data`; a union when it has several). */',
+    'export type ApiResponse<P extends keyof ApiPaths, M extends keyof ApiPaths[P]> = ApiPaths[P][M] extends { response: infer R } ? R : never;',
+    '/** The payload of one success status of a route that has several. */',
+    'export type ApiResponseOf<P extends keyof ApiPaths, M extends keyof ApiPaths[P], S extends number> = ApiPaths[P][M] extends { responses: infer R } ? (S extends keyof R ? R[S] : never) : never;',
+    '/** The JSON body a route takes. */',
+    'export type ApiBody<P extends keyof ApiPaths, M extends keyof ApiPaths[P]> = ApiPaths[P][M] extends { body: infer B } ? B : never;',
+    '',
+  );
+  return out.join('\n');
+}
