@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LiveInput } from '../../src/engine/live-input.js';
 import { Engine } from '../../src/engine/runner/engine.js';
 import { out, processesOfUids, runCode, testConfig, useEngine } from '../helpers/engine.js';
 
@@ -154,5 +155,52 @@ describe('hostile: nothing reaches the next run through a pre-warmed sandbox', (
     expect(out(other).trim()).toBe('4');
     const args = await runCode(engine, 'python', 'import sys, os\nprint(sys.argv[1:], os.environ.get("HOME"))', { args: ['', 'a b', '--x'] });
     expect(out(args).trim()).toBe("['', 'a b', '--x'] /box");
+  });
+
+  it('interactive stages between batch runs: a pipe takes the prepared sandbox, a terminal its own; neither reaches the next run', async () => {
+    const interactive = async (tty: boolean, prepared: number[]) => {
+      const input = new LiveInput(1 << 16);
+      let text = '';
+      let ready!: () => void;
+      const isReady = new Promise<void>((resolve) => (ready = resolve));
+      const run = runCode(
+        engine,
+        'python',
+        'import os, signal, sys\nsignal.signal(signal.SIGUSR1, lambda *a: (print("usr1", flush=True), sys.exit(7)))\nprint("ready", os.isatty(0), os.getpid(), os.getppid(), flush=True)\nprint("got", sys.stdin.readline().strip(), flush=True)\nsignal.pause()',
+        {
+          input,
+          ...(tty ? { tty: { cols: 80, rows: 24 } } : {}),
+          onStdout: (c: Buffer) => {
+            text += c.toString('utf8');
+            if (text.includes('ready')) ready();
+          },
+        },
+      );
+      await isReady;
+      // The prepared sandbox (launcher, bubblewrap, init) runs a piped stage, the program under
+      // its init; a terminal stage needs the pty as its stdio: a launcher, bubblewrap and init of
+      // its own (the prepared one is being taken down meanwhile, in its own cgroup).
+      const running = processesOfUids([uid]);
+      if (tty) expect(running.filter((p) => !prepared.includes(p)).length).toBe(4);
+      else expect(running.filter((p) => !prepared.includes(p)).length).toBe(1);
+      input.write(Buffer.from('line\n'));
+      while (!text.includes('got line')) await new Promise((r) => setTimeout(r, 10));
+      // Signals reach the program (live-io.ts programPids: launcher, bwrap, init, program).
+      expect(input.signal('SIGUSR1')).toBe(true);
+      const r = await run;
+      expect(r.run?.exitCode, text).toBe(7);
+      return text.replace(/\r/g, '');
+    };
+    await runCode(engine, 'python', 'pass');
+    let prepared = await waitingSandbox();
+    expect(prepared.length).toBe(3);
+    expect(await interactive(false, prepared)).toMatch(/^ready False 2 1\n(line\n)?got line\nusr1\n$/);
+    prepared = await waitingSandbox();
+    expect(prepared.length).toBe(3);
+    expect(await interactive(true, prepared)).toMatch(/^ready True 2 1\n(line\n)?got line\nusr1\n$/);
+    // After a terminal stage the slot prepares a sandbox for batch stages again (pipes, no --tty).
+    expect((await waitingSandbox()).length).toBe(3);
+    const next = await runCode(engine, 'python', 'import os, sys\nprint(os.isatty(0), os.isatty(1), sys.stdin.read())', { stdin: 'plain' });
+    expect(out(next).trim()).toBe('False False plain');
   });
 });
