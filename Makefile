@@ -24,7 +24,7 @@ ifeq ($(WITH_TEST_PACKAGES),1)
 endif
 
 
-.PHONY: bench-api bench-fairness screenshots languages bench-languages test-deps
+.PHONY: bench-api bench-fairness bench-peer screenshots languages bench-languages test-deps
 .PHONY: run test build setup check-node deps native ts web service-user services selftest bench bench-web clean
 
 check-node:
@@ -107,6 +107,11 @@ bench-languages: setup languages
 
 bench-api: setup services
 	node dist/bench/api.js
+
+# Side by side through HTTP execution APIs (ours, Piston v2 and Judge0 shapes) against bare python;
+# a running peer: node dist/bench/peer.js --target piston=piston:http://127.0.0.1:2000
+bench-peer: setup
+	node dist/bench/peer.js --self
 
 # Fair queueing (red-team M3): a user's hello behind another's flood, per-user lanes vs one FIFO.
 bench-fairness: setup

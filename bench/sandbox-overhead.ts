@@ -53,6 +53,14 @@ export interface OverheadResult {
   /** The same, back to back. */
   pythonBackToBack: { bare: number; engine: number; overheadMs: number; ratio: number };
   c: { bare: number; engine: number; overheadMs: number; ratio: number };
+  /** The same two with SANDBOX_PRESTART=false (each run starts its launcher and moves it into the cgroups). */
+  pythonCold: { bare: number; engine: number; overheadMs: number; ratio: number };
+  cCold: { bare: number; engine: number; overheadMs: number; ratio: number };
+  /** The same two with SANDBOX_WARM=true (the whole sandbox set up before the run). */
+  pythonWarm: { bare: number; engine: number; overheadMs: number; ratio: number };
+  cWarm: { bare: number; engine: number; overheadMs: number; ratio: number };
+  /** Whether a cgroup hierarchy is mounted with favordynmods (which hides the move's cost). */
+  favordynmods: boolean;
   /** Medians (ms) of the layers of the C path; they add up to about c.overheadMs. */
   breakdown: {
     spawnMs: number;
@@ -77,6 +85,10 @@ const LABELS: Record<string, string> = {
   enginePy: 'engine.run(python "pass")',
   barePyB2B: 'bare python3 -c pass, back to back',
   enginePyB2B: 'engine.run(python "pass"), back to back',
+  engineCCold: 'engine.run(c hello), launcher started per run (before)',
+  engineCWarm: 'engine.run(c hello), SANDBOX_WARM (sandbox set up ahead)',
+  enginePyWarm: 'engine.run(python "pass"), SANDBOX_WARM (sandbox set up ahead)',
+  enginePyCold: 'engine.run(python "pass"), launcher started per run (before)',
 };
 
 const HELLO_C = '#include <stdio.h>\nint main(void) { puts("hello, muscode"); return 0; }\n';
@@ -119,6 +131,10 @@ export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEA
   // to drive a stage directly and to borrow its bwrap argv, box and cgroup.
   const eng = benchConfig({ SANDBOX_SLOTS: '1' }, 0);
   const raw = benchConfig({ SANDBOX_SLOTS: '2' }, 10);
+  // The engine as it was: every stage spawns its launcher, which then moves into the cgroups.
+  const engCold = benchConfig({ SANDBOX_SLOTS: '1', SANDBOX_PRESTART: 'false' }, 20);
+  // And with the next sandbox set up ahead.
+  const engWarm = benchConfig({ SANDBOX_SLOTS: '1', SANDBOX_WARM: 'true' }, 30);
   const cfg = raw.config;
   const cgroups = createCgroupDriver({
     version: cfg.CGROUP_VERSION,
@@ -126,9 +142,13 @@ export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEA
     prefix: `muscode/${process.pid}-bench`,
   });
   let engine: Engine | null = null;
+  let engineCold: Engine | null = null;
+  let engineWarm: Engine | null = null;
   let sandbox: BwrapSandbox | null = null;
   try {
     engine = Engine.create(eng.config);
+    engineCold = Engine.create(engCold.config);
+    engineWarm = Engine.create(engWarm.config);
     sandbox = new BwrapSandbox({
       slots: 2,
       uidBase: cfg.SANDBOX_UID_BASE,
@@ -141,6 +161,8 @@ export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEA
     });
     const sb = sandbox;
     const e = engine;
+    const eCold = engineCold;
+    const eWarm = engineWarm;
     const limits = cfg.limits.run.defaults;
     const stage = (argv: string[]): SandboxStage => ({ argv, env: STAGE_ENV, limits, stdin: Buffer.alloc(0) });
     const helloFile = [{ path: 'hello', data: hello, mode: 0o755 }];
@@ -192,6 +214,22 @@ export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEA
         const r = await e.run({ language: 'python', files: [{ path: 'main.py', content: 'pass\n' }] });
         if (r.run?.status !== 'ok') throw new Error(`engine python run: ${r.run?.status} ${r.run?.message ?? ''}`);
       },
+      engineCCold: async () => {
+        const r = await eCold.run({ language: 'c', files: cSource });
+        if (r.run?.status !== 'ok') throw new Error(`engine c run (cold): ${r.compile?.status} ${r.run?.status} ${r.run?.message ?? ''}`);
+      },
+      engineCWarm: async () => {
+        const r = await eWarm.run({ language: 'c', files: cSource });
+        if (r.run?.status !== 'ok') throw new Error(`engine c run (warm): ${r.compile?.status} ${r.run?.status} ${r.run?.message ?? ''}`);
+      },
+      enginePyWarm: async () => {
+        const r = await eWarm.run({ language: 'python', files: [{ path: 'main.py', content: 'pass\n' }] });
+        if (r.run?.status !== 'ok') throw new Error(`engine python run (warm): ${r.run?.status} ${r.run?.message ?? ''}`);
+      },
+      enginePyCold: async () => {
+        const r = await eCold.run({ language: 'python', files: [{ path: 'main.py', content: 'pass\n' }] });
+        if (r.run?.status !== 'ok') throw new Error(`engine python run (cold): ${r.run?.status} ${r.run?.message ?? ''}`);
+      },
     };
     // The python pair also runs back to back (no pause, right after the previous run), in the
     // same loop so that both conditions see the same background load.
@@ -211,7 +249,9 @@ export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEA
       namespacesMs: m('bwrap') - m('launcher'),
       cgroupPrepareMs: prep,
       cleanupMs: cleanup,
-      stageRestMs: m('slotRun') - m('bwrap') - join - prep - cleanup,
+      // The slot's launcher is started ahead and already in the cgroups: neither its spawn nor
+      // the join is on slot.run's path any more (so this can come out negative).
+      stageRestMs: m('slotRun') - m('bwrap') - prep - cleanup,
       engineMs: m('engineC') - m('slotRun'),
     };
 
@@ -268,6 +308,11 @@ export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEA
       python: pair(m('barePy'), m('enginePy')),
       pythonBackToBack: pair(samples.barePyB2B!.median, samples.enginePyB2B!.median),
       c: pair(m('bareC'), m('engineC')),
+      pythonCold: pair(m('barePy'), m('enginePyCold')),
+      cCold: pair(m('bareC'), m('engineCCold')),
+      pythonWarm: pair(m('barePy'), m('enginePyWarm')),
+      cWarm: pair(m('bareC'), m('engineCWarm')),
+      favordynmods: favordynmodsOn(),
       breakdown,
       flags,
     };
@@ -281,13 +326,26 @@ export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEA
     await sandbox?.close();
     if (!sandbox) await cgroups.close();
     await engine?.close();
+    await engineCold?.close();
+    await engineWarm?.close();
+    engWarm.dispose();
+    engCold.dispose();
     eng.dispose();
     raw.dispose();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-const TARGET_MS = 10;
+const TARGET_MS = 5;
+
+/** True if any cgroup hierarchy is mounted with favordynmods (it then applies to every move). */
+export function favordynmodsOn(): boolean {
+  try {
+    return /\bfavordynmods\b/.test(fs.readFileSync('/proc/self/mounts', 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 function pair(bare: number, engine: number) {
   return { bare, engine, overheadMs: engine - bare, ratio: engine / bare };
@@ -295,7 +353,7 @@ function pair(bare: number, engine: number) {
 
 function tables(r: OverheadResult, md: boolean) {
   const table = md ? markdownTable : textTable;
-  const order = ['bareC', 'launcher', 'launcherCg', 'bwrap', 'slotRun', 'engineC', 'barePy', 'enginePy', 'barePyB2B', 'enginePyB2B'];
+  const order = ['bareC', 'launcher', 'launcherCg', 'bwrap', 'slotRun', 'engineC', 'engineCCold', 'engineCWarm', 'barePy', 'enginePy', 'enginePyCold', 'enginePyWarm', 'barePyB2B', 'enginePyB2B'];
   const runs = table(
     ['what', 'median', 'p90', 'mean'],
     order.map((k) => {
@@ -308,11 +366,11 @@ function tables(r: OverheadResult, md: boolean) {
     ['layer (C path)', 'median ms', 'measured as'],
     [
       ['spawn: launcher fork/exec, rlimits, uid drop', b.spawnMs.toFixed(1), 'launcher - bare'],
-      ['cgroup join (3 v1 cgroup.procs writes)', b.cgroupJoinMs.toFixed(1), 'launcher+cgroups - launcher'],
+      ['cgroup join (3 v1 cgroup.procs writes): now before the run', b.cgroupJoinMs.toFixed(1), 'launcher+cgroups - launcher (not in the total)'],
       ['namespaces + mounts + seccomp (bwrap, init)', b.namespacesMs.toFixed(1), 'bwrap - launcher'],
       ['cgroup prepare (limits, counter reset)', b.cgroupPrepareMs.toFixed(1), 'timings.cgroupMs'],
       ['cleanup (empty cgroup, close pipes, usage)', b.cleanupMs.toFixed(1), 'timings.cleanupMs'],
-      ['rest of the stage (timers, pipes)', b.stageRestMs.toFixed(1), 'slot.run - bwrap - join - prepare - cleanup'],
+      ['rest of the stage (timers, pipes)', b.stageRestMs.toFixed(1), 'slot.run - bwrap - prepare - cleanup'],
       ['engine (validation, cache hit, box write/clear)', b.engineMs.toFixed(1), 'engine.run - slot.run'],
       ['total', (r.c.overheadMs).toFixed(1), 'engine.run(c) - bare C'],
     ],
@@ -341,8 +399,13 @@ export function formatOverhead(r: OverheadResult, md = false): string {
     line('python, idle engine', r.python, true),
     line('python, back to back', r.pythonBackToBack, true),
     line('C (cache hit), idle engine', r.c, true),
+    line('python, idle engine, launcher started per run (before)', r.pythonCold, false),
+    line('C (cache hit), idle engine, launcher started per run (before)', r.cCold, false),
+    line('python, idle engine, SANDBOX_WARM', r.pythonWarm, true),
+    line('C (cache hit), idle engine, SANDBOX_WARM', r.cWarm, true),
     '',
     `Runs of the "idle engine" series start ${r.options.settleMs} ms after the previous one; "back to back" ones immediately.`,
+    `favordynmods: ${r.favordynmods ? 'ON (a cgroup mount has it: the move costs little either way)' : 'off (a default kernel)'}.`,
     '',
     md ? '#### Where the time goes' : '-- where the time goes (medians; they add up only approximately) --',
     '',

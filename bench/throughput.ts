@@ -78,7 +78,7 @@ const PY_ENV = {
   PYTHONDONTWRITEBYTECODE: '1',
   PYTHONHASHSEED: '0',
 };
-export const THROUGHPUT_TARGET = 0.7;
+export const THROUGHPUT_TARGET = 0.8;
 
 /** Runs `fn(worker)` `n` times with `concurrency` workers; returns runs per second. */
 async function drive(n: number, concurrency: number, fn: (worker: number) => Promise<void>): Promise<number> {

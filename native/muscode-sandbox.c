@@ -11,6 +11,15 @@
 //     born inside the cgroups: a fork at the first instruction cannot escape the limits. Any
 //     failure reports "launch-error ..." on the status fd and exits 125 without running anything
 //     (fail closed).
+//     Started ahead (`--control-fd N`): the engine starts the launcher for a slot's *next* stage
+//     ahead of time, with only its cgroups on the command line. It joins them at once (a cgroup
+//     v1 move waits for an RCU grace period, 5-23 ms on a default kernel: off the run path now),
+//     then reads two messages from fd N (a count, then that many NUL-terminated entries): the
+//     sandbox's options (the above, "--", bubblewrap and its argv, whose init has no program but
+//     `--control-fd`), on which it sets the sandbox up; then the stage (`--stdin-file PATH`, "--",
+//     the environment and argv), which it hands to the init over a socketpair, the stdin file's
+//     descriptor attached (SCM_RIGHTS). End-of-file instead of a message means "not needed":
+//     nothing of a stage runs (the init exits when its socket closes).
 //
 //   init    (sandbox side, the command bubblewrap starts with --as-pid-1)
 //     The pid namespace's pid 1: a signal sent from inside the namespace reaches it only if it
@@ -39,6 +48,8 @@
 #include <sys/prctl.h>
 #include <dirent.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -159,9 +170,115 @@ static void private_tmp(const char *path, long long bytes, long long inodes, lon
   if (mount("muscode-tmp", path, "tmpfs", MS_NOSUID | MS_NODEV, opts) != 0) fail("mount /tmp");
 }
 
+#define CONTROL_MAX (4 << 20)
+
+// Messages on a control fd: a decimal count, then that many entries, each NUL-terminated
+// (entries may be empty: a program argument can be ""). Buffered, so that two messages sent
+// back to back are both read whole.
+struct reader { int fd; char *buf; size_t len, pos, cap; };
+
+// The next NUL-terminated entry (a copy), or NULL at end-of-file.
+static char *next_entry(struct reader *r) {
+  for (;;) {
+    char *nul = r->len > r->pos ? memchr(r->buf + r->pos, 0, r->len - r->pos) : NULL;
+    if (nul) {
+      char *e = strdup(r->buf + r->pos);
+      if (!e) fail("control entry");
+      r->pos = (size_t)(nul - r->buf) + 1;
+      return e;
+    }
+    if (r->pos > 0) {
+      memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+      r->len -= r->pos;
+      r->pos = 0;
+    }
+    if (r->len == r->cap) {
+      if (r->cap >= CONTROL_MAX) { errno = E2BIG; fail("control message too large"); }
+      r->cap = r->cap ? r->cap * 2 : 4096;
+      char *nb = realloc(r->buf, r->cap);
+      if (!nb) fail("control buffer");
+      r->buf = nb;
+    }
+    ssize_t n = read(r->fd, r->buf + r->len, r->cap - r->len);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail("read control");
+    }
+    if (n == 0) {
+      if (r->len > r->pos) { errno = EINVAL; fail("control message cut short"); }
+      return NULL;
+    }
+    r->len += (size_t)n;
+  }
+}
+
+// One message: returns its entry count and sets *out (NULL-terminated), or -1 at end-of-file.
+static int read_message(struct reader *r, char ***out) {
+  char *count = next_entry(r);
+  if (!count) return -1;
+  long long n;
+  if (parse_int(count, &n) || n < 0 || n > 65536) { errno = EINVAL; fail("control count"); }
+  free(count);
+  char **args = calloc((size_t)n + 1, sizeof *args);
+  if (!args) fail("control argv");
+  for (long long k = 0; k < n; k++)
+    if (!(args[k] = next_entry(r))) { errno = EINVAL; fail("control message cut short"); }
+  *out = args;
+  return (int)n;
+}
+
+// Sends the stage (environment and argv, framed as above) to the init waiting in the sandbox,
+// with the stdin file's descriptor attached when there is one, then closes the socket.
+static void send_stage(int sock, char **stage, int n, int stdin_fd) {
+  size_t len = 0;
+  char head[24];
+  int hl = snprintf(head, sizeof head, "%d", n) + 1;
+  len += (size_t)hl;
+  for (int k = 0; k < n; k++) len += strlen(stage[k]) + 1;
+  char *msg = malloc(len);
+  if (!msg) fail("stage message");
+  size_t at = 0;
+  memcpy(msg, head, (size_t)hl);
+  at += (size_t)hl;
+  for (int k = 0; k < n; k++) {
+    size_t l = strlen(stage[k]) + 1;
+    memcpy(msg + at, stage[k], l);
+    at += l;
+  }
+  struct iovec iov = { .iov_base = msg, .iov_len = len };
+  union { struct cmsghdr h; char space[CMSG_SPACE(sizeof(int))]; } cm;
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+  if (stdin_fd >= 0) {
+    memset(&cm, 0, sizeof cm);
+    mh.msg_control = cm.space;
+    mh.msg_controllen = sizeof cm.space;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &stdin_fd, sizeof(int));
+  }
+  // A sandbox whose set-up failed has no init to read: the stage then ends with "no
+  // init-ready", reported as a set-up failure; nothing to do here but not die of SIGPIPE.
+  while (iov.iov_len > 0) {
+    ssize_t w = sendmsg(sock, &mh, MSG_NOSIGNAL);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    iov.iov_base = (char *)iov.iov_base + w;
+    iov.iov_len -= (size_t)w;
+    mh.msg_control = NULL;  // the descriptor goes with the first part only
+    mh.msg_controllen = 0;
+  }
+  free(msg);
+  close(sock);
+}
+
 static int do_launch(int argc, char **argv) {
   long long uid = -1, gid = -1, v;
-  long long tmp_bytes = -1, tmp_inodes = -1, init_fd = -1;
+  long long tmp_bytes = -1, tmp_inodes = -1, init_fd = -1, control_fd = -1, init_control = -1;
+  int stage_sock = -1;
   const char *tmp_path = NULL;
   int keep[MAX_KEEP_FDS];
   int nkeep = 0;
@@ -172,12 +289,44 @@ static int do_launch(int argc, char **argv) {
     if (!strcmp(argv[j], "--")) break;
     if (!strcmp(argv[j], "--status-fd") && parse_int(argv[j + 1], &v) == 0) status_fd = (int)v;
   }
-  for (; i < argc; i++) {
+  struct reader control = { .fd = -1 };
+  for (;; i++) {
+    if (i >= argc && control_fd >= 0) {
+      // Started ahead: the cgroups are joined; wait for the sandbox's options (never as an orphan).
+      if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail("pdeathsig");
+      if (getppid() != original_parent) { errno = ESRCH; fail("engine gone"); }
+      // Out of the way of the fds the sandbox gets (the init's fd is 5, like the engine's control fd).
+      control.fd = fcntl((int)control_fd, F_DUPFD_CLOEXEC, 64);
+      if (control.fd < 0) fail("move control fd");
+      close((int)control_fd);
+      control_fd = -1;
+      argc = read_message(&control, &argv);
+      if (argc < 0) _exit(0);  // not needed after all
+      i = 0;
+    }
+    if (i >= argc) break;
     const char *a = argv[i];
     if (!strcmp(a, "--")) { i++; break; }
     if (i + 1 >= argc) { errno = EINVAL; fail("missing option value"); }
     const char *val = argv[++i];
     if (!strcmp(a, "--status-fd")) continue;
+    else if (!strcmp(a, "--control-fd")) { if (parse_int(val, &control_fd) || control_fd < 3 || control_fd > 1023) { errno = EINVAL; fail("control-fd"); } }
+    else if (!strcmp(a, "--init-control-fd")) {
+      // The init gets its stage over a socket (send_stage) instead of its argv, so that the
+      // sandbox can be set up before the stage is known.
+      if (parse_int(val, &init_control) || init_control < 3 || init_control > 1023 || nkeep >= MAX_KEEP_FDS - 2) { errno = EINVAL; fail("init-control-fd"); }
+      int sv[2];
+      if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) fail("socketpair");
+      // Both ends above 63 first, so that neither is the target of the dup2 below.
+      stage_sock = fcntl(sv[0], F_DUPFD_CLOEXEC, 64);
+      int theirs = fcntl(sv[1], F_DUPFD_CLOEXEC, 64);
+      if (stage_sock < 0 || theirs < 0) fail("move socket");
+      close(sv[0]);
+      close(sv[1]);
+      if (dup2(theirs, (int)init_control) < 0) fail("dup init control");  // not close-on-exec
+      close(theirs);
+      keep[nkeep++] = (int)init_control;
+    }
     else if (!strcmp(a, "--uid")) { if (parse_int(val, &uid)) { errno = EINVAL; fail("uid"); } }
     else if (!strcmp(a, "--gid")) { if (parse_int(val, &gid)) { errno = EINVAL; fail("gid"); } }
     else if (!strcmp(a, "--cgroup")) join_cgroup(val);
@@ -239,6 +388,30 @@ static int do_launch(int argc, char **argv) {
     execv(argv[i], &argv[i]);
     fail("exec sandbox");
   }
+  if (init_control >= 0) {
+    close((int)init_control);
+    // The stage: "--stdin-file PATH" or not, then "--", then what the init gets (environment
+    // and argv, already framed by the engine as count + entries each). End-of-file instead: the
+    // sandbox is not needed; closing the socket makes the init exit without running anything.
+    char **stage = NULL;
+    int n = control.fd >= 0 ? read_message(&control, &stage) : -1;
+    int in_fd = -1, k = 0;
+    if (n >= 0) {
+      for (; k < n; k++) {
+        if (!strcmp(stage[k], "--")) { k++; break; }
+        if (!strcmp(stage[k], "--stdin-file") && k + 1 < n) {
+          // As the slot uid: the file is 0444 in a directory it may traverse; the engine
+          // removes it after the stage (it is in no mount namespace of a sandbox).
+          in_fd = open(stage[++k], O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+          if (in_fd < 0) { report("launch-error open stdin file: %s", strerror(errno)); n = -1; break; }
+        } else { report("launch-error unknown stage option"); n = -1; break; }
+      }
+    }
+    if (n >= 0) send_stage(stage_sock, stage + k, n - k, in_fd);
+    else close(stage_sock);
+    if (in_fd >= 0) close(in_fd);
+    if (control.fd >= 0) close(control.fd);
+  }
   // The pipes belong to the sandbox; holding them would delay end-of-file for the engine.
   int devnull = open("/dev/null", O_RDWR);
   if (devnull >= 0) {
@@ -279,8 +452,77 @@ static char **take_argv(int argc, char **argv, int from) {
   return prog;
 }
 
+// The stage from the launcher (send_stage): all bytes to end-of-file, and the stdin descriptor
+// if one came with them. Returns the number of bytes (0: nothing came, the sandbox is not needed).
+static size_t receive_stage(int sock, char **out, int *stdin_fd) {
+  size_t cap = 4096, len = 0;
+  char *buf = malloc(cap);
+  if (!buf) return 0;
+  for (;;) {
+    if (len == cap) {
+      if (cap >= CONTROL_MAX) { free(buf); return 0; }
+      cap *= 2;
+      char *nb = realloc(buf, cap);
+      if (!nb) { free(buf); return 0; }
+      buf = nb;
+    }
+    struct iovec iov = { .iov_base = buf + len, .iov_len = cap - len };
+    union { struct cmsghdr h; char space[CMSG_SPACE(sizeof(int))]; } cm;
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.space, .msg_controllen = sizeof cm.space };
+    ssize_t r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      free(buf);
+      return 0;
+    }
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+        int fd;
+        memcpy(&fd, CMSG_DATA(c), sizeof fd);
+        if (*stdin_fd >= 0) close(*stdin_fd);
+        *stdin_fd = fd;
+      }
+    }
+    if (r == 0) break;
+    len += (size_t)r;
+  }
+  close(sock);
+  *out = buf;
+  return len;
+}
+
+// Splits a received stage, "count\0" then count entries: the first entry is the number of
+// environment entries (NAME=value), which come next; the rest is the program's argv.
+static char **parse_stage(char *buf, size_t len, char ***env) {
+  if (len == 0 || buf[len - 1] != 0) return NULL;
+  size_t at = 0;
+  char *entries[2] = { NULL, NULL };
+  long long total, nenv;
+  for (int k = 0; k < 2; k++) {
+    entries[k] = buf + at;
+    at += strlen(buf + at) + 1;
+    if (at > len) return NULL;
+  }
+  if (parse_int(entries[0], &total) || parse_int(entries[1], &nenv) || nenv < 0 || total < nenv + 2) return NULL;
+  char **all = calloc((size_t)total + 2, sizeof *all);
+  if (!all) return NULL;
+  long long k = 0;
+  for (; k < total - 1 && at < len; k++) {
+    all[k] = buf + at;
+    at += strlen(buf + at) + 1;
+  }
+  if (k != total - 1 || at != len) return NULL;
+  // all = env[0..nenv), NULL, argv...
+  char **argvp = calloc((size_t)(total - nenv) + 1, sizeof *argvp);
+  if (!argvp) return NULL;
+  for (long long j = nenv; j < total - 1; j++) argvp[j - nenv] = all[j];
+  all[nenv] = NULL;
+  *env = all;
+  return argvp;
+}
+
 static int do_init(int argc, char **argv) {
-  long long v;
+  long long v, control = -1;
   int i = 0;
   int tty = 0;
   // First of all: nothing of this process may be read through /proc by the program.
@@ -290,17 +532,25 @@ static int do_init(int argc, char **argv) {
     if (!strcmp(argv[i], "--status-fd") && i + 1 < argc && parse_int(argv[i + 1], &v) == 0) {
       status_fd = (int)v;
       i++;
+    } else if (!strcmp(argv[i], "--control-fd") && i + 1 < argc && parse_int(argv[i + 1], &v) == 0 && v > 2) {
+      control = v;
+      i++;
     }
     // --tty: stdin is a pseudo-terminal's slave side, opened by the engine outside the sandbox
     // (interactive runs with a terminal): the program becomes its session leader (below).
     if (!strcmp(argv[i], "--tty")) tty = 1;
   }
-  if (i >= argc || status_fd < 0) return 125;
+  if (status_fd < 0 || control == status_fd || (i >= argc && control < 0)) return 125;
   if (fcntl(status_fd, F_SETFD, FD_CLOEXEC) != 0) return 125;
+  if (control >= 0 && fcntl((int)control, F_SETFD, FD_CLOEXEC) != 0) return 125;
   // Whatever else bubblewrap passed on (the fd this binary was exec'd from, the seccomp fd) is
-  // closed here: the init holds nothing but the status fd.
-  if (status_fd > 3) syscall(SYS_close_range, 3U, (unsigned int)status_fd - 1, 0U);
-  syscall(SYS_close_range, (unsigned int)status_fd + 1, ~0U, 0U);
+  // closed here: the init holds nothing but the status fd (and, until it has read its stage,
+  // the control socket).
+  int lo_keep = control >= 0 && control < status_fd ? (int)control : status_fd;
+  int hi_keep = control > status_fd ? (int)control : status_fd;
+  if (lo_keep > 3) syscall(SYS_close_range, 3U, (unsigned int)lo_keep - 1, 0U);
+  if (hi_keep > lo_keep + 1) syscall(SYS_close_range, (unsigned int)lo_keep + 1, (unsigned int)hi_keep - 1, 0U);
+  syscall(SYS_close_range, (unsigned int)hi_keep + 1, ~0U, 0U);
   char **prog = take_argv(argc, argv, i);
   if (!prog) {
     report("init-error out of memory");
@@ -309,6 +559,34 @@ static int do_init(int argc, char **argv) {
   // The host's evidence that bubblewrap set the sandbox up and started us: without this line, a
   // run that ends is a set-up failure; with it, whatever happens is the program's outcome.
   report("init-ready");
+  if (control >= 0) {
+    // Set up ahead of its stage: wait for it. End-of-file with nothing: not needed, and nothing ran.
+    char *buf = NULL, **env = NULL;
+    int in_fd = -1;
+    size_t len = receive_stage((int)control, &buf, &in_fd);
+    if (len == 0) return 0;
+    if (!(prog = parse_stage(buf, len, &env))) {
+      report("init-error bad stage message");
+      return 125;
+    }
+    if (clearenv() != 0) {
+      report("init-error clearenv");
+      return 125;
+    }
+    for (char **e = env; *e; e++) {
+      if (!strchr(*e, '=') || putenv(*e) != 0) {
+        report("init-error bad environment entry");
+        return 125;
+      }
+    }
+    if (in_fd >= 0) {
+      if (dup2(in_fd, 0) < 0) {
+        report("init-error stdin: %s", strerror(errno));
+        return 125;
+      }
+      close(in_fd);
+    }
+  }
   pid_t child = fork();
   if (child < 0) {
     report("init-error fork: %s", strerror(errno));

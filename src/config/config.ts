@@ -233,6 +233,15 @@ export const OPTIONS = {
     schema: int(5, 1000).default(50),
     description: 'How often the CPU-time watchdog reads the cgroup (ms).',
   },
+  SANDBOX_PRESTART: {
+    schema: bool().default(true),
+    description: "Start each slot's launcher for its next stage ahead, already inside the slot's cgroups, so no run pays a cgroup move (off: the old path, for comparison).",
+  },
+  SANDBOX_WARM: {
+    schema: bool().default(false),
+    description:
+      "With SANDBOX_PRESTART, also set each slot's next sandbox up ahead (namespaces, mounts, seccomp, init) for the options of the slot's last stage, so a run only writes its files and starts its program. Used once, thrown away; one per slot; taken down after 60 s idle. Its waiting processes run as the slot's uid.",
+  },
   CGROUP_VERSION: {
     schema: z.enum(['auto', '1', '2']).default('auto'),
     description: '"auto" uses cgroup v1 when its memory, pids and cpuacct controllers are mounted, else v2.',

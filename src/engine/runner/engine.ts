@@ -64,6 +64,8 @@ export class Engine implements EngineClient {
         bwrapPath: config.SANDBOX_BWRAP,
         cgroups,
         cpuPollMs: config.SANDBOX_CPU_POLL_MS,
+        prestart: config.SANDBOX_PRESTART,
+        warm: config.SANDBOX_WARM,
       });
     } catch (err) {
       void cgroups.close();

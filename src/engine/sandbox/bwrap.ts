@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +13,7 @@ import { parseStatus } from './launch-status.js';
 import { OutputCoalescer, type StreamIndex } from './output-coalescer.js';
 import { StagedBinds } from './staged-binds.js';
 import { TimelineSampler } from './timeline.js';
+import { type PendingLauncher, startPending } from './warm-launcher.js';
 import { sweepStaleInstances, unmountAndRemove } from '../host.js';
 import { attachLiveInput, LIVE_OUTPUT_DELAY_MS, openTerminal, programPids, type Terminal } from './live-io.js';
 
@@ -29,6 +30,16 @@ export interface BwrapOptions {
   cgroups: CgroupDriver;
   /** CPU watchdog poll interval. */
   cpuPollMs: number;
+  /**
+   * Start each slot's launcher for its next stage ahead, inside the slot's cgroups (default):
+   * no cgroup move on the run path. Off: every stage starts its launcher itself (benchmarks).
+   */
+  prestart?: boolean;
+  /**
+   * Also set the next stage's whole sandbox up ahead (namespaces, mounts, seccomp, init), for
+   * the options of the slot's last stage; a stage with other options takes a fresh one.
+   */
+  warm?: boolean;
 }
 
 /**
@@ -37,6 +48,12 @@ export interface BwrapOptions {
  * shows "init" (the init blanks its arguments), not bubblewrap's argv with host paths.
  */
 export const INIT_FD = 5;
+/** The init's end of the socket on which the launcher hands it its stage. */
+const INIT_CONTROL_FD = 6;
+/** How long after a stage (or a clear) the slot starts its next launcher (see scheduleRefill). */
+const REFILL_DELAY_MS = 20;
+/** A prepared sandbox nobody used for this long is taken down (the slot keeps a bare launcher). */
+const WARM_IDLE_MS = 60_000;
 /**
  * What of /usr/local the sandbox sees: nothing, unless a toolchain is installed there. None of
  * the ten languages is (they are Debian packages under /usr, plus TypeScript from the checkout),
@@ -152,8 +169,28 @@ export class BwrapSandbox implements Sandbox {
     a.push('--clearenv');
     for (const [k, v] of Object.entries(stage.env)) a.push('--setenv', k, v);
     a.push('--seccomp', '3');
-    a.push('--', `/proc/self/fd/${INIT_FD}`, 'init', '--status-fd', '4', ...(stage.tty && stage.input ? ['--tty'] : []), '--', ...stage.argv);
+    // A terminal stage's init makes the program its session leader (`--tty`, muscode-sandbox.c).
+    const tty = stage.tty && stage.input ? ['--tty'] : [];
+    // With no argv: the init reads its stage (environment and argv) from INIT_CONTROL_FD.
+    if (stage.argv.length) a.push('--', `/proc/self/fd/${INIT_FD}`, 'init', '--status-fd', '4', ...tty, '--', ...stage.argv);
+    else a.push('--', `/proc/self/fd/${INIT_FD}`, 'init', '--status-fd', '4', ...tty, '--control-fd', String(INIT_CONTROL_FD));
     return a;
+  }
+
+  /**
+   * The launcher's message that sets a sandbox up before its stage is known (warm-launcher.ts):
+   * everything of the stage but its environment, argv and stdin, which the init receives
+   * later. Two stages with the same message can use the same prepared sandbox.
+   */
+  prepareArgs(boxPath: string, tmpPath: string, uid: number, stage: Pick<SandboxStage, 'binds' | 'limits' | 'tty' | 'input'>): string[] {
+    return [
+      ...this.launcherArgs(uid, [], tmpPath, stage.limits).slice(1), // "launch" was on the command line
+      '--init-control-fd',
+      String(INIT_CONTROL_FD),
+      '--',
+      this.opts.bwrapPath,
+      ...this.bwrapArgs(boxPath, tmpPath, { argv: [], env: {}, limits: stage.limits, binds: stage.binds, tty: stage.tty, input: stage.input }),
+    ];
   }
 
   /**
@@ -194,8 +231,12 @@ export class BwrapSandbox implements Sandbox {
   }
 
   leftovers(): { pids: number[]; boxEntries: string[]; busySlots: number } {
+    // A slot's launcher for its next stage waits in the slot's cgroup (warm-launcher.ts): it is
+    // the engine's own, not something a run left behind.
+    const inside = this.opts.cgroups.leftoverPids();
+    const pending = new Set(this.slots.flatMap((s) => [...s.pendingTree()]));
     return {
-      pids: this.opts.cgroups.leftoverPids(),
+      pids: inside.filter((p) => !pending.has(p)),
       boxEntries: this.slots.flatMap((s) => fs.readdirSync(s.boxPath).map((n) => `slot-${s.id}/${n}`)),
       busySlots: this.slots.filter((s) => s.busy).length,
     };
@@ -209,27 +250,29 @@ export class BwrapSandbox implements Sandbox {
   }
 
   /**
-   * A read-only, already unlinked file holding `data`, open at offset 0 (a positional write
-   * leaves the offset alone). 0444: the program, under its own uid, may reopen it through
-   * /proc/self/fd/0; nothing else can reach an unlinked file.
+   * A file holding a batch stage's stdin, 0444, by a random name in the instance directory
+   * (root's, 0711: not listable, and in no sandbox's mount namespace). The launcher opens it
+   * read-only (`--stdin-file` in the stage message) and passes the descriptor to the init, which
+   * makes it the program's fd 0; the engine removes the file when the stage ends. Read-only:
+   * through a writable descriptor the program could grow a file outside its box's quota; it
+   * may reopen it via /proc/self/fd/0.
    */
-  stdinFile(data: Buffer): number {
+  stdinPath(data: Buffer): string {
     const file = path.join(this.instanceDir, `stdin-${randomBytes(8).toString('hex')}`);
     const w = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o444);
-    let r: number | undefined;
     try {
       for (let done = 0; done < data.length; ) done += fs.writeSync(w, data, done, data.length - done, done);
-      // The program gets a read-only descriptor: through a writable one it could grow a file
-      // outside its box's quota.
-      r = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-      return r;
     } catch (err) {
-      if (r !== undefined) fs.closeSync(r);
+      fs.rmSync(file, { force: true });
       throw err;
     } finally {
       fs.closeSync(w);
-      fs.rmSync(file, { force: true });
     }
+    return file;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   get instancePath(): string {
@@ -264,6 +307,25 @@ class BwrapSlot implements SandboxSlot {
   readonly tmpPath: string;
   private running: Promise<unknown> | null = null;
   private killCurrent: (() => void) | null = null;
+  /** The launcher of this slot's next stage, started ahead (warm-launcher.ts). */
+  private pending: PendingLauncher | null = null;
+  /**
+   * What a warm sandbox is set up for: the sandbox options (prepareArgs) of the stage that
+   * followed the slot's last stage the last time (a compile is followed by its run, a run by the
+   * next job's first stage), keyed by that last stage's key.
+   */
+  private readonly follows = new Map<string, { args: string[]; key: string }>();
+  private lastKey = '';
+  private last: { args: string[]; key: string } | null = null;
+  /** Idle past WARM_IDLE_MS: no warm sandbox until the next stage. */
+  private idle = false;
+  /**
+   * The box was written to or used since it was made: a sandbox prepared now would bind a
+   * directory that clear() replaces. A clean box is left as it is by clear().
+   */
+  private dirty = false;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private refillTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly sb: BwrapSandbox,
@@ -283,6 +345,88 @@ class BwrapSlot implements SandboxSlot {
       // removal would fail (EBUSY), hiding this error (seen in a container without CAP_CHOWN).
       this.unmount();
       throw err;
+    }
+    this.refill();
+  }
+
+  /**
+   * Spawning from Node forks the whole engine process (hundreds of MB with an embedded PGlite
+   * next to it): tens of ms on a loaded machine, during which the event loop stands still. Done
+   * at once after a stage, that landed on the path of the job's own answer (measured through the
+   * API: +100 ms at load 20); a short delay lets the answer go out first.
+   */
+  private scheduleRefill(): void {
+    if (this.refillTimer) return;
+    this.refillTimer = setTimeout(() => {
+      this.refillTimer = null;
+      this.refill();
+    }, REFILL_DELAY_MS);
+    this.refillTimer.unref();
+  }
+
+  /** The waiting launcher and its sandbox's processes, if any (the engine's own, not a run's). */
+  pendingTree(): Set<number> {
+    return this.pending?.tree() ?? new Set();
+  }
+
+  /**
+   * Starts the launcher of the slot's next stage, unless one waits already or a stage runs;
+   * with `warm`, and a clean box, also sets up the sandbox of the slot's last stage's options.
+   */
+  private refill(): void {
+    if (this.sb.isClosed || this.sb.opts.prestart === false || this.running) return;
+    try {
+      this.pending ??= startPending(this.sb.opts.launcherPath, this.sb.opts.cgroups, this.id, 4);
+      const p = this.pending;
+      // Never seen what follows the last stage: guess the same options again.
+      const next = this.follows.get(this.lastKey) ?? this.last;
+      if (this.sb.opts.warm && !this.dirty && !this.idle && next && p.key === undefined && !p.dead) {
+        p.prepare(next.args, seccompFilter(), next.key);
+        // Bounded in time too: an idle slot keeps only its (bare) launcher.
+        this.idleTimer = setTimeout(() => {
+          this.idleTimer = null;
+          if (this.pending !== p || this.running) return;
+          this.pending = null;
+          this.idle = true;
+          void this.discard(p).then(() => this.refill());
+        }, WARM_IDLE_MS);
+        this.idleTimer.unref();
+      }
+    } catch {
+      // Not fatal: the stage will start its launcher itself (and report why if it cannot).
+    }
+  }
+
+  /**
+   * The waiting launcher if it is bare or prepared for `key`, else a new one (the first stage,
+   * other options, or after a failure). A terminal stage always gets a new one: its fds 0-2 are
+   * the pty's slave side, which the waiting launcher (pipes) does not have.
+   */
+  private takePending(key: string, terminal?: number): PendingLauncher {
+    const p = this.pending;
+    this.pending = null;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    if (terminal === undefined && p && !p.dead && (p.key === undefined || p.key === key)) return p;
+    if (p) void this.discard(p);
+    return startPending(this.sb.opts.launcherPath, this.sb.opts.cgroups, this.id, 4, terminal);
+  }
+
+  /** Launchers being taken down in the background; kill() waits for them. */
+  private readonly discarding = new Set<Promise<void>>();
+
+  private discard(p: PendingLauncher): Promise<void> {
+    const d = this.discardNow(p).finally(() => this.discarding.delete(d));
+    this.discarding.add(d);
+    return d;
+  }
+
+  private async discardNow(p: PendingLauncher): Promise<void> {
+    await p.dispose();
+    try {
+      this.sb.opts.cgroups.release(p.cg);
+    } catch {
+      // v2: still busy for a moment; closing the driver removes it
     }
   }
 
@@ -313,6 +457,7 @@ class BwrapSlot implements SandboxSlot {
   }
 
   writeFiles(files: readonly BoxFile[]): void {
+    this.dirty = true;
     writeBoxFiles(this.boxPath, files, this.uid);
   }
 
@@ -321,6 +466,7 @@ class BwrapSlot implements SandboxSlot {
   }
 
   makeDirs(paths: readonly string[]): void {
+    this.dirty = true;
     makeBoxDirs(this.boxPath, paths, this.uid);
   }
 
@@ -333,6 +479,16 @@ class BwrapSlot implements SandboxSlot {
   }
 
   clear(): void {
+    // Nothing wrote to the box or ran in it since it was made: it is as fresh as a new one, and
+    // a sandbox prepared on it (warm) stays valid.
+    if (!this.dirty && fs.existsSync(this.boxPath)) return;
+    if (this.pending?.key !== undefined) {
+      // Prepared on the box being replaced (its bind may hold the old directory): never used.
+      const p = this.pending;
+      this.pending = null;
+      void this.discard(p);
+    }
+    this.dirty = false;
     try {
       clearBox(this.boxPath);
       fs.rmdirSync(this.boxPath);
@@ -344,11 +500,19 @@ class BwrapSlot implements SandboxSlot {
       this.mount();
     }
     this.makeBox();
+    this.scheduleRefill();
   }
 
   async kill(): Promise<void> {
     this.killCurrent?.();
     await this.running?.catch(() => undefined);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.refillTimer) clearTimeout(this.refillTimer);
+    this.refillTimer = null;
+    const p = this.pending;
+    this.pending = null;
+    if (p) await this.discard(p);
+    await Promise.all([...this.discarding]);
   }
 
   unmount(): void {
@@ -360,6 +524,8 @@ class BwrapSlot implements SandboxSlot {
     const p = this.runInner(stage).finally(() => {
       this.running = null;
       this.killCurrent = null;
+      // After the caller has its outcome: the next stage's launcher joins the cgroups soon.
+      this.scheduleRefill();
     });
     this.running = p;
     return p;
@@ -384,29 +550,69 @@ class BwrapSlot implements SandboxSlot {
       timings: { cgroupMs: 0, spawnToExitMs: 0, cleanupMs: 0 },
       ...extra,
     });
+    // The launcher is already in the slot's cgroups, waiting (started after the previous stage,
+    // or now if there is none): no cgroup move on the run path.
     // The argv first: it may stage a bind (a copy), which can fail before anything is acquired.
-    let bwrapArgv: string[];
+    let prepare: { args: string[]; key: string };
     try {
-      bwrapArgv = this.sb.bwrapArgs(this.boxPath, this.tmpPath, stage);
+      const args = this.sb.prepareArgs(this.boxPath, this.tmpPath, this.uid, stage);
+      prepare = { args, key: args.join('\0') };
     } catch (err) {
       return fail(`cannot prepare the sandbox: ${(err as Error).message}`);
     }
-    const cg = cgroups.acquire(this.id);
+    this.dirty = true;
+    // Interactive runs with a terminal (stage.input + stage.tty): the pty pair is opened here,
+    // outside the sandbox (live-io.ts); its slave side is the launcher's fds 0-2, so such a stage
+    // takes a launcher of its own instead of the one waiting with pipes.
+    let term: Terminal | null = null;
+    try {
+      if (stage.input && stage.tty) term = openTerminal(stage.tty.cols, stage.tty.rows);
+    } catch (err) {
+      return fail(`cannot open a terminal: ${(err as Error).message}`);
+    }
+    let pending: PendingLauncher;
+    try {
+      pending = this.takePending(prepare.key, term?.slave);
+    } catch (err) {
+      term?.close();
+      return fail(`cannot start the launcher: ${(err as Error).message}`);
+    } finally {
+      // The launcher has its own copies (or none, if spawning failed: reported below).
+      term?.releaseSlave();
+    }
+    // Remembered for the next warm sandbox; a handful of distinct option sets per slot at most
+    // (a language's compile and run, with the limits callers choose), bounded anyway. Not a
+    // terminal stage's: a sandbox prepared ahead has pipes, never a terminal, as its stdio.
+    if (!term) {
+      if (this.follows.size >= 32 && !this.follows.has(this.lastKey)) this.follows.clear();
+      this.follows.set(this.lastKey, prepare);
+      this.lastKey = prepare.key;
+      this.last = prepare;
+    }
+    this.idle = false;
+    const { cg, child } = pending;
     try {
       // Fail closed: if a limit cannot be applied, nothing runs.
       cg.prepare({ memoryBytes: limits.memoryBytes, processes: limits.processes });
-      if (cg.pids().length) await cg.killAll();
+      // Anything in the cgroup but the launcher and its sandbox (a prepared one: bubblewrap and
+      // the init, waiting) is not ours: killed before anything runs.
+      // The cgroup first, then the tree: a process forked in between (bubblewrap still setting
+      // up) is in neither snapshot's difference.
+      for (let round = 0; ; round++) {
+        const inside = cg.pids();
+        const ours = pending.tree();
+        const foreign = inside.filter((p) => !ours.has(p));
+        if (!foreign.length) break;
+        if (round >= 500) throw new Error('processes survive in the cgroup');
+        for (const p of foreign) safeKill(p);
+        await new Promise((r) => setTimeout(r, round < 10 ? 1 : 10));
+      }
     } catch (err) {
-      cgroups.release(cg);
+      term?.close();
+      await this.discard(pending);
       return fail(`cannot apply cgroup limits: ${(err as Error).message}`);
     }
     const t1 = performance.now();
-    const launchArgs = [
-      ...this.sb.launcherArgs(this.uid, cg.procsFiles, this.tmpPath, limits),
-      '--',
-      this.sb.opts.bwrapPath,
-      ...bwrapArgv,
-    ];
 
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
@@ -415,32 +621,25 @@ class BwrapSlot implements SandboxSlot {
     let reason: EndReason = 'exited';
     let statusText = '';
     const tSpawn = performance.now();
-    // A batch stage's stdin is a regular file (unlinked at once, so nothing else can open it),
-    // not libuv's socketpair: programs open /dev/stdin (`readFileSync('/dev/stdin')` in
-    // JavaScript), which fails on a socket (ENXIO), and read its size or seek as they would with
-    // `< input.txt`. Interactive stages keep their pipe.
-    let stdinFd: number | undefined;
-    // Interactive runs (stage.input): a pipe kept open, or a terminal's slave side (live-io.ts).
-    let term: Terminal | null = null;
+    // A batch stage's stdin is a regular file (unlinked at once by the launcher, so nothing
+    // else can open it), not libuv's socketpair: programs open /dev/stdin
+    // (`readFileSync('/dev/stdin')` in JavaScript), which fails on a socket (ENXIO), and read its
+    // size or seek as they would with `< input.txt`. Interactive stages keep their pipe (a
+    // LiveInput kept open) or their terminal: no stdin file, the init keeps the launcher's fd 0.
+    let stdinPath: string | undefined;
     try {
-      if (stage.input && stage.tty) term = openTerminal(stage.tty.cols, stage.tty.rows);
-      else if (!stage.io && !stage.input) stdinFd = this.sb.stdinFile(stage.stdin ?? Buffer.alloc(0));
+      if (!stage.io && !stage.input) stdinPath = this.sb.stdinPath(stage.stdin ?? Buffer.alloc(0));
+      // A launcher prepared ahead (warm) has its sandbox set up or on the way; else now.
+      if (pending.key === undefined) pending.prepare(prepare.args, seccompFilter(), prepare.key);
+      pending.start(stdinPath, stage.env, stage.argv);
     } catch (err) {
-      cgroups.release(cg);
-      return fail(`cannot write stdin: ${(err as Error).message}`);
+      if (stdinPath) fs.rmSync(stdinPath, { force: true });
+      term?.close();
+      await this.discard(pending);
+      return fail(`cannot start the stage: ${(err as Error).message}`);
     }
-    let child: ReturnType<typeof spawn>;
-    try {
-      child = spawn(this.sb.opts.launcherPath, launchArgs, {
-        stdio: term ? [term.slave, term.slave, term.slave, 'pipe', 'pipe'] : [stdinFd ?? 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
-        detached: true,
-        env: {},
-      });
-    } finally {
-      // The child has its own copy (or none, if spawning failed: reported below as an error).
-      if (stdinFd !== undefined) fs.closeSync(stdinFd);
-      term?.releaseSlave();
-    }
+    // The stdin socket of a batch stage is unused: the init replaced its fd 0 by the file.
+    if (!stage.io && !stage.input) child.stdin?.destroy();
     // Kill everything in the cgroup but the launcher: it reaps what we kill (so no zombie is
     // left to a host init that may not reap) and then exits by itself.
     const killTree = (why: EndReason) => {
@@ -494,9 +693,6 @@ class BwrapSlot implements SandboxSlot {
       if (statusText.length < 4096) statusText += c.toString('utf8');
       if (/^sandbox-exit /m.test(statusText)) sandboxEnded();
     });
-    const seccompPipe = child.stdio[3] as NodeJS.WritableStream;
-    seccompPipe.on('error', () => undefined);
-    seccompPipe.end(seccompFilter());
     child.stdin?.on('error', () => undefined); // EPIPE: an interactive program stopped reading
 
     const wallTimer = setTimeout(() => killTree('wall'), limits.wallMs);
@@ -520,14 +716,7 @@ class BwrapSlot implements SandboxSlot {
     if (stage.signal?.aborted) onAbort();
     stage.signal?.addEventListener('abort', onAbort);
 
-    let spawnError: Error | null = null;
-    const exited = new Promise<{ code: number | null; sig: NodeJS.Signals | null }>((resolve) => {
-      child.once('error', (err) => {
-        spawnError = err;
-        resolve({ code: null, sig: null });
-      });
-      child.once('exit', (code, sig) => resolve({ code, sig }));
-    });
+    const exited = pending.exited;
     await Promise.race([sandboxExit, exited]);
     const tExit = performance.now();
     clearTimeout(wallTimer);
@@ -548,6 +737,9 @@ class BwrapSlot implements SandboxSlot {
       stage.input?.close();
       term?.close();
       return fail(`cannot empty the cgroup: ${(err as Error).message}`);
+    } finally {
+      // Normally gone already (the launcher unlinks it first thing); not if it failed before.
+      if (stdinPath) fs.rmSync(stdinPath, { force: true });
     }
     const exit = await exited;
     await new Promise<void>((resolve) => {
@@ -580,7 +772,7 @@ class BwrapSlot implements SandboxSlot {
       timings,
       ...(timeline ? { timeline } : {}),
     };
-    if (spawnError) return { ...outcome, internalError: `spawn failed: ${(spawnError as Error).message}` };
+    if (pending.spawnError) return { ...outcome, internalError: `spawn failed: ${pending.spawnError.message}` };
     if (reason === 'exited' && outcome.cpuMs > limits.cpuMs) outcome.reason = 'cpu';
 
     // Only host-side evidence decides: the status fd, which the program can neither write nor
@@ -614,6 +806,14 @@ class BwrapSlot implements SandboxSlot {
 
 function sbInstanceDir(sb: BwrapSandbox): string {
   return sb.instancePath;
+}
+
+function safeKill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone
+  }
 }
 
 function safePids(cg: { pids(): number[] }): number[] {

@@ -7,7 +7,9 @@
  * sandbox's init makes the program the session leader with the slave as its controlling terminal
  * (`init --tty`: setsid + TIOCSCTTY). The master side never leaves this process. node-pty's own
  * `spawn` is not used: it cannot hand the launcher its extra descriptors (the seccomp program on
- * fd 3, the status pipe on fd 4), nor start it the way every other run starts.
+ * fd 3, the status pipe on fd 4, the control pipe on fd 5), nor start it the way every other run
+ * starts. A terminal stage's launcher is its own (startPending with the slave), never the one the
+ * slot started ahead with pipes (bwrap.ts takePending).
  */
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
@@ -121,7 +123,9 @@ export function attachLiveInput(
 
 /**
  * The program's processes among a run's cgroup: everything but the launcher, bubblewrap (the
- * launcher's child) and the sandbox's init (bubblewrap's child), found by parent pid.
+ * launcher's child) and the sandbox's init (bubblewrap's child: with --as-pid-1 bubblewrap's
+ * namespace child execs the init, no process between them), found by parent pid. The same for a
+ * launcher started ahead or a sandbox prepared ahead (warm-launcher.ts).
  */
 export function programPids(pids: readonly number[], launcherPid: number | undefined): number[] {
   const parent = new Map<number, number>();
