@@ -32,11 +32,22 @@ function clusterState(dataDir: string): string {
   return ['starting up', 'shut down', 'shut down in recovery', 'shutting down', 'in crash recovery', 'in archive recovery', 'in production'][state] ?? `state ${state}`;
 }
 
-/** The service process (the supervisor's child). */
+/**
+ * The service process: the supervisor's one Node child. Its other children are the sandbox
+ * launchers its engine starts ahead of the next run (SANDBOX_PRESTART, docs/sandbox.md).
+ */
 function servicePid(supervisor: number): number {
   const kids = fs.readFileSync(`/proc/${supervisor}/task/${supervisor}/children`, 'utf8').trim().split(/\s+/).map(Number);
-  expect(kids).toHaveLength(1);
-  return kids[0]!;
+  const exe = (pid: number) => {
+    try {
+      return fs.readlinkSync(`/proc/${pid}/exe`);
+    } catch {
+      return '';
+    }
+  };
+  const node = kids.filter((pid) => exe(pid) === process.execPath);
+  expect(node).toHaveLength(1);
+  return node[0]!;
 }
 
 const alive = (pid: number) => {
