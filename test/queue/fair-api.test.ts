@@ -19,6 +19,10 @@ interface Exec {
 type Res<T = unknown> = { status: number; headers: http.IncomingHttpHeaders; body: { success: boolean; data: T; error: { code: string; details?: unknown } } };
 
 const LONG = { language: 'python', code: 'import time\ntime.sleep(1)\n' };
+// Alice's second slot-holder runs longer, so that her two slots free a second apart: bob's hello
+// takes the first slot that frees (fair), and the second cannot end in the few milliseconds
+// between that slot freeing and bob's claim (with equal lengths both ended together: a flake).
+const LONGER = { language: 'python', code: 'import time\ntime.sleep(2)\n' };
 const HELLO = { language: 'python', code: 'print("bob hello")' };
 
 /** A request from a chosen loopback address (anonymous callers are keyed by it). */
@@ -63,7 +67,7 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
     it("M3: a flooding user's runs do not delay another user's hello by more than one run; beyond the waiting limit: 429 QUEUE_FULL", async () => {
       const alice = await registerUser(server);
       const bob = await registerUser(server);
-      const first = [await post(LONG, alice.token), await post(LONG, alice.token)];
+      const first = [await post(LONG, alice.token), await post(LONGER, alice.token)];
       await waitFor('alice holds both slots', async () => (await Promise.all(first.map((id) => get(id, alice.token)))).every((e) => e.status === 'running'), 30_000);
       const waiting = [await post(LONG, alice.token), await post(LONG, alice.token), await post(LONG, alice.token)];
       // A fourth waiting run is refused, stores nothing, and says why.

@@ -164,7 +164,8 @@ describe('workspaces under muscode serve', () => {
       .filter((p) => /^\d+$/.test(p))
       .find((p) => {
         try {
-          return fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(supervisor);
+          // The supervisor's Node child; its other children are prestarted sandbox launchers.
+          return fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(supervisor) && fs.readlinkSync(`/proc/${p}/exe`) === process.execPath;
         } catch {
           return false;
         }
