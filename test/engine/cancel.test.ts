@@ -7,7 +7,8 @@ import type { RunResult } from '../../src/engine/types.js';
 import { CallerError, ErrorCodes } from '../../src/errors.js';
 import { out, useEngine } from '../helpers/engine.js';
 
-// About a second of g++ time (constexpr evaluation), so that a second job certainly joins it
+// About two seconds of g++ time (two constexpr evaluations; one alone took 0.3 s on a quiet machine,
+// which a faster sandbox finished before the cancel landed), so that a second job certainly joins it
 // and a cancel certainly lands while it runs. Unique per call: no compile-cache hit.
 let serial = 0;
 const slowCompile = () => ({
@@ -16,9 +17,10 @@ const slowCompile = () => ({
     {
       path: 'main.cpp',
       content: `#include <cstdio>
-constexpr long slow() { long s = 0; for (long i = 0; i < 700; i++) for (long j = 0; j < 700; j++) s += (i ^ j) & 7; return s; }
-constexpr long X = slow();
-int main() { std::printf("%ld ${process.pid}-${Date.now()}-${serial++}\\n", X); }
+constexpr long slow(long k) { long s = 0; for (long i = 0; i < 1000; i++) for (long j = 0; j < 1000; j++) s += (i ^ j ^ k) & 7; return s; }
+constexpr long X = slow(1);
+constexpr long Y = slow(2);
+int main() { std::printf("%ld ${process.pid}-${Date.now()}-${serial++}\\n", X + Y); }
 `,
     },
   ],
@@ -76,7 +78,7 @@ describe('cancellation', () => {
     expect(r.compile?.status).toBe('ok');
     expect(r.compile?.cached).toBe(true); // joined, not compiled again
     expect(r.run?.status).toBe('ok');
-    expect(out(r)).toMatch(/^1714968 /);
+    expect(out(r)).toMatch(/^7000000 /);
   });
 
   it('L5: when every job waiting for a compile cancels, the compile is stopped and both slots come back', async () => {
