@@ -9,24 +9,11 @@ import { API_PREFIX } from '../../api/http';
 import { ApiError } from '../../api/errors';
 import { tokens } from '../../api/session';
 import { secondsToExpiry } from '../../api/token-manager';
+import type { ApiResponse } from '../../api/generated';
 
-export type RoomRole = 'interviewer' | 'candidate' | 'viewer';
-
-export interface RoomView {
-  id: string;
-  title: string;
-  language: string;
-  fileName: string;
-  ownerId: string;
-  createdAt: string;
-  expiresAt: string;
-  endedAt: string | null;
-  closed: boolean;
-  role: RoomRole;
-  participantId: string | null;
-  participants: { id: string; displayName: string; role: RoomRole; color: string; guest: boolean }[];
-  invites: { role: RoomRole; token: string; path: string }[] | null;
-}
+/** The room as GET /rooms/{id} answers it (generated from the route schemas: `npm run gen:types`). */
+export type RoomView = ApiResponse<'/api/v1/rooms/{id}', 'get'>;
+export type RoomRole = RoomView['role'];
 
 export interface Snapshot {
   id: string;
