@@ -238,9 +238,9 @@ export const OPTIONS = {
     description: "Start each slot's launcher for its next stage ahead, already inside the slot's cgroups, so no run pays a cgroup move (off: the old path, for comparison).",
   },
   SANDBOX_WARM: {
-    schema: bool().default(false),
+    schema: bool().default(true),
     description:
-      "With SANDBOX_PRESTART, also set each slot's next sandbox up ahead (namespaces, mounts, seccomp, init) for the options of the slot's last stage, so a run only writes its files and starts its program. Used once, thrown away; one per slot; taken down after 60 s idle. Its waiting processes run as the slot's uid.",
+      "With SANDBOX_PRESTART, also set each slot's next sandbox up ahead (namespaces, mounts, seccomp, init) for the options its next stage is expected to have (those that most often followed the slot's last stage), so a run only writes its files and starts its program. Used once, thrown away; one per slot; taken down after 60 s idle. Its waiting processes (bubblewrap, the init) run as the slot's uid, in pid, mount, IPC, network and UTS namespaces no run shares. Off: only the launcher is started ahead.",
   },
   CGROUP_VERSION: {
     schema: z.enum(['auto', '1', '2']).default('auto'),

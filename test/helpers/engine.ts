@@ -32,7 +32,33 @@ export function processesOfUids(uids: number[]): number[] {
 }
 
 /**
- * One engine per test file, with the standard after-each check: no stray process, no file left
+ * Processes of the slot uids that are not the engine's own: the engine keeps, between runs, each
+ * slot's launcher and the sandbox prepared ahead below it (SANDBOX_WARM: bubblewrap and the init
+ * run as the slot uid), and those being taken down (`engine.waitingPids()`); anything else of a
+ * slot uid (a daemon that survived its run) is a leftover. Polled for up to `graceMs`: a
+ * sandbox being taken down outlives its launcher for a moment (then it is in no tree); a
+ * leftover daemon does not go away. The engine's set is read before and after /proc, so that a
+ * sandbox forked meanwhile (a refill) counts as the engine's.
+ */
+export async function strayProcesses(engine: Pick<Engine, 'waitingPids'>, uids: number[], graceMs = 3000): Promise<number[]> {
+  const deadline = Date.now() + graceMs;
+  for (;;) {
+    const before = new Set(engine.waitingPids());
+    const seen = processesOfUids(uids).filter((p) => !before.has(p));
+    const after = new Set(engine.waitingPids());
+    const stray = seen.filter((p) => !after.has(p) && fs.existsSync(`/proc/${p}`));
+    if (!stray.length || Date.now() >= deadline) return stray;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export function slotUidsOf(config: Config): number[] {
+  return Array.from({ length: config.SANDBOX_SLOTS }, (_, i) => config.SANDBOX_UID_BASE + i);
+}
+
+/**
+ * One engine per test file, with the standard after-each check: no stray process (of a slot uid,
+ * but the engine's own waiting sandboxes: strayProcesses), no file left
  * in any box, every pooled cgroup empty, no busy slot. And after the file: nothing of the
  * instance left on the host (mounts, directories, cgroups).
  */
@@ -42,11 +68,11 @@ export function useEngine(overrides: Record<string, string> = {}) {
     ctx.config = testConfig(overrides);
     ctx.engine = Engine.create(ctx.config);
   });
-  afterEach(() => {
+  afterEach(async () => {
     const left = ctx.engine.leftovers();
     expect(left).toEqual({ pids: [], boxEntries: [], busySlots: 0 });
-    const uids = Array.from({ length: ctx.config.SANDBOX_SLOTS }, (_, i) => ctx.config.SANDBOX_UID_BASE + i);
-    expect(processesOfUids(uids)).toEqual([]);
+    // Of the slot uids, only the engine's own waiting sandboxes (strayProcesses).
+    expect(await strayProcesses(ctx.engine, slotUidsOf(ctx.config))).toEqual([]);
   });
   afterAll(async () => {
     await ctx.engine?.close();

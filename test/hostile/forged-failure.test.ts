@@ -63,7 +63,10 @@ int main(void) {
     });
     await started;
     // The init: the slot-uid process that is pid 1 of its pid namespace.
+    // Not a sandbox prepared ahead for a next stage (SANDBOX_WARM): the engine's, not this run's.
+    const own = new Set(ctx.engine.waitingPids());
     const init = processesOfUids(slotUids(ctx.config)).find((pid) => {
+      if (own.has(pid)) return false;
       try {
         return /^NSpid:\s+\d+\s+1$/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
       } catch {

@@ -90,8 +90,8 @@ async function plantThenLook(engine: Engine): Promise<void> {
     }
 }
 
-describe('hostile: nothing reaches the next run of a slot', () => {
-  const ctx = useEngine({ SANDBOX_SLOTS: '1' });
+describe('hostile: nothing reaches the next run of a slot (launcher started ahead, no sandbox prepared)', () => {
+  const ctx = useEngine({ SANDBOX_SLOTS: '1', SANDBOX_WARM: 'false' });
 
   it('a daemon, IPC objects, an abstract socket, files, env and fds of one run are gone in the next', async () => {
     await plantThenLook(ctx.engine);
@@ -99,9 +99,9 @@ describe('hostile: nothing reaches the next run of a slot', () => {
 });
 
 /**
- * SANDBOX_WARM: the next sandbox (namespaces, mounts, /tmp, seccomp, init) is set up while the
- * slot is idle, so it exists, waiting, between runs: its processes run as the slot's uid, which
- * useEngine's after-each check forbids, hence an engine of its own here.
+ * SANDBOX_WARM (the default): the next sandbox (namespaces, mounts, /tmp, seccomp, init) is set
+ * up while the slot is idle, so it exists, waiting, between runs, its processes running as the
+ * slot's uid. An engine of its own here, to count those processes exactly.
  */
 describe('hostile: nothing reaches the next run through a pre-warmed sandbox', () => {
   const config = testConfig({ SANDBOX_SLOTS: '1', SANDBOX_WARM: 'true' });
@@ -202,5 +202,68 @@ describe('hostile: nothing reaches the next run through a pre-warmed sandbox', (
     expect((await waitingSandbox()).length).toBe(3);
     const next = await runCode(engine, 'python', 'import os, sys\nprint(os.isatty(0), os.isatty(1), sys.stdin.read())', { stdin: 'plain' });
     expect(out(next).trim()).toBe('False False plain');
+  });
+
+  it("a run cannot signal, ptrace or read /proc of its slot's sandboxes prepared ahead (same uid, other pid namespace)", async () => {
+    // Python's ctypes: kill, pidfd_open, ptrace(PTRACE_ATTACH) and /proc/PID of each host pid
+    // given, then kill(-1, SIGKILL) (every process this one may signal), then what /proc shows.
+    const attack = `
+import ctypes, os, signal, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+def t(name, rc):
+    print(name, rc, ctypes.get_errno() if rc < 0 else 0)
+for i, a in enumerate(sys.argv[1:]):
+    pid = int(a)
+    t("kill%d" % i, libc.kill(pid, 9))
+    t("pidfd%d" % i, libc.syscall(434, pid, 0))
+    t("ptrace%d" % i, libc.ptrace(16, pid, 0, 0))
+    print("proc%d" % i, os.path.exists("/proc/%d" % pid))
+print("ready", flush=True)
+time.sleep(0.5)
+t("killall", libc.kill(-1, 9))
+print("procs", sorted(int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid()))
+`;
+    const check = (text: string, n: number) => {
+      const seen = new Map(text.trim().split('\n').map((l) => [l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1)]));
+      for (let i = 0; i < n; i++) {
+        // ESRCH (3): no such process in this pid namespace; EPERM (1) from the seccomp filter.
+        expect(seen.get(`kill${i}`), text).toBe('-1 3');
+        expect(seen.get(`pidfd${i}`), text).toMatch(/^-1 (3|1|38)$/);
+        expect(seen.get(`ptrace${i}`), text).toMatch(/^-1 (3|1)$/);
+        expect(seen.get(`proc${i}`), text).toBe('False');
+      }
+      // kill(-1) found nothing to signal (ESRCH): only our init, which it may not signal, and itself.
+      expect(seen.get('killall'), text).toBe('-1 3');
+      expect(seen.get('procs'), text).toBe('[1]');
+    };
+
+    // A hit: the run takes the sandbox prepared for it; while it runs, nothing else waits in its
+    // slot (the next one is prepared after it), and it cannot reach its own sandbox's host
+    // processes (the launcher, bubblewrap, the init's host pid) either.
+    await runCode(engine, 'python', 'pass');
+    const prepared = await waitingSandbox();
+    expect(prepared.length).toBe(3);
+    let during: number[] | null = null;
+    const hit = await runCode(engine, 'python', attack, {
+      args: prepared.map(String),
+      onStdout: (c: Buffer) => {
+        if (during === null && c.toString().includes('ready')) during = engine.waitingPids();
+      },
+    });
+    expect(hit.run?.status, hit.run?.stderr.toString()).toBe('ok');
+    check(out(hit), prepared.length);
+    expect(during).toEqual([]);
+    // The engine's own sandboxes and the next run are intact.
+    const next = await waitingSandbox();
+    expect(next.length).toBe(3);
+    expect(next.some((p) => prepared.includes(p))).toBe(false);
+
+    // A miss: other limits than the prepared sandbox's, so that one is taken down while this run
+    // starts in a fresh one; it runs as the same uid and is the target.
+    const miss = await runCode(engine, 'python', attack, { args: next.map(String), limits: { cpuMs: 2000 } });
+    expect(miss.run?.status, miss.run?.stderr.toString()).toBe('ok');
+    check(out(miss), next.length);
+    const after = await runCode(engine, 'python', 'print("fine")');
+    expect(out(after)).toBe('fine\n');
   });
 });

@@ -92,6 +92,20 @@ export class Engine implements EngineClient {
     return this.sandbox.leftovers();
   }
 
+  /** The engine's own processes between runs (see Sandbox.waitingPids): for leftover checks. */
+  waitingPids(): number[] {
+    return this.sandbox.waitingPids?.() ?? [];
+  }
+
+  /**
+   * How stages found their slot's launcher since the start: `hit` (a sandbox prepared ahead for
+   * exactly its options), `miss` (prepared for other options), `bare`, `none`, `terminal`
+   * (bwrap.ts WarmCounters). All zero for a sandbox driver without prepared sandboxes.
+   */
+  warmStats(): { hit: number; miss: number; bare: number; none: number; terminal: number } {
+    return this.sandbox.warmStats?.() ?? { hit: 0, miss: 0, bare: 0, none: 0, terminal: 0 };
+  }
+
   async run(req: RunRequest): Promise<RunResult> {
     if (this.closed) throw new SystemError(ErrorCodes.engineClosed, 'the engine is shutting down');
     const lang = this.languages.get(req.language);

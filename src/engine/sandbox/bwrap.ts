@@ -60,6 +60,26 @@ const WARM_IDLE_MS = 60_000;
  * and /usr/local holds the host's own things (npmrc, pip.conf, CA certificates, CUDA...).
  */
 export const USR_LOCAL_VISIBLE: readonly string[] = [];
+/**
+ * How each stage found its slot's launcher. `hit`: a sandbox prepared ahead for exactly its
+ * options (the fast path); `miss`: one prepared for other options (thrown away, a fresh
+ * launcher started on the run path); `bare`: a launcher waiting in the cgroups, no sandbox
+ * prepared (SANDBOX_WARM off, the box was not fresh, the slot was idle, or no stage seen yet);
+ * `none`: nothing waiting (the stage came before the refill, or prestart is off); `terminal`:
+ * a terminal stage, which always takes a launcher of its own.
+ */
+export interface WarmCounters {
+  hit: number;
+  miss: number;
+  bare: number;
+  none: number;
+  terminal: number;
+}
+
+export function emptyCounters(): WarmCounters {
+  return { hit: 0, miss: 0, bare: 0, none: 0, terminal: 0 };
+}
+
 /** Number to name; the first name listed wins (SIGABRT, not its alias SIGIOT; SIGIO, not SIGPOLL). */
 const SIGNAL_NAMES = new Map<number, string>();
 for (const [name, num] of Object.entries(os.constants.signals)) if (!SIGNAL_NAMES.has(num as number)) SIGNAL_NAMES.set(num as number, name);
@@ -230,6 +250,23 @@ export class BwrapSandbox implements Sandbox {
     ];
   }
 
+  /**
+   * The processes that are the engine's own between runs: each slot's launcher waiting for its
+   * next stage, the sandbox prepared below it (bubblewrap, our init: these run as the slot uid),
+   * and those being taken down. Nothing a run started is among them (a run's processes are
+   * killed with its stage; an orphan is reparented inside its own pid namespace, never to these).
+   */
+  waitingPids(): number[] {
+    return this.slots.flatMap((s) => [...s.ownTree()]);
+  }
+
+  /** How stages found their slot's launcher, summed over the slots (see WarmCounters). */
+  warmStats(): WarmCounters {
+    const sum = emptyCounters();
+    for (const s of this.slots) for (const k of Object.keys(sum) as (keyof WarmCounters)[]) sum[k] += s.counters[k];
+    return sum;
+  }
+
   leftovers(): { pids: number[]; boxEntries: string[]; busySlots: number } {
     // A slot's launcher for its next stage waits in the slot's cgroup (warm-launcher.ts): it is
     // the engine's own, not something a run left behind.
@@ -310,11 +347,12 @@ class BwrapSlot implements SandboxSlot {
   /** The launcher of this slot's next stage, started ahead (warm-launcher.ts). */
   private pending: PendingLauncher | null = null;
   /**
-   * What a warm sandbox is set up for: the sandbox options (prepareArgs) of the stage that
-   * followed the slot's last stage the last time (a compile is followed by its run, a run by the
-   * next job's first stage), keyed by that last stage's key.
+   * What a warm sandbox is set up for: the sandbox options (prepareArgs) that most often followed
+   * the slot's last stage (a compile is followed by its run; a run by the next job's first stage,
+   * which in a mix is sometimes a compile, sometimes a run of a cached build, sometimes another
+   * language), keyed by that last stage's key, with how often each followed it.
    */
-  private readonly follows = new Map<string, { args: string[]; key: string }>();
+  private readonly follows = new Map<string, Map<string, { args: string[]; key: string; count: number }>>();
   private lastKey = '';
   private last: { args: string[]; key: string } | null = null;
   /** Idle past WARM_IDLE_MS: no warm sandbox until the next stage. */
@@ -326,6 +364,8 @@ class BwrapSlot implements SandboxSlot {
   private dirty = false;
   private idleTimer: NodeJS.Timeout | null = null;
   private refillTimer: NodeJS.Timeout | null = null;
+  /** How the stages of this slot found their launcher (warmStats). */
+  readonly counters = emptyCounters();
 
   constructor(
     private readonly sb: BwrapSandbox,
@@ -369,6 +409,13 @@ class BwrapSlot implements SandboxSlot {
     return this.pending?.tree() ?? new Set();
   }
 
+  /** The waiting launcher's tree and those of the launchers being taken down (waitingPids). */
+  ownTree(): Set<number> {
+    const out = this.pendingTree();
+    for (const p of this.discardingLaunchers) for (const pid of p.tree()) out.add(pid);
+    return out;
+  }
+
   /**
    * Starts the launcher of the slot's next stage, unless one waits already or a stage runs;
    * with `warm`, and a clean box, also sets up the sandbox of the slot's last stage's options.
@@ -379,7 +426,7 @@ class BwrapSlot implements SandboxSlot {
       this.pending ??= startPending(this.sb.opts.launcherPath, this.sb.opts.cgroups, this.id, 4);
       const p = this.pending;
       // Never seen what follows the last stage: guess the same options again.
-      const next = this.follows.get(this.lastKey) ?? this.last;
+      const next = this.predict() ?? this.last;
       if (this.sb.opts.warm && !this.dirty && !this.idle && next && p.key === undefined && !p.dead) {
         p.prepare(next.args, seccompFilter(), next.key);
         // Bounded in time too: an idle slot keeps only its (bare) launcher.
@@ -397,6 +444,29 @@ class BwrapSlot implements SandboxSlot {
     }
   }
 
+  /** The options that most often followed the last stage (the latest one on a tie). */
+  private predict(): { args: string[]; key: string } | undefined {
+    let best: { args: string[]; key: string; count: number } | undefined;
+    for (const f of this.follows.get(this.lastKey)?.values() ?? []) if (!best || f.count >= best.count) best = f;
+    return best;
+  }
+
+  /** Counts `next` as following the last stage; bounded (32 stages, 8 followers each). */
+  private remember(next: { args: string[]; key: string }): void {
+    if (this.follows.size >= 32 && !this.follows.has(this.lastKey)) this.follows.clear();
+    let after = this.follows.get(this.lastKey);
+    if (!after) this.follows.set(this.lastKey, (after = new Map()));
+    const seen = after.get(next.key);
+    if (seen) {
+      // Re-inserted: the latest follower wins a tie (iteration order is insertion order).
+      after.delete(next.key);
+      after.set(next.key, { ...next, count: seen.count + 1 });
+    } else {
+      if (after.size >= 8) after.clear();
+      after.set(next.key, { ...next, count: 1 });
+    }
+  }
+
   /**
    * The waiting launcher if it is bare or prepared for `key`, else a new one (the first stage,
    * other options, or after a failure). A terminal stage always gets a new one: its fds 0-2 are
@@ -407,21 +477,35 @@ class BwrapSlot implements SandboxSlot {
     this.pending = null;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
-    if (terminal === undefined && p && !p.dead && (p.key === undefined || p.key === key)) return p;
+    const usable = p && !p.dead;
+    if (terminal !== undefined) this.counters.terminal++;
+    else if (!usable) this.counters.none++;
+    else if (p.key === undefined) this.counters.bare++;
+    else if (p.key === key) this.counters.hit++;
+    else this.counters.miss++;
+    if (terminal === undefined && usable && (p.key === undefined || p.key === key)) return p;
     if (p) void this.discard(p);
     return startPending(this.sb.opts.launcherPath, this.sb.opts.cgroups, this.id, 4, terminal);
   }
 
   /** Launchers being taken down in the background; kill() waits for them. */
   private readonly discarding = new Set<Promise<void>>();
+  private readonly discardingLaunchers = new Set<PendingLauncher>();
 
   private discard(p: PendingLauncher): Promise<void> {
-    const d = this.discardNow(p).finally(() => this.discarding.delete(d));
+    this.discardingLaunchers.add(p);
+    const d = this.discardNow(p).finally(() => {
+      this.discarding.delete(d);
+      this.discardingLaunchers.delete(p);
+    });
     this.discarding.add(d);
     return d;
   }
 
   private async discardNow(p: PendingLauncher): Promise<void> {
+    // A prepared sandbox: its bubblewrap and init go first, so that the launcher (their
+    // subreaper) reaps them and exits; killed after it, they would be left to the host's init.
+    if (p.key !== undefined) for (const pid of p.tree()) if (pid !== p.pid) safeKill(pid);
     await p.dispose();
     try {
       this.sb.opts.cgroups.release(p.cg);
@@ -584,13 +668,16 @@ class BwrapSlot implements SandboxSlot {
     // (a language's compile and run, with the limits callers choose), bounded anyway. Not a
     // terminal stage's: a sandbox prepared ahead has pipes, never a terminal, as its stdio.
     if (!term) {
-      if (this.follows.size >= 32 && !this.follows.has(this.lastKey)) this.follows.clear();
-      this.follows.set(this.lastKey, prepare);
+      this.remember(prepare);
       this.lastKey = prepare.key;
       this.last = prepare;
     }
     this.idle = false;
     const { cg, child } = pending;
+    // A sandbox of this slot being taken down (a miss just now) may share the cgroup (v1): let
+    // its launcher reap it and exit, rather than kill the launcher below as foreign, which would
+    // leave its children to the host's init.
+    if (this.discarding.size) await Promise.all([...this.discarding]);
     try {
       // Fail closed: if a limit cannot be applied, nothing runs.
       cg.prepare({ memoryBytes: limits.memoryBytes, processes: limits.processes });

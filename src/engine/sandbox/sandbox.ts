@@ -85,6 +85,13 @@ export interface Sandbox {
   slot(id: number): SandboxSlot;
   /** What is left between runs (should be nothing): for tests and health checks. */
   leftovers(): { pids: number[]; boxEntries: string[]; busySlots: number };
+  /**
+   * The engine's own processes between runs (a slot's launcher and sandbox prepared ahead for
+   * its next stage, and those being taken down): a leftover check allows exactly these.
+   */
+  waitingPids?(): number[];
+  /** Counters of how stages found their slot's launcher (hits of the sandboxes prepared ahead). */
+  warmStats?(): { hit: number; miss: number; bare: number; none: number; terminal: number };
   /** Kills whatever still runs, unmounts, removes every cgroup and directory it created. */
   close(): Promise<void>;
 }
