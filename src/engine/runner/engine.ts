@@ -5,7 +5,7 @@ import type { EngineClient } from '../client.js';
 import { CallerError, ErrorCodes, SystemError } from '../../errors.js';
 import { createCgroupDriver } from '../cgroups/detect.js';
 import type { LanguageDefinition } from '../languages/language.js';
-import { type LanguageInfo, LanguageRegistry } from '../languages/registry.js';
+import { type LanguageInfo, LANGUAGES, LanguageRegistry, MORE_LANGUAGES } from '../languages/registry.js';
 import { type LimitTable, resolveLimits } from '../limits.js';
 import type { BoxFile } from '../sandbox/box-fs.js';
 import { createSandbox } from '../sandbox/registry.js';
@@ -50,7 +50,12 @@ export class Engine implements EngineClient {
   }
 
   /** Sets the sandbox up; throws (and leaves nothing) when it cannot be confined. */
-  static create(config: Config): Engine {
+  /**
+   * `tuning` is for benchmarks that compare variants in one run (bench/warm-hits.ts): the warm
+   * sandbox's predictor, whether a slot given back while jobs wait refills at once, and whether
+   * every stage gets the languages' configuration binds (with SANDBOX_WARM).
+   */
+  static create(config: Config, tuning: { warmPredictor?: 'frequent' | 'last'; refillWhenQueued?: boolean; sharedBinds?: boolean } = {}): Engine {
     const prefix = `muscode/${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
     const cgroups = createCgroupDriver({ version: config.CGROUP_VERSION, v2Root: config.CGROUP_V2_ROOT, prefix });
     let sandbox: Sandbox;
@@ -66,13 +71,21 @@ export class Engine implements EngineClient {
         cpuPollMs: config.SANDBOX_CPU_POLL_MS,
         prestart: config.SANDBOX_PRESTART,
         warm: config.SANDBOX_WARM,
+        ...(tuning.warmPredictor ? { warmPredictor: tuning.warmPredictor } : {}),
+        // The languages' configuration directories, bound into every stage (read-only, the same
+        // path as on the host): one prepared sandbox then fits the stages of any language.
+        sharedBinds: tuning.sharedBinds === false ? [] : [...LANGUAGES, ...MORE_LANGUAGES].flatMap((l) => l.binds ?? []),
       });
     } catch (err) {
       void cgroups.close();
       throw err;
     }
-    return new Engine(sandbox, config);
+    const engine = new Engine(sandbox, config);
+    engine.refillWhenQueued = tuning.refillWhenQueued ?? true;
+    return engine;
   }
+
+  private refillWhenQueued = true;
 
   listLanguages(): Promise<LanguageInfo[]> {
     return this.languages.list();
@@ -210,6 +223,11 @@ export class Engine implements EngineClient {
     const release = () => {
       try {
         slot.clear();
+        // A job waits and takes this slot next: its launcher (and sandbox) start now, not after
+        // the delay that keeps the spawn off the path of the answer being sent. The answer of
+        // this job is ready too, so the spawn delays it about as much as it would delay the next
+        // job's start, which would otherwise spawn its launcher itself (bench/warm-hits.ts).
+        if (this.refillWhenQueued && this.pool.queued > 0) slot.refillNow?.();
       } finally {
         this.pool.release(slotId);
       }

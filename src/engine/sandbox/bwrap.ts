@@ -40,6 +40,19 @@ export interface BwrapOptions {
    * the options of the slot's last stage; a stage with other options takes a fresh one.
    */
   warm?: boolean;
+  /**
+   * Which options a warm sandbox is prepared for: those that most often followed the slot's
+   * last stage (default), or those that followed it the last time (the first version; kept for
+   * bench/warm-hits.ts to compare).
+   */
+  warmPredictor?: 'frequent' | 'last';
+  /**
+   * With `warm`: read-only binds every stage gets besides its own (the languages' host
+   * configuration directories that are bound at the same path, /etc/php, /etc/fonts...), so
+   * that stages of different languages with the same limits have the same sandbox options and
+   * one prepared sandbox serves them all. Sources that do not exist are left out.
+   */
+  sharedBinds?: readonly Bind[];
 }
 
 /**
@@ -195,6 +208,33 @@ export class BwrapSandbox implements Sandbox {
     if (stage.argv.length) a.push('--', `/proc/self/fd/${INIT_FD}`, 'init', '--status-fd', '4', ...tty, '--', ...stage.argv);
     else a.push('--', `/proc/self/fd/${INIT_FD}`, 'init', '--status-fd', '4', ...tty, '--control-fd', String(INIT_CONTROL_FD));
     return a;
+  }
+
+  /** The shared binds whose source exists here, sorted by destination (see sharedBinds). */
+  private sharedCache: readonly Bind[] | null = null;
+
+  private get shared(): readonly Bind[] {
+    if (!this.sharedCache) {
+      const all = this.opts.warm ? (this.opts.sharedBinds ?? []).filter((b) => b.source === b.dest && fs.existsSync(b.source)) : [];
+      this.sharedCache = [...new Map(all.map((b) => [b.dest, b])).values()].sort((x, y) => (x.dest < y.dest ? -1 : x.dest > y.dest ? 1 : 0));
+    }
+    return this.sharedCache;
+  }
+
+  /**
+   * A stage's binds: the shared ones (sorted, so that the options of two stages compare), then
+   * its own that are not among them. A shared bind at a destination the stage binds from
+   * another source is left out.
+   */
+  stageBinds(own: readonly Bind[] | undefined): Bind[] {
+    const mine = own ?? [];
+    const ownByDest = new Map(mine.map((b) => [b.dest, b]));
+    const out = this.shared.filter((b) => {
+      const o = ownByDest.get(b.dest);
+      return !o || o.source === b.source;
+    });
+    const have = new Set(out.map((b) => b.dest));
+    return [...out, ...mine.filter((b) => !have.has(b.dest))];
   }
 
   /**
@@ -404,6 +444,12 @@ class BwrapSlot implements SandboxSlot {
     this.refillTimer.unref();
   }
 
+  refillNow(): void {
+    if (this.refillTimer) clearTimeout(this.refillTimer);
+    this.refillTimer = null;
+    this.refill();
+  }
+
   /** The waiting launcher and its sandbox's processes, if any (the engine's own, not a run's). */
   pendingTree(): Set<number> {
     return this.pending?.tree() ?? new Set();
@@ -447,7 +493,9 @@ class BwrapSlot implements SandboxSlot {
   /** The options that most often followed the last stage (the latest one on a tie). */
   private predict(): { args: string[]; key: string } | undefined {
     let best: { args: string[]; key: string; count: number } | undefined;
-    for (const f of this.follows.get(this.lastKey)?.values() ?? []) if (!best || f.count >= best.count) best = f;
+    const last = this.sb.opts.warmPredictor === 'last';
+    // Followers are kept in the order last seen: the last one, or the most frequent (latest on a tie).
+    for (const f of this.follows.get(this.lastKey)?.values() ?? []) if (!best || last || f.count >= best.count) best = f;
     return best;
   }
 
@@ -461,6 +509,8 @@ class BwrapSlot implements SandboxSlot {
       // Re-inserted: the latest follower wins a tie (iteration order is insertion order).
       after.delete(next.key);
       after.set(next.key, { ...next, count: seen.count + 1 });
+      // Halved now and then, so that a change in the mix wins within a few stages.
+      if (seen.count + 1 > 16) for (const f of after.values()) f.count = Math.ceil(f.count / 2);
     } else {
       if (after.size >= 8) after.clear();
       after.set(next.key, { ...next, count: 1 });
@@ -639,7 +689,7 @@ class BwrapSlot implements SandboxSlot {
     // The argv first: it may stage a bind (a copy), which can fail before anything is acquired.
     let prepare: { args: string[]; key: string };
     try {
-      const args = this.sb.prepareArgs(this.boxPath, this.tmpPath, this.uid, stage);
+      const args = this.sb.prepareArgs(this.boxPath, this.tmpPath, this.uid, { ...stage, binds: this.sb.stageBinds(stage.binds) });
       prepare = { args, key: args.join('\0') };
     } catch (err) {
       return fail(`cannot prepare the sandbox: ${(err as Error).message}`);

@@ -77,6 +77,12 @@ export interface SandboxSlot {
   /** The box's entries (no directories), links never followed (call only after a stage ended). */
   list(maxEntries: number): BoxEntry[];
   run(stage: SandboxStage): Promise<SandboxOutcome>;
+  /**
+   * A job waits for this slot (the engine's queue is not empty): start what is prepared ahead
+   * for the next stage now rather than after the short delay that keeps it off the path of the
+   * answer of the job that just ended (bwrap.ts scheduleRefill).
+   */
+  refillNow?(): void;
 }
 
 export interface Sandbox {
