@@ -204,6 +204,22 @@ describe('hostile: nothing reaches the next run through a pre-warmed sandbox', (
     expect(out(next).trim()).toBe('False False plain');
   });
 
+  it("stages of different languages with the same limits take the same prepared sandbox (the languages' configuration binds are shared)", async () => {
+    await runCode(engine, 'python', 'pass');
+    for (const [language, source, expected] of [
+      ['javascript', 'console.log("js")', 'js\n'],
+      ['bash', 'echo sh', 'sh\n'],
+      ['python', 'print("py")', 'py\n'],
+    ] as const) {
+      expect((await waitingSandbox()).length).toBe(3);
+      const before = engine.warmStats();
+      const r = await runCode(engine, language, source);
+      expect(out(r), r.run?.stderr.toString()).toBe(expected);
+      const after = engine.warmStats();
+      expect(after.hit, `${language}: ${JSON.stringify(after)}`).toBe(before.hit + 1);
+    }
+  });
+
   it("a run cannot signal, ptrace or read /proc of its slot's sandboxes prepared ahead (same uid, other pid namespace)", async () => {
     // Python's ctypes: kill, pidfd_open, ptrace(PTRACE_ATTACH) and /proc/PID of each host pid
     // given, then kill(-1, SIGKILL) (every process this one may signal), then what /proc shows.
