@@ -48,7 +48,7 @@ export interface BwrapOptions {
   warmPredictor?: 'frequent' | 'last';
   /**
    * With `warm`: read-only binds every stage gets besides its own (the languages' host
-   * configuration directories that are bound at the same path, /etc/php, /etc/fonts...), so
+   * configuration directories under /etc bound at the same path, /etc/php, /etc/fonts...), so
    * that stages of different languages with the same limits have the same sandbox options and
    * one prepared sandbox serves them all. Sources that do not exist are left out.
    */
@@ -215,7 +215,9 @@ export class BwrapSandbox implements Sandbox {
 
   private get shared(): readonly Bind[] {
     if (!this.sharedCache) {
-      const all = this.opts.warm ? (this.opts.sharedBinds ?? []).filter((b) => b.source === b.dest && fs.existsSync(b.source)) : [];
+      // Under /etc only: /etc exists in every sandbox anyway, so the root's listing is unchanged
+      // (Haskell's /var/lib/ghc stays Haskell's own).
+      const all = this.opts.warm ? (this.opts.sharedBinds ?? []).filter((b) => b.source === b.dest && b.dest.startsWith('/etc/') && fs.existsSync(b.source)) : [];
       this.sharedCache = [...new Map(all.map((b) => [b.dest, b])).values()].sort((x, y) => (x.dest < y.dest ? -1 : x.dest > y.dest ? 1 : 0));
     }
     return this.sharedCache;
