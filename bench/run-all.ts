@@ -63,31 +63,31 @@ const within = (x: number, limit: number) => Math.round(x * 10) / 10 <= limit;
 const b = overhead.breakdown;
 const summary: string[][] = [
   [
-    'sandbox overhead, python hello, idle engine',
+    'sandbox overhead, python hello, idle engine, SANDBOX_WARM=false',
     `${ms(overhead.python.overheadMs)} (${ratio(overhead.python.ratio)} of bare ${ms(overhead.python.bare)})`,
     `<= ${OVERHEAD_TARGET} ms`,
     status(within(overhead.python.overheadMs, OVERHEAD_TARGET)),
   ],
   [
-    'sandbox overhead, python hello, back to back',
+    'sandbox overhead, python hello, back to back, SANDBOX_WARM=false',
     `${ms(overhead.pythonBackToBack.overheadMs)} (${ratio(overhead.pythonBackToBack.ratio)})`,
     `<= ${OVERHEAD_TARGET} ms`,
     status(within(overhead.pythonBackToBack.overheadMs, OVERHEAD_TARGET)),
   ],
   [
-    'sandbox overhead, C hello (cache hit), idle engine',
+    'sandbox overhead, C hello (cache hit), idle engine, SANDBOX_WARM=false',
     `${ms(overhead.c.overheadMs)} (${ratio(overhead.c.ratio)} of bare ${ms(overhead.c.bare)})`,
     `<= bare + ${OVERHEAD_TARGET} ms`,
     status(within(overhead.c.overheadMs, OVERHEAD_TARGET)),
   ],
   [
-    'sandbox overhead, python hello, SANDBOX_WARM (sandbox set up ahead)',
+    'sandbox overhead, python hello, SANDBOX_WARM (sandbox set up ahead, the default)',
     `${ms(overhead.pythonWarm.overheadMs)} (${ratio(overhead.pythonWarm.ratio)})`,
     `<= ${OVERHEAD_TARGET} ms`,
     status(within(overhead.pythonWarm.overheadMs, OVERHEAD_TARGET)),
   ],
   [
-    'sandbox overhead, C hello (cache hit), SANDBOX_WARM',
+    'sandbox overhead, C hello (cache hit), SANDBOX_WARM (the default)',
     `${ms(overhead.cWarm.overheadMs)} (${ratio(overhead.cWarm.ratio)})`,
     `<= bare + ${OVERHEAD_TARGET} ms`,
     status(within(overhead.cWarm.overheadMs, OVERHEAD_TARGET)),
