@@ -37,7 +37,8 @@ export interface BwrapOptions {
   prestart?: boolean;
   /**
    * Also set the next stage's whole sandbox up ahead (namespaces, mounts, seccomp, init), for
-   * the options of the slot's last stage; a stage with other options takes a fresh one.
+   * the options expected next (those that most often followed the slot's last stage); a stage
+   * with other options takes a fresh one.
    */
   warm?: boolean;
   /**
@@ -466,14 +467,16 @@ class BwrapSlot implements SandboxSlot {
 
   /**
    * Starts the launcher of the slot's next stage, unless one waits already or a stage runs;
-   * with `warm`, and a clean box, also sets up the sandbox of the slot's last stage's options.
+   * with `warm`, and a clean box, also sets up the sandbox for the options expected next
+   * (predict; the last stage's own when nothing followed it yet).
    */
   private refill(): void {
     if (this.sb.isClosed || this.sb.opts.prestart === false || this.running) return;
     try {
       this.pending ??= startPending(this.sb.opts.launcherPath, this.sb.opts.cgroups, this.id, 4);
       const p = this.pending;
-      // Never seen what follows the last stage: guess the same options again.
+      // Never seen what follows the last stage: guess the same options again (nothing at all
+      // before the slot's first stage).
       const next = this.predict() ?? this.last;
       if (this.sb.opts.warm && !this.dirty && !this.idle && next && p.key === undefined && !p.dead) {
         p.prepare(next.args, seccompFilter(), next.key);
