@@ -11,7 +11,8 @@
  * run the bench under `perf record -a -g` for that (docs/performance.md, "Where the CPU goes").
  *
  * Variants: bare python3 spawned by Node; the launcher and bubblewrap with the engine's exact
- * argv (no engine, no slot cgroups); the same with one option left out or changed; and
+ * argv (no engine, no slot cgroups); the argv before this round (bubblewrap's `--dev`, a nested
+ * user namespace), each change alone; the engine's argv without a network namespace; and
  * `engine.run` (whose processes live in the slot's cgroups: its CPU is the outcome's `cpuMs`
  * plus Node's).
  *
@@ -38,6 +39,11 @@ export interface CpuRow {
   nodeMs: number;
   /** The children's part (launcher, bubblewrap, init, python): total − Node. */
   childMs: number;
+  /**
+   * Median over batches of (this variant − `bwrap before`, the batch just before it in the same
+   * round): paired, so a slow spell of the machine cancels out. Null for bare.
+   */
+  vsBeforeMs: number | null;
 }
 
 /** Moves this process into a fresh cpuacct cgroup; returns a reader of its usage (ns) and a cleanup. */
@@ -64,28 +70,23 @@ function ownCpuCgroup(): { usageNs: () => number; close: () => void } {
   };
 }
 
-function replaceDev(args: readonly string[], dev: readonly string[]): string[] {
-  const i = args.findIndex((a, k) => a === '--dev' && args[k + 1] === '/dev');
-  if (i < 0) return [...args];
-  return [...args.slice(0, i), ...dev, ...args.slice(i + 2)];
-}
-
 function dropFlag(args: readonly string[], flag: string): string[] {
   const i = args.indexOf(flag);
   if (i < 0 || i > args.indexOf('--')) return [...args];
   return [...args.slice(0, i), ...args.slice(i + 1)];
 }
 
-/** bubblewrap's `--dev` without the tty node and devpts (no terminal), as separate options. */
-export const SMALL_DEV = [
-  '--tmpfs', '/dev',
-  ...['null', 'zero', 'full', 'random', 'urandom'].flatMap((d) => ['--dev-bind', `/dev/${d}`, `/dev/${d}`]),
-  ...['fd:/proc/self/fd', 'stdin:/proc/self/fd/0', 'stdout:/proc/self/fd/1', 'stderr:/proc/self/fd/2'].flatMap((s) => {
-    const [name, target] = s.split(':') as [string, string];
-    return ['--symlink', target, `/dev/${name}`];
-  }),
-  '--dir', '/dev/shm',
-];
+/** The argv before issue 15's CPU round: bubblewrap's own `--dev`, with or without the nested user namespace. */
+function bwrapDev(args: readonly string[]): string[] {
+  const i = args.indexOf('--dev-bind');
+  if (i < 0 || args[i + 2] !== '/dev' || args[i + 5] !== '--tmpfs' || args[i + 6] !== '/dev/shm') throw new Error('the engine argv has no small /dev any more');
+  return [...args.slice(0, i), '--dev', '/dev', ...args.slice(i + 7)];
+}
+
+function nestedUserns(args: readonly string[]): string[] {
+  const i = args.indexOf('--unshare-cgroup');
+  return [...args.slice(0, i + 1), '--disable-userns', ...args.slice(i + 1)];
+}
 
 export async function runCpuPerRun(runs: number, only?: readonly string[]): Promise<CpuRow[]> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'muscode-bench-cpu-'));
@@ -124,11 +125,11 @@ export async function runCpuPerRun(runs: number, only?: readonly string[]): Prom
     let engineChildNs = 0;
     const all: Record<string, () => Promise<void>> = {
       bare: () => spawnAndWait('/usr/bin/python3', ['-B', script], { env: PY_ENV, cwd: tmp }),
+      'bwrap before': viaBwrap(nestedUserns(bwrapDev(base))),
+      'bwrap before, small /dev': viaBwrap(nestedUserns(base)),
+      'bwrap before, no nested userns': viaBwrap(bwrapDev(base)),
       bwrap: viaBwrap(base),
-      'bwrap -userns': viaBwrap(dropFlag(base, '--disable-userns')),
-      'bwrap -net': viaBwrap(dropFlag(base, '--unshare-net')),
-      'bwrap small-dev': viaBwrap(replaceDev(base, SMALL_DEV)),
-      'bwrap -ipc -cgroup': viaBwrap(dropFlag(dropFlag(base, '--unshare-ipc'), '--unshare-cgroup')),
+      'bwrap, no net ns': viaBwrap(dropFlag(base, '--unshare-net')),
       engine: async () => {
         const r = await e.run({ language: 'python', files: [{ path: 'main.py', content: SOURCE }] });
         if (r.run?.status !== 'ok') throw new Error(`engine run failed: ${r.run?.status} ${r.run?.message ?? ''}`);
@@ -136,7 +137,7 @@ export async function runCpuPerRun(runs: number, only?: readonly string[]): Prom
       },
     };
     const names = Object.keys(all).filter((k) => !only || only.includes(k));
-    const batch = 10;
+    const batch = 5;
     const samples = Object.fromEntries(names.map((k) => [k, { total: [] as number[], node: [] as number[] }]));
     for (const k of names) for (let i = 0; i < 3; i++) await all[k]!(); // warm-up
     for (let done = 0; done < runs; done += batch) {
@@ -153,11 +154,13 @@ export async function runCpuPerRun(runs: number, only?: readonly string[]): Prom
         samples[k]!.node.push(node);
       }
     }
+    const ref = samples['bwrap before'];
     return names.map((k) => {
       const s = samples[k]!;
       const totalMs = median(s.total);
       const nodeMs = median(s.node);
-      return { variant: k, totalMs, nodeMs, childMs: median(s.total.map((t, i) => t - s.node[i]!)) };
+      const vsBeforeMs = ref && k !== 'bare' ? median(s.total.map((t, i) => t - ref.total[i]!)) : null;
+      return { variant: k, totalMs, nodeMs, childMs: median(s.total.map((t, i) => t - s.node[i]!)), vsBeforeMs };
     });
   } finally {
     try {
@@ -179,8 +182,15 @@ export function formatCpu(rows: readonly CpuRow[], md = false): string {
   const table = md ? markdownTable : textTable;
   const bare = rows.find((r) => r.variant === 'bare');
   return table(
-    ['variant', 'CPU per run (ms)', 'of which Node', 'of which the processes', 'vs bare'],
-    rows.map((r) => [r.variant, r.totalMs.toFixed(2), r.nodeMs.toFixed(2), r.childMs.toFixed(2), bare ? `${(r.totalMs / bare.totalMs).toFixed(2)}×` : '']),
+    ['variant', 'CPU per run (ms)', 'of which Node', 'of which the processes', 'vs bare', "paired − 'bwrap before'"],
+    rows.map((r) => [
+      r.variant,
+      r.totalMs.toFixed(2),
+      r.nodeMs.toFixed(2),
+      r.childMs.toFixed(2),
+      bare ? `${(r.totalMs / bare.totalMs).toFixed(2)}×` : '',
+      r.vsBeforeMs === null ? '' : `${r.vsBeforeMs >= 0 ? '+' : ''}${r.vsBeforeMs.toFixed(2)}`,
+    ]),
   );
 }
 
