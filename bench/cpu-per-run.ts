@@ -23,9 +23,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createCgroupDriver } from '../src/engine/cgroups/detect.js';
 import { Engine } from '../src/engine/runner/engine.js';
-import { BwrapSandbox } from '../src/engine/sandbox/bwrap.js';
+import type { BwrapSandbox } from '../src/engine/sandbox/bwrap.js';
 import { seccompFilter } from '../src/engine/sandbox/seccomp.js';
-import { benchConfig, boxPathOf, isMain, progress, requireRoot, spawnAndWait } from './common.js';
+import { benchConfig, benchSandbox, boxPathOf, isMain, progress, requireRoot, spawnAndWait } from './common.js';
 import { markdownTable, median, textTable } from './stats.js';
 
 const SOURCE = 'print("hello, muscode")\n';
@@ -101,16 +101,7 @@ export async function runCpuPerRun(runs: number, only?: readonly string[]): Prom
   let sandbox: BwrapSandbox | null = null;
   try {
     engine = Engine.create(bc.config);
-    sandbox = new BwrapSandbox({
-      slots: 1,
-      uidBase: rc.SANDBOX_UID_BASE,
-      runDir: rc.SANDBOX_RUN_DIR,
-      boxBytes: rc.limits.run.max.boxBytes,
-      launcherPath: rc.SANDBOX_LAUNCHER,
-      bwrapPath: rc.SANDBOX_BWRAP,
-      cgroups,
-      cpuPollMs: rc.SANDBOX_CPU_POLL_MS,
-    });
+    sandbox = benchSandbox(rc, cgroups, 1);
     const sb = sandbox;
     const e = engine;
     sb.slot(0).writeFiles([{ path: 'main.py', data: Buffer.from(SOURCE), mode: 0o644 }]);

@@ -26,6 +26,13 @@ function hostRunsInt80(src: string): boolean {
 
 describe('hostile: system calls', () => {
   const ctx = useEngine();
+  /** Compiles and runs a C attack that must run to its end; its "key=value" lines. */
+  const cLines = async (src: string) => {
+    const r = await runCode(ctx.engine, 'c', src);
+    expect(r.compile?.status, r.compile?.stderr.toString()).toBe('ok');
+    expect(r.run?.status, r.run?.stderr.toString()).toBe('ok');
+    return parseLines(out(r));
+  };
 
   it('escape and kernel-surface calls fail: ptrace, mount, unshare, clone3, namespaced clone, setns, bpf, keyctl, io_uring, perf', async () => {
     const src = `${C_PRELUDE}
@@ -67,10 +74,7 @@ int main(void) {
   return 0;
 }
 `;
-    const r = await runCode(ctx.engine, 'c', src);
-    expect(r.compile?.status, r.compile?.stderr.toString()).toBe('ok');
-    expect(r.run?.status, r.run?.stderr.toString()).toBe('ok');
-    const lines = parseLines(out(r));
+    const lines = await cLines(src);
     const eperm = `-1 errno=${ERRNO.EPERM}`;
     for (const k of [
       'ptrace_traceme', 'ptrace_attach_parent', 'ptrace_attach_pid1', 'mount_tmpfs', 'mount_remount_rw', 'umount_box',
@@ -123,10 +127,7 @@ int main(void) {
   return 0;
 }
 `;
-    const r = await runCode(ctx.engine, 'c', src);
-    expect(r.compile?.status, r.compile?.stderr.toString()).toBe('ok');
-    expect(r.run?.status, r.run?.stderr.toString()).toBe('ok');
-    const lines = parseLines(out(r));
+    const lines = await cLines(src);
     const eperm = `-1 errno=${ERRNO.EPERM}`;
     for (const k of ['unshare_user', 'unshare_user_ns', 'unshare_user_high', 'unshare_zero_high', 'clone_user', 'clone_user_high', 'clone_user_pid', 'setns_user', 'setns_any', 'setns_pid1_user']) {
       expect(lines.get(k), k).toBe(eperm);
