@@ -10,6 +10,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { type Config, loadConfig } from '../src/config/config.js';
+import type { CgroupDriver } from '../src/engine/cgroups/cgroup.js';
+import { BwrapSandbox } from '../src/engine/sandbox/bwrap.js';
 
 /**
  * Slot uids of the benchmarks: below the CLI's default (60000+) and the tests' range
@@ -135,4 +137,18 @@ export function boxPathOf(slot: object): string {
   const p = (slot as { boxPath?: unknown }).boxPath;
   if (typeof p !== 'string') throw new Error('this sandbox slot has no boxPath (not a bwrap slot?)');
   return p;
+}
+
+/** A bwrap sandbox of `slots` slots configured as the engine would be by `cfg`, for benchmarks that drive slots or bubblewrap by hand. */
+export function benchSandbox(cfg: Config, cgroups: CgroupDriver, slots: number): BwrapSandbox {
+  return new BwrapSandbox({
+    slots,
+    uidBase: cfg.SANDBOX_UID_BASE,
+    runDir: cfg.SANDBOX_RUN_DIR,
+    boxBytes: cfg.limits.run.max.boxBytes,
+    launcherPath: cfg.SANDBOX_LAUNCHER,
+    bwrapPath: cfg.SANDBOX_BWRAP,
+    cgroups,
+    cpuPollMs: cfg.SANDBOX_CPU_POLL_MS,
+  });
 }

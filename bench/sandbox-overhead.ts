@@ -19,10 +19,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { createCgroupDriver } from '../src/engine/cgroups/detect.js';
 import { Engine } from '../src/engine/runner/engine.js';
-import { BwrapSandbox } from '../src/engine/sandbox/bwrap.js';
+import type { BwrapSandbox } from '../src/engine/sandbox/bwrap.js';
 import type { SandboxOutcome, SandboxStage } from '../src/engine/sandbox/sandbox.js';
 import { seccompFilter } from '../src/engine/sandbox/seccomp.js';
-import { benchConfig, boxPathOf, isMain, progress, requireRoot, sampleInterleaved, spawnAndWait } from './common.js';
+import { benchConfig, benchSandbox, boxPathOf, isMain, progress, requireRoot, sampleInterleaved, spawnAndWait } from './common.js';
 import { markdownTable, median, ms, ratio, type Summary, summarize, textTable } from './stats.js';
 
 export interface OverheadOptions {
@@ -151,16 +151,7 @@ export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEA
     engine = Engine.create(eng.config);
     engineCold = Engine.create(engCold.config);
     engineWarm = Engine.create(engWarm.config);
-    sandbox = new BwrapSandbox({
-      slots: 2,
-      uidBase: cfg.SANDBOX_UID_BASE,
-      runDir: cfg.SANDBOX_RUN_DIR,
-      boxBytes: cfg.limits.run.max.boxBytes,
-      launcherPath: cfg.SANDBOX_LAUNCHER,
-      bwrapPath: cfg.SANDBOX_BWRAP,
-      cgroups,
-      cpuPollMs: cfg.SANDBOX_CPU_POLL_MS,
-    });
+    sandbox = benchSandbox(cfg, cgroups, 2);
     const sb = sandbox;
     const e = engine;
     const eCold = engineCold;

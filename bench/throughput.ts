@@ -18,9 +18,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createCgroupDriver } from '../src/engine/cgroups/detect.js';
 import { Engine } from '../src/engine/runner/engine.js';
-import { BwrapSandbox } from '../src/engine/sandbox/bwrap.js';
+import type { BwrapSandbox } from '../src/engine/sandbox/bwrap.js';
 import { seccompFilter } from '../src/engine/sandbox/seccomp.js';
-import { benchConfig, boxPathOf, isMain, progress, requireRoot, spawnAndWait } from './common.js';
+import { benchConfig, benchSandbox, boxPathOf, isMain, progress, requireRoot, spawnAndWait } from './common.js';
 import { markdownTable, median, pct, textTable } from './stats.js';
 
 export interface ThroughputOptions {
@@ -116,16 +116,7 @@ export async function runThroughput(opts: ThroughputOptions = DEFAULT_THROUGHPUT
   let sandbox: BwrapSandbox | null = null;
   try {
     engine = Engine.create(bc.config);
-    sandbox = new BwrapSandbox({
-      slots: n,
-      uidBase: rc.SANDBOX_UID_BASE,
-      runDir: rc.SANDBOX_RUN_DIR,
-      boxBytes: rc.limits.run.max.boxBytes,
-      launcherPath: rc.SANDBOX_LAUNCHER,
-      bwrapPath: rc.SANDBOX_BWRAP,
-      cgroups,
-      cpuPollMs: rc.SANDBOX_CPU_POLL_MS,
-    });
+    sandbox = benchSandbox(rc, cgroups, n);
     const e = engine;
     const sb = sandbox;
     // One box per worker holds main.py for the hand-made bwrap runs, as the slot uid.

@@ -49,6 +49,8 @@
 #include <dirent.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -639,7 +641,43 @@ static int do_init(int argc, char **argv) {
   return WEXITSTATUS(status);
 }
 
+// devdir PATH  (host side, once per engine instance, as root)
+//   The sandbox's /dev for stages without a terminal: a small read-only tmpfs on PATH (mounted
+//   by host root, so its device nodes work when bubblewrap binds it with --dev-bind) holding
+//   null, zero, full, random and urandom, the fd/stdin/stdout/stderr links and an empty shm
+//   directory (each stage mounts its own /dev/shm on it). One bind per stage instead of
+//   bubblewrap's --dev: a tmpfs, six device binds (each followed by a mountinfo read) and a
+//   devpts, created and torn down for every run.
+static int do_devdir(int argc, char **argv) {
+  if (argc != 1) { fprintf(stderr, "usage: muscode-sandbox devdir PATH\n"); return 64; }
+  const char *dir = argv[0];
+  if (mount("muscode-dev", dir, "tmpfs", MS_NOSUID | MS_NOEXEC, "size=65536,nr_inodes=64,mode=0755,uid=0,gid=0") != 0) {
+    perror("mount"); return 1;
+  }
+  static const struct { const char *name; unsigned major, minor; } nodes[] = {
+    { "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 }, { "random", 1, 8 }, { "urandom", 1, 9 },
+  };
+  static const char *links[][2] = {
+    { "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
+  };
+  int d = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int ok = d >= 0;
+  for (size_t k = 0; ok && k < sizeof nodes / sizeof nodes[0]; k++)
+    ok = mknodat(d, nodes[k].name, S_IFCHR | 0666, makedev(nodes[k].major, nodes[k].minor)) == 0 &&
+         fchmodat(d, nodes[k].name, 0666, 0) == 0;
+  for (size_t k = 0; ok && k < sizeof links / sizeof links[0]; k++) ok = symlinkat(links[k][1], d, links[k][0]) == 0;
+  ok = ok && mkdirat(d, "shm", 0755) == 0;
+  ok = ok && mount(NULL, dir, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC, "size=65536,nr_inodes=64,mode=0755,uid=0,gid=0") == 0;
+  if (!ok) {
+    perror("devdir");
+    umount2(dir, MNT_DETACH);
+    return 1;
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc >= 2 && !strcmp(argv[1], "devdir")) return do_devdir(argc - 2, argv + 2);
   if (argc >= 2 && !strcmp(argv[1], "launch")) return do_launch(argc - 2, argv + 2);
   if (argc >= 2 && !strcmp(argv[1], "init")) return do_init(argc - 2, argv + 2);
   fprintf(stderr, "usage: muscode-sandbox launch|init ...\n");

@@ -26,6 +26,13 @@ function hostRunsInt80(src: string): boolean {
 
 describe('hostile: system calls', () => {
   const ctx = useEngine();
+  /** Compiles and runs a C attack that must run to its end; its "key=value" lines. */
+  const cLines = async (src: string) => {
+    const r = await runCode(ctx.engine, 'c', src);
+    expect(r.compile?.status, r.compile?.stderr.toString()).toBe('ok');
+    expect(r.run?.status, r.run?.stderr.toString()).toBe('ok');
+    return parseLines(out(r));
+  };
 
   it('escape and kernel-surface calls fail: ptrace, mount, unshare, clone3, namespaced clone, setns, bpf, keyctl, io_uring, perf', async () => {
     const src = `${C_PRELUDE}
@@ -67,10 +74,7 @@ int main(void) {
   return 0;
 }
 `;
-    const r = await runCode(ctx.engine, 'c', src);
-    expect(r.compile?.status, r.compile?.stderr.toString()).toBe('ok');
-    expect(r.run?.status, r.run?.stderr.toString()).toBe('ok');
-    const lines = parseLines(out(r));
+    const lines = await cLines(src);
     const eperm = `-1 errno=${ERRNO.EPERM}`;
     for (const k of [
       'ptrace_traceme', 'ptrace_attach_parent', 'ptrace_attach_pid1', 'mount_tmpfs', 'mount_remount_rw', 'umount_box',
@@ -84,6 +88,53 @@ int main(void) {
     // uid 0 is not even mapped in the sandbox's user namespace: EINVAL (or EPERM).
     for (const k of ['setuid0', 'setresuid0']) expect(lines.get(k), k).toMatch(/^-1 errno=(1|22)$/);
     expect(Number(lines.get('uid_after'))).toBeGreaterThan(0);
+  });
+
+  it('no way to make or enter a user namespace: the seccomp filter alone refuses them all (the sandbox has no nested one)', async () => {
+    // bubblewrap's --disable-userns (a nested user namespace with max_user_namespaces 0) is not
+    // used: this is what stands in its place. A call that got through would return 0 in a child
+    // (which exits at once) and a pid in the parent, so any success shows as a non-negative r.
+    const src = `${C_PRELUDE}
+#include <sched.h>
+#include <stdint.h>
+#include <sys/stat.h>
+struct clone_args_ { uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup; };
+static long do_clone(unsigned long flags) { long r = syscall(SYS_clone, flags, 0, 0, 0, 0); if (r == 0) _exit(0); return r; }
+static long do_clone3(uint64_t flags) {
+  struct clone_args_ a; memset(&a, 0, sizeof a); a.flags = flags; a.exit_signal = SIGCHLD;
+  long r = syscall(435, &a, sizeof a); if (r == 0) _exit(0); return r;
+}
+static unsigned long ns_ino(void) { struct stat st; return stat("/proc/self/ns/user", &st) ? 0 : (unsigned long)st.st_ino; }
+int main(void) {
+  unsigned long before = ns_ino();
+  const unsigned long HIGH = 0xffffffff00000000UL;
+  T("unshare_user", syscall(SYS_unshare, CLONE_NEWUSER));
+  T("unshare_user_ns", syscall(SYS_unshare, CLONE_NEWUSER | CLONE_NEWNS));
+  T("unshare_user_high", syscall(SYS_unshare, HIGH | CLONE_NEWUSER));
+  T("unshare_zero_high", syscall(SYS_unshare, HIGH));
+  T("clone_user", do_clone(CLONE_NEWUSER | SIGCHLD));
+  T("clone_user_high", do_clone(HIGH | CLONE_NEWUSER | SIGCHLD));
+  T("clone_user_pid", do_clone(CLONE_NEWUSER | CLONE_NEWPID | SIGCHLD));
+  T("clone3_user", do_clone3(CLONE_NEWUSER));
+  T("clone3_plain", do_clone3(0));
+  int fd = open("/proc/self/ns/user", O_RDONLY);
+  T("setns_user", syscall(SYS_setns, fd, CLONE_NEWUSER));
+  T("setns_any", syscall(SYS_setns, fd, 0));
+  int fd1 = open("/proc/1/ns/user", O_RDONLY);
+  T("setns_pid1_user", syscall(SYS_setns, fd1, 0));
+  while (waitpid(-1, NULL, 0) > 0) {}
+  printf("same_userns=%d\\n", ns_ino() == before && before != 0);
+  return 0;
+}
+`;
+    const lines = await cLines(src);
+    const eperm = `-1 errno=${ERRNO.EPERM}`;
+    for (const k of ['unshare_user', 'unshare_user_ns', 'unshare_user_high', 'unshare_zero_high', 'clone_user', 'clone_user_high', 'clone_user_pid', 'setns_user', 'setns_any', 'setns_pid1_user']) {
+      expect(lines.get(k), k).toBe(eperm);
+    }
+    expect(lines.get('clone3_user')).toBe(`-1 errno=${ERRNO.ENOSYS}`);
+    expect(lines.get('clone3_plain')).toBe(`-1 errno=${ERRNO.ENOSYS}`);
+    expect(lines.get('same_userns')).toBe('1');
   });
 
   it('every call on the deny list fails with EPERM, whatever its arguments', async () => {

@@ -135,6 +135,13 @@ export class BwrapSandbox implements Sandbox {
   private readonly extras: StagedBinds;
   private readonly rootArgs = baseRootArgs();
   private readonly slots: BwrapSlot[] = [];
+  /**
+   * The /dev of stages without a terminal: null, zero, full, random, urandom, the fd links and
+   * an empty shm directory, on a read-only tmpfs made once per engine instance
+   * (`muscode-sandbox devdir`). One bind per stage instead of bubblewrap's `--dev` (a tmpfs, six
+   * device binds and a devpts per run).
+   */
+  private readonly devDir: string;
   private closed = false;
 
   constructor(readonly opts: BwrapOptions) {
@@ -159,7 +166,11 @@ export class BwrapSandbox implements Sandbox {
     this.instanceDir = path.join(opts.runDir, `${process.pid}-${randomBytes(4).toString('hex')}`);
     fs.mkdirSync(this.instanceDir, { mode: 0o711 });
     this.extras = new StagedBinds(this.instanceDir);
+    this.devDir = path.join(this.instanceDir, 'dev');
     try {
+      fs.mkdirSync(this.devDir, { mode: 0o755 });
+      const r = spawnSync(opts.launcherPath, ['devdir', this.devDir]);
+      if (r.status !== 0) throw new SystemError(ErrorCodes.sandboxUnavailable, `cannot make the sandbox's /dev: ${r.stderr?.toString().trim() || r.error?.message}`);
       for (let i = 0; i < opts.slots; i++) this.slots.push(new BwrapSlot(this, i));
     } catch (err) {
       void this.close();
@@ -186,7 +197,9 @@ export class BwrapSandbox implements Sandbox {
       '--unshare-net',
       '--unshare-uts',
       '--unshare-cgroup',
-      '--disable-userns',
+      // No --disable-userns (a nested user namespace per run, with max_user_namespaces 0): the
+      // seccomp filter already refuses every way to make or enter one (unshare, setns, clone
+      // with CLONE_NEWUSER, clone3), `test/hostile/syscalls.test.ts` attacks each.
       '--die-with-parent',
       '--new-session',
       '--cap-drop',
@@ -196,7 +209,12 @@ export class BwrapSandbox implements Sandbox {
       ...this.rootArgs,
     ];
     for (const b of stage.binds ?? []) a.push('--ro-bind', this.extras.source(b), b.dest);
-    a.push('--proc', '/proc', '--dev', '/dev');
+    a.push('--proc', '/proc');
+    // A terminal stage gets bubblewrap's /dev (its tty node and a devpts of its own, for the
+    // program's terminal); the others the engine's small one (see devDir), bound as it is, with
+    // a fresh /dev/shm of the stage's /tmp size.
+    if (stage.tty && stage.input) a.push('--dev', '/dev');
+    else a.push('--dev-bind', this.devDir, '/dev', '--size', String(stage.limits.tmpBytes), '--tmpfs', '/dev/shm');
     a.push('--bind', tmpPath, '/tmp');
     a.push('--bind', boxPath, '/box', '--chdir', '/box');
     a.push('--remount-ro', '/');
@@ -365,6 +383,7 @@ export class BwrapSandbox implements Sandbox {
     for (const s of this.slots) await s.kill();
     await this.opts.cgroups.close();
     for (const s of this.slots) s.unmount();
+    unmountAndRemove(this.devDir);
     this.extras.close();
     fs.rmSync(this.instanceDir, { recursive: true, force: true });
   }
