@@ -4,7 +4,7 @@ import type { Config } from '../config/config.js';
 import type { Db } from '../db/client.js';
 import { executions } from '../db/schema.js';
 import type { EngineClient } from '../engine/client.js';
-import { LanguageRegistry } from '../engine/languages/registry.js';
+import { type LanguageInfo, LanguageRegistry } from '../engine/languages/registry.js';
 import { resolveLimits } from '../engine/limits.js';
 import { runFiguresOfCancel } from '../engine/runner/cancel.js';
 import { prepareJob } from '../engine/runner/job.js';
@@ -211,6 +211,31 @@ export class ExecutionService {
     };
   }
 
+  private languagesSeen: { at: number; list: Promise<LanguageInfo[]> } | null = null;
+
+  /**
+   * The engine's languages as `create` checks them, kept for LANGUAGES_CHECK_TTL_MS (issue 15
+   * item 4: an IPC round trip to the supervisor, or a Redis SCAN and MGET of the workers'
+   * heartbeats in cluster mode, on every run). A language that goes away meanwhile is still
+   * accepted for that long; the engine refuses it at run time (the run then fails, as it would
+   * had the language gone while the run waited in the queue).
+   */
+  private availableLanguages(): Promise<LanguageInfo[]> {
+    const ttl = this.deps.config.LANGUAGES_CHECK_TTL_MS;
+    const now = Date.now();
+    if (ttl > 0 && this.languagesSeen && now - this.languagesSeen.at < ttl) return this.languagesSeen.list;
+    const list = this.deps.engine.listLanguages();
+    if (ttl > 0) {
+      const seen = { at: now, list };
+      this.languagesSeen = seen;
+      // A failed look-up is not kept.
+      list.catch(() => {
+        if (this.languagesSeen === seen) this.languagesSeen = null;
+      });
+    }
+    return list;
+  }
+
   /** Call once in processes that run jobs. */
   async listenForCancels(): Promise<void> {
     await this.deps.bus.onCancel((id) => this.running.get(id)?.abort());
@@ -230,7 +255,7 @@ export class ExecutionService {
     if ((input.tty || input.ttySize) && !input.interactive) throw new CallerError(HttpCodes.validation, 'tty needs interactive: true');
     const lang = this.languages.get(input.language);
     // Availability as the engine sees it (in cluster mode: the workers), not this host.
-    const info = (await this.deps.engine.listLanguages()).find((l) => l.id === (lang.availableWith ?? lang.id));
+    const info = (await this.availableLanguages()).find((l) => l.id === (lang.availableWith ?? lang.id));
     if (!info?.available) {
       throw new CallerError(ErrorCodes.languageUnavailable, `${lang.id} is not available: ${info?.reason ?? 'unknown'}`, { language: lang.id });
     }
@@ -523,10 +548,16 @@ export class ExecutionService {
   async finish(row: ExecutionRow): Promise<void> {
     this.recentlyFinished.set(row.id, row);
     setTimeout(() => this.recentlyFinished.delete(row.id), 5_000).unref();
-    await this.deps.bus.publish(row.id, { type: 'status', status: row.status });
-    // Issue 12: a run that failed for a system reason also says so as `execution:error` (the first seed's event).
-    if (row.status === 'failed') await this.deps.bus.publish(row.id, { type: 'error', code: ErrorCodes.internal, message: `the run failed: ${row.failureReason ?? 'internal'}` });
-    await this.deps.bus.publish(row.id, { type: 'complete' });
+    // Sent together, not one after the other (issue 15 item 4: in cluster mode each is a Redis
+    // round trip): the order holds, because both buses apply publishes in call order (the memory
+    // bus synchronously, the Redis bus as commands on one connection, answered in order).
+    const { bus } = this.deps;
+    await Promise.all([
+      bus.publish(row.id, { type: 'status', status: row.status }),
+      // Issue 12: a run that failed for a system reason also says so as `execution:error` (the first seed's event).
+      row.status === 'failed' ? bus.publish(row.id, { type: 'error', code: ErrorCodes.internal, message: `the run failed: ${row.failureReason ?? 'internal'}` }) : null,
+      bus.publish(row.id, { type: 'complete' }),
+    ]);
     this.deps.onFinished?.(row);
   }
 
