@@ -44,7 +44,7 @@ import { DEFAULT_LIMITS } from '../src/engine/limits.js';
 import { ErrorCodes, SystemError } from '../src/errors.js';
 import { executeBodyFor } from '../src/executions/routes.js';
 import { rateLimitGuard } from '../src/guards/rate-limit.js';
-import { buildApp, installRequestLog } from '../src/server/app.js';
+import { AccessLog, buildApp } from '../src/server/app.js';
 import { installJsonParser } from '../src/server/body-limits.js';
 import type { AppContext } from '../src/server/context.js';
 import { envelope, ok } from '../src/server/envelope.js';
@@ -110,8 +110,8 @@ async function ladder(k: number, ctx: AppContext, fastifyLog = false): Promise<V
   const logged = has('+ the access log (info, to /dev/null)');
   const app: FastifyInstance = Fastify({
     logger: logged ? { level: 'info', serializers: { req: requestLogFields }, stream: devnull } : false,
-    // Our app's one line per request (installRequestLog), or Fastify's two.
-    disableRequestLogging: logged && !fastifyLog,
+    // Our app's one line per request (AccessLog), or Fastify's two.
+    ...(logged && !fastifyLog ? { logController: new AccessLog() } : {}),
     ...(has('+ request ids (randomUUID), trustProxy') ? { genReqId: () => crypto.randomUUID(), trustProxy: false } : {}),
   });
   const schemas = has('+ zod body and response schemas');
@@ -119,7 +119,6 @@ async function ladder(k: number, ctx: AppContext, fastifyLog = false): Promise<V
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
   }
-  if (logged && !fastifyLog) installRequestLog(app);
   if (has('+ our error handlers and JSON parser')) {
     installErrorHandlers(app);
     app.removeContentTypeParser('text/plain');

@@ -390,13 +390,17 @@ export class ExecutionService {
   async waitForFinal(id: string, timeoutMs: number): Promise<ExecutionRow> {
     let done!: () => void;
     const finished = new Promise<void>((r) => (done = r));
+    // The final row when the `complete` event carries it (cluster mode, small rows: rowForEvent).
+    let carried: string | undefined;
     const unsubscribe = await this.deps.bus.subscribe(id, (e) => {
+      if (e.type === 'complete' && e.row) carried = e.row;
       if (e.type === 'complete' || e.type === 'error') done();
     });
     try {
       // The bus's history says whether it already ended (cheaper than the database); only when
       // the history has expired (an old execution) is the row read.
       const history = await this.deps.bus.history(id);
+      for (const e of history) if (e.type === 'complete' && e.row) carried = e.row;
       const ended = history.length
         ? history.some((e) => e.type === 'complete' || e.type === 'error')
         : await this.db
@@ -409,7 +413,7 @@ export class ExecutionService {
         await finished;
         clearTimeout(timer);
       }
-      const cached = this.recentlyFinished.get(id);
+      const cached = this.recentlyFinished.get(id) ?? (carried === undefined ? undefined : decodeRow(carried));
       if (cached) return cached;
       const [row] = await this.db.select().from(executions).where(eq(executions.id, id));
       return row!;
@@ -544,6 +548,21 @@ export class ExecutionService {
     if (ended) await this.finish(ended);
   }
 
+  /**
+   * Cluster mode: the final row, as the `complete` event's `row`, when it is at most
+   * ROW_IN_EVENT_MAX characters encoded (a hello: about 1 KiB), so that the API replica waiting
+   * for it (`waitForFinal`) answers without reading it back. It is the row the completion
+   * statement returned, i.e. what is committed; the database stays the record (a waiter that
+   * missed the event, or a bigger row, reads it there).
+   */
+  private rowForEvent(row: ExecutionRow): { row?: string } {
+    if (this.deps.config.mode !== 'cluster' || row.artifacts !== null) return {};
+    const bytes = (row.stdout?.length ?? 0) + (row.stderr?.length ?? 0) + (row.stdin?.length ?? 0);
+    if (bytes > ROW_IN_EVENT_MAX / 2) return {};
+    const text = encodeRow(row);
+    return text.length <= ROW_IN_EVENT_MAX ? { row: text } : {};
+  }
+
   /** Announces a final row (status + complete events, metrics). */
   async finish(row: ExecutionRow): Promise<void> {
     this.recentlyFinished.set(row.id, row);
@@ -556,7 +575,7 @@ export class ExecutionService {
       bus.publish(row.id, { type: 'status', status: row.status }),
       // Issue 12: a run that failed for a system reason also says so as `execution:error` (the first seed's event).
       row.status === 'failed' ? bus.publish(row.id, { type: 'error', code: ErrorCodes.internal, message: `the run failed: ${row.failureReason ?? 'internal'}` }) : null,
-      bus.publish(row.id, { type: 'complete' }),
+      bus.publish(row.id, { type: 'complete', ...this.rowForEvent(row) }),
     ]);
     this.deps.onFinished?.(row);
   }
@@ -584,6 +603,26 @@ export class ExecutionService {
       .returning();
     for (const r of rows) await this.finish(r);
   }
+}
+
+/** The largest final row (encoded) that travels in the `complete` event: see rowForEvent. */
+const ROW_IN_EVENT_MAX = 64 * 1024;
+const ROW_BUFFERS = ['stdin', 'stdout', 'stderr'] as const;
+const ROW_DATES = ['leaseUntil', 'createdAt', 'startedAt', 'completedAt'] as const;
+
+/** A row as JSON text: its byte columns base64, its times ISO 8601 (decodeRow reverses it). */
+export function encodeRow(row: ExecutionRow): string {
+  const out: Record<string, unknown> = { ...row };
+  for (const k of ROW_BUFFERS) out[k] = row[k] === null ? null : row[k].toString('base64');
+  for (const k of ROW_DATES) out[k] = row[k] === null ? null : row[k].toISOString();
+  return JSON.stringify(out);
+}
+
+export function decodeRow(text: string): ExecutionRow {
+  const raw = JSON.parse(text) as Record<string, unknown>;
+  for (const k of ROW_BUFFERS) raw[k] = raw[k] === null ? null : Buffer.from(raw[k] as string, 'base64');
+  for (const k of ROW_DATES) raw[k] = raw[k] === null ? null : new Date(raw[k] as string);
+  return raw as unknown as ExecutionRow;
 }
 
 type ResultColumns = Pick<
