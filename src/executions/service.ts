@@ -474,7 +474,10 @@ export class ExecutionService {
     // Fenced by the attempt: should this worker lose the run (cut off, its lease taken over), what
     // it still publishes once the network is back is dropped, not mixed into the re-run's stream.
     const fence = row.attempts;
-    await bus.publish(id, { type: 'status', status: 'running' }, { fence });
+    // Not awaited (issue 15 item 4: in cluster mode a Redis round trip before every run): the
+    // output events and the final ones follow it on the same connection, so the order holds; a
+    // failed publish loses only this live status, as for output (the row says `running`).
+    void bus.publish(id, { type: 'status', status: 'running' }, { fence }).catch(() => undefined);
     const renew = setInterval(() => {
       void db
         .update(executions)
