@@ -130,6 +130,9 @@ export interface PhaseResult {
   engine: number;
   api: number;
   overhead: number;
+  /** Medians of this process's CPU (ms) per engine.run and per request. */
+  cpuEngine: number;
+  cpuApi: number;
   statements: number;
   phases: PhaseRow[];
 }
@@ -163,17 +166,27 @@ async function measure(mode: string, base: string, token: string, engine: Engine
   }
   const direct: number[] = [];
   const viaApi: number[] = [];
+  // CPU of this process (user + system, µs) per engine.run and per request: the request's
+  // includes the client's (fetch) and the API's, the engine's Node side in both (embedded;
+  // in cluster mode the worker platform is in this process too). Steadier than wall time under load.
+  const cpuDirect: number[] = [];
+  const cpuApi: number[] = [];
+  const cpu = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
   const per: Record<string, number[]> = {};
   for (let i = 0; i < rounds; i++) {
     let t = performance.now();
+    let c0 = process.cpuUsage();
     await engine.run({ language: 'python', files: [{ path: 'main.py', content: HELLO }] });
     direct.push(performance.now() - t);
+    cpuDirect.push(cpu(process.cpuUsage(c0)));
     cur = {};
+    c0 = process.cpuUsage();
     t = performance.now();
     cur.t0 = t;
     await post(base, token);
     cur.t1 = performance.now();
     viaApi.push(cur.t1 - t);
+    cpuApi.push(cpu(process.cpuUsage(c0)));
     for (const [k, v] of Object.entries(phasesOf(cur, w))) (per[k] ??= []).push(v);
     cur = null;
     if (i % 25 === 24) progress(`${mode} ${i + 1}/${rounds}`);
@@ -187,6 +200,8 @@ async function measure(mode: string, base: string, token: string, engine: Engine
     engine: engineMedian,
     api: apiMedian,
     overhead: apiMedian - engineMedian,
+    cpuEngine: median(cpuDirect),
+    cpuApi: median(cpuApi),
     statements: phases.find((p) => p.phase.startsWith('database statements'))!.median,
     phases,
   };
@@ -264,6 +279,9 @@ export function formatApiPhases(results: PhaseResult[], markdown = false): strin
     ['engine.run alone', ...results.map((r) => ms(r.engine))],
     ['POST /execute?wait=true', ...results.map((r) => ms(r.api))],
     ['API overhead (difference of medians; target <= 3 ms)', ...results.map((r) => ms(r.overhead))],
+    ['CPU of the bench process: engine.run alone', ...results.map((r) => ms(r.cpuEngine))],
+    ['CPU of the bench process: POST (client, API and engine side)', ...results.map((r) => ms(r.cpuApi))],
+    ['API overhead in CPU (difference of medians)', ...results.map((r) => ms(r.cpuApi - r.cpuEngine))],
   ];
   for (const [i, p] of results[0]!.phases.entries()) {
     rows.push([p.phase, ...results.map((r) => (p.phase.includes('(count)') ? String(r.phases[i]!.median) : ms(r.phases[i]!.median)))]);

@@ -43,16 +43,51 @@ export async function signAccessToken(user: AuthUser, secret: string, ttlMs: num
 const invalidToken = (why: string) => new CallerError(HttpCodes.invalidToken, `invalid access token: ${why}`);
 
 /**
+ * Access tokens already verified, per secret: token -> the user and its `exp` (issue 15 item 4:
+ * jose's HMAC check through WebCrypto cost 100–250 µs of CPU per request, a lookup here about
+ * 1 µs). Access tokens are stateless (docs/auth.md: a logout or a password reset does not recall
+ * them, they expire), so a verification's outcome depends only on the token, the secret and the
+ * clock; the entry is dropped once `exp` has passed (the same instant jose would say expired).
+ * Only tokens that verified are kept, and only those could be minted with the secret, so a flood
+ * of garbage tokens cannot fill it; it is bounded all the same (oldest entries go first).
+ */
+const VERIFIED_MAX = 10_000;
+const verified = new Map<string, Map<string, { user: AuthUser; exp: number }>>();
+/** The HMAC key imported once per secret (jose would import the raw bytes on every call). */
+const verifyKeys = new Map<string, Promise<CryptoKey>>();
+
+function verifyKeyFor(secret: string): Promise<CryptoKey> {
+  let key = verifyKeys.get(secret);
+  if (!key) {
+    key = crypto.webcrypto.subtle.importKey('raw', hmacKey(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    if (verifyKeys.size >= 8) verifyKeys.clear(); // secrets change rarely (tests make many)
+    verifyKeys.set(secret, key);
+  }
+  return key;
+}
+
+/**
  * Verifies an access token: HS256 only (alg "none" and every other algorithm are refused before
  * anything else is looked at), signature first, then exp, then the claim shapes. Throws
- * CallerError TOKEN_EXPIRED or INVALID_TOKEN (both 401).
+ * CallerError TOKEN_EXPIRED or INVALID_TOKEN (both 401). A token that verified before (with no
+ * `expiredToleranceS`) and has not expired is answered from memory (see `verified`).
  */
 export async function verifyAccessJwt(token: string, secret: string, opts: { expiredToleranceS?: number } = {}): Promise<AuthUser> {
+  const strict = !opts.expiredToleranceS;
+  let bySecret = verified.get(secret);
+  if (strict && bySecret) {
+    const hit = bySecret.get(token);
+    if (hit) {
+      // jose: expired when exp <= now (whole seconds, no tolerance).
+      if (hit.exp > Math.floor(Date.now() / 1000)) return { ...hit.user };
+      bySecret.delete(token);
+    }
+  }
   // A JWT is three base64url segments; anything else is refused without parsing it.
   if (token.length > 4096 || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) throw invalidToken('malformed');
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(token, hmacKey(secret), { algorithms: [ACCESS_ALG], requiredClaims: ['sub', 'exp', 'iat'], clockTolerance: opts.expiredToleranceS ?? 0 }));
+    ({ payload } = await jwtVerify(token, await verifyKeyFor(secret), { algorithms: [ACCESS_ALG], requiredClaims: ['sub', 'exp', 'iat'], clockTolerance: opts.expiredToleranceS ?? 0 }));
   } catch (err) {
     // jose checks the signature before the claims, so a forged token never reaches "expired".
     if (err instanceof joseErrors.JWTExpired) throw new CallerError(HttpCodes.tokenExpired, 'the access token has expired; refresh it');
@@ -64,7 +99,16 @@ export async function verifyAccessJwt(token: string, secret: string, opts: { exp
   if (typ !== ACCESS_TYP) throw invalidToken('not an access token');
   if (typeof sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(sub)) throw invalidToken('bad subject');
   if (typeof username !== 'string' || typeof role !== 'string') throw invalidToken('missing claims');
-  return typeof sid === 'string' ? { id: sub, username, role, sessionId: sid } : { id: sub, username, role };
+  const user: AuthUser = typeof sid === 'string' ? { id: sub, username, role, sessionId: sid } : { id: sub, username, role };
+  if (strict && typeof payload.exp === 'number') {
+    if (!bySecret) {
+      if (verified.size >= 8) verified.clear();
+      verified.set(secret, (bySecret = new Map()));
+    }
+    if (bySecret.size >= VERIFIED_MAX) bySecret.delete(bySecret.keys().next().value!);
+    bySecret.set(token, { user: { ...user }, exp: payload.exp });
+  }
+  return user;
 }
 
 /** Prefix so that a refresh token is recognisable in logs and secret scanners. */

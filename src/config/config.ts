@@ -189,6 +189,10 @@ export const OPTIONS = {
     schema: int(5_000, 3_600_000).default(120_000),
     description: 'A running execution whose lease (renewed while it runs) expires is ended as failed/worker_lost or re-queued.',
   },
+  LANGUAGES_CHECK_TTL_MS: {
+    schema: int(0, 60_000).default(1_000),
+    description: "How long a new run's language availability check reuses the engine's language list (in cluster mode, the workers' heartbeats). A language that goes away is still accepted that long, then refused by the engine. 0: ask on every run.",
+  },
   WORKER_METRICS_PORT: {
     schema: int(0, 65535).default(0),
     description: '`muscode worker` only: serve GET /metrics (runs by verdict, latencies, queue depth) on HOST:this port; 0 turns it off. API replicas serve /metrics on their own port.',

@@ -4,7 +4,7 @@ import type { Config } from '../config/config.js';
 import type { Db } from '../db/client.js';
 import { executions } from '../db/schema.js';
 import type { EngineClient } from '../engine/client.js';
-import { LanguageRegistry } from '../engine/languages/registry.js';
+import { type LanguageInfo, LanguageRegistry } from '../engine/languages/registry.js';
 import { resolveLimits } from '../engine/limits.js';
 import { runFiguresOfCancel } from '../engine/runner/cancel.js';
 import { prepareJob } from '../engine/runner/job.js';
@@ -211,6 +211,31 @@ export class ExecutionService {
     };
   }
 
+  private languagesSeen: { at: number; list: Promise<LanguageInfo[]> } | null = null;
+
+  /**
+   * The engine's languages as `create` checks them, kept for LANGUAGES_CHECK_TTL_MS (issue 15
+   * item 4: an IPC round trip to the supervisor, or a Redis SCAN and MGET of the workers'
+   * heartbeats in cluster mode, on every run). A language that goes away meanwhile is still
+   * accepted for that long; the engine refuses it at run time (the run then fails, as it would
+   * had the language gone while the run waited in the queue).
+   */
+  private availableLanguages(): Promise<LanguageInfo[]> {
+    const ttl = this.deps.config.LANGUAGES_CHECK_TTL_MS;
+    const now = Date.now();
+    if (ttl > 0 && this.languagesSeen && now - this.languagesSeen.at < ttl) return this.languagesSeen.list;
+    const list = this.deps.engine.listLanguages();
+    if (ttl > 0) {
+      const seen = { at: now, list };
+      this.languagesSeen = seen;
+      // A failed look-up is not kept.
+      list.catch(() => {
+        if (this.languagesSeen === seen) this.languagesSeen = null;
+      });
+    }
+    return list;
+  }
+
   /** Call once in processes that run jobs. */
   async listenForCancels(): Promise<void> {
     await this.deps.bus.onCancel((id) => this.running.get(id)?.abort());
@@ -230,7 +255,7 @@ export class ExecutionService {
     if ((input.tty || input.ttySize) && !input.interactive) throw new CallerError(HttpCodes.validation, 'tty needs interactive: true');
     const lang = this.languages.get(input.language);
     // Availability as the engine sees it (in cluster mode: the workers), not this host.
-    const info = (await this.deps.engine.listLanguages()).find((l) => l.id === (lang.availableWith ?? lang.id));
+    const info = (await this.availableLanguages()).find((l) => l.id === (lang.availableWith ?? lang.id));
     if (!info?.available) {
       throw new CallerError(ErrorCodes.languageUnavailable, `${lang.id} is not available: ${info?.reason ?? 'unknown'}`, { language: lang.id });
     }
@@ -365,13 +390,17 @@ export class ExecutionService {
   async waitForFinal(id: string, timeoutMs: number): Promise<ExecutionRow> {
     let done!: () => void;
     const finished = new Promise<void>((r) => (done = r));
+    // The final row when the `complete` event carries it (cluster mode, small rows: rowForEvent).
+    let carried: string | undefined;
     const unsubscribe = await this.deps.bus.subscribe(id, (e) => {
+      if (e.type === 'complete' && e.row) carried = e.row;
       if (e.type === 'complete' || e.type === 'error') done();
     });
     try {
       // The bus's history says whether it already ended (cheaper than the database); only when
       // the history has expired (an old execution) is the row read.
       const history = await this.deps.bus.history(id);
+      for (const e of history) if (e.type === 'complete' && e.row) carried = e.row;
       const ended = history.length
         ? history.some((e) => e.type === 'complete' || e.type === 'error')
         : await this.db
@@ -384,7 +413,7 @@ export class ExecutionService {
         await finished;
         clearTimeout(timer);
       }
-      const cached = this.recentlyFinished.get(id);
+      const cached = this.recentlyFinished.get(id) ?? (carried === undefined ? undefined : decodeRow(carried));
       if (cached) return cached;
       const [row] = await this.db.select().from(executions).where(eq(executions.id, id));
       return row!;
@@ -445,7 +474,10 @@ export class ExecutionService {
     // Fenced by the attempt: should this worker lose the run (cut off, its lease taken over), what
     // it still publishes once the network is back is dropped, not mixed into the re-run's stream.
     const fence = row.attempts;
-    await bus.publish(id, { type: 'status', status: 'running' }, { fence });
+    // Not awaited (issue 15 item 4: in cluster mode a Redis round trip before every run): the
+    // output events and the final ones follow it on the same connection, so the order holds; a
+    // failed publish loses only this live status, as for output (the row says `running`).
+    void bus.publish(id, { type: 'status', status: 'running' }, { fence }).catch(() => undefined);
     const renew = setInterval(() => {
       void db
         .update(executions)
@@ -519,14 +551,35 @@ export class ExecutionService {
     if (ended) await this.finish(ended);
   }
 
+  /**
+   * Cluster mode: the final row, as the `complete` event's `row`, when it is at most
+   * ROW_IN_EVENT_MAX characters encoded (a hello: about 1 KiB), so that the API replica waiting
+   * for it (`waitForFinal`) answers without reading it back. It is the row the completion
+   * statement returned, i.e. what is committed; the database stays the record (a waiter that
+   * missed the event, or a bigger row, reads it there).
+   */
+  private rowForEvent(row: ExecutionRow): { row?: string } {
+    if (this.deps.config.mode !== 'cluster' || row.artifacts !== null) return {};
+    const bytes = (row.stdout?.length ?? 0) + (row.stderr?.length ?? 0) + (row.stdin?.length ?? 0);
+    if (bytes > ROW_IN_EVENT_MAX / 2) return {};
+    const text = encodeRow(row);
+    return text.length <= ROW_IN_EVENT_MAX ? { row: text } : {};
+  }
+
   /** Announces a final row (status + complete events, metrics). */
   async finish(row: ExecutionRow): Promise<void> {
     this.recentlyFinished.set(row.id, row);
     setTimeout(() => this.recentlyFinished.delete(row.id), 5_000).unref();
-    await this.deps.bus.publish(row.id, { type: 'status', status: row.status });
-    // Issue 12: a run that failed for a system reason also says so as `execution:error` (the first seed's event).
-    if (row.status === 'failed') await this.deps.bus.publish(row.id, { type: 'error', code: ErrorCodes.internal, message: `the run failed: ${row.failureReason ?? 'internal'}` });
-    await this.deps.bus.publish(row.id, { type: 'complete' });
+    // Sent together, not one after the other (issue 15 item 4: in cluster mode each is a Redis
+    // round trip): the order holds, because both buses apply publishes in call order (the memory
+    // bus synchronously, the Redis bus as commands on one connection, answered in order).
+    const { bus } = this.deps;
+    await Promise.all([
+      bus.publish(row.id, { type: 'status', status: row.status }),
+      // Issue 12: a run that failed for a system reason also says so as `execution:error` (the first seed's event).
+      row.status === 'failed' ? bus.publish(row.id, { type: 'error', code: ErrorCodes.internal, message: `the run failed: ${row.failureReason ?? 'internal'}` }) : null,
+      bus.publish(row.id, { type: 'complete', ...this.rowForEvent(row) }),
+    ]);
     this.deps.onFinished?.(row);
   }
 
@@ -553,6 +606,26 @@ export class ExecutionService {
       .returning();
     for (const r of rows) await this.finish(r);
   }
+}
+
+/** The largest final row (encoded) that travels in the `complete` event: see rowForEvent. */
+const ROW_IN_EVENT_MAX = 64 * 1024;
+const ROW_BUFFERS = ['stdin', 'stdout', 'stderr'] as const;
+const ROW_DATES = ['leaseUntil', 'createdAt', 'startedAt', 'completedAt'] as const;
+
+/** A row as JSON text: its byte columns base64, its times ISO 8601 (decodeRow reverses it). */
+export function encodeRow(row: ExecutionRow): string {
+  const out: Record<string, unknown> = { ...row };
+  for (const k of ROW_BUFFERS) out[k] = row[k] === null ? null : row[k].toString('base64');
+  for (const k of ROW_DATES) out[k] = row[k] === null ? null : row[k].toISOString();
+  return JSON.stringify(out);
+}
+
+export function decodeRow(text: string): ExecutionRow {
+  const raw = JSON.parse(text) as Record<string, unknown>;
+  for (const k of ROW_BUFFERS) raw[k] = raw[k] === null ? null : Buffer.from(raw[k] as string, 'base64');
+  for (const k of ROW_DATES) raw[k] = raw[k] === null ? null : new Date(raw[k] as string);
+  return raw as unknown as ExecutionRow;
 }
 
 type ResultColumns = Pick<

@@ -12,7 +12,12 @@ export type ExecutionEventBody =
   /** Arena submissions (keyed by submission id): one per finished test (src/arena/service/contract.ts). */
   | { type: 'progress'; status: SubmissionState; test: SubmissionTestView; testsDone: number; testsTotal: number }
   | { type: 'output'; stream: 'stdout' | 'stderr'; data: string }
-  | { type: 'complete' }
+  /**
+   * `row`: in cluster mode, the final execution row itself when it is small (rowForEvent in
+   * src/executions/service.ts), so that the API replica answering `?wait=true` need not read it
+   * back. Never sent to sockets (they get the presented result).
+   */
+  | { type: 'complete'; row?: string }
   /** Duels (keyed `match-<id>`): a signal; subscribers send the match's current view (src/realtime/match-subscriptions.ts). */
   | { type: 'match'; event: 'start' | 'progress' | 'result' }
   | { type: 'error'; code: string; message: string }

@@ -38,6 +38,21 @@ for (const mode of ['embedded', 'cluster'] as Mode[]) {
       expect(res.body.data.memoryUsed).toBeGreaterThan(0);
     });
 
+    it('?wait=true answers with exactly the stored row (in cluster mode it travels in the complete event)', async () => {
+      // Bytes that are not UTF-8 on stdout, text on stderr, a stdin and an exit code: every
+      // column the answer shows, compared with what GET (a database read) shows.
+      const code = 'import sys\nsys.stdout.buffer.write(bytes([0xff, 0, 0xc3]) + sys.stdin.read().encode())\nprint("é", file=sys.stderr)\nsys.exit(4)';
+      const res = await api<{ data: Exec }>(server, 'POST', '/api/v1/execute?wait=true&base64_encoded=true', { token, body: { language: 'python', code, stdin: 'ünï\n' } });
+      expect(res.status).toBe(200);
+      expect(res.body.data).toMatchObject({ status: 'completed', verdict: 'runtime_error', exitCode: 4 });
+      const id = res.body.data.executionId;
+      const stored = await api<{ data: Exec }>(server, 'GET', `/api/v1/execute/${id}?base64_encoded=true`, { token });
+      expect(res.body.data).toEqual(stored.body.data);
+      expect(Buffer.from(res.body.data.output!, 'base64')).toEqual(Buffer.concat([Buffer.from([0xff, 0, 0xc3]), Buffer.from('ünï\n')]));
+      const complete = (await server.platform.ctx.bus.history(id)).find((e) => e.type === 'complete');
+      expect(complete && 'row' in complete && typeof complete.row === 'string').toBe(mode === 'cluster');
+    });
+
     it('queues asynchronously, then the result can be polled by its owner only', async () => {
       const res = await api<{ data: Exec }>(server, 'POST', '/api/v1/execute', { token, body: { language: 'c', code: 'int main(){return 3;}' } });
       expect(res.status).toBe(200);

@@ -60,6 +60,29 @@ describe('access tokens', () => {
   });
 });
 
+describe('verified access tokens kept in memory (issue 15 item 4)', () => {
+  it('a kept token still expires at its exp, is not valid under another secret, and its edits are refused', async () => {
+    // Lives one second: verified (and kept) now, expired once its exp second has passed.
+    const t = await signAccessToken(user, TEST_SECRETS.jwt, 1000);
+    const exp = JSON.parse(Buffer.from(t.split('.')[1]!, 'base64url').toString()).exp as number;
+    expect(await verifyAccessJwt(t, TEST_SECRETS.jwt)).toEqual(user);
+    expect(await verifyAccessJwt(t, TEST_SECRETS.jwt)).toEqual(user);
+    // The kept entry is per secret: after a JWT_SECRET change the same token is refused.
+    expect(await codeOf(verifyAccessJwt(t, 'another-secret-of-at-least-32-characters!'))).toBe('INVALID_TOKEN');
+    // One character changed anywhere is another token: verified from scratch, refused.
+    const [h, p, sig] = t.split('.') as [string, string, string];
+    const flip = (x: string) => (x.startsWith('A') ? `B${x.slice(1)}` : `A${x.slice(1)}`);
+    expect(await codeOf(verifyAccessJwt(`${h}.${p}.${flip(sig)}`, TEST_SECRETS.jwt))).toBe('INVALID_TOKEN');
+    expect(await codeOf(verifyAccessJwt(`${h}.${b64({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), role: 'admin' })}.${sig}`, TEST_SECRETS.jwt))).toBe('INVALID_TOKEN');
+    // A caller that edits the user it was given does not edit what is kept.
+    const got = await verifyAccessJwt(t, TEST_SECRETS.jwt);
+    got.role = 'admin';
+    expect((await verifyAccessJwt(t, TEST_SECRETS.jwt)).role).toBe('user');
+    while (Math.floor(Date.now() / 1000) < exp) await new Promise((r) => setTimeout(r, 100));
+    expect(await codeOf(verifyAccessJwt(t, TEST_SECRETS.jwt))).toBe('TOKEN_EXPIRED');
+  });
+});
+
 describe('refresh token crypto', () => {
   it('tokens are 256 random bits; the stored form is a keyed hash', () => {
     const a = generateRefreshToken();
