@@ -95,7 +95,7 @@ class Server {
   private waiters: (() => void)[] = [];
   private readonly reporting: boolean;
 
-  constructor(root: string, dataDir: string, readonly port: number, cgroupProcs?: string) {
+  constructor(root: string, dataDir: string, readonly port: number, cgroupProcs?: string, uidBase = 58600) {
     const bin = path.join(root, 'bin/muscode');
     this.reporting = fs.existsSync(path.join(root, 'dist/src/cli/memory-report.js'));
     const env = {
@@ -103,11 +103,13 @@ class Server {
       DATA_DIR: dataDir,
       PORT: String(port),
       HOST: '127.0.0.1',
-      SANDBOX_UID_BASE: '58600',
+      SANDBOX_UID_BASE: String(uidBase),
       LOG_LEVEL: 'silent',
       RATE_LIMIT_API: '0',
       RATE_LIMIT_EXECUTE: '0',
       RATE_LIMIT_AUTH: '0',
+      QUOTA_EXECUTIONS_DAILY: '0',
+      QUOTA_EXECUTIONS_MONTHLY: '0',
       MUSCODE_MEMORY_REPORT: '1',
     };
     // In a cgroup: the shell joins it, then becomes the server (everything it starts stays in it).
@@ -135,7 +137,7 @@ class Server {
   }
 
   async up(): Promise<void> {
-    const until = Date.now() + 180_000;
+    const until = Date.now() + 600_000; // a first start under heavy load (initdb) can take minutes
     for (;;) {
       try {
         if ((await fetch(`${this.url}/api/v1/health`)).ok) return;
@@ -236,8 +238,8 @@ export async function load(base: string, token: string, runs: number, offset = 0
   return failures;
 }
 
-function withServer<T>(root: string, dataDir: string, port: number, fn: (s: Server) => Promise<T>, cgroupProcs?: string): Promise<T> {
-  const server = new Server(root, dataDir, port, cgroupProcs);
+function withServer<T>(root: string, dataDir: string, port: number, fn: (s: Server) => Promise<T>, cgroupProcs?: string, uidBase?: number): Promise<T> {
+  const server = new Server(root, dataDir, port, cgroupProcs, uidBase);
   return (async () => {
     try {
       await server.up();
@@ -299,7 +301,7 @@ export async function proveSmallHost(opts: { runs?: number; limitMb?: number } =
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'muscode-bench-mem-'));
   try {
     fs.writeFileSync(path.join(cg, 'memory.limit_in_bytes'), String(limitMb * MB));
-    const port = 18000 + (process.pid % 1000);
+    const port = 19000 + (process.pid % 1000);
     progress(`memory: the server in a ${limitMb} MiB memory cgroup, first start and ${runs} runs`);
     const failures = await withServer(
       REPO_ROOT,
@@ -307,6 +309,7 @@ export async function proveSmallHost(opts: { runs?: number; limitMb?: number } =
       port,
       async (s) => load(s.url, await register(s.url), runs),
       path.join(cg, 'cgroup.procs'),
+      58700, // its own slot uids: it may run next to the other measurement
     );
     const read = (f: string) => fs.readFileSync(path.join(cg, f), 'utf8');
     return {
