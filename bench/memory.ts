@@ -94,6 +94,7 @@ class Server {
   private reports = new Map<number, { heapUsed: number; heapTotal: number; wasm: number | null }>();
   private waiters: (() => void)[] = [];
   private readonly reporting: boolean;
+  private stderr = '';
 
   constructor(root: string, dataDir: string, readonly port: number, cgroupProcs?: string, uidBase = 58600) {
     const bin = path.join(root, 'bin/muscode');
@@ -124,7 +125,10 @@ class Server {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         const m = /^muscode-memory (\{.*\})$/.exec(line);
-        if (!m) continue;
+        if (!m) {
+          this.stderr = `${this.stderr}${line}\n`.slice(-4000);
+          continue;
+        }
         const r = JSON.parse(m[1]!) as { pid: number; heapUsed: number; heapTotal: number; wasm: number | null };
         this.reports.set(r.pid, r);
         for (const w of this.waiters.splice(0)) w();
@@ -144,7 +148,7 @@ class Server {
       } catch {
         // not up yet
       }
-      if (Date.now() > until || this.child.exitCode !== null) throw new Error('the server did not start');
+      if (Date.now() > until || this.child.exitCode !== null) throw new Error(`the server did not start (exit ${this.child.exitCode}): ${this.stderr.trim()}`);
       await sleep(500);
     }
   }
@@ -256,12 +260,21 @@ export async function measureMemory(opts: { runs?: number; root?: string } = {})
   const runs = opts.runs ?? 300;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'muscode-bench-mem-'));
   const port = 18000 + (process.pid % 1000);
+  // Slot uids of its own: a baseline (--root) may be measured at the same time.
+  const uids = root === REPO_ROOT ? 58650 : 58600;
   try {
     progress(`memory: embedded server (${root}), first start`);
-    const firstStart = await withServer(root, dataDir, port, async (s) => {
-      await sleep(5_000); // idle: start-up work done
-      return s.snapshot();
-    });
+    const firstStart = await withServer(
+      root,
+      dataDir,
+      port,
+      async (s) => {
+        await sleep(5_000); // idle: start-up work done
+        return s.snapshot();
+      },
+      undefined,
+      uids,
+    );
     progress('memory: restart on the same data directory, then load');
     return await withServer(root, dataDir, port, async (s) => {
       await sleep(5_000);
@@ -274,7 +287,7 @@ export async function measureMemory(opts: { runs?: number; root?: string } = {})
       await sleep(3_000);
       const afterLoad2 = await s.snapshot();
       return { root, firstStart, restart, afterLoad, afterLoad2, runs, failures };
-    });
+    }, undefined, uids);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

@@ -72,7 +72,7 @@ export async function supervise(
     serialization: 'advanced',
     stdio: 'inherit',
     env: { ...process.env, ...settings },
-    execArgv: [...process.execArgv, ...serviceNodeFlags(config)],
+    execArgv: [...new Set([...process.execArgv, ...serviceNodeFlags(config)])],
   });
   const channel = engineChannel(engine, (m) => {
     if (child.connected) child.send(m);
