@@ -335,12 +335,17 @@ export async function proveSmallHost(opts: { runs?: number; limitMb?: number } =
     };
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
-    for (let i = 0; i < 50; i++) {
+    // Its last processes (the launchers) may still be exiting on a loaded machine.
+    for (let i = 0; ; i++) {
       try {
         fs.rmdirSync(cg);
         break;
-      } catch {
-        await sleep(100); // its last processes are still exiting
+      } catch (err) {
+        if (i >= 300) {
+          progress(`memory: could not remove ${cg}: ${(err as Error).message}; remove it with rmdir once empty`);
+          break;
+        }
+        await sleep(200);
       }
     }
   }
