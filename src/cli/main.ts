@@ -12,6 +12,7 @@ import { LANGUAGES, LanguageRegistry } from '../engine/languages/registry.js';
 import { Engine } from '../engine/runner/engine.js';
 import { type RunResult, resultToJson, type SourceFile } from '../engine/types.js';
 import { CallerError, ErrorCodes, MuscodeError } from '../errors.js';
+import { installMemoryReport } from './memory-report.js';
 import { EX_MISMATCH, verifyPaths } from './problem-commands.js';
 
 /** sysexits(3): our own failures can never be confused with a program's exit code. */
@@ -307,6 +308,7 @@ async function cmdServe(argv: string[], role: 'api' | 'worker'): Promise<number>
     // The supervisor keeps root for the sandboxes; HTTP and queue traffic are parsed by a child
     // process running as SERVICE_USER.
     const engine = Engine.create(config);
+    installMemoryReport('supervisor');
     return await supervise(config, engine, [role], settings, { onStopping: () => lock.markStopping() });
   } finally {
     await lock.release();

@@ -4,6 +4,7 @@ import { MuscodeError } from '../errors.js';
 import { startApiServer, startWorker } from '../server/serve.js';
 import { adminSocketPath, startAdminSocket } from '../system/admin-socket.js';
 import { RemoteEngine } from '../supervisor/remote-engine.js';
+import { installMemoryReport } from './memory-report.js';
 
 /**
  * How long a new service process waits for the embedded database's lock: its predecessor may
@@ -29,6 +30,7 @@ async function main(role: string): Promise<void> {
             return null;
           })
         : null;
+    installMemoryReport('api', () => server.platform.ctx.database.heapBytes());
     process.stdout.write(`MUSCode API listening on ${server.url} (${config.mode} mode; docs at ${server.url}/docs)\n`);
     stop = async (o) => {
       await admin?.close();
@@ -36,6 +38,7 @@ async function main(role: string): Promise<void> {
     };
   } else if (role === 'worker') {
     const worker = await startWorker(config, engine);
+    installMemoryReport('worker', () => worker.ctx.database.heapBytes());
     process.stdout.write(`MUSCode worker ${worker.ctx.instanceId} running (${config.SANDBOX_SLOTS} slots${worker.metricsUrl ? `, metrics at ${worker.metricsUrl}` : ""})\n`);
     stop = (o) => worker.close(o);
   } else {

@@ -11,6 +11,7 @@ import pg from 'pg';
 import { REPO_ROOT } from '../config/config.js';
 import { acquireDirLock, type DirLock } from './data-dir-lock.js';
 import { openFailedError, probeIntegrity } from './integrity.js';
+import { hasCluster, initdbInChild, pgliteStartParams } from './pglite-settings.js';
 import * as schema from './schema.js';
 
 /** One type for both drivers: the code above this line never knows which it has. */
@@ -29,6 +30,8 @@ export interface Database {
    */
   transaction<T>(fn: (query: Database['query']) => Promise<T>, opts?: { readOnly?: boolean }): Promise<T>;
   close(): Promise<void>;
+  /** PGlite: the size of its WebAssembly memory in bytes (it only grows); null on PostgreSQL. */
+  heapBytes(): number | null;
 }
 
 export const MIGRATIONS_DIR = path.join(REPO_ROOT, 'src/db/migrations');
@@ -88,6 +91,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
         }
       },
       close: () => pool.end(),
+      heapBytes: () => null,
     };
   }
   const dir = opts.pgliteDir ?? 'memory://';
@@ -98,7 +102,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   }
   let client: PGlite;
   try {
-    client = new PGlite(dir);
+    // A new directory's initdb runs in a child process: see initdbInChild.
+    if (lock && !hasCluster(dir)) await initdbInChild(dir);
+    client = new PGlite(dir, { startParams: pgliteStartParams() });
     await client.waitReady;
   } catch (err) {
     await lock?.release();
@@ -132,6 +138,7 @@ export function pgliteDatabase(client: PGlite, afterClose?: () => Promise<void> 
     },
     query,
     transaction: (fn) => client.transaction((tx) => fn(async (text, params) => (await tx.query(text, params)).rows as never)),
+    heapBytes: () => (client as unknown as { mod?: { HEAPU8?: Uint8Array } }).mod?.HEAPU8?.byteLength ?? null,
     close: async () => {
       try {
         await client.close();

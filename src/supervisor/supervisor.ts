@@ -26,6 +26,17 @@ export function lookupUser(name: string): { uid: number; gid: number } {
 }
 
 /**
+ * V8 flags of the service process (issue 15, item 5; measured in docs/performance.md, "Resident
+ * memory"): a 1 MB semi-space keeps V8's young generation at ~3 MB instead of growing to ~48 MB
+ * under load (more, shorter scavenges); without PGLITE_OPTIMIZE, PGlite's WebAssembly runs on
+ * V8's baseline compiler only (Liftoff), which saves the ~60 MB that the optimizing tier's
+ * compilations leave in the process.
+ */
+export function serviceNodeFlags(config: Pick<Config, 'PGLITE_OPTIMIZE' | 'mode'>): string[] {
+  return ['--max-semi-space-size=1', ...(config.mode === 'embedded' && !config.PGLITE_OPTIMIZE ? ['--liftoff-only'] : [])];
+}
+
+/**
  * The engine's supervisor: the only process that keeps root. It starts the service process
  * (HTTP API or queue worker) as SERVICE_USER and runs sandboxes on its behalf over the IPC
  * channel. When the service exits, so does the supervisor (after killing every sandbox).
@@ -55,7 +66,14 @@ export async function supervise(
 
   const entry = path.join(path.dirname(new URL(import.meta.url).pathname), '../cli/service-main.js');
   // Settings given as flags reach the service through its environment (it parses its own config).
-  const child = fork(entry, childArgs, { uid, gid, serialization: 'advanced', stdio: 'inherit', env: { ...process.env, ...settings } });
+  const child = fork(entry, childArgs, {
+    uid,
+    gid,
+    serialization: 'advanced',
+    stdio: 'inherit',
+    env: { ...process.env, ...settings },
+    execArgv: [...new Set([...process.execArgv, ...serviceNodeFlags(config)])],
+  });
   const channel = engineChannel(engine, (m) => {
     if (child.connected) child.send(m);
   });
