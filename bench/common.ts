@@ -152,3 +152,16 @@ export function benchSandbox(cfg: Config, cgroups: CgroupDriver, slots: number):
     cpuPollMs: cfg.SANDBOX_CPU_POLL_MS,
   });
 }
+
+/** Leaves nothing of a bench sandbox behind: every slot's box, the mounts and the cgroups (closed with the sandbox, or alone if it was never made). */
+export async function closeBenchSandbox(sandbox: BwrapSandbox | null, cgroups: CgroupDriver): Promise<void> {
+  for (let w = 0; sandbox && w < sandbox.slotCount; w++) {
+    try {
+      sandbox.slot(w).clear();
+    } catch {
+      // closing removes the boxes anyway
+    }
+  }
+  await sandbox?.close();
+  if (!sandbox) await cgroups.close();
+}

@@ -25,7 +25,7 @@ import { createCgroupDriver } from '../src/engine/cgroups/detect.js';
 import { Engine } from '../src/engine/runner/engine.js';
 import type { BwrapSandbox } from '../src/engine/sandbox/bwrap.js';
 import { seccompFilter } from '../src/engine/sandbox/seccomp.js';
-import { benchConfig, benchSandbox, boxPathOf, isMain, progress, requireRoot, spawnAndWait } from './common.js';
+import { benchConfig, benchSandbox, closeBenchSandbox, boxPathOf, isMain, progress, requireRoot, spawnAndWait } from './common.js';
 import { markdownTable, median, textTable } from './stats.js';
 
 const SOURCE = 'print("hello, muscode")\n';
@@ -154,13 +154,7 @@ export async function runCpuPerRun(runs: number, only?: readonly string[]): Prom
       return { variant: k, totalMs, nodeMs, childMs: median(s.total.map((t, i) => t - s.node[i]!)), vsBeforeMs };
     });
   } finally {
-    try {
-      sandbox?.slot(0).clear();
-    } catch {
-      // closing removes the box anyway
-    }
-    await sandbox?.close();
-    if (!sandbox) await cgroups.close();
+    await closeBenchSandbox(sandbox, cgroups);
     await engine?.close();
     own.close();
     bc.dispose();

@@ -22,7 +22,7 @@ import { Engine } from '../src/engine/runner/engine.js';
 import type { BwrapSandbox } from '../src/engine/sandbox/bwrap.js';
 import type { SandboxOutcome, SandboxStage } from '../src/engine/sandbox/sandbox.js';
 import { seccompFilter } from '../src/engine/sandbox/seccomp.js';
-import { benchConfig, benchSandbox, boxPathOf, isMain, progress, requireRoot, sampleInterleaved, spawnAndWait } from './common.js';
+import { benchConfig, benchSandbox, closeBenchSandbox, boxPathOf, isMain, progress, requireRoot, sampleInterleaved, spawnAndWait } from './common.js';
 import { markdownTable, median, ms, ratio, type Summary, summarize, textTable } from './stats.js';
 
 export interface OverheadOptions {
@@ -311,13 +311,7 @@ export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEA
     };
   } finally {
     // Leave nothing behind: slot 1's box, the cgroups (the sandbox closes the driver) and mounts.
-    try {
-      sandbox?.slot(1).clear();
-    } catch {
-      // closing removes the box anyway
-    }
-    await sandbox?.close();
-    if (!sandbox) await cgroups.close();
+    await closeBenchSandbox(sandbox, cgroups);
     await engine?.close();
     await engineCold?.close();
     await engineWarm?.close();

@@ -20,7 +20,7 @@ import { createCgroupDriver } from '../src/engine/cgroups/detect.js';
 import { Engine } from '../src/engine/runner/engine.js';
 import type { BwrapSandbox } from '../src/engine/sandbox/bwrap.js';
 import { seccompFilter } from '../src/engine/sandbox/seccomp.js';
-import { benchConfig, benchSandbox, boxPathOf, isMain, progress, requireRoot, spawnAndWait } from './common.js';
+import { benchConfig, benchSandbox, closeBenchSandbox, boxPathOf, isMain, progress, requireRoot, spawnAndWait } from './common.js';
 import { markdownTable, median, pct, textTable } from './stats.js';
 
 export interface ThroughputOptions {
@@ -182,15 +182,7 @@ export async function runThroughput(opts: ThroughputOptions = DEFAULT_THROUGHPUT
     const ratio = median(rates.engine.map((x, i) => x / rates.bare[i]!));
     return { options: opts, rates, nodeCpuMs, ratio, engineRunCpuMs: median(cpuMs), heavy };
   } finally {
-    for (let w = 0; sandbox && w < n; w++) {
-      try {
-        sandbox.slot(w).clear();
-      } catch {
-        // closing removes the boxes anyway
-      }
-    }
-    await sandbox?.close();
-    if (!sandbox) await cgroups.close();
+    await closeBenchSandbox(sandbox, cgroups);
     await engine?.close();
     bc.dispose();
     raw.dispose();
