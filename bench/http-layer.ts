@@ -6,9 +6,8 @@
  *
  *   node:http → bare Fastify → zod body + response schemas → request ids and trustProxy →
  *   our error handlers and JSON parser → the metrics hook → helmet → CORS → cookies → swagger →
- *   the auth hook (JWT verify) → the rate limits → our access log (info, to /dev/null)
+ *   the auth hook (JWT verify) → the rate limits → the request logger (info, to /dev/null)
  *
- * (and, beside the ladder, its last step with Fastify's own request logging instead of ours),
  * and then to the real app (`buildApp`, rate limits off, logger off) at a cheap real route
  * (`GET /api/v1/health/live`, with the token: the auth hook verifies it).
  *
@@ -44,7 +43,7 @@ import { DEFAULT_LIMITS } from '../src/engine/limits.js';
 import { ErrorCodes, SystemError } from '../src/errors.js';
 import { executeBodyFor } from '../src/executions/routes.js';
 import { rateLimitGuard } from '../src/guards/rate-limit.js';
-import { AccessLog, buildApp } from '../src/server/app.js';
+import { buildApp } from '../src/server/app.js';
 import { installJsonParser } from '../src/server/body-limits.js';
 import type { AppContext } from '../src/server/context.js';
 import { envelope, ok } from '../src/server/envelope.js';
@@ -71,7 +70,7 @@ const STEPS = [
   '+ swagger and swagger-ui',
   '+ the auth hook (JWT verify)',
   '+ the rate limits (api and execute)',
-  '+ the access log (info, to /dev/null)',
+  '+ the request logger (info, to /dev/null)',
 ] as const;
 
 interface Variant {
@@ -104,14 +103,11 @@ async function bareNode(): Promise<Variant> {
 }
 
 /** Fastify with the first `k + 1` pieces of STEPS, one POST route. */
-async function ladder(k: number, ctx: AppContext, fastifyLog = false): Promise<Variant> {
+async function ladder(k: number, ctx: AppContext): Promise<Variant> {
   const has = (step: (typeof STEPS)[number]) => STEPS.indexOf(step) <= k;
   const devnull = fs.createWriteStream('/dev/null');
-  const logged = has('+ the access log (info, to /dev/null)');
   const app: FastifyInstance = Fastify({
-    logger: logged ? { level: 'info', serializers: { req: requestLogFields }, stream: devnull } : false,
-    // Our app's one line per request (AccessLog), or Fastify's two.
-    ...(logged && !fastifyLog ? { logController: new AccessLog() } : {}),
+    logger: has('+ the request logger (info, to /dev/null)') ? { level: 'info', serializers: { req: requestLogFields }, stream: devnull } : false,
     ...(has('+ request ids (randomUUID), trustProxy') ? { genReqId: () => crypto.randomUUID(), trustProxy: false } : {}),
   });
   const schemas = has('+ zod body and response schemas');
@@ -151,7 +147,7 @@ async function ladder(k: number, ctx: AppContext, fastifyLog = false): Promise<V
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address() as { port: number };
   return {
-    name: fastifyLog ? "the same, with Fastify's own request logging (two lines)" : STEPS[k]!,
+    name: STEPS[k]!,
     url: `http://127.0.0.1:${addr.port}${ROUTE}`,
     method: 'POST',
     close: async () => {
@@ -248,7 +244,6 @@ export async function benchHttpLayer(opts: { rounds?: number; batch?: number } =
     const token = await signAccessToken({ id: randomUUID(), username: 'bench', role: 'user' }, ctx.secrets.jwt, 3_600_000);
     variants.push(await bareNode());
     for (let k = 0; k < STEPS.length; k++) variants.push(await ladder(k, ctx));
-    variants.push(await ladder(STEPS.length - 1, ctx, true));
     variants.push(await realApp(ctx));
     const rtts: number[][] = variants.map(() => []);
     const cpus: number[][] = variants.map(() => []);
@@ -274,7 +269,7 @@ export async function benchHttpLayer(opts: { rounds?: number; batch?: number } =
 export function formatHttpLayer(rows: LayerRow[], markdown = false): string {
   const header = ['server (each step adds to the one above)', 'round trip, median', 'server CPU per request', 'step CPU'];
   const out = rows.map((r, i) => {
-    const step = i === 0 || i >= rows.length - 2 ? '' : `${r.cpuUs - rows[i - 1]!.cpuUs >= 0 ? '+' : ''}${(r.cpuUs - rows[i - 1]!.cpuUs).toFixed(0)} µs`;
+    const step = i === 0 || i === rows.length - 1 ? '' : `${r.cpuUs - rows[i - 1]!.cpuUs >= 0 ? '+' : ''}${(r.cpuUs - rows[i - 1]!.cpuUs).toFixed(0)} µs`;
     return [r.name, `${r.rtt.toFixed(3)} ms`, `${r.cpuUs.toFixed(0)} µs`, step];
   });
   return (markdown ? markdownTable : textTable)(header, out);

@@ -5,7 +5,7 @@ import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { arenaRoutes } from '../arena/api/index.js';
 import { trustProxySetting } from '../config/config.js';
@@ -64,31 +64,10 @@ const BACK_TO_APP_JS = `(function () {
 
 export type App = FastifyInstance;
 
-/**
- * The access log: one line per request when it ends, `request completed` at info, with the
- * request (method, redacted URL, host, address), the status and the time. Fastify's default
- * writes two lines (`incoming request` and `request completed`); at info the pair cost about
- * 0.2 ms of CPU per request (bench/http-layer.ts). `incoming request` is still written, at debug,
- * for a request that never ends. Every other line (errors) is Fastify's.
- */
-export class AccessLog extends LogController {
-  override incomingRequest(request: FastifyRequest): void {
-    request.log.debug({ req: request }, 'incoming request');
-  }
-
-  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    if (error) reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
-    else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
-  }
-}
-
 export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {}): Promise<App> {
   const timeouts = serverTimeouts(ctx);
-  const logging = !(opts.logger === false || ctx.config.LOG_LEVEL === 'silent');
   const app = Fastify({
-    logger: logging ? { level: ctx.config.LOG_LEVEL, serializers: { req: requestLogFields } } : false,
-    // One access-log line per request instead of Fastify's two (see AccessLog).
-    logController: new AccessLog(),
+    logger: opts.logger === false || ctx.config.LOG_LEVEL === 'silent' ? false : { level: ctx.config.LOG_LEVEL, serializers: { req: requestLogFields } },
     // Every route not given its own limit (src/server/body-limits.ts) gets the small one.
     bodyLimit: bodyLimitsFor(ctx.config).small,
     // A workspace file's path is one URL-encoded segment (src/workspaces/routes.ts), up to 500 characters.
