@@ -56,7 +56,8 @@ export async function runCompileCache(opts: CompileCacheOptions = DEFAULT_COMPIL
     const source = (nonce: string) => `// nonce ${nonce}\n${cpp.selfTest.source}`;
     const run = (src: string) => engine!.run({ language: 'cpp', files: [{ path: 'main.cpp', content: src }], stdin: STDIN });
     // The engine's compile argv, with the source in a temporary directory instead of the box.
-    const bareArgv = cpp.compile!.argv.map((a) => (a === '{sources}' ? 'main.cpp' : a));
+    // (No compile options in these requests: "{options}" expands to nothing.)
+    const bareArgv = cpp.compile!.argv.filter((a) => a !== '{options}').map((a) => (a === '{sources}' ? 'main.cpp' : a));
     const bareCompile = async (src: string) => {
       fs.writeFileSync(path.join(tmp, 'main.cpp'), src);
       await spawnAndWait(bareArgv[0]!, bareArgv.slice(1), { cwd: tmp, env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' } });

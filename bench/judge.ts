@@ -91,7 +91,7 @@ export async function runJudgeBench(opts: JudgeBenchOptions = DEFAULT_JUDGE_OPTI
     const bareDir = path.join(tmp, 'bare');
     fs.mkdirSync(bareDir);
     fs.writeFileSync(path.join(bareDir, 'main.c'), SOLUTION);
-    const argv = c.compile!.argv.map((a) => (a === '{sources}' ? 'main.c' : a));
+    const argv = c.compile!.argv.filter((a) => a !== '{options}').map((a) => (a === '{sources}' ? 'main.c' : a));
     await spawnAndWait(argv[0]!, argv.slice(1), { cwd: bareDir, env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' } });
     const binary = path.join(bareDir, 'main');
 

@@ -117,6 +117,14 @@ function dropPair(args: readonly string[], token: string, value: string): string
   return [...args.slice(0, i), ...args.slice(i + 1 + arity)];
 }
 
+/** Removes the engine's /dev: its `--dev-bind DIR /dev` and the stage's `--size N --tmpfs /dev/shm`. */
+function dropDev(args: readonly string[]): string[] {
+  const a = dropPair(args, '--dev-bind', '/dev');
+  const i = a.findIndex((x, k) => x === '--tmpfs' && a[k + 1] === '/dev/shm');
+  if (i < 2 || a[i - 2] !== '--size') throw new Error('--size N --tmpfs /dev/shm is not in the engine\'s bwrap argv any more');
+  return [...a.slice(0, i - 2), ...a.slice(i + 2)];
+}
+
 export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEAD_OPTIONS): Promise<OverheadResult> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'muscode-bench-hello-'));
   // The launcher runs ./hello as a slot uid: the directory must be traversable by it.
@@ -256,10 +264,10 @@ export async function runSandboxOverhead(opts: OverheadOptions = DEFAULT_OVERHEA
         ['--unshare-uts (+ --hostname)', drop(drop(bwrapArgv, '--unshare-uts', 0), '--hostname', 1)],
         ['--unshare-cgroup', drop(bwrapArgv, '--unshare-cgroup', 0)],
         ['--unshare-pid (+ --as-pid-1)', drop(drop(bwrapArgv, '--unshare-pid', 0), '--as-pid-1', 0)],
-        ['--disable-userns', drop(bwrapArgv, '--disable-userns', 0)],
         // Fails since the init is exec'd through /proc/self/fd; kept to say so.
         ['--proc /proc', drop(bwrapArgv, '--proc', 1)],
-        ['--dev /dev', drop(bwrapArgv, '--dev', 1)],
+        // The engine's small /dev (one bind of a tmpfs made once per engine) and the stage's /dev/shm.
+        ['small /dev (--dev-bind) + /dev/shm', dropDev(bwrapArgv)],
         ['--bind (private tmpfs) /tmp', dropPair(bwrapArgv, '--bind', '/tmp')],
         ['--remount-ro /', dropPair(bwrapArgv, '--remount-ro', '/')],
         ['/usr/local mask (tmpfs + remount-ro)', dropPair(dropPair(dropPair(bwrapArgv, '--size', '4096'), '--tmpfs', '/usr/local'), '--remount-ro', '/usr/local')],
