@@ -23,9 +23,8 @@ import { judge0Settings } from '../src/compat/judge0/settings.js';
 import { presentExecute } from '../src/compat/piston/present.js';
 import { runtimesFrom, translateExecute } from '../src/compat/piston/request.js';
 import { DEFAULT_FIELDS } from '../src/compat/judge0/format.js';
-import { Engine } from '../src/engine/runner/engine.js';
-import { startApiServer } from '../src/server/serve.js';
-import { benchConfig, isMain, progress, requireRoot, sampleInterleaved } from './common.js';
+import { isMain, progress, sampleInterleaved } from './common.js';
+import { startOpenServer } from './open-server.js';
 import { markdownTable, median, ms, quantile, textTable } from './stats.js';
 
 const HELLO = 'print("hello")';
@@ -59,19 +58,8 @@ export interface CompatBench {
 }
 
 export async function runCompatBench(runs: number): Promise<CompatBench> {
-  requireRoot();
-  const { config, dispose } = benchConfig({
-    ANONYMOUS_EXECUTE: '1',
-    RATE_LIMIT_API: '0',
-    RATE_LIMIT_EXECUTE: '0',
-    QUEUE_USER_WAITING_MAX: '0',
-    QUEUE_USER_RUNNING_MAX: '0',
-    LOG_LEVEL: 'silent',
-    HOST: '127.0.0.1',
-    PORT: '0',
-  });
-  const engine = Engine.create(config);
-  const server = await startApiServer(config, engine, { pgliteDir: 'memory://', logger: false });
+  const open = await startOpenServer();
+  const { server, config, engine } = open;
   try {
     const base = server.url;
     progress(`compat: ${runs} interleaved runs of each API`);
@@ -115,9 +103,7 @@ export async function runCompatBench(runs: number): Promise<CompatBench> {
     };
     return { e2e, e2eOverhead: { judge0: diff(e2e.judge0), piston: diff(e2e.piston) }, read, code };
   } finally {
-    await server.close({ abort: true });
-    await engine.close();
-    dispose();
+    await open.close();
   }
 }
 

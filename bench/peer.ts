@@ -12,9 +12,8 @@
  * `judge0` (POST /submissions?wait=true, language_id 71 = Python 3). A target's URL is the base
  * its paths hang from (our own compatibility layers: <server>/piston and <server>/judge0).
  */
-import { Engine } from '../src/engine/runner/engine.js';
-import { startApiServer } from '../src/server/serve.js';
-import { benchConfig, isMain, progress, requireRoot, sampleInterleaved, spawnAndWait } from './common.js';
+import { isMain, progress, sampleInterleaved, spawnAndWait } from './common.js';
+import { startOpenServer } from './open-server.js';
 import { markdownTable, ms, ratio, summarize, textTable } from './stats.js';
 
 const HELLO = 'print("hello")';
@@ -97,30 +96,14 @@ if (isMain(import.meta.url)) {
   let close = async () => {};
   if (argv.includes('--self') || targets.length === 0) {
     // Our embedded server, anonymous runs on and no limits in the way, through all three shapes.
-    requireRoot();
-    const { config, dispose } = benchConfig({
-      ANONYMOUS_EXECUTE: '1',
-      RATE_LIMIT_API: '0',
-      RATE_LIMIT_EXECUTE: '0',
-      QUEUE_USER_WAITING_MAX: '0',
-      QUEUE_USER_RUNNING_MAX: '0',
-      LOG_LEVEL: 'silent',
-      HOST: '127.0.0.1',
-      PORT: '0',
-    });
-    const engine = Engine.create(config);
-    const server = await startApiServer(config, engine, { pgliteDir: 'memory://', logger: false });
+    const server = await startOpenServer();
     targets = [
       { name: 'muscode (native API)', shape: 'muscode', base: server.url },
       { name: 'muscode (Piston v2 shape)', shape: 'piston', base: `${server.url}/piston` },
       { name: 'muscode (Judge0 shape)', shape: 'judge0', base: `${server.url}/judge0` },
       ...targets,
     ];
-    close = async () => {
-      await server.close({ abort: true });
-      await engine.close();
-      dispose();
-    };
+    close = () => server.close();
   }
   try {
     for (const t of targets) await runThrough(t); // fail fast on a wrong URL or shape
